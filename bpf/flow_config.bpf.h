@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Every load-time knob of the TC program, in one place. They are read-only data the loader
+ * sets between open and load; the verifier then prunes the branches they turn off.
+ */
+#ifndef BPFIX_FLOW_CONFIG_BPF_H
+#define BPFIX_FLOW_CONFIG_BPF_H
+
+#include <linux/types.h>
+
+/*
+ * Replay: the clock is skb->tstamp (the pcap time BPF_PROG_TEST_RUN was given) instead of the
+ * monotonic kernel clock, and the interface index is 0 since no real interface saw the packet.
+ */
+const volatile __u8 bpfix_replay = 0;
+
+#endif /* BPFIX_FLOW_CONFIG_BPF_H */

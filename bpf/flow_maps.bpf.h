@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Every map of the TC program, in one place. The flow map's size is set by the loader before
+ * load (bpf_map__set_max_entries); user space reads and deletes its entries, never the program.
+ */
+#ifndef BPFIX_FLOW_MAPS_BPF_H
+#define BPFIX_FLOW_MAPS_BPF_H
+
+#include "bpfix_flow.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFIX_DEFAULT_MAX_FLOWS);
+	__type(key, struct bpfix_flow_key);
+	__type(value, struct bpfix_flow_stats);
+} bpfix_flows SEC(".maps");
+
+/* Packet accounting by enum bpfix_counter; user space sums the CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BPFIX_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} bpfix_counters SEC(".maps");
+
+/* Per-CPU working memory: the BPF stack (512 octets) cannot hold the parse window. */
+struct bpfix_scratch {
+	__u8 window[BPFIX_PARSE_WINDOW];
+	struct bpfix_pkt_meta meta;
+	struct bpfix_flow_key key;
+	struct bpfix_flow_stats stats;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfix_scratch);
+} bpfix_scratch SEC(".maps");
+
+#endif /* BPFIX_FLOW_MAPS_BPF_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The accounting rule shared by the TC program and the host engine: how a parsed packet becomes a
+ * flow key, how a new flow's statistics start and how a packet is added to them. Updates are
+ * lock-free atomics, so concurrent CPUs may add to one flow. No map access here: the caller finds
+ * or inserts the flow.
+ */
+#ifndef BPFIX_ACCOUNT_H
+#define BPFIX_ACCOUNT_H
+
+#include "bpfix_flow.h"
+
+#define BPFIX_CAS_TRIES 4 /* a compare-and-swap that keeps losing gives up: TTL/time stay close */
+
+BPFIX_INLINE void bpfix_flow_key_from_meta(struct bpfix_flow_key *k, const struct bpfix_pkt_meta *m,
+					    __u32 ifindex, __u8 direction)
+{
+	__builtin_memset(k, 0, sizeof(*k)); /* padding and unused address octets are hashed */
+	__builtin_memcpy(k->src_addr, m->src_addr, sizeof(k->src_addr));
+	__builtin_memcpy(k->dst_addr, m->dst_addr, sizeof(k->dst_addr));
+	k->ifindex = ifindex;
+	k->src_port = m->src_port;
+	k->dst_port = m->dst_port;
+	k->ip_version = m->ip_version;
+	k->protocol = m->protocol;
+	k->direction = direction;
+}
+
+/* The statistics of a flow whose first packet is @m, seen at @now_ns. */
+BPFIX_INLINE void bpfix_flow_stats_init(struct bpfix_flow_stats *s, const struct bpfix_pkt_meta *m,
+					 __u64 now_ns, __u32 packets, __u64 octets)
+{
+	__builtin_memset(s, 0, sizeof(*s));
+	s->packets = packets;
+	s->octets = octets;
+	s->first_ns = now_ns;
+	s->last_ns = now_ns;
+	s->tcp_flags = m->tcp_flags;
+	s->ttl_min = m->ttl;
+	s->ttl_max = m->ttl;
+	s->vlan_id = m->vlan_id;
+	s->tos = m->tos;
+}
+
+BPFIX_INLINE void bpfix_store_min_u32(__u32 *p, __u32 v)
+{
+	__u32 old;
+	int i;
+
+	for (i = 0; i < BPFIX_CAS_TRIES; i++) {
+		old = *(volatile __u32 *)p;
+		if (old <= v || __sync_val_compare_and_swap(p, old, v) == old)
+			return;
+	}
+}
+
+BPFIX_INLINE void bpfix_store_max_u32(__u32 *p, __u32 v)
+{
+	__u32 old;
+	int i;
+
+	for (i = 0; i < BPFIX_CAS_TRIES; i++) {
+		old = *(volatile __u32 *)p;
+		if (old >= v || __sync_val_compare_and_swap(p, old, v) == old)
+			return;
+	}
+}
+
+BPFIX_INLINE void bpfix_store_max_u64(__u64 *p, __u64 v)
+{
+	__u64 old;
+	int i;
+
+	for (i = 0; i < BPFIX_CAS_TRIES; i++) {
+		old = *(volatile __u64 *)p;
+		if (old >= v || __sync_val_compare_and_swap(p, old, v) == old)
+			return;
+	}
+}
+
+/* Add one packet (or @packets GSO segments carrying @octets) to an existing flow. */
+BPFIX_INLINE void bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct bpfix_pkt_meta *m,
+					__u64 now_ns, __u32 packets, __u64 octets)
+{
+	__sync_fetch_and_add(&s->packets, packets);
+	__sync_fetch_and_add(&s->octets, octets);
+	if (m->tcp_flags)
+		__sync_fetch_and_or(&s->tcp_flags, (__u32)m->tcp_flags);
+	/* user space zeroes first_ns when it closes a record of a flow that goes on */
+	if (*(volatile __u64 *)&s->first_ns == 0)
+		__sync_val_compare_and_swap(&s->first_ns, 0, now_ns);
+	bpfix_store_max_u64(&s->last_ns, now_ns);
+	bpfix_store_min_u32(&s->ttl_min, m->ttl);
+	bpfix_store_max_u32(&s->ttl_max, m->ttl);
+}
+
+#endif /* BPFIX_ACCOUNT_H */

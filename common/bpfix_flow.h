@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The kernel/user ABI of bpfix: flow key, flow statistics, per-packet metadata, parse results
+ * and counter indices. One definition, read by the TC program, the host engine and user space;
+ * layouts are pinned with _Static_assert so clang -target bpf and the host compiler must agree.
+ */
+#ifndef BPFIX_FLOW_H
+#define BPFIX_FLOW_H
+
+#include "bpfix_compat.h"
+
+/* Only the first BPFIX_PARSE_WINDOW octets of a frame are parsed, in the kernel and on the host. */
+#define BPFIX_PARSE_WINDOW 512
+#define BPFIX_MAX_VLAN 4	 /* tags walked before giving up (QinQ, triple tags) */
+#define BPFIX_MAX_IPV6_EXT 8	 /* IPv6 extension headers walked (RFC 8200 §4) */
+#define BPFIX_DEFAULT_MAX_FLOWS 65536
+
+enum bpfix_direction {
+	BPFIX_DIR_INGRESS = 0, /* values of IE 61 flowDirection */
+	BPFIX_DIR_EGRESS = 1,
+};
+
+/*
+ * A flow: one direction of one conversation at one observation point (DESIGN.md §4).
+ * Addresses are in network order (IPv4 in the first 4 octets, the rest zero); ports are in host
+ * order. The whole key is zeroed before filling because padding is hashed.
+ */
+struct bpfix_flow_key {
+	__u8 src_addr[16];
+	__u8 dst_addr[16];
+	__u8 tun_addr[16];	/* GTP-U: the endpoint that owns the TEID; zero otherwise */
+	__u32 teid;		/* GTP-U TEID, host order; zero otherwise */
+	__u32 ifindex;
+	__u16 src_port;		/* ICMP/ICMPv6: 0 */
+	__u16 dst_port;		/* ICMP/ICMPv6: type << 8 | code */
+	__u8 ip_version;	/* 4 or 6 */
+	__u8 protocol;
+	__u8 direction;		/* enum bpfix_direction */
+	__u8 tun_version;	/* outer IP version of a tunnelled flow, 0 if none */
+};
+
+/*
+ * Per-flow totals. Counters only grow in the kernel; user space subtracts what it exported.
+ * first_ns is the first packet of the record being built: user space sets it to 0 when it closes
+ * a record of a flow that goes on (active timeout), and the next packet sets it again.
+ * Times are the program's clock: monotonic ns live, pcap epoch ns in replay.
+ */
+struct bpfix_flow_stats {
+	__u64 packets;
+	__u64 octets;		/* IP octets of the flow's own packets (IP total length) */
+	__u64 first_ns;
+	__u64 last_ns;
+	__u32 tcp_flags;	/* OR of the TCP flags octet; 32 bits for atomic OR */
+	__u32 ttl_min;		/* 32 bits for compare-and-swap */
+	__u32 ttl_max;
+	__u16 vlan_id;		/* outermost VLAN id of the first packet, 0 if untagged */
+	__u8 tos;		/* IPv4 TOS / IPv6 traffic class of the first packet */
+	__u8 pad;
+};
+
+/* What the parser learnt about one packet: values and offsets, never pointers. */
+struct bpfix_pkt_meta {
+	__u8 src_addr[16];
+	__u8 dst_addr[16];
+	__u32 ip_len;		/* IPv4 total length, or IPv6 payload length + 40 */
+	__u16 l3_off;		/* offset of the flow's IP header in the frame */
+	__u16 l4_off;		/* offset of its L4 header, 0 if none was reached */
+	__u16 src_port;
+	__u16 dst_port;
+	__u16 vlan_id;
+	__u8 ip_version;
+	__u8 protocol;
+	__u8 tos;
+	__u8 ttl;
+	__u8 tcp_flags;
+	__u8 diag;		/* enum bpfix_diag: why L4 was not read, if it was not */
+};
+
+/* Parse outcome. Anything but OK means the packet is not metered, counted under one reason. */
+enum bpfix_parse_rc {
+	BPFIX_PARSE_OK = 0,
+	BPFIX_PARSE_NOT_IP,		/* EtherType is not IPv4/IPv6 (ARP, LLDP, MPLS, ...) */
+	BPFIX_PARSE_TRUNC_L2,		/* Ethernet or VLAN header cut short */
+	BPFIX_PARSE_TRUNC_IP,		/* IP header cut short (or beyond the parse window) */
+	BPFIX_PARSE_BAD_IP_VERSION,	/* version nibble disagrees with the EtherType */
+	BPFIX_PARSE_BAD_IHL,		/* IPv4 IHL < 5 */
+	BPFIX_PARSE_BAD_IP_LEN,		/* IPv4 total length shorter than its header */
+	BPFIX_PARSE_VLAN_DEPTH,		/* more than BPFIX_MAX_VLAN tags */
+	BPFIX_PARSE_RC_MAX,
+};
+
+/* Why a metered packet's L4 fields are zero. Diagnostic only: such packets are metered. */
+enum bpfix_diag {
+	BPFIX_DIAG_NONE = 0,
+	BPFIX_DIAG_FRAGMENT,		/* non-first fragment: no L4 header by design */
+	BPFIX_DIAG_L4_TRUNC,		/* L4 header cut short */
+	BPFIX_DIAG_IPV6_EXT_TRUNC,	/* IPv6 extension header cut short */
+	BPFIX_DIAG_IPV6_EXT_DEPTH,	/* more than BPFIX_MAX_IPV6_EXT extension headers */
+	BPFIX_DIAG_MAX,
+};
+
+/*
+ * Per-CPU counters. SEEN = METERED + the NOT_METERED_* sum, always. DIAG_* count metered packets
+ * again, by what the parser could not read; they are not part of the sum.
+ */
+enum bpfix_counter {
+	BPFIX_CNT_SEEN = 0,
+	BPFIX_CNT_METERED,
+	BPFIX_CNT_FLOWS_CREATED,
+	BPFIX_CNT_NOT_METERED_NON_IP,
+	BPFIX_CNT_NOT_METERED_TRUNCATED,
+	BPFIX_CNT_NOT_METERED_MALFORMED,
+	BPFIX_CNT_NOT_METERED_UNSUPPORTED,
+	BPFIX_CNT_NOT_METERED_MAP_FULL,	/* the flow map refused an insert */
+	BPFIX_CNT_NOT_METERED_INTERNAL,	/* scratch lookup or copy failed: should never happen */
+	BPFIX_CNT_DIAG_FRAGMENT,
+	BPFIX_CNT_DIAG_L4_TRUNC,
+	BPFIX_CNT_DIAG_IPV6_EXT_TRUNC,
+	BPFIX_CNT_DIAG_IPV6_EXT_DEPTH,
+	BPFIX_CNT_MAX,
+};
+
+_Static_assert(sizeof(struct bpfix_flow_key) == 64, "bpfix_flow_key ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_key, teid) == 48, "bpfix_flow_key ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_key, src_port) == 56, "bpfix_flow_key ABI");
+_Static_assert(sizeof(struct bpfix_flow_stats) == 48, "bpfix_flow_stats ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_flags) == 32, "bpfix_flow_stats ABI");
+_Static_assert(sizeof(struct bpfix_pkt_meta) == 52, "bpfix_pkt_meta ABI");
+
+/* The not-metered counter a parse failure goes to. */
+BPFIX_INLINE enum bpfix_counter bpfix_counter_for_rc(enum bpfix_parse_rc rc)
+{
+	switch (rc) {
+	case BPFIX_PARSE_NOT_IP:
+		return BPFIX_CNT_NOT_METERED_NON_IP;
+	case BPFIX_PARSE_TRUNC_L2:
+	case BPFIX_PARSE_TRUNC_IP:
+		return BPFIX_CNT_NOT_METERED_TRUNCATED;
+	case BPFIX_PARSE_VLAN_DEPTH:
+		return BPFIX_CNT_NOT_METERED_UNSUPPORTED;
+	default:
+		return BPFIX_CNT_NOT_METERED_MALFORMED;
+	}
+}
+
+/* The diagnostic counter a metered packet's diag goes to (SEEN means none). */
+BPFIX_INLINE enum bpfix_counter bpfix_counter_for_diag(enum bpfix_diag diag)
+{
+	switch (diag) {
+	case BPFIX_DIAG_FRAGMENT:
+		return BPFIX_CNT_DIAG_FRAGMENT;
+	case BPFIX_DIAG_L4_TRUNC:
+		return BPFIX_CNT_DIAG_L4_TRUNC;
+	case BPFIX_DIAG_IPV6_EXT_TRUNC:
+		return BPFIX_CNT_DIAG_IPV6_EXT_TRUNC;
+	case BPFIX_DIAG_IPV6_EXT_DEPTH:
+		return BPFIX_CNT_DIAG_IPV6_EXT_DEPTH;
+	default:
+		return BPFIX_CNT_SEEN;
+	}
+}
+
+#endif /* BPFIX_FLOW_H */

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The packet parser shared by the TC program and the host: pure, bounded functions over a parse
+ * window (at most BPFIX_PARSE_WINDOW octets copied from the frame's start). It fills a
+ * bpfix_pkt_meta and returns a named result; it never reads outside the window, never loops
+ * without a constant bound and keeps no state. It does not account: see bpfix_account.h.
+ */
+#ifndef BPFIX_PARSE_H
+#define BPFIX_PARSE_H
+
+#include "bpfix_flow.h"
+#include "bpfix_proto.h"
+
+struct bpfix_cursor {
+	const __u8 *buf; /* the parse window */
+	__u32 len;	 /* octets of the frame in the window, <= BPFIX_PARSE_WINDOW */
+};
+
+/* @n octets at @off, or NULL when they are not all inside the window. */
+BPFIX_INLINE const void *bpfix_peek(const struct bpfix_cursor *c, __u32 off, __u32 n)
+{
+	/* the window bound comes first: it is what lets the verifier prove the access safe */
+	if (n > BPFIX_PARSE_WINDOW || off > BPFIX_PARSE_WINDOW - n)
+		return (const void *)0;
+	if (off + n > c->len)
+		return (const void *)0;
+	return c->buf + off;
+}
+
+#define BPFIX_PEEK(c, off, type) ((const struct type *)bpfix_peek((c), (off), sizeof(struct type)))
+
+BPFIX_INLINE void bpfix_copy_addr(__u8 *dst, const __u8 *src, __u32 n)
+{
+	__builtin_memcpy(dst, src, n);
+}
+
+/* Ports, TCP flags or ICMP type/code from the L4 header at @off; a cut header only sets diag. */
+BPFIX_INLINE void bpfix_parse_l4(const struct bpfix_cursor *c, __u32 off, struct bpfix_pkt_meta *m)
+{
+	const struct bpfix_ports_hdr *ports;
+	const struct bpfix_tcp_hdr *tcp;
+	const struct bpfix_icmp_hdr *icmp;
+
+	switch (m->protocol) {
+	case BPFIX_IPPROTO_TCP:
+		tcp = BPFIX_PEEK(c, off, bpfix_tcp_hdr);
+		if (!tcp)
+			break;
+		m->src_port = bpfix_be16_to_host(tcp->src);
+		m->dst_port = bpfix_be16_to_host(tcp->dst);
+		m->tcp_flags = tcp->flags;
+		m->l4_off = off;
+		return;
+	case BPFIX_IPPROTO_UDP:
+	case BPFIX_IPPROTO_UDPLITE:
+	case BPFIX_IPPROTO_SCTP:
+		ports = BPFIX_PEEK(c, off, bpfix_ports_hdr);
+		if (!ports)
+			break;
+		m->src_port = bpfix_be16_to_host(ports->src);
+		m->dst_port = bpfix_be16_to_host(ports->dst);
+		m->l4_off = off;
+		return;
+	case BPFIX_IPPROTO_ICMP:
+	case BPFIX_IPPROTO_ICMPV6:
+		/* ICMP in IPv6 or ICMPv6 in IPv4 is not ICMP: leave the ports at 0 */
+		if ((m->protocol == BPFIX_IPPROTO_ICMP) != (m->ip_version == 4))
+			return;
+		icmp = BPFIX_PEEK(c, off, bpfix_icmp_hdr);
+		if (!icmp)
+			break;
+		/* the NetFlow convention collectors decode: type and code in the destination port */
+		m->dst_port = (__u16)(icmp->type << 8 | icmp->code);
+		m->l4_off = off;
+		return;
+	default:
+		return; /* no ports to read */
+	}
+	m->diag = BPFIX_DIAG_L4_TRUNC;
+}
+
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv4(const struct bpfix_cursor *c, __u32 off,
+						  struct bpfix_pkt_meta *m)
+{
+	const struct bpfix_ipv4_hdr *ip = BPFIX_PEEK(c, off, bpfix_ipv4_hdr);
+	__u32 hdr_len, total_len;
+
+	if (!ip)
+		return BPFIX_PARSE_TRUNC_IP;
+	if (ip->version_ihl >> 4 != 4)
+		return BPFIX_PARSE_BAD_IP_VERSION;
+	/* the header cannot be shorter than 20 octets (RFC 791) */
+	hdr_len = (ip->version_ihl & 0x0F) * 4;
+	if (hdr_len < sizeof(*ip))
+		return BPFIX_PARSE_BAD_IHL;
+	/* options are part of the header: all of it must be there */
+	if (!bpfix_peek(c, off, hdr_len))
+		return BPFIX_PARSE_TRUNC_IP;
+	total_len = bpfix_be16_to_host(ip->total_len);
+	if (total_len < hdr_len)
+		return BPFIX_PARSE_BAD_IP_LEN;
+
+	m->ip_version = 4;
+	m->protocol = ip->protocol;
+	m->tos = ip->tos;
+	m->ttl = ip->ttl;
+	m->ip_len = total_len;
+	m->l3_off = off;
+	bpfix_copy_addr(m->src_addr, ip->saddr, 4);
+	bpfix_copy_addr(m->dst_addr, ip->daddr, 4);
+
+	/* only the first fragment carries the L4 header */
+	if (bpfix_be16_to_host(ip->frag_off) & BPFIX_IPV4_FRAG_OFFSET_MASK) {
+		m->diag = BPFIX_DIAG_FRAGMENT;
+		return BPFIX_PARSE_OK;
+	}
+	bpfix_parse_l4(c, off + hdr_len, m);
+	return BPFIX_PARSE_OK;
+}
+
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, __u32 off,
+						  struct bpfix_pkt_meta *m)
+{
+	const struct bpfix_ipv6_hdr *ip = BPFIX_PEEK(c, off, bpfix_ipv6_hdr);
+	const struct bpfix_ipv6_frag_hdr *frag;
+	const struct bpfix_ipv6_ext_hdr *ext;
+	__u32 vtc;
+	__u8 next;
+	int i;
+
+	if (!ip)
+		return BPFIX_PARSE_TRUNC_IP;
+	vtc = bpfix_be32_to_host(ip->version_tc_label);
+	if (vtc >> 28 != 6)
+		return BPFIX_PARSE_BAD_IP_VERSION;
+
+	m->ip_version = 6;
+	m->tos = (__u8)(vtc >> 20);
+	m->ttl = ip->hop_limit;
+	m->ip_len = (__u32)bpfix_be16_to_host(ip->payload_len) + sizeof(*ip);
+	m->l3_off = off;
+	bpfix_copy_addr(m->src_addr, ip->saddr, 16);
+	bpfix_copy_addr(m->dst_addr, ip->daddr, 16);
+
+	next = ip->nexthdr;
+	off += sizeof(*ip);
+	/* walk the extension-header chain to the upper-layer protocol (RFC 8200 §4) */
+	for (i = 0; i < BPFIX_MAX_IPV6_EXT; i++) {
+		m->protocol = next;
+		switch (next) {
+		case BPFIX_IPPROTO_HOPOPTS:
+		case BPFIX_IPPROTO_ROUTING:
+		case BPFIX_IPPROTO_DSTOPTS:
+			ext = BPFIX_PEEK(c, off, bpfix_ipv6_ext_hdr);
+			if (!ext) {
+				m->diag = BPFIX_DIAG_IPV6_EXT_TRUNC;
+				return BPFIX_PARSE_OK;
+			}
+			next = ext->nexthdr;
+			off += ((__u32)ext->len + 1) * 8;
+			break;
+		case BPFIX_IPPROTO_FRAGMENT:
+			frag = BPFIX_PEEK(c, off, bpfix_ipv6_frag_hdr);
+			if (!frag) {
+				m->diag = BPFIX_DIAG_IPV6_EXT_TRUNC;
+				return BPFIX_PARSE_OK;
+			}
+			next = frag->nexthdr;
+			off += sizeof(*frag);
+			/* a non-first fragment: the protocol is known, its header is elsewhere */
+			if (bpfix_be16_to_host(frag->frag_off) & BPFIX_IPV6_FRAG_OFFSET_MASK) {
+				m->protocol = next;
+				m->diag = BPFIX_DIAG_FRAGMENT;
+				return BPFIX_PARSE_OK;
+			}
+			break;
+		default:
+			bpfix_parse_l4(c, off, m);
+			return BPFIX_PARSE_OK;
+		}
+	}
+	m->protocol = next;
+	m->diag = BPFIX_DIAG_IPV6_EXT_DEPTH;
+	return BPFIX_PARSE_OK;
+}
+
+/* An IP packet at @off, by EtherType. Also the entry point for tunnelled inner packets. */
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ip(const struct bpfix_cursor *c, __u32 off,
+						__u16 ethertype, struct bpfix_pkt_meta *m)
+{
+	if (ethertype == BPFIX_ETH_P_IPV4)
+		return bpfix_parse_ipv4(c, off, m);
+	if (ethertype == BPFIX_ETH_P_IPV6)
+		return bpfix_parse_ipv6(c, off, m);
+	return BPFIX_PARSE_NOT_IP;
+}
+
+/* An Ethernet frame: up to BPFIX_MAX_VLAN 802.1Q/802.1ad tags, then IP. */
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(const struct bpfix_cursor *c,
+						   struct bpfix_pkt_meta *m)
+{
+	const struct bpfix_eth_hdr *eth = BPFIX_PEEK(c, 0, bpfix_eth_hdr);
+	const struct bpfix_vlan_hdr *vlan;
+	__u32 off = sizeof(*eth);
+	__u16 proto;
+	int i;
+
+	__builtin_memset(m, 0, sizeof(*m));
+	if (!eth)
+		return BPFIX_PARSE_TRUNC_L2;
+	proto = bpfix_be16_to_host(eth->proto);
+	for (i = 0; i < BPFIX_MAX_VLAN; i++) {
+		if (proto != BPFIX_ETH_P_8021Q && proto != BPFIX_ETH_P_8021AD)
+			return bpfix_parse_ip(c, off, proto, m);
+		vlan = BPFIX_PEEK(c, off, bpfix_vlan_hdr);
+		if (!vlan)
+			return BPFIX_PARSE_TRUNC_L2;
+		if (i == 0)
+			m->vlan_id = bpfix_be16_to_host(vlan->tci) & 0x0FFF;
+		proto = bpfix_be16_to_host(vlan->proto);
+		off += sizeof(*vlan);
+	}
+	if (proto == BPFIX_ETH_P_8021Q || proto == BPFIX_ETH_P_8021AD)
+		return BPFIX_PARSE_VLAN_DEPTH;
+	return bpfix_parse_ip(c, off, proto, m);
+}
+
+#endif /* BPFIX_PARSE_H */

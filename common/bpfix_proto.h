@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Wire formats bpfix parses, as packed structs with network-order fields, and their constants.
+ * Own names (bpfix_*) so they never clash with vmlinux.h or the host's netinet headers.
+ */
+#ifndef BPFIX_PROTO_H
+#define BPFIX_PROTO_H
+
+#include "bpfix_compat.h"
+
+#define BPFIX_ETH_P_IPV4 0x0800
+#define BPFIX_ETH_P_IPV6 0x86DD
+#define BPFIX_ETH_P_8021Q 0x8100
+#define BPFIX_ETH_P_8021AD 0x88A8
+
+#define BPFIX_IPPROTO_HOPOPTS 0
+#define BPFIX_IPPROTO_ICMP 1
+#define BPFIX_IPPROTO_TCP 6
+#define BPFIX_IPPROTO_UDP 17
+#define BPFIX_IPPROTO_ROUTING 43
+#define BPFIX_IPPROTO_FRAGMENT 44
+#define BPFIX_IPPROTO_ICMPV6 58
+#define BPFIX_IPPROTO_DSTOPTS 60
+#define BPFIX_IPPROTO_SCTP 132
+#define BPFIX_IPPROTO_UDPLITE 136
+
+#define BPFIX_IPV4_FRAG_OFFSET_MASK 0x1FFF /* RFC 791: 13-bit fragment offset */
+#define BPFIX_IPV6_FRAG_OFFSET_MASK 0xFFF8 /* RFC 8200 §4.5: offset in the upper 13 bits */
+
+#define BPFIX_TCP_FIN 0x01
+#define BPFIX_TCP_RST 0x04
+
+struct bpfix_eth_hdr {
+	__u8 dst[6];
+	__u8 src[6];
+	__be16 proto;
+} __attribute__((packed));
+
+struct bpfix_vlan_hdr {
+	__be16 tci;
+	__be16 proto; /* EtherType of what follows the tag */
+} __attribute__((packed));
+
+struct bpfix_ipv4_hdr {
+	__u8 version_ihl;
+	__u8 tos;
+	__be16 total_len;
+	__be16 id;
+	__be16 frag_off; /* flags (3 bits) and fragment offset (13 bits) */
+	__u8 ttl;
+	__u8 protocol;
+	__be16 check;
+	__u8 saddr[4];
+	__u8 daddr[4];
+} __attribute__((packed));
+
+struct bpfix_ipv6_hdr {
+	__be32 version_tc_label;
+	__be16 payload_len;
+	__u8 nexthdr;
+	__u8 hop_limit;
+	__u8 saddr[16];
+	__u8 daddr[16];
+} __attribute__((packed));
+
+/* Hop-by-hop, routing and destination options share this start (RFC 8200 §4.3-4.6). */
+struct bpfix_ipv6_ext_hdr {
+	__u8 nexthdr;
+	__u8 len; /* in 8-octet units, not counting the first 8 octets */
+} __attribute__((packed));
+
+struct bpfix_ipv6_frag_hdr {
+	__u8 nexthdr;
+	__u8 reserved;
+	__be16 frag_off; /* offset (13 bits), 2 reserved bits, M flag */
+	__be32 id;
+} __attribute__((packed));
+
+/* The first four octets of TCP, UDP, UDP-Lite and SCTP. */
+struct bpfix_ports_hdr {
+	__be16 src;
+	__be16 dst;
+} __attribute__((packed));
+
+/* TCP up to its flags octet. */
+struct bpfix_tcp_hdr {
+	__be16 src;
+	__be16 dst;
+	__be32 seq;
+	__be32 ack_seq;
+	__u8 data_off;
+	__u8 flags;
+} __attribute__((packed));
+
+struct bpfix_icmp_hdr {
+	__u8 type;
+	__u8 code;
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct bpfix_eth_hdr) == 14, "Ethernet header");
+_Static_assert(sizeof(struct bpfix_ipv4_hdr) == 20, "IPv4 header");
+_Static_assert(sizeof(struct bpfix_ipv6_hdr) == 40, "IPv6 header");
+_Static_assert(sizeof(struct bpfix_tcp_hdr) == 14, "TCP header up to flags");
+
+#endif /* BPFIX_PROTO_H */

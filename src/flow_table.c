@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Flow lifecycle over a flow source. The source keeps running totals; this table remembers, per
+ * flow, what was already exported and what the last sweep saw, so a record carries only its own
+ * packets and a flow that vanished from the source (LRU eviction) still gets the part seen of it.
+ * It never touches packets and never talks IPFIX.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "bpfix_proto.h"
+#include "flow_table.h"
+
+struct flow_entry {
+	struct bpfix_flow_key key; /* first: the hash table's key points here */
+	struct bpfix_flow_stats seen; /* totals at the last sweep that saw the flow */
+	__u64 exported_packets;
+	__u64 exported_octets;
+	__u64 sweep;		/* number of the last sweep that saw the flow */
+};
+
+struct bpfix_flow_table {
+	struct bpfix_flow_table_opts opts;
+	struct bpfix_flow_source *source;
+	bpfix_record_fn emit;
+	void *emit_arg;
+	GHashTable *flows;	/* struct bpfix_flow_key * -> struct flow_entry * */
+	GArray *finished;	/* keys to remove from the source after a walk */
+	__u64 sweep;
+	__u64 now_ns;
+	int err;		/* first error met during a walk */
+	struct bpfix_flow_table_stats stats;
+};
+
+static guint key_hash(gconstpointer p)
+{
+	const unsigned char *b = p;
+	guint h = 2166136261u; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < sizeof(struct bpfix_flow_key); i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+	return memcmp(a, b, sizeof(struct bpfix_flow_key)) == 0;
+}
+
+struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opts *opts,
+					       struct bpfix_flow_source *source,
+					       bpfix_record_fn emit, void *emit_arg)
+{
+	struct bpfix_flow_table *ft = calloc(1, sizeof(*ft));
+
+	if (!ft)
+		return NULL;
+	ft->opts = *opts;
+	ft->source = source;
+	ft->emit = emit;
+	ft->emit_arg = emit_arg;
+	ft->flows = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
+	ft->finished = g_array_new(FALSE, FALSE, sizeof(struct bpfix_flow_key));
+	return ft;
+}
+
+void bpfix_flow_table__free(struct bpfix_flow_table *ft)
+{
+	if (!ft)
+		return;
+	g_hash_table_destroy(ft->flows);
+	g_array_free(ft->finished, TRUE);
+	free(ft);
+}
+
+void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,
+				 struct bpfix_flow_table_stats *stats)
+{
+	*stats = ft->stats;
+}
+
+static __u64 to_epoch_ms(const struct bpfix_flow_table *ft, __u64 clock_ns)
+{
+	return (__u64)((__s64)clock_ns + ft->opts.clock_to_epoch_ns) / 1000000;
+}
+
+/* Hand the part of @e not exported yet, as @stats show it, to the sink. */
+static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
+			const struct bpfix_flow_stats *stats, enum bpfix_end_reason reason)
+{
+	struct bpfix_record rec = {
+		.key = e->key,
+		.packets = stats->packets - e->exported_packets,
+		.octets = stats->octets - e->exported_octets,
+		.vlan_id = stats->vlan_id,
+		.tcp_flags = (__u8)stats->tcp_flags,
+		.tos = stats->tos,
+		.ttl_min = (__u8)stats->ttl_min,
+		.ttl_max = (__u8)stats->ttl_max,
+		.end_reason = reason,
+	};
+	int err;
+
+	if (!rec.packets)
+		return;
+	/* a record closed by user space restarts at the next packet; a racing CPU may not have set it */
+	rec.start_ms = to_epoch_ms(ft, stats->first_ns ? stats->first_ns : stats->last_ns);
+	rec.end_ms = to_epoch_ms(ft, stats->last_ns);
+	e->exported_packets = stats->packets;
+	e->exported_octets = stats->octets;
+	err = ft->emit(&rec, ft->emit_arg);
+	if (err) {
+		ft->stats.records_failed++;
+		if (!ft->err)
+			ft->err = err;
+		return;
+	}
+	ft->stats.records++;
+	ft->stats.packets += rec.packets;
+}
+
+static __u64 age(__u64 now, __u64 then)
+{
+	return now > then ? now - then : 0; /* pcap time may step backwards */
+}
+
+static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft,
+				    const struct bpfix_flow_stats *s, bool has_news)
+{
+	__u64 idle = age(ft->now_ns, s->last_ns);
+
+	if (idle >= ft->opts.idle_timeout_ns)
+		return BPFIX_END_IDLE;
+	if (!has_news)
+		return 0;
+	if ((s->tcp_flags & (BPFIX_TCP_FIN | BPFIX_TCP_RST)) && idle >= ft->opts.tcp_linger_ns)
+		return BPFIX_END_DETECTED;
+	if (s->first_ns && age(ft->now_ns, s->first_ns) >= ft->opts.active_timeout_ns)
+		return BPFIX_END_ACTIVE;
+	return 0;
+}
+
+static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats, void *arg)
+{
+	struct bpfix_flow_table *ft = arg;
+	struct flow_entry *e = g_hash_table_lookup(ft->flows, key);
+	enum bpfix_end_reason reason;
+
+	if (!e) {
+		e = g_new0(struct flow_entry, 1);
+		e->key = *key;
+		g_hash_table_insert(ft->flows, &e->key, e);
+	}
+	e->seen = *stats;
+	e->sweep = ft->sweep;
+	reason = ending(ft, stats, stats->packets > e->exported_packets);
+	if (!reason)
+		return 0;
+	emit_record(ft, e, stats, reason);
+	if (reason == BPFIX_END_ACTIVE) {
+		if (ft->source->ops->close_record(ft->source->ctx, key, stats) && !ft->err)
+			ft->err = -EIO;
+		return 0;
+	}
+	g_array_append_val(ft->finished, *key);
+	return 0;
+}
+
+/* Flows gone from the source without an ending of ours were evicted: export what we saw. */
+static gboolean reap_evicted(gpointer key, gpointer value, gpointer arg)
+{
+	struct bpfix_flow_table *ft = arg;
+	struct flow_entry *e = value;
+
+	(void)key;
+	if (e->sweep == ft->sweep)
+		return FALSE;
+	ft->stats.flows_evicted++;
+	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
+	return TRUE;
+}
+
+static void remove_finished(struct bpfix_flow_table *ft)
+{
+	guint i;
+
+	for (i = 0; i < ft->finished->len; i++) {
+		const struct bpfix_flow_key *key =
+			&g_array_index(ft->finished, struct bpfix_flow_key, i);
+
+		if (ft->source->ops->remove(ft->source->ctx, key) && !ft->err)
+			ft->err = -EIO;
+		g_hash_table_remove(ft->flows, key);
+	}
+	g_array_set_size(ft->finished, 0);
+}
+
+int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns)
+{
+	int err;
+
+	ft->err = 0;
+	ft->sweep++;
+	ft->now_ns = now_ns;
+	err = ft->source->ops->for_each(ft->source->ctx, visit, ft);
+	remove_finished(ft);
+	if (!err)
+		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
+	return err ? err : ft->err;
+}
+
+static int visit_forced(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
+			void *arg)
+{
+	struct bpfix_flow_table *ft = arg;
+	struct flow_entry *e = g_hash_table_lookup(ft->flows, key);
+	struct flow_entry fresh = { .key = *key };
+
+	emit_record(ft, e ? e : &fresh, stats, BPFIX_END_FORCED);
+	g_array_append_val(ft->finished, *key);
+	return 0;
+}
+
+int bpfix_flow_table__flush(struct bpfix_flow_table *ft)
+{
+	int err;
+
+	ft->err = 0;
+	ft->sweep++;
+	err = ft->source->ops->for_each(ft->source->ctx, visit_forced, ft);
+	remove_finished(ft);
+	if (!err)
+		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
+	return err ? err : ft->err;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The user-side flow lifecycle: sweeps a flow source, decides which flows end (idle, active,
+ * end of TCP session, forced, lost to eviction), and emits records with per-record deltas. It
+ * owns only its bookkeeping; the source and the record sink are borrowed.
+ */
+#ifndef BPFIX_FLOW_TABLE_H
+#define BPFIX_FLOW_TABLE_H
+
+#include "flow_source.h"
+#include "record.h"
+
+struct bpfix_flow_table_opts {
+	__u64 idle_timeout_ns;	 /* no packet for this long: the flow ends (idle) */
+	__u64 active_timeout_ns; /* a record this old is exported; the flow goes on (active) */
+	__u64 tcp_linger_ns;	 /* after FIN/RST in this direction, wait this long for stragglers */
+	__s64 clock_to_epoch_ns; /* added to the program's clock to get epoch time */
+};
+
+struct bpfix_flow_table_stats {
+	__u64 records;		/* records handed to the sink */
+	__u64 records_failed;	/* records the sink refused */
+	__u64 packets;		/* packets in the records handed over */
+	__u64 flows_evicted;	/* flows that left the source before being exported */
+};
+
+struct bpfix_flow_table;
+
+struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opts *opts,
+					       struct bpfix_flow_source *source,
+					       bpfix_record_fn emit, void *emit_arg);
+/* Export what ended by @now_ns (program clock). Returns 0 or a negative errno. */
+int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns);
+/* Export every flow with unexported packets as a forced end, and remove them. */
+int bpfix_flow_table__flush(struct bpfix_flow_table *ft);
+void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,
+				 struct bpfix_flow_table_stats *stats);
+void bpfix_flow_table__free(struct bpfix_flow_table *ft);
+
+#endif /* BPFIX_FLOW_TABLE_H */

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libfixbuf exporting process: information model, one session and fBuf per destination,
+ * templates expanded from templates/flow.def, record conversion to fixbuf's memory layout.
+ * GError stays here: callers get negative errno values and one message per failure.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fixbuf/public.h>
+
+#include "ipfix.h"
+#include "log.h"
+#include "record_layout.h"
+
+#define TID_MEMORY 0x1000 /* internal template id; external ids below */
+#define TID_FLOW_IPV4 256
+#define TID_FLOW_IPV6 257
+#define BPFIX_TEMPLATE_RECORDS 4096 /* also resend templates after this many records (UDP) */
+
+static fbInfoElementSpec_t memory_specs[] = {
+#define BPFIX_FIELD(type, member, dims, ie, wire_len, shapes) \
+	{ (char *)ie, BPFIX_FLOW_MEMBER_SIZE(member), 0 },
+#include "flow.def"
+#undef BPFIX_FIELD
+	{ (char *)"paddingOctets", BPFIX_FLOW_PADDING, 0 },
+	FB_IESPEC_NULL
+};
+
+static fbInfoElementSpec_t wire_specs[] = {
+#define BPFIX_FIELD(type, member, dims, ie, wire_len, shapes) { (char *)ie, wire_len, shapes },
+#include "flow.def"
+#undef BPFIX_FIELD
+	FB_IESPEC_NULL
+};
+
+struct destination {
+	char *name;		/* for messages: "collector 127.0.0.1:4739" or "file x.ipfix" */
+	fBuf_t *fbuf;		/* owns the session and the exporter */
+	fbSession_t *session;
+	int udp;
+	time_t templates_sent;
+	__u64 records_since_templates;
+};
+
+struct bpfix_ipfix {
+	struct bpfix_ipfix_opts opts;
+	fbInfoModel_t *model;
+	struct destination *dests;
+	size_t n_dests;
+	struct bpfix_ipfix_stats stats;
+};
+
+static int gerror_to_errno(GError **err, const char *what, const char *where)
+{
+	bpfix_err("%s (%s): %s\n", what, where, *err ? (*err)->message : "unknown fixbuf error");
+	g_clear_error(err);
+	return -EIO;
+}
+
+int bpfix_split_hostport(const char *spec, char *host, size_t host_len, char *port,
+			 size_t port_len)
+{
+	const char *colon, *host_start = spec, *host_end;
+
+	if (spec[0] == '[') {
+		host_start = spec + 1;
+		host_end = strchr(spec, ']');
+		if (!host_end || host_end[1] != ':')
+			return -EINVAL;
+		colon = host_end + 1;
+	} else {
+		colon = strrchr(spec, ':');
+		if (!colon || strchr(spec, ':') != colon)
+			return -EINVAL; /* bare IPv6 addresses need brackets */
+		host_end = colon;
+	}
+	if (host_end == host_start || (size_t)(host_end - host_start) >= host_len ||
+	    !colon[1] || strlen(colon + 1) >= port_len || strspn(colon + 1, "0123456789") !=
+	    strlen(colon + 1) || atoi(colon + 1) < 1 || atoi(colon + 1) > 65535)
+		return -EINVAL;
+	memcpy(host, host_start, host_end - host_start);
+	host[host_end - host_start] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+static fbTemplate_t *new_template(fbInfoModel_t *model, fbInfoElementSpec_t *specs, uint32_t flags,
+				  GError **err)
+{
+	fbTemplate_t *tmpl = fbTemplateAlloc(model);
+
+	if (!fbTemplateAppendSpecArray(tmpl, specs, flags, err)) {
+		fbTemplateFreeUnused(tmpl);
+		return NULL;
+	}
+	return tmpl;
+}
+
+/* Internal template plus one external template per shape, in the session's domain. */
+static int add_templates(struct bpfix_ipfix *x, struct destination *d)
+{
+	static const struct {
+		uint16_t tid;
+		uint32_t shape;
+	} shapes[] = { { TID_FLOW_IPV4, BPFIX_SHAPE_IPV4 }, { TID_FLOW_IPV6, BPFIX_SHAPE_IPV6 } };
+	fbTemplate_t *tmpl;
+	GError *err = NULL;
+	size_t i;
+
+	fbSessionSetDomain(d->session, x->opts.observation_domain);
+	tmpl = new_template(x->model, memory_specs, UINT32_MAX, &err);
+	if (!tmpl || !fbSessionAddTemplate(d->session, TRUE, TID_MEMORY, tmpl, &err))
+		return gerror_to_errno(&err, "building the flow template failed", d->name);
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		tmpl = new_template(x->model, wire_specs, shapes[i].shape, &err);
+		if (!tmpl || !fbSessionAddTemplate(d->session, FALSE, shapes[i].tid, tmpl, &err))
+			return gerror_to_errno(&err, "building the flow template failed", d->name);
+	}
+	return 0;
+}
+
+static int open_destination(struct bpfix_ipfix *x, struct destination *d, const char *collector,
+			    const char *path)
+{
+	fbConnSpec_t spec = FB_CONNSPEC_INIT;
+	fbExporter_t *exporter;
+	char host[256], port[8];
+	int err;
+
+	if (collector) {
+		d->name = g_strdup_printf("collector %s", collector);
+		if (bpfix_split_hostport(collector, host, sizeof(host), port, sizeof(port))) {
+			bpfix_err("collector '%s' is not HOST:PORT (IPv6: [ADDR]:PORT, port 1-65535)\n",
+				  collector);
+			return -EINVAL;
+		}
+		spec.transport = FB_UDP;
+		spec.host = host;
+		spec.svc = port;
+		exporter = fbExporterAllocNet(&spec); /* copies the spec; connects at first emit */
+		d->udp = 1;
+	} else {
+		d->name = g_strdup_printf("file %s", path);
+		exporter = fbExporterAllocFile(path);
+	}
+	/* templates before the fBuf: added to a session with an exporter, fixbuf sends them at once */
+	d->session = fbSessionAlloc(x->model);
+	err = add_templates(x, d);
+	d->fbuf = fBufAllocForExport(d->session, exporter);
+	return err;
+}
+
+struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts)
+{
+	struct bpfix_ipfix *x = calloc(1, sizeof(*x));
+	size_t i;
+	int err;
+
+	if (!x)
+		return NULL;
+	x->opts = *opts;
+	x->model = fbInfoModelAlloc();
+	x->dests = calloc(opts->n_collectors + 1, sizeof(*x->dests));
+	if (!x->dests) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < opts->n_collectors; i++) {
+		err = open_destination(x, &x->dests[x->n_dests++], opts->collectors[i], NULL);
+		if (err)
+			goto fail;
+	}
+	if (opts->output_path) {
+		/* fixbuf opens the file at once: check here so the message names the cause */
+		FILE *probe = fopen(opts->output_path, "wb");
+
+		if (!probe) {
+			err = -errno;
+			bpfix_err("cannot write IPFIX file %s: %s\n", opts->output_path,
+				  strerror(errno));
+			goto fail;
+		}
+		fclose(probe);
+		err = open_destination(x, &x->dests[x->n_dests++], NULL, opts->output_path);
+		if (err)
+			goto fail;
+	}
+	return x;
+fail:
+	bpfix_ipfix__free(x);
+	errno = -err;
+	return NULL;
+}
+
+static int export_templates(struct destination *d)
+{
+	GError *err = NULL;
+
+	if (!fbSessionExportTemplates(d->session, &err))
+		return gerror_to_errno(&err, "sending templates failed", d->name);
+	d->templates_sent = time(NULL);
+	d->records_since_templates = 0;
+	return 0;
+}
+
+static void to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_flow *out)
+{
+	const struct bpfix_flow_key *k = &rec->key;
+
+	memset(out, 0, sizeof(*out));
+	out->flow_start_ms = rec->start_ms;
+	out->flow_end_ms = rec->end_ms;
+	out->octets = rec->octets;
+	out->packets = rec->packets;
+	if (k->ip_version == 6) {
+		memcpy(out->src_ipv6, k->src_addr, 16);
+		memcpy(out->dst_ipv6, k->dst_addr, 16);
+	} else {
+		/* fixbuf keeps ipv4Address in host order in memory */
+		out->src_ipv4 = (uint32_t)k->src_addr[0] << 24 | k->src_addr[1] << 16 |
+				k->src_addr[2] << 8 | k->src_addr[3];
+		out->dst_ipv4 = (uint32_t)k->dst_addr[0] << 24 | k->dst_addr[1] << 16 |
+				k->dst_addr[2] << 8 | k->dst_addr[3];
+	}
+	if (k->direction == BPFIX_DIR_EGRESS)
+		out->egress_ifindex = k->ifindex;
+	else
+		out->ingress_ifindex = k->ifindex;
+	out->src_port = k->src_port;
+	out->dst_port = k->dst_port;
+	out->vlan_id = rec->vlan_id;
+	out->tcp_flags = rec->tcp_flags;
+	out->protocol = k->protocol;
+	out->tos = rec->tos;
+	out->ttl_min = rec->ttl_min;
+	out->ttl_max = rec->ttl_max;
+	out->direction = k->direction;
+	out->end_reason = rec->end_reason;
+}
+
+static int append_to(struct bpfix_ipfix *x, struct destination *d,
+		     const struct bpfix_ipfix_flow *flow, uint16_t tid)
+{
+	GError *err = NULL;
+	int rc;
+
+	/* UDP collectors may have restarted or expired our templates (RFC 7011 §8.4) */
+	if (d->udp && (!d->templates_sent ||
+		       time(NULL) - d->templates_sent >= (time_t)x->opts.template_refresh_s ||
+		       d->records_since_templates >= BPFIX_TEMPLATE_RECORDS)) {
+		rc = export_templates(d);
+		if (rc)
+			return rc;
+	} else if (!d->udp && !d->templates_sent) {
+		rc = export_templates(d);
+		if (rc)
+			return rc;
+	}
+	if (!fBufSetInternalTemplate(d->fbuf, TID_MEMORY, &err) ||
+	    !fBufSetExportTemplate(d->fbuf, tid, &err) ||
+	    !fBufAppend(d->fbuf, (uint8_t *)flow, sizeof(*flow), &err))
+		return gerror_to_errno(&err, "writing a record failed", d->name);
+	d->records_since_templates++;
+	return 0;
+}
+
+int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec)
+{
+	struct bpfix_ipfix_flow flow;
+	uint16_t tid = rec->key.ip_version == 6 ? TID_FLOW_IPV6 : TID_FLOW_IPV4;
+	int err, first_err = 0;
+	size_t i;
+
+	to_memory_record(rec, &flow);
+	for (i = 0; i < x->n_dests; i++) {
+		err = append_to(x, &x->dests[i], &flow, tid);
+		if (err) {
+			x->stats.failures++;
+			first_err = first_err ? first_err : err;
+		}
+	}
+	if (!first_err)
+		x->stats.records++;
+	return first_err;
+}
+
+int bpfix_ipfix_emit(const struct bpfix_record *rec, void *arg)
+{
+	return bpfix_ipfix__append(arg, rec);
+}
+
+int bpfix_ipfix__flush(struct bpfix_ipfix *x)
+{
+	GError *err = NULL;
+	int rc = 0;
+	size_t i;
+
+	for (i = 0; i < x->n_dests; i++) {
+		if (!fBufEmit(x->dests[i].fbuf, &err)) {
+			x->stats.failures++;
+			rc = gerror_to_errno(&err, "sending records failed", x->dests[i].name);
+		}
+	}
+	return rc;
+}
+
+void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_ipfix_stats *stats)
+{
+	*stats = x->stats;
+}
+
+void bpfix_ipfix__free(struct bpfix_ipfix *x)
+{
+	size_t i;
+
+	if (!x)
+		return;
+	for (i = 0; i < x->n_dests; i++) {
+		if (x->dests[i].fbuf)
+			fBufFree(x->dests[i].fbuf); /* frees session and exporter, closes the file */
+		else if (x->dests[i].session)
+			fbSessionFree(x->dests[i].session);
+		g_free(x->dests[i].name);
+	}
+	free(x->dests);
+	if (x->model)
+		fbInfoModelFree(x->model);
+	free(x);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The IPFIX exporting process: flow records to one or more UDP collectors and/or an IPFIX file
+ * (RFC 5655), through libfixbuf. The only module that sees fixbuf; nothing here knows flows'
+ * lifecycle. Templates are resent over UDP on a timer and every BPFIX_TEMPLATE_RECORDS records,
+ * since fixbuf does not.
+ */
+#ifndef BPFIX_IPFIX_H
+#define BPFIX_IPFIX_H
+
+#include <stddef.h>
+
+#include "record.h"
+
+struct bpfix_ipfix_opts {
+	const char *const *collectors; /* "HOST:PORT" or "[V6]:PORT", UDP */
+	size_t n_collectors;
+	const char *output_path;       /* IPFIX file, or NULL */
+	__u32 observation_domain;
+	__u32 template_refresh_s;      /* UDP template resend interval */
+};
+
+struct bpfix_ipfix_stats {
+	__u64 records;	/* records accepted, counted once per record (not per destination) */
+	__u64 failures;	/* appends or emits that failed, any destination */
+};
+
+struct bpfix_ipfix;
+
+/* NULL with errno set; the reason (which collector or file, why) was printed. */
+struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts);
+int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec);
+/* Send what is buffered. */
+int bpfix_ipfix__flush(struct bpfix_ipfix *x);
+void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_ipfix_stats *stats);
+void bpfix_ipfix__free(struct bpfix_ipfix *x);
+
+/* Split "HOST:PORT" / "[V6]:PORT" into @host and @port (both NUL-terminated). */
+int bpfix_split_hostport(const char *spec, char *host, size_t host_len, char *port,
+			 size_t port_len);
+
+/* The record callback for the flow table: @arg is a struct bpfix_ipfix. */
+int bpfix_ipfix_emit(const struct bpfix_record *rec, void *arg);
+
+#endif /* BPFIX_IPFIX_H */

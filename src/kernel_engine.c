@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel engine: skeleton lifecycle (open, knobs, load) and the flow source over the kernel maps
+ * (batch reads, deletes, per-CPU counter sums). Replay feeds frames with BPF_PROG_TEST_RUN and
+ * the pcap time in skb->tstamp. Attaching to interfaces is not done here.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpfix_flow.skel.h"
+#include "kernel_engine.h"
+#include "log.h"
+
+#define BATCH_FLOWS 1024 /* flows read per bpf_map_lookup_batch call */
+
+struct bpfix_kernel_engine {
+	struct bpfix_flow *skel;
+	struct bpfix_flow_source source;
+	int flows_fd;
+	int counters_fd;
+	int prog_fd;
+	int ncpus;
+	__u64 *percpu;			/* one counter value per possible CPU */
+	struct bpfix_flow_key *keys;	/* batch buffers */
+	struct bpfix_flow_stats *values;
+};
+
+static int kernel_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	struct bpfix_kernel_engine *eng = ctx;
+	__u32 in_batch, out_batch, count, i;
+	void *in = NULL;
+	int err, ret;
+
+	for (;;) {
+		count = BATCH_FLOWS;
+		err = bpf_map_lookup_batch(eng->flows_fd, in, &out_batch, eng->keys, eng->values,
+					   &count, NULL);
+		if (err && err != -ENOENT) {
+			bpfix_warn("reading the flow map: %s\n", strerror(-err));
+			return err;
+		}
+		for (i = 0; i < count; i++) {
+			ret = fn(&eng->keys[i], &eng->values[i], arg);
+			if (ret)
+				return ret;
+		}
+		if (err == -ENOENT)
+			return 0; /* walked to the end */
+		in_batch = out_batch;
+		in = &in_batch;
+	}
+}
+
+static int kernel_remove(void *ctx, const struct bpfix_flow_key *key)
+{
+	struct bpfix_kernel_engine *eng = ctx;
+	int err = bpf_map_delete_elem(eng->flows_fd, key);
+
+	return err == -ENOENT ? 0 : err; /* evicted meanwhile: nothing left to remove */
+}
+
+static int kernel_close_record(void *ctx, const struct bpfix_flow_key *key,
+			       const struct bpfix_flow_stats *seen)
+{
+	struct bpfix_kernel_engine *eng = ctx;
+	struct bpfix_flow_stats next = *seen;
+	int err;
+
+	/*
+	 * Rewrites the totals just read: a packet the program adds between the read and this write
+	 * is lost to the counters. The window is one syscall; in replay nothing runs meanwhile.
+	 */
+	next.first_ns = 0;
+	err = bpf_map_update_elem(eng->flows_fd, key, &next, BPF_EXIST);
+	return err == -ENOENT ? 0 : err;
+}
+
+static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
+{
+	struct bpfix_kernel_engine *eng = ctx;
+	__u32 idx;
+	int cpu, err;
+
+	for (idx = 0; idx < BPFIX_CNT_MAX; idx++) {
+		err = bpf_map_lookup_elem(eng->counters_fd, &idx, eng->percpu);
+		if (err)
+			return err;
+		counters[idx] = 0;
+		for (cpu = 0; cpu < eng->ncpus; cpu++)
+			counters[idx] += eng->percpu[cpu];
+	}
+	return 0;
+}
+
+static const struct bpfix_flow_source_ops kernel_source_ops = {
+	.for_each = kernel_for_each,
+	.remove = kernel_remove,
+	.close_record = kernel_close_record,
+	.read_counters = kernel_read_counters,
+};
+
+static void explain_load_error(int err)
+{
+	if (err == -EPERM || err == -EACCES)
+		bpfix_err("loading the BPF program was refused (%s): the kernel engine needs root, or "
+			  "CAP_BPF with CAP_NET_ADMIN; or use --engine host when it is available\n",
+			  strerror(-err));
+	else if (err == -ENOSYS || err == -EOPNOTSUPP)
+		bpfix_err("this kernel has no usable bpf() (%s): BPF is disabled or not built in\n",
+			  strerror(-err));
+	else
+		bpfix_err("loading the BPF program failed: %s (run with BPFIX_DEBUG=1 for the "
+			  "libbpf log)\n", strerror(-err));
+}
+
+struct bpfix_kernel_engine *bpfix_kernel_engine__open(const struct bpfix_kernel_engine_opts *opts)
+{
+	struct bpfix_kernel_engine *eng = calloc(1, sizeof(*eng));
+	int err;
+
+	if (!eng)
+		return NULL;
+	bpfix_libbpf_log_init();
+	eng->ncpus = libbpf_num_possible_cpus();
+	if (eng->ncpus <= 0) {
+		err = eng->ncpus ? eng->ncpus : -EINVAL;
+		bpfix_err("cannot count possible CPUs: %s\n", strerror(-err));
+		goto fail;
+	}
+	eng->percpu = calloc(eng->ncpus, sizeof(*eng->percpu));
+	eng->keys = calloc(BATCH_FLOWS, sizeof(*eng->keys));
+	eng->values = calloc(BATCH_FLOWS, sizeof(*eng->values));
+	if (!eng->percpu || !eng->keys || !eng->values) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	eng->skel = bpfix_flow__open();
+	if (!eng->skel) {
+		err = -errno;
+		bpfix_err("opening the BPF object failed: %s\n", strerror(errno));
+		goto fail;
+	}
+	eng->skel->rodata->bpfix_replay = opts->replay;
+	err = bpf_map__set_max_entries(eng->skel->maps.bpfix_flows, opts->max_flows);
+	if (err) {
+		bpfix_err("cannot size the flow map to %u entries: %s\n", opts->max_flows,
+			  strerror(-err));
+		goto fail;
+	}
+	err = bpfix_flow__load(eng->skel);
+	if (err) {
+		explain_load_error(err);
+		goto fail;
+	}
+	eng->flows_fd = bpf_map__fd(eng->skel->maps.bpfix_flows);
+	eng->counters_fd = bpf_map__fd(eng->skel->maps.bpfix_counters);
+	eng->prog_fd = bpf_program__fd(eng->skel->progs.bpfix_ingress);
+	eng->source.ops = &kernel_source_ops;
+	eng->source.ctx = eng;
+	return eng;
+fail:
+	bpfix_kernel_engine__free(eng);
+	errno = -err;
+	return NULL;
+}
+
+int bpfix_kernel_engine__run_frame(struct bpfix_kernel_engine *eng, const void *frame, __u32 len,
+				   __u32 wire_len, __u64 tstamp_ns)
+{
+	struct __sk_buff ctx = {
+		.tstamp = tstamp_ns,
+		.wire_len = wire_len > len ? wire_len : len,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame, .data_size_in = len,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+	int err;
+
+	err = bpf_prog_test_run_opts(eng->prog_fd, &run);
+	if (err)
+		bpfix_err("BPF_PROG_TEST_RUN failed on a %u-octet frame: %s\n", len, strerror(-err));
+	return err;
+}
+
+struct bpfix_flow_source *bpfix_kernel_engine__source(struct bpfix_kernel_engine *eng)
+{
+	return &eng->source;
+}
+
+void bpfix_kernel_engine__free(struct bpfix_kernel_engine *eng)
+{
+	if (!eng)
+		return;
+	bpfix_flow__destroy(eng->skel);
+	free(eng->percpu);
+	free(eng->keys);
+	free(eng->values);
+	free(eng);
+}

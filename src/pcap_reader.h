@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Reads pcap and pcapng captures with libpcap and hands out each packet as an Ethernet frame,
+ * the only form BPF_PROG_TEST_RUN takes: Linux cooked (SLL, SLL2) and raw-IP packets get a
+ * made-up Ethernet header, and frames are cut to BPFIX_READER_MAX_FRAME octets (the flow's
+ * octets come from the IP length field, so cutting loses nothing that is counted).
+ */
+#ifndef BPFIX_PCAP_READER_H
+#define BPFIX_PCAP_READER_H
+
+#include <linux/types.h>
+
+#define BPFIX_READER_MAX_FRAME 3584
+
+struct bpfix_frame {
+	const __u8 *data; /* valid until the next call */
+	__u32 len;	  /* octets at data */
+	__u32 wire_len;	  /* octets the packet had on the wire, as Ethernet */
+	__u64 tstamp_ns;  /* capture time, ns since the epoch */
+};
+
+struct bpfix_pcap_reader;
+
+/* NULL with errno set; the reason (file, format, link type) was printed. */
+struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path);
+/* 1 with a frame, 0 at the end, a negative errno if the file is damaged (reason printed). */
+int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *frame);
+void bpfix_pcap_reader__free(struct bpfix_pcap_reader *r);
+
+#endif /* BPFIX_PCAP_READER_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Offline replay: captures through a metering engine, swept on capture time, into the IPFIX
+ * exporting process, then a summary. Capture time is the only clock, so a replay is repeatable.
+ */
+#ifndef BPFIX_REPLAY_H
+#define BPFIX_REPLAY_H
+
+#include <stddef.h>
+
+#include <linux/types.h>
+
+struct bpfix_replay_opts {
+	char *const *pcaps;
+	size_t n_pcaps;
+	const char *const *collectors;
+	size_t n_collectors;
+	const char *output_path;
+	__u32 idle_timeout_s;
+	__u32 active_timeout_s;
+	__u32 max_flows;
+	__u32 observation_domain;
+	__u32 template_refresh_s;
+};
+
+/* 0, or a negative errno after printing why; what was metered is exported either way. */
+int bpfix_replay_run(const struct bpfix_replay_opts *opts);
+
+#endif /* BPFIX_REPLAY_H */
