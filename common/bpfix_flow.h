@@ -12,6 +12,7 @@
 /* Only the first BPFIX_PARSE_WINDOW octets of a frame are parsed, in the kernel and on the host. */
 #define BPFIX_PARSE_WINDOW 512
 #define BPFIX_MAX_VLAN 4	 /* tags walked before giving up (QinQ, triple tags) */
+#define BPFIX_MAX_MPLS 4	 /* MPLS label stack entries walked */
 #define BPFIX_MAX_IPV6_EXT 8	 /* IPv6 extension headers walked (RFC 8200 §4) */
 #define BPFIX_DEFAULT_MAX_FLOWS 65536
 
@@ -86,6 +87,8 @@ enum bpfix_parse_rc {
 	BPFIX_PARSE_BAD_IHL,		/* IPv4 IHL < 5 */
 	BPFIX_PARSE_BAD_IP_LEN,		/* IPv4 total length shorter than its header */
 	BPFIX_PARSE_VLAN_DEPTH,		/* more than BPFIX_MAX_VLAN tags */
+	BPFIX_PARSE_MPLS_DEPTH,		/* more than BPFIX_MAX_MPLS labels */
+	BPFIX_PARSE_MPLS_NOT_IP,	/* MPLS payload is not IP (pseudowire, control word) */
 	BPFIX_PARSE_RC_MAX,
 };
 
@@ -137,6 +140,8 @@ BPFIX_INLINE enum bpfix_counter bpfix_counter_for_rc(enum bpfix_parse_rc rc)
 	case BPFIX_PARSE_TRUNC_IP:
 		return BPFIX_CNT_NOT_METERED_TRUNCATED;
 	case BPFIX_PARSE_VLAN_DEPTH:
+	case BPFIX_PARSE_MPLS_DEPTH:
+	case BPFIX_PARSE_MPLS_NOT_IP:
 		return BPFIX_CNT_NOT_METERED_UNSUPPORTED;
 	default:
 		return BPFIX_CNT_NOT_METERED_MALFORMED;

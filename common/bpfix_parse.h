@@ -195,7 +195,38 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ip(const struct bpfix_cursor *c, __
 	return BPFIX_PARSE_NOT_IP;
 }
 
-/* An Ethernet frame: up to BPFIX_MAX_VLAN 802.1Q/802.1ad tags, then IP. */
+/*
+ * An MPLS label stack at @off: IP follows the bottom-of-stack entry, told apart from a
+ * pseudowire by its version nibble (RFC 4385 control words start with 0).
+ */
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_mpls(const struct bpfix_cursor *c, __u32 off,
+						  struct bpfix_pkt_meta *m)
+{
+	const struct bpfix_mpls_hdr *mpls;
+	const __u8 *version;
+	int i;
+
+	for (i = 0; i < BPFIX_MAX_MPLS; i++) {
+		mpls = BPFIX_PEEK(c, off, bpfix_mpls_hdr);
+		if (!mpls)
+			return BPFIX_PARSE_TRUNC_L2;
+		off += sizeof(*mpls);
+		if (bpfix_be32_to_host(mpls->entry) & BPFIX_MPLS_BOTTOM_OF_STACK)
+			break;
+	}
+	if (i == BPFIX_MAX_MPLS)
+		return BPFIX_PARSE_MPLS_DEPTH;
+	version = bpfix_peek(c, off, 1);
+	if (!version)
+		return BPFIX_PARSE_TRUNC_IP;
+	if (*version >> 4 == 4)
+		return bpfix_parse_ipv4(c, off, m);
+	if (*version >> 4 == 6)
+		return bpfix_parse_ipv6(c, off, m);
+	return BPFIX_PARSE_MPLS_NOT_IP;
+}
+
+/* An Ethernet frame: up to BPFIX_MAX_VLAN 802.1Q/802.1ad tags, then IP, or IP over MPLS. */
 BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(const struct bpfix_cursor *c,
 						   struct bpfix_pkt_meta *m)
 {
@@ -211,7 +242,7 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(const struct bpfix_cursor *c,
 	proto = bpfix_be16_to_host(eth->proto);
 	for (i = 0; i < BPFIX_MAX_VLAN; i++) {
 		if (proto != BPFIX_ETH_P_8021Q && proto != BPFIX_ETH_P_8021AD)
-			return bpfix_parse_ip(c, off, proto, m);
+			break;
 		vlan = BPFIX_PEEK(c, off, bpfix_vlan_hdr);
 		if (!vlan)
 			return BPFIX_PARSE_TRUNC_L2;
@@ -222,6 +253,8 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(const struct bpfix_cursor *c,
 	}
 	if (proto == BPFIX_ETH_P_8021Q || proto == BPFIX_ETH_P_8021AD)
 		return BPFIX_PARSE_VLAN_DEPTH;
+	if (proto == BPFIX_ETH_P_MPLS_UC || proto == BPFIX_ETH_P_MPLS_MC)
+		return bpfix_parse_mpls(c, off, m);
 	return bpfix_parse_ip(c, off, proto, m);
 }
 

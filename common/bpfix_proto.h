@@ -12,6 +12,10 @@
 #define BPFIX_ETH_P_IPV6 0x86DD
 #define BPFIX_ETH_P_8021Q 0x8100
 #define BPFIX_ETH_P_8021AD 0x88A8
+#define BPFIX_ETH_P_MPLS_UC 0x8847
+#define BPFIX_ETH_P_MPLS_MC 0x8848
+
+#define BPFIX_MPLS_BOTTOM_OF_STACK 0x00000100 /* RFC 3032 §2.1, in the host-order label entry */
 
 #define BPFIX_IPPROTO_HOPOPTS 0
 #define BPFIX_IPPROTO_ICMP 1
@@ -61,6 +65,10 @@ struct bpfix_ipv6_hdr {
 	__u8 hop_limit;
 	__u8 saddr[16];
 	__u8 daddr[16];
+} __attribute__((packed));
+
+struct bpfix_mpls_hdr {
+	__be32 entry; /* label (20 bits), traffic class (3), bottom of stack (1), TTL (8) */
 } __attribute__((packed));
 
 /* Hop-by-hop, routing and destination options share this start (RFC 8200 §4.3-4.6). */

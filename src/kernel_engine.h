@@ -12,7 +12,7 @@
 #include "flow_source.h"
 
 /* BPF_PROG_TEST_RUN takes linear Ethernet frames from 14 octets up to about a page. */
-#define BPFIX_TEST_RUN_MIN_FRAME 14
+#define BPFIX_TEST_RUN_MIN_FRAME 14 /* and a whole IP header after it for IPv4/IPv6 */
 #define BPFIX_TEST_RUN_MAX_FRAME 3584
 
 struct bpfix_kernel_engine_opts {
@@ -24,7 +24,10 @@ struct bpfix_kernel_engine;
 
 /* NULL with errno set; the reason was printed. */
 struct bpfix_kernel_engine *bpfix_kernel_engine__open(const struct bpfix_kernel_engine_opts *opts);
-/* Run one Ethernet frame (at most BPFIX_TEST_RUN_MAX_FRAME octets) seen at @tstamp_ns. */
+/*
+ * Run one Ethernet frame (at most BPFIX_TEST_RUN_MAX_FRAME octets) seen at @tstamp_ns. Frames the
+ * test run cannot take (too short) are counted as truncated without running.
+ */
 int bpfix_kernel_engine__run_frame(struct bpfix_kernel_engine *eng, const void *frame, __u32 len,
 				   __u32 wire_len, __u64 tstamp_ns);
 struct bpfix_flow_source *bpfix_kernel_engine__source(struct bpfix_kernel_engine *eng);

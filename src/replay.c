@@ -24,7 +24,6 @@ struct replay {
 	struct bpfix_flow_table *table;
 	struct bpfix_ipfix *ipfix;
 	__u64 frames;
-	__u64 short_frames; /* too short for a test run: counted as truncated, like the parser would */
 	__u64 last_ns;
 	__u64 swept_second;
 	int have_time;
@@ -48,10 +47,6 @@ static int replay_frame(struct replay *r, const struct bpfix_frame *f)
 	}
 	if (f->tstamp_ns > r->last_ns)
 		r->last_ns = f->tstamp_ns;
-	if (f->len < BPFIX_TEST_RUN_MIN_FRAME) {
-		r->short_frames++;
-		return 0;
-	}
 	return bpfix_kernel_engine__run_frame(r->engine, f->data, f->len, f->wire_len, f->tstamp_ns);
 }
 
@@ -84,8 +79,6 @@ static void print_summary(struct replay *r)
 		bpfix_warn("cannot read the packet counters\n");
 		return;
 	}
-	c[BPFIX_CNT_SEEN] += r->short_frames;
-	c[BPFIX_CNT_NOT_METERED_TRUNCATED] += r->short_frames;
 	bpfix_flow_table__get_stats(r->table, &ft);
 	bpfix_ipfix__get_stats(r->ipfix, &ipfix);
 
