@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "pcap_reader.h"
+#include "pcapng_file.h"
 
 #define ETH_HDR_LEN 14
 #define SLL_HDR_LEN 16	/* LINKTYPE_LINUX_SLL: protocol at octet 14 */
@@ -27,8 +28,11 @@
 #define DLT_IPV6 229
 #endif
 
+/* Classic pcap goes through libpcap; pcapng through pcapng_file, since libpcap 1.10 stops at a
+ * second interface whose link type or snapshot length differs from the first. */
 struct bpfix_pcap_reader {
 	pcap_t *pcap;
+	struct bpfix_pcapng_file *pcapng;
 	char *path;
 	int linktype;
 	__u8 frame[BPFIX_READER_MAX_FRAME];
@@ -57,6 +61,9 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 	if (!r)
 		return NULL;
 	r->path = strdup(path);
+	r->pcapng = bpfix_pcapng_file__open(path);
+	if (r->pcapng)
+		return r; /* link types are per packet: checked as packets come */
 	r->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!r->pcap) {
 		bpfix_err("cannot read capture %s: %s\n", path, errbuf);
@@ -105,12 +112,13 @@ static __u16 raw_ip_ethertype(const __u8 *data, __u32 len)
  * Normalise one packet; returns the frame length, or 0 for a packet too short to carry its link
  * header (the parser then finds it truncated).
  */
-static __u32 normalise(struct bpfix_pcap_reader *r, const __u8 *data, __u32 caplen, __u32 *wire_len)
+static __u32 normalise(struct bpfix_pcap_reader *r, int linktype, const __u8 *data, __u32 caplen,
+		       __u32 *wire_len)
 {
 	__u32 link_len = 0;
 	__u16 ethertype;
 
-	switch (r->linktype) {
+	switch (linktype) {
 	case DLT_EN10MB:
 		memcpy(r->frame, data, caplen < sizeof(r->frame) ? caplen : sizeof(r->frame));
 		return caplen < sizeof(r->frame) ? caplen : sizeof(r->frame);
@@ -134,12 +142,39 @@ static __u32 normalise(struct bpfix_pcap_reader *r, const __u8 *data, __u32 capl
 	return wrap_ethernet(r, data + link_len, caplen - link_len, ethertype);
 }
 
+static int next_pcapng(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
+{
+	struct bpfix_pcapng_packet pkt;
+	const char *why = "";
+	int rc;
+
+	rc = bpfix_pcapng_file__next(r->pcapng, &pkt, &why);
+	if (rc < 0) {
+		bpfix_err("capture %s is damaged: %s\n", r->path, why);
+		return rc;
+	}
+	if (!rc)
+		return 0;
+	if (!linktype_supported(pkt.linktype)) {
+		bpfix_err("capture %s has a packet of link type %d; bpfix reads Ethernet, Linux "
+			  "cooked (SLL, SLL2) and raw IP\n", r->path, pkt.linktype);
+		return -EPROTONOSUPPORT;
+	}
+	frame->wire_len = pkt.len;
+	frame->len = normalise(r, pkt.linktype, pkt.data, pkt.caplen, &frame->wire_len);
+	frame->data = r->frame;
+	frame->tstamp_ns = pkt.tstamp_ns;
+	return 1;
+}
+
 int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
 {
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
 	int rc;
 
+	if (r->pcapng)
+		return next_pcapng(r, frame);
 	rc = pcap_next_ex(r->pcap, &hdr, &data);
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
@@ -148,7 +183,7 @@ int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *fra
 		return -EIO;
 	}
 	frame->wire_len = hdr->len;
-	frame->len = normalise(r, data, hdr->caplen, &frame->wire_len);
+	frame->len = normalise(r, r->linktype, data, hdr->caplen, &frame->wire_len);
 	frame->data = r->frame;
 	frame->tstamp_ns = (__u64)hdr->ts.tv_sec * 1000000000ull + (__u64)hdr->ts.tv_usec;
 	return 1;
@@ -160,6 +195,7 @@ void bpfix_pcap_reader__free(struct bpfix_pcap_reader *r)
 		return;
 	if (r->pcap)
 		pcap_close(r->pcap);
+	bpfix_pcapng_file__free(r->pcapng);
 	free(r->path);
 	free(r);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Reads pcap and pcapng captures with libpcap and hands out each packet as an Ethernet frame,
+ * Reads pcap (libpcap) and pcapng (pcapng_file.c) captures and hands out each packet as an Ethernet frame,
  * the only form BPF_PROG_TEST_RUN takes: Linux cooked (SLL, SLL2) and raw-IP packets get a
  * made-up Ethernet header, and frames are cut to BPFIX_READER_MAX_FRAME octets (the flow's
  * octets come from the IP length field, so cutting loses nothing that is counted).
