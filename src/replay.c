@@ -138,6 +138,8 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	if (!end_err)
 		end_err = bpfix_ipfix__flush(r.ipfix);
 	print_summary(&r);
+	if (bpfix_ipfix__report_losses(r.ipfix) && !end_err)
+		end_err = -EIO;
 	if (!err)
 		err = end_err;
 out:

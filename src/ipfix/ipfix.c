@@ -5,9 +5,13 @@
  * GError stays here: callers get negative errno values and one message per failure.
  */
 #include <errno.h>
+#include <netdb.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fixbuf/public.h>
 
@@ -19,6 +23,7 @@
 #define TID_FLOW_IPV4 256
 #define TID_FLOW_IPV6 257
 #define BPFIX_TEMPLATE_RECORDS 4096 /* also resend templates after this many records (UDP) */
+#define UDP_MESSAGE_MAX 1400	    /* IPFIX message octets: fits a 1500-octet path with headers */
 
 static fbInfoElementSpec_t memory_specs[] = {
 #define BPFIX_FIELD(type, member, dims, ie, wire_len, shapes) \
@@ -36,13 +41,21 @@ static fbInfoElementSpec_t wire_specs[] = {
 	FB_IESPEC_NULL
 };
 
+/*
+ * A UDP collector has its own connected socket: fixbuf encodes each message into udp_msg (manual
+ * mode) and we send it, because fixbuf's own UDP transport reports send errors as success.
+ */
 struct destination {
 	char *name;		/* for messages: "collector 127.0.0.1:4739" or "file x.ipfix" */
 	fBuf_t *fbuf;		/* owns the session and the exporter */
 	fbSession_t *session;
-	int udp;
+	fbExporter_t *exporter;
+	int udp_fd;		/* -1 for a file */
+	int send_errno;		/* last send failure */
+	__u64 messages_lost;
 	time_t templates_sent;
 	__u64 records_since_templates;
+	uint8_t udp_msg[UDP_MESSAGE_MAX];
 };
 
 struct bpfix_ipfix {
@@ -122,36 +135,92 @@ static int add_templates(struct bpfix_ipfix *x, struct destination *d)
 	return 0;
 }
 
+/* A connected UDP socket: send() then reports what the network says (ICMP unreachable). */
+static int connect_udp(const char *collector, int *fd)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_DGRAM }, *res, *ai;
+	char host[256], port[8];
+	int rc;
+
+	if (bpfix_split_hostport(collector, host, sizeof(host), port, sizeof(port))) {
+		bpfix_err("collector '%s' is not HOST:PORT (IPv6: [ADDR]:PORT, port 1-65535)\n",
+			  collector);
+		return -EINVAL;
+	}
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc) {
+		bpfix_err("collector %s: cannot resolve '%s': %s\n", collector, host, gai_strerror(rc));
+		return -EHOSTUNREACH;
+	}
+	rc = -EHOSTUNREACH;
+	for (ai = res; ai; ai = ai->ai_next) {
+		*fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		if (*fd < 0)
+			continue;
+		if (!connect(*fd, ai->ai_addr, ai->ai_addrlen)) {
+			rc = 0;
+			break;
+		}
+		rc = -errno;
+		close(*fd);
+		*fd = -1;
+	}
+	freeaddrinfo(res);
+	if (rc)
+		bpfix_err("collector %s: no usable address: %s\n", collector, strerror(-rc));
+	return rc;
+}
+
 static int open_destination(struct bpfix_ipfix *x, struct destination *d, const char *collector,
 			    const char *path)
 {
-	fbConnSpec_t spec = FB_CONNSPEC_INIT;
-	fbExporter_t *exporter;
-	char host[256], port[8];
 	int err;
 
+	d->udp_fd = -1;
 	if (collector) {
 		d->name = g_strdup_printf("collector %s", collector);
-		if (bpfix_split_hostport(collector, host, sizeof(host), port, sizeof(port))) {
-			bpfix_err("collector '%s' is not HOST:PORT (IPv6: [ADDR]:PORT, port 1-65535)\n",
-				  collector);
-			return -EINVAL;
-		}
-		spec.transport = FB_UDP;
-		spec.host = host;
-		spec.svc = port;
-		exporter = fbExporterAllocNet(&spec); /* copies the spec; connects at first emit */
-		d->udp = 1;
+		err = connect_udp(collector, &d->udp_fd);
+		if (err)
+			return err;
+		d->exporter = fbExporterAllocBuffer(d->udp_msg, sizeof(d->udp_msg));
 	} else {
 		d->name = g_strdup_printf("file %s", path);
-		exporter = fbExporterAllocFile(path);
+		d->exporter = fbExporterAllocFile(path);
 	}
 	/* templates before the fBuf: added to a session with an exporter, fixbuf sends them at once */
 	d->session = fbSessionAlloc(x->model);
 	err = add_templates(x, d);
-	d->fbuf = fBufAllocForExport(d->session, exporter);
+	d->fbuf = fBufAllocForExport(d->session, d->exporter);
+	if (d->udp_fd >= 0)
+		fBufSetAutomaticMode(d->fbuf, FALSE);
 	return err;
 }
+
+/* Encode what is buffered as one message and, for UDP, send it. */
+static int emit(struct destination *d)
+{
+	GError *err = NULL;
+	size_t len;
+
+	if (!fBufEmit(d->fbuf, &err))
+		return gerror_to_errno(&err, "encoding a message failed", d->name);
+	if (d->udp_fd < 0)
+		return 0;
+	len = fbExporterGetMsgLen(d->exporter);
+	if (!len)
+		return 0;
+	if (send(d->udp_fd, d->udp_msg, len, 0) != (ssize_t)len) {
+		d->send_errno = errno;
+		d->messages_lost++;
+		return -errno;
+	}
+	return 0;
+}
+
+/* Run a fixbuf write; in manual mode a full message is sent and the write tried once more. */
+#define WITH_ROOM(d, call, err)                                                        \
+	((call) || (g_error_matches(*(err), FB_ERROR_DOMAIN, FB_ERROR_EOM) &&          \
+		    (g_clear_error(err), emit(d) == 0) && (call)))
 
 struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts)
 {
@@ -168,6 +237,8 @@ struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts)
 		err = -ENOMEM;
 		goto fail;
 	}
+	for (i = 0; i <= opts->n_collectors; i++)
+		x->dests[i].udp_fd = -1;
 	for (i = 0; i < opts->n_collectors; i++) {
 		err = open_destination(x, &x->dests[x->n_dests++], opts->collectors[i], NULL);
 		if (err)
@@ -199,7 +270,7 @@ static int export_templates(struct destination *d)
 {
 	GError *err = NULL;
 
-	if (!fbSessionExportTemplates(d->session, &err))
+	if (!WITH_ROOM(d, fbSessionExportTemplates(d->session, &err), &err))
 		return gerror_to_errno(&err, "sending templates failed", d->name);
 	d->templates_sent = time(NULL);
 	d->records_since_templates = 0;
@@ -241,28 +312,31 @@ static void to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_
 	out->end_reason = rec->end_reason;
 }
 
+/* Templates go first; UDP collectors may also have restarted or expired them (RFC 7011 §8.4). */
+static bool templates_due(const struct bpfix_ipfix *x, const struct destination *d)
+{
+	if (!d->templates_sent)
+		return true;
+	return d->udp_fd >= 0 &&
+	       (time(NULL) - d->templates_sent >= (time_t)x->opts.template_refresh_s ||
+		d->records_since_templates >= BPFIX_TEMPLATE_RECORDS);
+}
+
 static int append_to(struct bpfix_ipfix *x, struct destination *d,
 		     const struct bpfix_ipfix_flow *flow, uint16_t tid)
 {
 	GError *err = NULL;
 	int rc;
 
-	/* UDP collectors may have restarted or expired our templates (RFC 7011 §8.4) */
-	if (d->udp && (!d->templates_sent ||
-		       time(NULL) - d->templates_sent >= (time_t)x->opts.template_refresh_s ||
-		       d->records_since_templates >= BPFIX_TEMPLATE_RECORDS)) {
-		rc = export_templates(d);
-		if (rc)
-			return rc;
-	} else if (!d->udp && !d->templates_sent) {
+	if (templates_due(x, d)) {
 		rc = export_templates(d);
 		if (rc)
 			return rc;
 	}
 	if (!fBufSetInternalTemplate(d->fbuf, TID_MEMORY, &err) ||
 	    !fBufSetExportTemplate(d->fbuf, tid, &err) ||
-	    !fBufAppend(d->fbuf, (uint8_t *)flow, sizeof(*flow), &err))
-		return gerror_to_errno(&err, "writing a record failed", d->name);
+	    !WITH_ROOM(d, fBufAppend(d->fbuf, (uint8_t *)flow, sizeof(*flow), &err), &err))
+		return err ? gerror_to_errno(&err, "writing a record failed", d->name) : -EIO;
 	d->records_since_templates++;
 	return 0;
 }
@@ -294,15 +368,33 @@ int bpfix_ipfix_emit(const struct bpfix_record *rec, void *arg)
 
 int bpfix_ipfix__flush(struct bpfix_ipfix *x)
 {
-	GError *err = NULL;
+	int rc = 0, err;
+	size_t i;
+
+	for (i = 0; i < x->n_dests; i++) {
+		err = emit(&x->dests[i]);
+		if (err) {
+			x->stats.failures++;
+			rc = rc ? rc : err;
+		}
+	}
+	return rc;
+}
+
+int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x)
+{
+	const struct destination *d;
 	int rc = 0;
 	size_t i;
 
 	for (i = 0; i < x->n_dests; i++) {
-		if (!fBufEmit(x->dests[i].fbuf, &err)) {
-			x->stats.failures++;
-			rc = gerror_to_errno(&err, "sending records failed", x->dests[i].name);
-		}
+		d = &x->dests[i];
+		if (!d->messages_lost)
+			continue;
+		bpfix_err("%s: %llu IPFIX message(s) could not be sent (%s); is the collector "
+			  "running and reachable? Records in them are lost to it\n", d->name,
+			  (unsigned long long)d->messages_lost, strerror(d->send_errno));
+		rc = -EIO;
 	}
 	return rc;
 }
@@ -323,6 +415,8 @@ void bpfix_ipfix__free(struct bpfix_ipfix *x)
 			fBufFree(x->dests[i].fbuf); /* frees session and exporter, closes the file */
 		else if (x->dests[i].session)
 			fbSessionFree(x->dests[i].session);
+		if (x->dests[i].udp_fd >= 0)
+			close(x->dests[i].udp_fd);
 		g_free(x->dests[i].name);
 	}
 	free(x->dests);

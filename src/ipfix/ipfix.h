@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The IPFIX exporting process: flow records to one or more UDP collectors and/or an IPFIX file
- * (RFC 5655), through libfixbuf. The only module that sees fixbuf; nothing here knows flows'
+ * (RFC 5655), encoded by libfixbuf, sent on our own sockets so send failures are seen. The only module that sees fixbuf; nothing here knows flows'
  * lifecycle. Templates are resent over UDP on a timer and every BPFIX_TEMPLATE_RECORDS records,
  * since fixbuf does not.
  */
@@ -32,6 +32,8 @@ struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts);
 int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec);
 /* Send what is buffered. */
 int bpfix_ipfix__flush(struct bpfix_ipfix *x);
+/* Print, per destination, messages that could not be sent; -EIO if there were any. */
+int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x);
 void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_ipfix_stats *stats);
 void bpfix_ipfix__free(struct bpfix_ipfix *x);
 
