@@ -94,6 +94,21 @@ static void print_summary(struct replay *r)
 		fprintf(stderr, "records not sent: %llu\n", (unsigned long long)ft.records_failed);
 }
 
+/* Fail before loading anything if a capture cannot even be opened. */
+static int check_captures(const struct bpfix_replay_opts *opts)
+{
+	struct bpfix_pcap_reader *reader;
+	size_t i;
+
+	for (i = 0; i < opts->n_pcaps; i++) {
+		reader = bpfix_pcap_reader__open(opts->pcaps[i]);
+		if (!reader)
+			return -errno;
+		bpfix_pcap_reader__free(reader);
+	}
+	return 0;
+}
+
 int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 {
 	struct bpfix_kernel_engine_opts engine_opts = { .max_flows = opts->max_flows, .replay = true };
@@ -114,6 +129,9 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	int err = 0, end_err;
 	size_t i;
 
+	err = check_captures(opts);
+	if (err)
+		return err;
 	r.ipfix = bpfix_ipfix__new(&ipfix_opts);
 	if (!r.ipfix)
 		return -errno;

@@ -6,6 +6,7 @@ Writes, next to this file (or into --outdir):
   mixed.pcap         Ethernet, classic pcap, microsecond timestamps: every parser case plus the
                      idle/active/end-of-session lifecycle cases
   mixed-ns.pcap      the same frames, classic pcap with nanosecond timestamps
+  mixed-be.pcap      the same frames, classic pcap written big-endian (as on a big-endian host)
   mixed.pcapng       the same frames, pcapng with if_tsresol = 9 (nanoseconds)
   mixed.truth.tsv    the records all three must produce
   sll.pcap / sll.truth.tsv       Linux cooked capture v1 (LINKTYPE 113)
@@ -249,16 +250,17 @@ def ns_of(ts_us):
     return ts_us * 1000 + (999 if ts_us % 1000 == 999 else 0)
 
 
-def write_pcap(path, frames, linktype, nano=False):
+def write_pcap(path, frames, linktype, nano=False, big_endian=False):
     magic = 0xA1B23C4D if nano else 0xA1B2C3D4
+    e = ">" if big_endian else "<"   # a reader must follow the magic's byte order
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", magic, 2, 4, 0, 0, 262144, linktype))
+        f.write(struct.pack(e + "IHHiIII", magic, 2, 4, 0, 0, 262144, linktype))
         for fr in frames:
             if nano:
                 sec, frac = divmod(ns_of(fr.ts_us), 10**9)
             else:
                 sec, frac = divmod(fr.ts_us, US)
-            f.write(struct.pack("<IIII", sec, frac, len(fr.data), fr.wirelen))
+            f.write(struct.pack(e + "IIII", sec, frac, len(fr.data), fr.wirelen))
             f.write(fr.data)
 
 
@@ -450,7 +452,8 @@ def mixed_frames():
     src6, dst6 = "2001:db8:1::30", "2001:db8:2::30"
     p = eth() / IPv6(src=src6, dst=dst6, tc=0x08) / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() / \
         UDP(sport=7000, dport=7001) / Raw(load=b"e" * 100)
-    f.append(Frame(at(10, 800_000), p, why="IPv6 hop-by-hop + dest options + UDP"))
+    f.append(Frame(at(10, 800_000), p,
+                   why="IPv6 hop-by-hop + dest options + UDP (and the first fragment below)"))
     dgram = bytes(IPv6(src=src6, dst=dst6) / UDP(sport=7000, dport=7001) /
                   Raw(load=b"g" * 2000))[40:]
     for n, off in enumerate((0, 1232)):
@@ -618,6 +621,7 @@ CAPTURES = [
     ("mixed.truth.tsv",
      [("mixed.pcap", lambda p, fr, lt: write_pcap(p, fr, lt)),
       ("mixed-ns.pcap", lambda p, fr, lt: write_pcap(p, fr, lt, nano=True)),
+      ("mixed-be.pcap", lambda p, fr, lt: write_pcap(p, fr, lt, big_endian=True)),
       ("mixed.pcapng", write_pcapng)],
      mixed_frames, LINKTYPE_ETHERNET),
     ("sll.truth.tsv", [("sll.pcap", write_pcap)], lambda: small_frames("sll"),
