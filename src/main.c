@@ -1,186 +1,104 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * bpfix command line: parses the subcommand and its options from one option table (which also
- * writes --help), runs it, and maps errors to exit codes. The only place that exits.
- *   exit 0: done; 1: the work failed (reason printed); 2: bad command line.
+ * bpfix command line: picks the subcommand, gets its configuration from config.c, runs it and
+ * maps errors to exit codes. The only place that exits.
+ *   exit 0: done; 1: the work failed (reason printed); 2: bad command line or configuration.
  */
-#include <errno.h>
-#include <getopt.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "bpfix_flow.h"
+#include "config.h"
 #include "log.h"
 #include "replay.h"
 
+#define EXIT_FAILED 1
 #define EXIT_USAGE 2
-#define DEFAULT_COLLECTOR "127.0.0.1:4739"
-
-enum option_id {
-	OPT_HELP = 'h',
-	OPT_VERSION = 'V',
-	OPT_COLLECTOR = 'c',
-	OPT_OUTPUT = 'o',
-	OPT_IDLE = 0x100,
-	OPT_ACTIVE,
-	OPT_MAX_FLOWS,
-	OPT_DOMAIN,
-	OPT_TEMPLATE_REFRESH,
-	OPT_ENGINE,
-};
-
-struct option_doc {
-	const char *name;
-	int id;
-	const char *arg; /* NULL: no argument */
-	const char *help;
-};
-
-static const struct option_doc replay_options[] = {
-	{ "collector", OPT_COLLECTOR, "HOST:PORT",
-	  "send IPFIX over UDP to this collector; repeat for several (default " DEFAULT_COLLECTOR
-	  " unless --output is given alone)" },
-	{ "output", OPT_OUTPUT, "FILE", "also write the records to an IPFIX file (RFC 5655)" },
-	{ "idle-timeout", OPT_IDLE, "S", "end a flow after S seconds without packets (default 15)" },
-	{ "active-timeout", OPT_ACTIVE, "S",
-	  "export a record of a flow that goes on every S seconds (default 60)" },
-	{ "max-flows", OPT_MAX_FLOWS, "N", "size of the kernel flow map (default 65536)" },
-	{ "observation-domain", OPT_DOMAIN, "N", "IPFIX observation domain of the records (default 1)" },
-	{ "template-refresh", OPT_TEMPLATE_REFRESH, "S",
-	  "resend templates to UDP collectors every S seconds (default 60)" },
-	{ "engine", OPT_ENGINE, "kernel",
-	  "metering engine: kernel (the TC program under BPF_PROG_TEST_RUN; needs root)" },
-	{ "help", OPT_HELP, NULL, "show this help" },
-	{ NULL, 0, NULL, NULL },
-};
 
 static void usage(FILE *out)
 {
-	const struct option_doc *o;
-
 	fprintf(out,
 		"Usage: bpfix replay [OPTIONS] PCAP...\n"
+		"       bpfix --print-config [OPTIONS]\n"
 		"       bpfix --help | --version\n\n"
 		"bpfix meters packets into flows with an eBPF TC program and exports IPFIX records.\n\n"
-		"replay: run capture files (pcap or pcapng; Ethernet, Linux cooked SLL/SLL2 or raw IP)\n"
-		"through the TC program, with capture time as the clock, export every flow and print a\n"
-		"summary of packets read, metered and not metered (by reason), flows and records.\n\n"
-		"Replay options:\n");
-	for (o = replay_options; o->name; o++) {
-		char left[48];
-
-		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
-			 o->arg ? o->arg : "");
-		fprintf(out, "  %-28s %s\n", left, o->help);
-	}
-	fprintf(out, "\nExit status: 0 done, 1 the replay failed (reason printed), 2 bad usage.\n"
-		     "BPFIX_DEBUG=1 in the environment shows libbpf's log.\n");
+		"replay       run capture files (pcap or pcapng; Ethernet, Linux cooked SLL/SLL2 or raw\n"
+		"             IP) through the TC program with capture time as the clock, export every\n"
+		"             flow, and print a summary: packets read, metered, not metered by reason,\n"
+		"             flows, records sent. Needs root (CAP_BPF and CAP_NET_ADMIN).\n"
+		"--print-config  print the configuration the options give, as a config file.\n\n"
+		"Options (and their [section] key in a config file, see etc/bpfix.conf):\n");
+	bpfix_config_print_options(out);
+	fprintf(out, "\nExit status: 0 done, 1 failed (reason printed), 2 bad command line or "
+		     "configuration.\nBPFIX_DEBUG=1 in the environment shows libbpf's log.\n");
 }
 
-static int parse_u32(const char *opt, const char *text, __u32 min, __u32 max, __u32 *out)
+/* Configuration from argv (argv[0] is the subcommand); returns an exit code, or -1 to go on. */
+static int configure(struct bpfix_config *cfg, int argc, char **argv, int *first_operand)
 {
-	unsigned long long v;
-	char *end;
+	int err = bpfix_config_parse_args(cfg, argc, argv, first_operand);
 
-	errno = 0;
-	v = strtoull(text, &end, 10);
-	if (errno || end == text || *end || text[0] == '-' || v < min || v > max) {
-		bpfix_err("--%s takes a whole number from %u to %u, not '%s'\n", opt, min, max, text);
-		return -EINVAL;
-	}
-	*out = (__u32)v;
-	return 0;
-}
-
-static int cmd_replay(int argc, char **argv)
-{
-	struct option longopts[sizeof(replay_options) / sizeof(replay_options[0])];
-	const char **collectors = calloc(argc, sizeof(*collectors));
-	struct bpfix_replay_opts opts = {
-		.idle_timeout_s = 15,
-		.active_timeout_s = 60,
-		.max_flows = BPFIX_DEFAULT_MAX_FLOWS,
-		.observation_domain = 1,
-		.template_refresh_s = 60,
-	};
-	static const char *default_collector[] = { DEFAULT_COLLECTOR };
-	int c, err = 0;
-	size_t i;
-
-	if (!collectors)
-		return 1;
-	for (i = 0; replay_options[i].name; i++)
-		longopts[i] = (struct option){ replay_options[i].name,
-					       replay_options[i].arg ? required_argument : no_argument,
-					       NULL, replay_options[i].id };
-	longopts[i] = (struct option){ 0 };
-
-	optind = 1;
-	while (!err && (c = getopt_long(argc, argv, "hc:o:", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_HELP:
-			usage(stdout);
-			free(collectors);
-			return 0;
-		case OPT_COLLECTOR:
-			collectors[opts.n_collectors++] = optarg;
-			break;
-		case OPT_OUTPUT:
-			opts.output_path = optarg;
-			break;
-		case OPT_IDLE:
-			err = parse_u32("idle-timeout", optarg, 1, 86400, &opts.idle_timeout_s);
-			break;
-		case OPT_ACTIVE:
-			err = parse_u32("active-timeout", optarg, 1, 86400, &opts.active_timeout_s);
-			break;
-		case OPT_MAX_FLOWS:
-			err = parse_u32("max-flows", optarg, 1, 1u << 26, &opts.max_flows);
-			break;
-		case OPT_DOMAIN:
-			err = parse_u32("observation-domain", optarg, 0, UINT32_MAX,
-					&opts.observation_domain);
-			break;
-		case OPT_TEMPLATE_REFRESH:
-			err = parse_u32("template-refresh", optarg, 1, 86400, &opts.template_refresh_s);
-			break;
-		case OPT_ENGINE:
-			if (strcmp(optarg, "kernel")) {
-				bpfix_err("--engine takes 'kernel', not '%s'\n", optarg);
-				err = -EINVAL;
-			}
-			break;
-		default:
-			err = -EINVAL; /* getopt printed why */
-			break;
-		}
-	}
-	if (!err && optind >= argc) {
-		bpfix_err("replay needs at least one capture file\n");
-		err = -EINVAL;
+	if (err == BPFIX_CONFIG_HELP) {
+		usage(stdout);
+		return 0;
 	}
 	if (err) {
-		fprintf(stderr, "Try 'bpfix replay --help'.\n");
-		free(collectors);
+		fprintf(stderr, "Try 'bpfix --help'.\n");
 		return EXIT_USAGE;
 	}
+	return -1;
+}
+
+static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
+{
+	static const char *const default_collector[] = { BPFIX_DEFAULT_COLLECTOR };
+	struct bpfix_replay_opts opts;
+	int first, rc = configure(cfg, argc, argv, &first);
+
+	if (rc >= 0)
+		return rc;
+	if (first >= argc) {
+		bpfix_err("replay needs at least one capture file\nTry 'bpfix --help'.\n");
+		return EXIT_USAGE;
+	}
+	opts = (struct bpfix_replay_opts){
+		.pcaps = argv + first,
+		.n_pcaps = argc - first,
+		.collectors = (const char *const *)cfg->collectors,
+		.output_path = cfg->output,
+		.idle_timeout_s = cfg->idle_timeout_s,
+		.active_timeout_s = cfg->active_timeout_s,
+		.max_flows = cfg->max_flows,
+		.observation_domain = cfg->observation_domain,
+		.template_refresh_s = cfg->template_refresh_s,
+	};
+	while (opts.collectors[opts.n_collectors])
+		opts.n_collectors++;
 	if (!opts.n_collectors && !opts.output_path) {
 		opts.collectors = default_collector;
 		opts.n_collectors = 1;
-	} else {
-		opts.collectors = collectors;
 	}
-	opts.pcaps = argv + optind;
-	opts.n_pcaps = argc - optind;
-	err = bpfix_replay_run(&opts);
-	free(collectors);
-	return err ? 1 : 0;
+	return bpfix_replay_run(&opts) ? EXIT_FAILED : 0;
+}
+
+static int cmd_print_config(struct bpfix_config *cfg, int argc, char **argv)
+{
+	int first, rc = configure(cfg, argc, argv, &first);
+
+	if (rc >= 0)
+		return rc;
+	if (first < argc) {
+		bpfix_err("--print-config takes no operands ('%s')\n", argv[first]);
+		return EXIT_USAGE;
+	}
+	bpfix_config_print(cfg, stdout);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
+	struct bpfix_config cfg;
+	int rc;
+
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -193,9 +111,15 @@ int main(int argc, char **argv)
 		printf("bpfix %s\n", BPFIX_VERSION);
 		return 0;
 	}
-	if (!strcmp(argv[1], "replay"))
-		return cmd_replay(argc - 1, argv + 1);
-	bpfix_err("unknown command '%s'\n", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	bpfix_config_init(&cfg);
+	if (!strcmp(argv[1], "replay")) {
+		rc = cmd_replay(&cfg, argc - 1, argv + 1);
+	} else if (!strcmp(argv[1], "--print-config")) {
+		rc = cmd_print_config(&cfg, argc - 1, argv + 1);
+	} else {
+		bpfix_err("unknown command '%s'\nTry 'bpfix --help'.\n", argv[1]);
+		rc = EXIT_USAGE;
+	}
+	bpfix_config_free(&cfg);
+	return rc;
 }

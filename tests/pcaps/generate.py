@@ -8,7 +8,7 @@ Writes, next to this file (or into --outdir):
   mixed-ns.pcap      the same frames, classic pcap with nanosecond timestamps
   mixed-be.pcap      the same frames, classic pcap written big-endian (as on a big-endian host)
   mixed.pcapng       the same frames, pcapng with if_tsresol = 9 (nanoseconds)
-  mixed.truth.tsv    the records all three must produce
+  mixed.truth.tsv    the records all four must produce
   sll.pcap / sll.truth.tsv       Linux cooked capture v1 (LINKTYPE 113)
   sll2.pcap / sll2.truth.tsv     Linux cooked capture v2 (LINKTYPE 276)
   rawip.pcap / rawip.truth.tsv   raw IPv4/IPv6, no link header (LINKTYPE_RAW 101)

@@ -498,6 +498,8 @@ def main(argv=None):
     ap.add_argument("--no-truth-args", action="store_true",
                     help="do not pass the truth's '# bpfix-args:' to bpfix")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds bpfix may run")
+    ap.add_argument("--needs-root", action="store_true",
+                    help="exit 77 (skip) unless running as root (the kernel engine needs BPF)")
     ap.add_argument("--keep", action="store_true", help="keep the nfcapd directory")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print bpfix's output and every decoded record")
@@ -510,6 +512,8 @@ def main(argv=None):
         ap.error(f"--check: unknown field(s) {', '.join(bad)}; choose from tos, tcp_flags, end")
 
     reason = have_tools()
+    if not reason and a.needs_root and os.geteuid() != 0:
+        reason = "not root: bpfix replay --engine kernel needs BPF_PROG_TEST_RUN"
     if reason:
         log(f"SKIP: {reason}")
         return EXIT_SKIP

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bpfix configuration: one option table gives the command-line options, the config-file keys
+ * (INI, GLib key file), the --help lines and --print-config. Precedence: defaults < file <
+ * command line. Errors name the file, section and key, or the option, and what is accepted.
+ */
+#ifndef BPFIX_CONFIG_H
+#define BPFIX_CONFIG_H
+
+#include <stdio.h>
+
+#include <linux/types.h>
+
+#define BPFIX_DEFAULT_COLLECTOR "127.0.0.1:4739"
+
+struct bpfix_config {
+	char **collectors; /* NULL-terminated; empty: BPFIX_DEFAULT_COLLECTOR unless output is set */
+	char *output;	   /* IPFIX file, or NULL */
+	char *engine;
+	__u32 idle_timeout_s;
+	__u32 active_timeout_s;
+	__u32 max_flows;
+	__u32 observation_domain;
+	__u32 template_refresh_s;
+};
+
+void bpfix_config_init(struct bpfix_config *cfg);
+void bpfix_config_free(struct bpfix_config *cfg);
+/* Apply a config file; 0 or -EINVAL/-ENOENT after printing what is wrong where. */
+int bpfix_config_load_file(struct bpfix_config *cfg, const char *path);
+/*
+ * Apply the command line of a subcommand (argv[0] is its name): first the file of -c/--config,
+ * then the other options. *first_operand is the index of the first non-option. Returns 0,
+ * BPFIX_CONFIG_HELP when --help was asked for, or a negative errno after printing why.
+ */
+#define BPFIX_CONFIG_HELP 1
+int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int *first_operand);
+/* The configuration as a commented config file: every key with its help. */
+void bpfix_config_print(const struct bpfix_config *cfg, FILE *out);
+/* One line per option, for --help. */
+void bpfix_config_print_options(FILE *out);
+
+#endif /* BPFIX_CONFIG_H */
