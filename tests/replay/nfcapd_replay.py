@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Replay a capture with bpfix into a real nfcapd and compare what nfdump decodes with a truth file.
 
-    nfcapd_replay.py --bpfix build/src/bpfix --truth tests/pcaps/mixed.truth.tsv \
-        tests/pcaps/mixed.pcap [-- EXTRA BPFIX ARGS]
+    nfcapd_replay.py --bpfix build/src/bpfix --truth tests/pcaps/mixed.truth.tsv
+        [--check tos,tcp_flags,end] [--check-summary] tests/pcaps/mixed.pcap [-- EXTRA ARGS]
 
 Steps: pick a free UDP port on 127.0.0.1, start `nfcapd` in the foreground as our child, run
 `bpfix replay --collector 127.0.0.1:PORT [truth's bpfix-args] [EXTRA] CAPTURE`, wait until nfcapd

@@ -21,6 +21,7 @@ import os
 import re
 import sys
 
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from nfcapd_replay import (EXIT_DIFF, EXIT_HARNESS, EXIT_OK, EXIT_SKIP, Collector,  # noqa: E402
                            HarnessError, have_tools, log, parse_summary, run_bpfix, split_extra)

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Flow lifecycle tests: the flow table over a fake flow source whose totals each test sets by
+ * hand, with a hand-driven clock. Checks which records come out, with which end reason, counts
+ * and times; the expected values are written from the rules in DESIGN.md §4, not from the code.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "flow_table.h"
+
+#define S 1000000000ull /* ns per second */
+#define MAX_FAKE 8
+
+struct fake_source {
+	struct bpfix_flow_key keys[MAX_FAKE];
+	struct bpfix_flow_stats stats[MAX_FAKE];
+	bool live[MAX_FAKE];
+	int closed; /* close_record calls */
+};
+
+static int fake_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	struct fake_source *src = ctx;
+	int i, rc;
+
+	for (i = 0; i < MAX_FAKE; i++) {
+		if (!src->live[i])
+			continue;
+		rc = fn(&src->keys[i], &src->stats[i], arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int find(struct fake_source *src, const struct bpfix_flow_key *key)
+{
+	int i;
+
+	for (i = 0; i < MAX_FAKE; i++)
+		if (src->live[i] && !memcmp(&src->keys[i], key, sizeof(*key)))
+			return i;
+	return -1;
+}
+
+static int fake_remove(void *ctx, const struct bpfix_flow_key *key)
+{
+	struct fake_source *src = ctx;
+	int i = find(src, key);
+
+	if (i >= 0)
+		src->live[i] = false;
+	return 0;
+}
+
+static int fake_close_record(void *ctx, const struct bpfix_flow_key *key,
+			     const struct bpfix_flow_stats *seen)
+{
+	struct fake_source *src = ctx;
+	int i = find(src, key);
+
+	(void)seen;
+	if (i >= 0)
+		src->stats[i].first_ns = 0; /* what the kernel source does */
+	src->closed++;
+	return 0;
+}
+
+static int fake_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
+{
+	(void)ctx;
+	memset(counters, 0, sizeof(__u64) * BPFIX_CNT_MAX);
+	return 0;
+}
+
+static const struct bpfix_flow_source_ops fake_ops = {
+	.for_each = fake_for_each,
+	.remove = fake_remove,
+	.close_record = fake_close_record,
+	.read_counters = fake_read_counters,
+};
+
+struct sink {
+	struct bpfix_record recs[16];
+	int n;
+	int fail; /* make the next emit fail */
+};
+
+static int sink_emit(const struct bpfix_record *rec, void *arg)
+{
+	struct sink *sink = arg;
+
+	if (sink->fail) {
+		sink->fail = 0;
+		return -EIO;
+	}
+	assert_true(sink->n < 16);
+	sink->recs[sink->n++] = *rec;
+	return 0;
+}
+
+struct fixture {
+	struct fake_source src;
+	struct bpfix_flow_source source;
+	struct sink sink;
+	struct bpfix_flow_table *ft;
+};
+
+static int setup(void **state)
+{
+	static struct fixture f;
+	const struct bpfix_flow_table_opts opts = {
+		.idle_timeout_ns = 15 * S,
+		.active_timeout_ns = 60 * S,
+		.tcp_linger_ns = 1 * S,
+		.clock_to_epoch_ns = 1000 * S, /* program clock 1 s = epoch 1001 s; 0 means no record open */
+	};
+
+	memset(&f, 0, sizeof(f));
+	f.source.ops = &fake_ops;
+	f.source.ctx = &f.src;
+	f.ft = bpfix_flow_table__new(&opts, &f.source, sink_emit, &f.sink);
+	assert_non_null(f.ft);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	bpfix_flow_table__free(f->ft);
+	return 0;
+}
+
+/* Put flow @i in the source: port @port, totals and times as given. */
+static void set_flow(struct fixture *f, int i, __u16 port, __u64 packets, __u64 octets,
+		     __u64 first_ns, __u64 last_ns, __u32 tcp_flags)
+{
+	memset(&f->src.keys[i], 0, sizeof(f->src.keys[i]));
+	f->src.keys[i].ip_version = 4;
+	f->src.keys[i].protocol = tcp_flags ? 6 : 17;
+	f->src.keys[i].src_port = port;
+	f->src.stats[i] = (struct bpfix_flow_stats){
+		.packets = packets, .octets = octets, .first_ns = first_ns, .last_ns = last_ns,
+		.tcp_flags = tcp_flags, .ttl_min = 60, .ttl_max = 64,
+	};
+	f->src.live[i] = true;
+}
+
+static void expect_record(const struct bpfix_record *r, __u16 port, __u64 packets, __u64 octets,
+			  __u64 start_ms, __u64 end_ms, int reason)
+{
+	assert_int_equal(r->key.src_port, port);
+	assert_int_equal(r->packets, packets);
+	assert_int_equal(r->octets, octets);
+	assert_int_equal(r->start_ms, start_ms);
+	assert_int_equal(r->end_ms, end_ms);
+	assert_int_equal(r->end_reason, reason);
+}
+
+static void idle_flow_ends_after_idle_timeout(void **state)
+{
+	struct fixture *f = *state;
+
+	set_flow(f, 0, 1, 3, 300, 1 * S, 3 * S, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 17 * S), 0); /* 14 s idle: not yet */
+	assert_int_equal(f->sink.n, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 18 * S), 0); /* 15 s idle */
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 1, 3, 300, 1001000, 1003000, BPFIX_END_IDLE);
+	assert_false(f->src.live[0]);
+}
+
+static void active_timeout_gives_delta_records(void **state)
+{
+	struct fixture *f = *state;
+
+	set_flow(f, 0, 2, 60, 6000, 1 * S, 60 * S, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 61 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 2, 60, 6000, 1001000, 1060000, BPFIX_END_ACTIVE);
+	assert_true(f->src.live[0]); /* the flow goes on */
+	assert_int_equal(f->src.closed, 1);
+
+	/* 40 more packets from 61 s to 100 s: the program set first_ns again */
+	f->src.stats[0].packets = 100;
+	f->src.stats[0].octets = 10000;
+	f->src.stats[0].first_ns = 61 * S;
+	f->src.stats[0].last_ns = 100 * S;
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0);
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[1], 2, 40, 4000, 1061000, 1100000, BPFIX_END_FORCED);
+	assert_false(f->src.live[0]);
+}
+
+static void closed_record_without_news_ends_silently(void **state)
+{
+	struct fixture *f = *state;
+
+	set_flow(f, 0, 3, 61, 610, 1 * S, 61 * S, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 61 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	/* nothing new, idle later: removed, and no empty record */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 62 * S), 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 76 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	assert_false(f->src.live[0]);
+}
+
+static void tcp_fin_ends_after_linger(void **state)
+{
+	struct fixture *f = *state;
+
+	set_flow(f, 0, 4, 5, 500, 1 * S, 10 * S, 0x11 /* FIN|ACK */);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 10 * S + S / 2), 0);
+	assert_int_equal(f->sink.n, 0); /* still lingering */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 11 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 4, 5, 500, 1001000, 1010000, BPFIX_END_DETECTED);
+	assert_int_equal(f->sink.recs[0].tcp_flags, 0x11);
+}
+
+static void evicted_flow_exports_what_was_seen(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_flow_table_stats st;
+
+	set_flow(f, 0, 5, 7, 700, 1 * S, 3 * S, 0);
+	set_flow(f, 1, 6, 1, 100, 1 * S, 3 * S, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 4 * S), 0);
+	assert_int_equal(f->sink.n, 0);
+	f->src.live[0] = false; /* the LRU map evicted it */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 5 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 5, 7, 700, 1001000, 1003000, BPFIX_END_LACK_OF_RESOURCES);
+	bpfix_flow_table__get_stats(f->ft, &st);
+	assert_int_equal(st.flows_evicted, 1);
+	assert_int_equal(st.records, 1);
+	assert_int_equal(st.packets, 7);
+}
+
+static void clock_going_back_is_not_idle(void **state)
+{
+	struct fixture *f = *state;
+
+	set_flow(f, 0, 7, 2, 200, 50 * S, 50 * S, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 10 * S), 0); /* earlier than last packet */
+	assert_int_equal(f->sink.n, 0);
+	assert_true(f->src.live[0]);
+}
+
+static void failed_emit_is_counted_and_reported(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_flow_table_stats st;
+
+	set_flow(f, 0, 8, 2, 200, 1 * S, 1 * S, 0);
+	f->sink.fail = 1;
+	assert_int_equal(bpfix_flow_table__flush(f->ft), -EIO);
+	bpfix_flow_table__get_stats(f->ft, &st);
+	assert_int_equal(st.records_failed, 1);
+	assert_int_equal(st.records, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(idle_flow_ends_after_idle_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(active_timeout_gives_delta_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(closed_record_without_news_ends_silently, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(tcp_fin_ends_after_linger, setup, teardown),
+		cmocka_unit_test_setup_teardown(evicted_flow_exports_what_was_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(clock_going_back_is_not_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_emit_is_counted_and_reported, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
