@@ -56,8 +56,9 @@ static const struct option_spec options[] = {
 	  86400, "S", "export a record of a flow that goes on every S seconds" },
 	{ "max-flows", 0, "flows", "max_flows", VALUE_U32, FIELD(max_flows), 1, 1u << 26, "N",
 	  "entries of the kernel flow map" },
-	{ "engine", 0, "replay", "engine", VALUE_ENGINE, FIELD(engine), 0, 0, "kernel",
-	  "replay engine: kernel (the TC program under BPF_PROG_TEST_RUN; needs root)" },
+	{ "engine", 0, "replay", "engine", VALUE_ENGINE, FIELD(engine), 0, 0, "host|kernel",
+	  "replay engine: host (the parser and accounting compiled for the host; no privilege) or "
+	  "kernel (the TC program itself under BPF_PROG_TEST_RUN; needs root)" },
 	{ 0 },
 };
 
@@ -68,7 +69,7 @@ void bpfix_config_init(struct bpfix_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->collectors = g_new0(char *, 1);
-	cfg->engine = g_strdup("kernel");
+	cfg->engine = g_strdup("host");
 	cfg->idle_timeout_s = 15;
 	cfg->active_timeout_s = 60;
 	cfg->max_flows = BPFIX_DEFAULT_MAX_FLOWS;
@@ -107,8 +108,8 @@ static int set_value(struct bpfix_config *cfg, const struct option_spec *o, cons
 		*(__u32 *)slot(cfg, o) = (__u32)v;
 		return 0;
 	case VALUE_ENGINE:
-		if (strcmp(text, "kernel")) {
-			bpfix_err("%s takes 'kernel', not '%s'\n", where, text);
+		if (strcmp(text, "host") && strcmp(text, "kernel")) {
+			bpfix_err("%s takes 'host' or 'kernel', not '%s'\n", where, text);
 			return -EINVAL;
 		}
 		/* fall through */

@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "bpfix_proto.h"
+#include "flow_key_hash.h"
 #include "flow_table.h"
 
 struct flow_entry {
@@ -36,22 +37,6 @@ struct bpfix_flow_table {
 	struct bpfix_flow_table_stats stats;
 };
 
-static guint key_hash(gconstpointer p)
-{
-	const unsigned char *b = p;
-	guint h = 2166136261u; /* FNV-1a */
-	size_t i;
-
-	for (i = 0; i < sizeof(struct bpfix_flow_key); i++)
-		h = (h ^ b[i]) * 16777619u;
-	return h;
-}
-
-static gboolean key_equal(gconstpointer a, gconstpointer b)
-{
-	return memcmp(a, b, sizeof(struct bpfix_flow_key)) == 0;
-}
-
 struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opts *opts,
 					       struct bpfix_flow_source *source,
 					       bpfix_record_fn emit, void *emit_arg)
@@ -64,7 +49,7 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 	ft->source = source;
 	ft->emit = emit;
 	ft->emit_arg = emit_arg;
-	ft->flows = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
+	ft->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
 	ft->finished = g_array_new(FALSE, FALSE, sizeof(struct bpfix_flow_key));
 	return ft;
 }

@@ -22,9 +22,10 @@ static void usage(FILE *out)
 		"       bpfix --help | --version\n\n"
 		"bpfix meters packets into flows with an eBPF TC program and exports IPFIX records.\n\n"
 		"replay       run capture files (pcap or pcapng; Ethernet, Linux cooked SLL/SLL2 or raw\n"
-		"             IP) through the TC program with capture time as the clock, export every\n"
+		"             IP) through the metering code with capture time as the clock, export every\n"
 		"             flow, and print a summary: packets read, metered, not metered by reason,\n"
-		"             flows, records sent. Needs root (CAP_BPF and CAP_NET_ADMIN).\n"
+		"             flows, records sent. --engine kernel runs the TC program itself and needs\n"
+		"             root (CAP_BPF and CAP_NET_ADMIN); the host engine needs no privilege.\n"
 		"--print-config  print the configuration the options give, as a config file.\n\n"
 		"Options (and their [section] key in a config file, see etc/bpfix.conf):\n");
 	bpfix_config_print_options(out);
@@ -70,6 +71,7 @@ static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 		.max_flows = cfg->max_flows,
 		.observation_domain = cfg->observation_domain,
 		.template_refresh_s = cfg->template_refresh_s,
+		.engine = strcmp(cfg->engine, "kernel") ? BPFIX_ENGINE_HOST : BPFIX_ENGINE_KERNEL,
 	};
 	while (opts.collectors[opts.n_collectors])
 		opts.n_collectors++;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Replay driver: reads frames, runs them through the kernel engine, sweeps the flow table each
+ * Replay driver: reads frames, runs them through a metering engine, sweeps the flow table each
  * time capture time enters a new second, and at the end exports every flow left. It owns the
  * pieces it creates and frees them in reverse order; it does not parse packets itself.
  */
@@ -11,7 +11,7 @@
 #include "counters.h"
 #include "flow_table.h"
 #include "ipfix/ipfix.h"
-#include "kernel_engine.h"
+#include "engine.h"
 #include "log.h"
 #include "pcap_reader.h"
 #include "replay.h"
@@ -20,7 +20,7 @@
 #define TCP_LINGER_NS NS_PER_S /* FIN/RST stragglers (the final ACK) still join the flow */
 
 struct replay {
-	struct bpfix_kernel_engine *engine;
+	struct bpfix_engine *engine;
 	struct bpfix_flow_table *table;
 	struct bpfix_ipfix *ipfix;
 	__u64 frames;
@@ -47,7 +47,7 @@ static int replay_frame(struct replay *r, const struct bpfix_frame *f)
 	}
 	if (f->tstamp_ns > r->last_ns)
 		r->last_ns = f->tstamp_ns;
-	return bpfix_kernel_engine__run_frame(r->engine, f->data, f->len, f->wire_len, f->tstamp_ns);
+	return bpfix_engine__run_frame(r->engine, f);
 }
 
 static int replay_file(struct replay *r, const char *path)
@@ -69,7 +69,7 @@ static int replay_file(struct replay *r, const char *path)
 
 static void print_summary(struct replay *r)
 {
-	struct bpfix_flow_source *source = bpfix_kernel_engine__source(r->engine);
+	struct bpfix_flow_source *source = bpfix_engine__source(r->engine);
 	struct bpfix_flow_table_stats ft;
 	struct bpfix_ipfix_stats ipfix;
 	__u64 c[BPFIX_CNT_MAX];
@@ -111,7 +111,7 @@ static int check_captures(const struct bpfix_replay_opts *opts)
 
 int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 {
-	struct bpfix_kernel_engine_opts engine_opts = { .max_flows = opts->max_flows, .replay = true };
+	struct bpfix_engine_opts engine_opts = { .kind = opts->engine, .max_flows = opts->max_flows };
 	struct bpfix_flow_table_opts table_opts = {
 		.idle_timeout_ns = opts->idle_timeout_s * NS_PER_S,
 		.active_timeout_ns = opts->active_timeout_s * NS_PER_S,
@@ -135,12 +135,12 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	r.ipfix = bpfix_ipfix__new(&ipfix_opts);
 	if (!r.ipfix)
 		return -errno;
-	r.engine = bpfix_kernel_engine__open(&engine_opts);
+	r.engine = bpfix_engine__open(&engine_opts);
 	if (!r.engine) {
 		err = -errno;
 		goto out;
 	}
-	r.table = bpfix_flow_table__new(&table_opts, bpfix_kernel_engine__source(r.engine),
+	r.table = bpfix_flow_table__new(&table_opts, bpfix_engine__source(r.engine),
 					bpfix_ipfix_emit, r.ipfix);
 	if (!r.table) {
 		err = -ENOMEM;
@@ -162,7 +162,7 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		err = end_err;
 out:
 	bpfix_flow_table__free(r.table);
-	bpfix_kernel_engine__free(r.engine);
+	bpfix_engine__free(r.engine);
 	bpfix_ipfix__free(r.ipfix);
 	return err;
 }

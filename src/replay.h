@@ -10,6 +10,8 @@
 
 #include <linux/types.h>
 
+#include "engine.h"
+
 struct bpfix_replay_opts {
 	char *const *pcaps;
 	size_t n_pcaps;
@@ -21,6 +23,7 @@ struct bpfix_replay_opts {
 	__u32 max_flows;
 	__u32 observation_domain;
 	__u32 template_refresh_s;
+	enum bpfix_engine_kind engine;
 };
 
 /* 0, or a negative errno after printing why; what was metered is exported either way. */
