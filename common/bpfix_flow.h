@@ -56,7 +56,11 @@ struct bpfix_flow_stats {
 	__u32 ttl_max;
 	__u16 vlan_id;		/* outermost VLAN id of the first packet, 0 if untagged */
 	__u8 tos;		/* IPv4 TOS / IPv6 traffic class of the first packet */
-	__u8 pad;
+	__u8 has_pdu_session;	/* GTP-U: the first packet had a PDU Session Container */
+	__u8 tun_src_addr[16];	/* GTP-U: outer source address of the first packet */
+	__u8 qfi;		/* GTP-U: QoS flow id of the first packet's PDU Session Container */
+	__u8 pdu_type;		/* GTP-U: its PDU type, 0 downlink, 1 uplink */
+	__u8 pad[6];
 };
 
 /* What the parser learnt about one packet: values and offsets, never pointers. */
@@ -126,7 +130,7 @@ enum bpfix_counter {
 _Static_assert(sizeof(struct bpfix_flow_key) == 64, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, teid) == 48, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, src_port) == 56, "bpfix_flow_key ABI");
-_Static_assert(sizeof(struct bpfix_flow_stats) == 48, "bpfix_flow_stats ABI");
+_Static_assert(sizeof(struct bpfix_flow_stats) == 72, "bpfix_flow_stats ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_flags) == 32, "bpfix_flow_stats ABI");
 _Static_assert(sizeof(struct bpfix_pkt_meta) == 52, "bpfix_pkt_meta ABI");
 

@@ -118,13 +118,20 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv4(const struct bpfix_cursor *c, 
 	return BPFIX_PARSE_OK;
 }
 
+/* Extension headers walked to find the upper-layer protocol (RFC 8200 §4.1). */
+BPFIX_INLINE int bpfix_ipv6_is_ext(__u8 next)
+{
+	return next == BPFIX_IPPROTO_HOPOPTS || next == BPFIX_IPPROTO_ROUTING ||
+	       next == BPFIX_IPPROTO_FRAGMENT || next == BPFIX_IPPROTO_DSTOPTS;
+}
+
 BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, __u32 off,
 						  struct bpfix_pkt_meta *m)
 {
 	const struct bpfix_ipv6_hdr *ip = BPFIX_PEEK(c, off, bpfix_ipv6_hdr);
 	const struct bpfix_ipv6_frag_hdr *frag;
 	const struct bpfix_ipv6_ext_hdr *ext;
-	__u32 vtc;
+	__u32 vtc, ext_len;
 	__u8 next;
 	int i;
 
@@ -145,26 +152,18 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, 
 	next = ip->nexthdr;
 	off += sizeof(*ip);
 	/* walk the extension-header chain to the upper-layer protocol (RFC 8200 §4) */
-	for (i = 0; i < BPFIX_MAX_IPV6_EXT; i++) {
+	for (i = 0; i <= BPFIX_MAX_IPV6_EXT; i++) {
 		m->protocol = next;
-		switch (next) {
-		case BPFIX_IPPROTO_HOPOPTS:
-		case BPFIX_IPPROTO_ROUTING:
-		case BPFIX_IPPROTO_DSTOPTS:
-			ext = BPFIX_PEEK(c, off, bpfix_ipv6_ext_hdr);
-			if (!ext) {
-				m->diag = BPFIX_DIAG_IPV6_EXT_TRUNC;
-				return BPFIX_PARSE_OK;
-			}
-			next = ext->nexthdr;
-			off += ((__u32)ext->len + 1) * 8;
+		if (!bpfix_ipv6_is_ext(next)) {
+			bpfix_parse_l4(c, off, m);
+			return BPFIX_PARSE_OK;
+		}
+		if (i == BPFIX_MAX_IPV6_EXT)
 			break;
-		case BPFIX_IPPROTO_FRAGMENT:
+		if (next == BPFIX_IPPROTO_FRAGMENT) {
 			frag = BPFIX_PEEK(c, off, bpfix_ipv6_frag_hdr);
-			if (!frag) {
-				m->diag = BPFIX_DIAG_IPV6_EXT_TRUNC;
-				return BPFIX_PARSE_OK;
-			}
+			if (!frag)
+				break;
 			next = frag->nexthdr;
 			off += sizeof(*frag);
 			/* a non-first fragment: the protocol is known, its header is elsewhere */
@@ -173,14 +172,17 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, 
 				m->diag = BPFIX_DIAG_FRAGMENT;
 				return BPFIX_PARSE_OK;
 			}
-			break;
-		default:
-			bpfix_parse_l4(c, off, m);
-			return BPFIX_PARSE_OK;
+			continue;
 		}
+		ext = BPFIX_PEEK(c, off, bpfix_ipv6_ext_hdr);
+		ext_len = ext ? ((__u32)ext->len + 1) * 8 : 0;
+		/* the whole header must be there, or what follows it is not */
+		if (!ext || !bpfix_peek(c, off, ext_len))
+			break;
+		next = ext->nexthdr;
+		off += ext_len;
 	}
-	m->protocol = next;
-	m->diag = BPFIX_DIAG_IPV6_EXT_DEPTH;
+	m->diag = i == BPFIX_MAX_IPV6_EXT ? BPFIX_DIAG_IPV6_EXT_DEPTH : BPFIX_DIAG_IPV6_EXT_TRUNC;
 	return BPFIX_PARSE_OK;
 }
 

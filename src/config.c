@@ -50,6 +50,9 @@ static const struct option_spec options[] = {
 	  FIELD(observation_domain), 0, UINT32_MAX, "N", "IPFIX observation domain of flow records" },
 	{ "template-refresh", 0, "export", "template_refresh", VALUE_U32, FIELD(template_refresh_s),
 	  1, 86400, "S", "resend templates to UDP collectors every S seconds (RFC 7011 §8.4)" },
+	{ "enterprise-number", 0, "export", "enterprise_number", VALUE_U32, FIELD(pen), 1,
+	  UINT32_MAX, "PEN", "private enterprise number of bpfix's own IPFIX elements (tunnel "
+	  "endpoints); 32473 is RFC 5612's documentation number" },
 	{ "idle-timeout", 0, "flows", "idle_timeout", VALUE_U32, FIELD(idle_timeout_s), 1, 86400, "S",
 	  "end a flow after S seconds without packets" },
 	{ "active-timeout", 0, "flows", "active_timeout", VALUE_U32, FIELD(active_timeout_s), 1,
@@ -75,6 +78,7 @@ void bpfix_config_init(struct bpfix_config *cfg)
 	cfg->max_flows = BPFIX_DEFAULT_MAX_FLOWS;
 	cfg->observation_domain = 1;
 	cfg->template_refresh_s = 60;
+	cfg->pen = 32473;
 }
 
 void bpfix_config_free(struct bpfix_config *cfg)

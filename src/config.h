@@ -22,6 +22,7 @@ struct bpfix_config {
 	__u32 max_flows;
 	__u32 observation_domain;
 	__u32 template_refresh_s;
+	__u32 pen;
 };
 
 void bpfix_config_init(struct bpfix_config *cfg);

@@ -88,9 +88,13 @@ static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 		.ttl_min = (__u8)stats->ttl_min,
 		.ttl_max = (__u8)stats->ttl_max,
 		.end_reason = reason,
+		.has_pdu_session = stats->has_pdu_session,
+		.qfi = stats->qfi,
+		.pdu_type = stats->pdu_type,
 	};
 	int err;
 
+	memcpy(rec.tun_src_addr, stats->tun_src_addr, sizeof(rec.tun_src_addr));
 	if (!rec.packets)
 		return;
 	/* a record closed by user space restarts at the next packet; a racing CPU may not have set it */

@@ -71,6 +71,7 @@ static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 		.max_flows = cfg->max_flows,
 		.observation_domain = cfg->observation_domain,
 		.template_refresh_s = cfg->template_refresh_s,
+		.pen = cfg->pen,
 		.engine = strcmp(cfg->engine, "kernel") ? BPFIX_ENGINE_HOST : BPFIX_ENGINE_KERNEL,
 	};
 	while (opts.collectors[opts.n_collectors])

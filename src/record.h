@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One exported flow record, as the flow table hands it to the IPFIX layer: the flow key, the
- * counters of this record only (a delta for flows that go on) and epoch times in milliseconds.
+ * counters of this record only (a delta for flows that go on), epoch times in milliseconds and,
+ * for GTP-U flows, the tunnel attributes.
  */
 #ifndef BPFIX_RECORD_H
 #define BPFIX_RECORD_H
@@ -29,6 +30,10 @@ struct bpfix_record {
 	__u8 ttl_min;
 	__u8 ttl_max;
 	__u8 end_reason;
+	__u8 has_pdu_session;	/* GTP-U: qfi and pdu_type are known */
+	__u8 qfi;
+	__u8 pdu_type;
+	__u8 tun_src_addr[16];	/* GTP-U outer source (the outer destination is key.tun_addr) */
 };
 
 /* Where the flow table sends records; returns 0 or a negative errno. */

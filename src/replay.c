@@ -124,6 +124,7 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		.output_path = opts->output_path,
 		.observation_domain = opts->observation_domain,
 		.template_refresh_s = opts->template_refresh_s,
+		.pen = opts->pen,
 	};
 	struct replay r = { 0 };
 	int err = 0, end_err;

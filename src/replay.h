@@ -23,6 +23,7 @@ struct bpfix_replay_opts {
 	__u32 max_flows;
 	__u32 observation_domain;
 	__u32 template_refresh_s;
+	__u32 pen;		/* private enterprise number of bpfix's IPFIX elements */
 	enum bpfix_engine_kind engine;
 };
 

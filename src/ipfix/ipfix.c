@@ -19,9 +19,8 @@
 #include "log.h"
 #include "record_layout.h"
 
-#define TID_MEMORY 0x1000 /* internal template id; external ids below */
-#define TID_FLOW_IPV4 256
-#define TID_FLOW_IPV6 257
+#define TID_MEMORY 0x1000 /* internal template id; external ids from TID_FIRST */
+#define TID_FIRST 256
 #define BPFIX_TEMPLATE_RECORDS 4096 /* also resend templates after this many records (UDP) */
 #define UDP_MESSAGE_MAX 1400	    /* IPFIX message octets: fits a 1500-octet path with headers */
 
@@ -33,6 +32,23 @@ static fbInfoElementSpec_t memory_specs[] = {
 	{ (char *)"paddingOctets", BPFIX_FLOW_PADDING, 0 },
 	FB_IESPEC_NULL
 };
+
+/* One external template per shape: plain IPv4/IPv6 flows, and GTP-U flows by outer version and
+ * whether the PDU Session Container was seen. Template id = TID_FIRST + index. */
+static const uint32_t shapes[] = {
+	BPFIX_SHAPE_IPV4,
+	BPFIX_SHAPE_IPV6,
+	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4,
+	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6,
+	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4,
+	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6,
+	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
+};
+
+#define N_SHAPES (sizeof(shapes) / sizeof(shapes[0]))
 
 static fbInfoElementSpec_t wire_specs[] = {
 #define BPFIX_FIELD(type, member, dims, ie, wire_len, shapes) { (char *)ie, wire_len, shapes },
@@ -61,6 +77,7 @@ struct destination {
 struct bpfix_ipfix {
 	struct bpfix_ipfix_opts opts;
 	fbInfoModel_t *model;
+	fbInfoElement_t *elements;	/* ours, in the model */
 	struct destination *dests;
 	size_t n_dests;
 	struct bpfix_ipfix_stats stats;
@@ -115,10 +132,6 @@ static fbTemplate_t *new_template(fbInfoModel_t *model, fbInfoElementSpec_t *spe
 /* Internal template plus one external template per shape, in the session's domain. */
 static int add_templates(struct bpfix_ipfix *x, struct destination *d)
 {
-	static const struct {
-		uint16_t tid;
-		uint32_t shape;
-	} shapes[] = { { TID_FLOW_IPV4, BPFIX_SHAPE_IPV4 }, { TID_FLOW_IPV6, BPFIX_SHAPE_IPV6 } };
 	fbTemplate_t *tmpl;
 	GError *err = NULL;
 	size_t i;
@@ -127,11 +140,61 @@ static int add_templates(struct bpfix_ipfix *x, struct destination *d)
 	tmpl = new_template(x->model, memory_specs, UINT32_MAX, &err);
 	if (!tmpl || !fbSessionAddTemplate(d->session, TRUE, TID_MEMORY, tmpl, &err))
 		return gerror_to_errno(&err, "building the flow template failed", d->name);
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-		tmpl = new_template(x->model, wire_specs, shapes[i].shape, &err);
-		if (!tmpl || !fbSessionAddTemplate(d->session, FALSE, shapes[i].tid, tmpl, &err))
+	for (i = 0; i < N_SHAPES; i++) {
+		tmpl = new_template(x->model, wire_specs, shapes[i], &err);
+		if (!tmpl || !fbSessionAddTemplate(d->session, FALSE, TID_FIRST + i, tmpl, &err))
 			return gerror_to_errno(&err, "building the flow template failed", d->name);
 	}
+	return 0;
+}
+
+/* The shape, hence the template, of a record. */
+static uint16_t template_id(const struct bpfix_record *rec)
+{
+	uint32_t shape = rec->key.ip_version == 6 ? BPFIX_SHAPE_IPV6 : BPFIX_SHAPE_IPV4;
+	size_t i;
+
+	if (rec->key.tun_version) {
+		shape |= BPFIX_SHAPE_GTPU;
+		shape |= rec->key.tun_version == 6 ? BPFIX_SHAPE_OUTER6 : BPFIX_SHAPE_OUTER4;
+		if (rec->has_pdu_session)
+			shape |= BPFIX_SHAPE_PDU;
+	}
+	for (i = 0; i < N_SHAPES; i++)
+		if (shapes[i] == shape)
+			return TID_FIRST + i;
+	return TID_FIRST; /* unreachable: every combination above has a template */
+}
+
+/* fbInfoModelAddElementArray keeps pointers into the array: it lives as long as the model. */
+static fbInfoElement_t *new_elements(__u32 pen)
+{
+	static const fbInfoElement_t defs[] = {
+#define IANA 0
+#define BPFIX 1
+#define BPFIX_ELEMENT(name, owner, id, len, type, flags, desc) \
+	FB_IE_INIT_FULL(name, owner, id, len, flags, 0, 0, type, (char *)desc),
+#include "elements.def"
+#undef BPFIX_ELEMENT
+#undef BPFIX
+#undef IANA
+		FB_IE_NULL
+	};
+	fbInfoElement_t *ies = g_memdup2(defs, sizeof(defs));
+	size_t i;
+
+	for (i = 0; ies[i].ref.name; i++)
+		if (ies[i].ent) /* BPFIX: the configured enterprise */
+			ies[i].ent = pen;
+	return ies;
+}
+
+static int add_type_records(struct destination *d)
+{
+	GError *err = NULL;
+
+	if (!fbSessionSetMetadataExportElements(d->session, TRUE, FB_TID_AUTO, &err))
+		return gerror_to_errno(&err, "enabling element type records failed", d->name);
 	return 0;
 }
 
@@ -190,6 +253,10 @@ static int open_destination(struct bpfix_ipfix *x, struct destination *d, const 
 	/* templates before the fBuf: added to a session with an exporter, fixbuf sends them at once */
 	d->session = fbSessionAlloc(x->model);
 	err = add_templates(x, d);
+	/* files carry RFC 5610 type records, so a decoder learns our elements from the file itself
+	 * (fixbuf cannot write them in the manual mode UDP uses) */
+	if (!err && d->udp_fd < 0)
+		err = add_type_records(d);
 	d->fbuf = fBufAllocForExport(d->session, d->exporter);
 	if (d->udp_fd >= 0)
 		fBufSetAutomaticMode(d->fbuf, FALSE);
@@ -232,6 +299,8 @@ struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts)
 		return NULL;
 	x->opts = *opts;
 	x->model = fbInfoModelAlloc();
+	x->elements = new_elements(opts->pen);
+	fbInfoModelAddElementArray(x->model, x->elements);
 	x->dests = calloc(opts->n_collectors + 1, sizeof(*x->dests));
 	if (!x->dests) {
 		err = -ENOMEM;
@@ -277,6 +346,12 @@ static int export_templates(struct destination *d)
 	return 0;
 }
 
+/* fixbuf keeps ipv4Address in host order in memory */
+static uint32_t ipv4_host_order(const __u8 *addr)
+{
+	return (uint32_t)addr[0] << 24 | addr[1] << 16 | addr[2] << 8 | addr[3];
+}
+
 static void to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_flow *out)
 {
 	const struct bpfix_flow_key *k = &rec->key;
@@ -290,11 +365,8 @@ static void to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_
 		memcpy(out->src_ipv6, k->src_addr, 16);
 		memcpy(out->dst_ipv6, k->dst_addr, 16);
 	} else {
-		/* fixbuf keeps ipv4Address in host order in memory */
-		out->src_ipv4 = (uint32_t)k->src_addr[0] << 24 | k->src_addr[1] << 16 |
-				k->src_addr[2] << 8 | k->src_addr[3];
-		out->dst_ipv4 = (uint32_t)k->dst_addr[0] << 24 | k->dst_addr[1] << 16 |
-				k->dst_addr[2] << 8 | k->dst_addr[3];
+		out->src_ipv4 = ipv4_host_order(k->src_addr);
+		out->dst_ipv4 = ipv4_host_order(k->dst_addr);
 	}
 	if (k->direction == BPFIX_DIR_EGRESS)
 		out->egress_ifindex = k->ifindex;
@@ -310,6 +382,17 @@ static void to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_
 	out->ttl_max = rec->ttl_max;
 	out->direction = k->direction;
 	out->end_reason = rec->end_reason;
+	/* GTP-U: the outer destination owns the TEID and is part of the key */
+	out->teid = k->teid;
+	if (k->tun_version == 6) {
+		memcpy(out->tun_src_ipv6, rec->tun_src_addr, 16);
+		memcpy(out->tun_dst_ipv6, k->tun_addr, 16);
+	} else if (k->tun_version == 4) {
+		out->tun_src_ipv4 = ipv4_host_order(rec->tun_src_addr);
+		out->tun_dst_ipv4 = ipv4_host_order(k->tun_addr);
+	}
+	out->qfi = rec->qfi;
+	out->pdu_type = rec->pdu_type;
 }
 
 /* Templates go first; UDP collectors may also have restarted or expired them (RFC 7011 §8.4). */
@@ -344,7 +427,7 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d,
 int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec)
 {
 	struct bpfix_ipfix_flow flow;
-	uint16_t tid = rec->key.ip_version == 6 ? TID_FLOW_IPV6 : TID_FLOW_IPV4;
+	uint16_t tid = template_id(rec);
 	int err, first_err = 0;
 	size_t i;
 
@@ -422,5 +505,6 @@ void bpfix_ipfix__free(struct bpfix_ipfix *x)
 	free(x->dests);
 	if (x->model)
 		fbInfoModelFree(x->model);
+	g_free(x->elements);
 	free(x);
 }

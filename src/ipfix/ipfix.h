@@ -18,6 +18,7 @@ struct bpfix_ipfix_opts {
 	const char *output_path;       /* IPFIX file, or NULL */
 	__u32 observation_domain;
 	__u32 template_refresh_s;      /* UDP template resend interval */
+	__u32 pen;		       /* private enterprise number of bpfix's own elements */
 };
 
 struct bpfix_ipfix_stats {

@@ -8,10 +8,15 @@
 
 #include <stdint.h>
 
-#define BPFIX_SHAPE_IPV4 0x1u
-#define BPFIX_SHAPE_IPV6 0x2u
+/* Template shape bits: a field is in every template whose shape has all of the field's bits. */
+#define BPFIX_SHAPE_IPV4 0x01u	 /* the flow (inner for GTP-U) is IPv4 */
+#define BPFIX_SHAPE_IPV6 0x02u
+#define BPFIX_SHAPE_OUTER4 0x04u /* GTP-U over IPv4 */
+#define BPFIX_SHAPE_OUTER6 0x08u /* GTP-U over IPv6 */
+#define BPFIX_SHAPE_PDU 0x10u	 /* with a PDU Session Container (QFI, PDU type) */
+#define BPFIX_SHAPE_GTPU 0x20u	 /* any GTP-U flow */
 
-#define BPFIX_FLOW_PADDING 2 /* rounds the record to its 8-octet alignment */
+#define BPFIX_FLOW_PADDING 4 /* rounds the record to its 8-octet alignment */
 
 struct bpfix_ipfix_flow {
 #define BPFIX_FIELD(type, member, dims, ie, wire_len, shapes) type member dims;

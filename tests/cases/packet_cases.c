@@ -246,7 +246,8 @@ void frame_finish(struct frame *f)
 			put_be16(p + 4, to_end);
 			break;
 		case FIXUP_GTPU:
-			put_be16(p + 2, (__u16)(to_end - 8)); /* octets after the mandatory header */
+			/* the length counts the octets after the mandatory header */
+			put_be16(p + 2, (__u16)(to_end - 8));
 			break;
 		}
 	}
@@ -323,8 +324,8 @@ static void build_ipv4_tcp_fin_ack(struct frame *f)
 
 static void build_ipv4_udp(struct frame *f)
 {
-	eth_ipv4(f, PROTO_UDP, 0xB8, 255); /* DSCP EF */
-	frame_udp(f, 5353, 53);
+	eth_ipv4(f, PROTO_UDP, 0xB8, 255); /* DSCP EF, as RTP has it */
+	frame_udp(f, 51000, 5004);
 	frame_payload(f, 12);
 }
 
@@ -339,7 +340,10 @@ static void build_ipv4_icmp_port_unreachable(struct frame *f)
 {
 	eth_ipv4(f, PROTO_ICMP, 0xC0, 64);
 	frame_icmp(f, 3, 3);
-	frame_payload(f, 28); /* the offending IP header and 8 octets */
+	/* the offending datagram's IP header and first 8 octets (RFC 792) */
+	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = V4_B, .dst = V4_A, .protocol = PROTO_UDP,
+						    .ttl = 64 });
+	frame_udp(f, 51000, 5004);
 }
 
 static void build_ipv4_sctp(struct frame *f)
@@ -357,7 +361,9 @@ static void build_ipv4_gre(struct frame *f)
 
 	eth_ipv4(f, PROTO_GRE, 0, 64);
 	frame_bytes(f, gre, sizeof(gre));
-	frame_payload(f, 20);
+	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = V4_INNER_A, .dst = V4_INNER_B,
+						    .protocol = PROTO_UDP, .ttl = 64 });
+	frame_udp(f, 1234, 5678);
 }
 
 static void build_ipv4_options(struct frame *f, __u8 options_len)
@@ -722,7 +728,7 @@ const struct packet_case packet_cases[] = {
 		.build = build_ipv4_udp,
 		.rc = BPFIX_PARSE_OK,
 		.meta = { .src_addr = V4_A, .dst_addr = V4_B, .ip_len = 40, .l3_off = 14,
-			  .l4_off = 34, .src_port = 5353, .dst_port = 53, .ip_version = 4,
+			  .l4_off = 34, .src_port = 51000, .dst_port = 5004, .ip_version = 4,
 			  .protocol = PROTO_UDP, .tos = 0xB8, .ttl = 255 },
 		.counters = METERED_NEW,
 	},
@@ -754,11 +760,11 @@ const struct packet_case packet_cases[] = {
 		.counters = METERED_NEW,
 	},
 	{
-		/* no ports in GRE: metered by addresses and protocol alone, nothing missing */
+		/* no ports in GRE, and no decapsulation: the outer addresses and protocol only */
 		.name = "ipv4-gre",
 		.build = build_ipv4_gre,
 		.rc = BPFIX_PARSE_OK,
-		.meta = { .src_addr = V4_A, .dst_addr = V4_B, .ip_len = 44, .l3_off = 14,
+		.meta = { .src_addr = V4_A, .dst_addr = V4_B, .ip_len = 52, .l3_off = 14,
 			  .ip_version = 4, .protocol = PROTO_GRE, .ttl = 64 },
 		.counters = METERED_NEW,
 	},

@@ -84,7 +84,8 @@ static int counters_differ(const struct packet_case *pc)
 	if (pc->rc != BPFIX_PARSE_OK) {
 		want |= PACKET_CASE_CNT(bpfix_counter_for_rc(pc->rc));
 	} else {
-		want |= PACKET_CASE_CNT(BPFIX_CNT_METERED) | PACKET_CASE_CNT(BPFIX_CNT_FLOWS_CREATED);
+		want |= PACKET_CASE_CNT(BPFIX_CNT_METERED) |
+			PACKET_CASE_CNT(BPFIX_CNT_FLOWS_CREATED);
 		diag = bpfix_counter_for_diag(pc->meta.diag);
 		if (pc->meta.diag != BPFIX_DIAG_NONE && diag == BPFIX_CNT_SEEN) {
 			print_error("%s: diag %u has no counter\n", pc->name, pc->meta.diag);
@@ -200,7 +201,8 @@ static void test_account_stats_init(void **state)
 	assert_int_equal(s.ttl_max, 64);
 	assert_int_equal(s.vlan_id, 7);
 	assert_int_equal(s.tos, 0x28);
-	assert_int_equal(s.pad, 0);
+	for (size_t i = 0; i < sizeof(s.pad); i++)
+		assert_int_equal(s.pad[i], 0);
 }
 
 static void test_account_stats_add(void **state)
@@ -259,7 +261,7 @@ int main(void)
 	unsigned int i;
 	int failed;
 
-	failed = cmocka_run_group_tests_name("account", fixed, NULL, NULL);
+	failed = cmocka_run_group_tests_name("table and accounting", fixed, NULL, NULL);
 
 	/* one named test per row, so a failure report starts with the row's name */
 	rows = calloc(packet_case_count, sizeof(*rows));

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel side of the packet case table: every row through the real TC program (bpfix_ingress,
+ * replay mode) with BPF_PROG_TEST_RUN, checking the return value, the exact per-CPU counter
+ * deltas and the one flow the row creates. Rows the test run refuses are checked to be refused
+ * and to be what the kernel engine counts in their place (truncated). Exit 77: no BPF here.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/pkt_cls.h>
+
+#include "bpfix_account.h"
+#include "bpfix_flow.skel.h"
+#include "counters.h"
+#include "packet_cases.h"
+
+#define EXIT_SKIP 77
+#define TSTAMP_BASE 1700000000000000000ull /* 2023-11-14, in ns: a plausible pcap time */
+
+struct harness {
+	struct bpfix_flow *skel;
+	int prog_fd;
+	int flows_fd;
+	int counters_fd;
+	int ncpus;
+	__u64 *percpu;
+	int failures;
+};
+
+/* Print one reason a row fails; a row with any failure prints no "ok" line. */
+static void fail(struct harness *h, const char *row, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(struct harness *h, const char *row, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL %s: ", row);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	h->failures++;
+}
+
+static int libbpf_print_warnings(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !getenv("BPFIX_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int read_counters(struct harness *h, __u64 out[BPFIX_CNT_MAX])
+{
+	__u32 idx;
+	int cpu, err;
+
+	for (idx = 0; idx < BPFIX_CNT_MAX; idx++) {
+		err = bpf_map_lookup_elem(h->counters_fd, &idx, h->percpu);
+		if (err)
+			return err;
+		out[idx] = 0;
+		for (cpu = 0; cpu < h->ncpus; cpu++)
+			out[idx] += h->percpu[cpu];
+	}
+	return 0;
+}
+
+/* Delete every flow; returns how many there were, or a negative errno. */
+static int clear_flows(struct harness *h)
+{
+	struct bpfix_flow_key key;
+	int n = 0, err;
+
+	while (!(err = bpf_map_get_next_key(h->flows_fd, NULL, &key))) {
+		err = bpf_map_delete_elem(h->flows_fd, &key);
+		if (err)
+			return err;
+		n++;
+	}
+	return err == -ENOENT ? n : err;
+}
+
+/*
+ * The kernel engine's rule (src/kernel_engine.c test_run_refuses): the test run takes no frame
+ * shorter than Ethernet, nor an IPv4/IPv6 EtherType without a whole IP header behind it.
+ */
+static bool test_run_refuses(const struct frame *f)
+{
+	__u16 ethertype;
+
+	if (f->len < 14)
+		return true;
+	ethertype = (__u16)(f->bytes[12] << 8 | f->bytes[13]);
+	return (ethertype == 0x0800 && f->len < 14 + 20) ||
+	       (ethertype == 0x86DD && f->len < 14 + 40);
+}
+
+static void check_counters(struct harness *h, const struct packet_case *pc,
+			   const __u64 before[BPFIX_CNT_MAX], const __u64 after[BPFIX_CNT_MAX])
+{
+	__u64 want, got;
+	int idx;
+
+	for (idx = 0; idx < BPFIX_CNT_MAX; idx++) {
+		want = pc->counters & PACKET_CASE_CNT(idx) ? 1 : 0;
+		got = after[idx] - before[idx];
+		if (got != want)
+			fail(h, pc->name, "counter \"%s\" went up by %llu, expected %llu",
+			     bpfix_counter_name(idx), (unsigned long long)got,
+			     (unsigned long long)want);
+	}
+}
+
+static void check_flow(struct harness *h, const struct packet_case *pc, __u64 tstamp)
+{
+	const struct bpfix_pkt_meta *m = &pc->meta;
+	struct bpfix_flow_stats s;
+	struct bpfix_flow_key key;
+
+	bpfix_flow_key_from_meta(&key, m, 0, BPFIX_DIR_INGRESS);
+	if (bpf_map_lookup_elem(h->flows_fd, &key, &s)) {
+		fail(h, pc->name, "no flow under the key of the expected metadata (%s)",
+		     strerror(errno));
+		return;
+	}
+	if (s.packets != 1)
+		fail(h, pc->name, "packets %llu, expected 1", (unsigned long long)s.packets);
+	if (s.octets != m->ip_len)
+		fail(h, pc->name, "octets %llu, expected %u", (unsigned long long)s.octets,
+		     m->ip_len);
+	if (s.first_ns != tstamp || s.last_ns != tstamp)
+		fail(h, pc->name, "first/last %llu/%llu ns, expected the test run's tstamp %llu",
+		     (unsigned long long)s.first_ns, (unsigned long long)s.last_ns,
+		     (unsigned long long)tstamp);
+	if (s.tcp_flags != m->tcp_flags)
+		fail(h, pc->name, "tcp_flags 0x%x, expected 0x%x", s.tcp_flags, m->tcp_flags);
+	if (s.ttl_min != m->ttl || s.ttl_max != m->ttl)
+		fail(h, pc->name, "ttl min/max %u/%u, expected %u", s.ttl_min, s.ttl_max, m->ttl);
+	if (s.tos != m->tos)
+		fail(h, pc->name, "tos 0x%x, expected 0x%x", s.tos, m->tos);
+	if (s.vlan_id != m->vlan_id)
+		fail(h, pc->name, "vlan_id %u, expected %u", s.vlan_id, m->vlan_id);
+}
+
+static void run_row(struct harness *h, const struct packet_case *pc, __u64 tstamp)
+{
+	__u64 before[BPFIX_CNT_MAX], after[BPFIX_CNT_MAX];
+	struct __sk_buff ctx = { .tstamp = tstamp };
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+	int failures_before = h->failures;
+	bool refused_by_rule;
+	struct frame *f;
+	int err, flows;
+
+	f = malloc(sizeof(*f));
+	if (!f) {
+		fail(h, pc->name, "out of memory");
+		return;
+	}
+	packet_case_frame(pc, f);
+	refused_by_rule = test_run_refuses(f);
+	run.data_in = f->bytes;
+	run.data_size_in = f->len;
+
+	/* start from an empty flow map, whatever an earlier failing row left */
+	if (clear_flows(h) < 0 || read_counters(h, before)) {
+		fail(h, pc->name, "preparing the maps: %s", strerror(errno));
+		goto out;
+	}
+	err = bpf_prog_test_run_opts(h->prog_fd, &run);
+	if (err == -EINVAL && refused_by_rule) {
+		/* the kernel engine counts these as seen and truncated without running them */
+		if (pc->counters != (PACKET_CASE_CNT(BPFIX_CNT_SEEN) |
+				     PACKET_CASE_CNT(BPFIX_CNT_NOT_METERED_TRUNCATED)))
+			fail(h, pc->name, "refused by the test run, but not expected truncated");
+		if (h->failures == failures_before)
+			printf("ok   %s (%u octets, refused by the test run: host only)\n",
+			       pc->name, f->len);
+		goto out;
+	}
+	if (err) {
+		fail(h, pc->name, "BPF_PROG_TEST_RUN on %u octets: %s", f->len, strerror(-err));
+		goto out;
+	}
+	if (run.retval != (__u32)TC_ACT_UNSPEC)
+		fail(h, pc->name, "returned %d, expected TC_ACT_UNSPEC", (int)run.retval);
+	if (read_counters(h, after)) {
+		fail(h, pc->name, "reading counters: %s", strerror(errno));
+		goto out;
+	}
+	check_counters(h, pc, before, after);
+	if (pc->rc == BPFIX_PARSE_OK)
+		check_flow(h, pc, tstamp);
+
+	/* a metered row makes exactly one flow, any other none */
+	flows = clear_flows(h);
+	if (flows < 0)
+		fail(h, pc->name, "clearing the flow map: %s", strerror(-flows));
+	else if (flows != (pc->rc == BPFIX_PARSE_OK ? 1 : 0))
+		fail(h, pc->name, "%d flows in the map after one frame", flows);
+	if (h->failures == failures_before)
+		printf("ok   %s (%u octets%s)\n", pc->name, f->len,
+		       refused_by_rule ? ", taken though the engine's rule expects a refusal" : "");
+out:
+	free(f);
+}
+
+static int open_harness(struct harness *h)
+{
+	int err;
+
+	h->ncpus = libbpf_num_possible_cpus();
+	if (h->ncpus <= 0) {
+		fprintf(stderr, "cannot count possible CPUs: %s\n", strerror(-h->ncpus));
+		return 1;
+	}
+	h->percpu = calloc(h->ncpus, sizeof(*h->percpu));
+	if (!h->percpu)
+		return 1;
+	h->skel = bpfix_flow__open();
+	if (!h->skel) {
+		fprintf(stderr, "opening the BPF object: %s\n", strerror(errno));
+		return 1;
+	}
+	h->skel->rodata->bpfix_replay = 1; /* clock = skb->tstamp, ifindex 0 */
+	err = bpfix_flow__load(h->skel);
+	if (err == -EPERM || err == -EACCES) {
+		printf("SKIP: loading the TC program was refused (%s): needs root or CAP_BPF with "
+		       "CAP_NET_ADMIN\n", strerror(-err));
+		return EXIT_SKIP;
+	}
+	if (err == -ENOSYS || err == -EOPNOTSUPP) {
+		printf("SKIP: this kernel has no usable bpf() (%s)\n", strerror(-err));
+		return EXIT_SKIP;
+	}
+	if (err) {
+		fprintf(stderr, "loading the TC program: %s (BPFIX_DEBUG=1 shows libbpf's log)\n",
+			strerror(-err));
+		return 1;
+	}
+	h->prog_fd = bpf_program__fd(h->skel->progs.bpfix_ingress);
+	h->flows_fd = bpf_map__fd(h->skel->maps.bpfix_flows);
+	h->counters_fd = bpf_map__fd(h->skel->maps.bpfix_counters);
+	return 0;
+}
+
+int main(void)
+{
+	struct harness h = { 0 };
+	unsigned int i;
+	int ret;
+
+	libbpf_set_print(libbpf_print_warnings);
+	ret = open_harness(&h);
+	if (!ret) {
+		for (i = 0; i < packet_case_count; i++)
+			/* a distinct time per row, so a stale flow cannot pass for a new one */
+			run_row(&h, &packet_cases[i], TSTAMP_BASE + (__u64)(i + 1) * 1000003);
+		printf("%u rows, %d failure(s)\n", packet_case_count, h.failures);
+		ret = h.failures ? 1 : 0;
+	}
+	bpfix_flow__destroy(h.skel);
+	free(h.percpu);
+	return ret;
+}
