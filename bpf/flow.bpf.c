@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The TC programs of bpfix, for clsact ingress and egress: copy the headers, parse, account the
- * packet to its flow in the LRU map, count. They observe only: every path returns
+ * The TC programs of bpfix, for clsact ingress and egress: copy the headers, parse (decapsulating
+ * GTP-U), account the packet to its flow in the LRU map, count. They observe only: every path returns
  * TC_ACT_UNSPEC, the packet is never written, and every packet ends in exactly one counter.
  */
 #include <linux/bpf.h>
@@ -98,7 +98,7 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 	}
 	cursor.buf = s->window;
 	cursor.len = len;
-	rc = bpfix_parse_frame(&cursor, &s->meta);
+	rc = bpfix_parse_frame(&cursor, &s->meta, bpfix_gtpu_port);
 	if (rc != BPFIX_PARSE_OK) {
 		count(bpfix_counter_for_rc(rc));
 		return;
@@ -108,6 +108,8 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 		s->meta.vlan_id = skb->vlan_tci & 0x0FFF;
 	if (s->meta.diag)
 		count(bpfix_counter_for_diag(s->meta.diag));
+	if (s->meta.tun_version || s->meta.gtp_diag)
+		count(bpfix_counter_for_gtp(&s->meta));
 
 	now = bpfix_replay ? skb->tstamp : bpf_ktime_get_ns();
 	bpfix_flow_key_from_meta(&s->key, &s->meta, bpfix_replay ? 0 : skb->ifindex, direction);

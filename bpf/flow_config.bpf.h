@@ -14,4 +14,7 @@
  */
 const volatile __u8 bpfix_replay = 0;
 
+/* UDP port whose packets are looked into as GTP-U (0: none); TS 29.281 registers 2152. */
+const volatile __u16 bpfix_gtpu_port = 2152;
+
 #endif /* BPFIX_FLOW_CONFIG_BPF_H */

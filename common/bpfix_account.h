@@ -24,6 +24,12 @@ BPFIX_INLINE void bpfix_flow_key_from_meta(struct bpfix_flow_key *k, const struc
 	k->ip_version = m->ip_version;
 	k->protocol = m->protocol;
 	k->direction = direction;
+	/* the same inner flow in two tunnels is two flows (DESIGN.md §4) */
+	if (m->tun_version) {
+		k->tun_version = m->tun_version;
+		k->teid = m->teid;
+		__builtin_memcpy(k->tun_addr, m->tun_dst_addr, sizeof(k->tun_addr));
+	}
 }
 
 /* The statistics of a flow whose first packet is @m, seen at @now_ns. */
@@ -40,6 +46,10 @@ BPFIX_INLINE void bpfix_flow_stats_init(struct bpfix_flow_stats *s, const struct
 	s->ttl_max = m->ttl;
 	s->vlan_id = m->vlan_id;
 	s->tos = m->tos;
+	__builtin_memcpy(s->tun_src_addr, m->tun_src_addr, sizeof(s->tun_src_addr));
+	s->has_pdu_session = m->has_pdu_session;
+	s->qfi = m->qfi;
+	s->pdu_type = m->pdu_type;
 }
 
 BPFIX_INLINE void bpfix_store_min_u32(__u32 *p, __u32 v)

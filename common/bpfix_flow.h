@@ -14,6 +14,8 @@
 #define BPFIX_MAX_VLAN 4	 /* tags walked before giving up (QinQ, triple tags) */
 #define BPFIX_MAX_MPLS 4	 /* MPLS label stack entries walked */
 #define BPFIX_MAX_IPV6_EXT 8	 /* IPv6 extension headers walked (RFC 8200 §4) */
+#define BPFIX_MAX_GTPU_EXT 4	 /* GTP-U extension headers walked (TS 29.281 §5.2) */
+#define BPFIX_GTPU_PORT 2152	 /* GTP-U's registered UDP port (TS 29.281 §4.4.2) */
 #define BPFIX_DEFAULT_MAX_FLOWS 65536
 
 enum bpfix_direction {
@@ -63,7 +65,10 @@ struct bpfix_flow_stats {
 	__u8 pad[6];
 };
 
-/* What the parser learnt about one packet: values and offsets, never pointers. */
+/*
+ * What the parser learnt about one packet: values and offsets, never pointers. The first part
+ * describes the flow's IP packet: the inner one of a decapsulated GTP-U G-PDU, else the first.
+ */
 struct bpfix_pkt_meta {
 	__u8 src_addr[16];
 	__u8 dst_addr[16];
@@ -72,14 +77,27 @@ struct bpfix_pkt_meta {
 	__u16 l4_off;		/* offset of its L4 header, 0 if none was reached */
 	__u16 src_port;
 	__u16 dst_port;
-	__u16 vlan_id;
 	__u8 ip_version;
 	__u8 protocol;
 	__u8 tos;
 	__u8 ttl;
 	__u8 tcp_flags;
 	__u8 diag;		/* enum bpfix_diag: why L4 was not read, if it was not */
+	/* end of the flow's IP packet (BPFIX_META_FLOW_END) */
+	__u16 vlan_id;		/* outermost VLAN id, 0 if untagged */
+	/* GTP-U: set when the packet was decapsulated (tun_version != 0) */
+	__u8 tun_src_addr[16];	/* outer source */
+	__u8 tun_dst_addr[16];	/* outer destination: the endpoint that allocated the TEID */
+	__u32 teid;
+	__u8 tun_version;	/* outer IP version, 0 if not decapsulated */
+	__u8 has_pdu_session;	/* a PDU Session Container gave qfi and pdu_type */
+	__u8 qfi;
+	__u8 pdu_type;
+	__u8 gtp_diag;		/* enum bpfix_gtp_diag: why a GTP-U packet was not decapsulated */
+	__u8 pad[3];
 };
+
+#define BPFIX_META_FLOW_END __builtin_offsetof(struct bpfix_pkt_meta, vlan_id)
 
 /* Parse outcome. Anything but OK means the packet is not metered, counted under one reason. */
 enum bpfix_parse_rc {
@@ -107,6 +125,23 @@ enum bpfix_diag {
 };
 
 /*
+ * Why a UDP packet on the GTP-U port was metered as an outer flow rather than decapsulated.
+ * Diagnostic only: such packets are metered once, as the outer UDP flow.
+ */
+enum bpfix_gtp_diag {
+	BPFIX_GTP_DIAG_NONE = 0,
+	BPFIX_GTP_DIAG_NOT_GPDU,	/* echo, error indication, end marker...: no user data */
+	BPFIX_GTP_DIAG_NOT_V1,		/* version is not 1 or PT is 0 (GTP', GTPv2 on the port) */
+	BPFIX_GTP_DIAG_TRUNC,		/* header, optional word or extension cut short */
+	BPFIX_GTP_DIAG_EXT_LEN_ZERO,	/* an extension header of length 0 (TS 29.281 §5.2.1) */
+	BPFIX_GTP_DIAG_EXT_DEPTH,	/* more than BPFIX_MAX_GTPU_EXT extension headers */
+	BPFIX_GTP_DIAG_NO_TPDU,		/* a G-PDU without a T-PDU */
+	BPFIX_GTP_DIAG_INNER_NOT_IP,	/* the T-PDU is not IPv4/IPv6 (Ethernet, unstructured PDU) */
+	BPFIX_GTP_DIAG_INNER_BAD,	/* the inner IP header is cut short or malformed */
+	BPFIX_GTP_DIAG_MAX,
+};
+
+/*
  * Per-CPU counters. SEEN = METERED + the NOT_METERED_* sum, always. DIAG_* count metered packets
  * again, by what the parser could not read; they are not part of the sum.
  */
@@ -124,6 +159,15 @@ enum bpfix_counter {
 	BPFIX_CNT_DIAG_L4_TRUNC,
 	BPFIX_CNT_DIAG_IPV6_EXT_TRUNC,
 	BPFIX_CNT_DIAG_IPV6_EXT_DEPTH,
+	BPFIX_CNT_GTP_DECAPSULATED,	/* metered as their inner flow */
+	BPFIX_CNT_GTP_NOT_GPDU,		/* the BPFIX_CNT_GTP_* below: metered as the outer flow */
+	BPFIX_CNT_GTP_NOT_V1,
+	BPFIX_CNT_GTP_TRUNC,
+	BPFIX_CNT_GTP_EXT_LEN_ZERO,
+	BPFIX_CNT_GTP_EXT_DEPTH,
+	BPFIX_CNT_GTP_NO_TPDU,
+	BPFIX_CNT_GTP_INNER_NOT_IP,
+	BPFIX_CNT_GTP_INNER_BAD,
 	BPFIX_CNT_MAX,
 };
 
@@ -132,7 +176,8 @@ _Static_assert(__builtin_offsetof(struct bpfix_flow_key, teid) == 48, "bpfix_flo
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, src_port) == 56, "bpfix_flow_key ABI");
 _Static_assert(sizeof(struct bpfix_flow_stats) == 72, "bpfix_flow_stats ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_flags) == 32, "bpfix_flow_stats ABI");
-_Static_assert(sizeof(struct bpfix_pkt_meta) == 52, "bpfix_pkt_meta ABI");
+_Static_assert(sizeof(struct bpfix_pkt_meta) == 96, "bpfix_pkt_meta ABI");
+_Static_assert(BPFIX_META_FLOW_END == 50, "bpfix_pkt_meta: flow part first");
 
 /* The not-metered counter a parse failure goes to. */
 BPFIX_INLINE enum bpfix_counter bpfix_counter_for_rc(enum bpfix_parse_rc rc)
@@ -167,6 +212,16 @@ BPFIX_INLINE enum bpfix_counter bpfix_counter_for_diag(enum bpfix_diag diag)
 	default:
 		return BPFIX_CNT_SEEN;
 	}
+}
+
+/* The diagnostic counter of a GTP-U packet's outcome (SEEN means it was not GTP-U). */
+BPFIX_INLINE enum bpfix_counter bpfix_counter_for_gtp(const struct bpfix_pkt_meta *m)
+{
+	if (m->tun_version)
+		return BPFIX_CNT_GTP_DECAPSULATED;
+	if (m->gtp_diag && m->gtp_diag < BPFIX_GTP_DIAG_MAX)
+		return (enum bpfix_counter)(BPFIX_CNT_GTP_NOT_GPDU + m->gtp_diag - 1);
+	return BPFIX_CNT_SEEN;
 }
 
 #endif /* BPFIX_FLOW_H */

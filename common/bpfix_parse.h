@@ -228,9 +228,127 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_mpls(const struct bpfix_cursor *c, 
 	return BPFIX_PARSE_MPLS_NOT_IP;
 }
 
+struct bpfix_gtpu_info {
+	__u32 teid;
+	__u32 inner_off; /* offset of the T-PDU */
+	__u8 has_pdu_session;
+	__u8 qfi;
+	__u8 pdu_type;
+};
+
+/* A GTP-U header at @off: a G-PDU's TEID, PDU Session Container and T-PDU offset, or why not. */
+BPFIX_INLINE enum bpfix_gtp_diag bpfix_parse_gtpu_header(const struct bpfix_cursor *c, __u32 off,
+							 struct bpfix_gtpu_info *g)
+{
+	const struct bpfix_gtpu_hdr *h = BPFIX_PEEK(c, off, bpfix_gtpu_hdr);
+	const struct bpfix_gtpu_opt_hdr *opt;
+	const __u8 *ext_len, *content, *next_ext;
+	__u32 payload_end, len;
+	__u8 next = 0;
+	int i;
+
+	if (!h)
+		return BPFIX_GTP_DIAG_TRUNC;
+	if (h->flags >> BPFIX_GTPU_VERSION_SHIFT != 1 || !(h->flags & BPFIX_GTPU_FLAG_PT))
+		return BPFIX_GTP_DIAG_NOT_V1;
+	if (h->msg_type != BPFIX_GTPU_MSG_GPDU)
+		return BPFIX_GTP_DIAG_NOT_GPDU;
+	g->teid = bpfix_be32_to_host(h->teid);
+	payload_end = off + sizeof(*h) + bpfix_be16_to_host(h->length);
+	off += sizeof(*h);
+	/* the optional word is there if any of E, S, PN is set (TS 29.281 §5.1) */
+	if (h->flags & (BPFIX_GTPU_FLAG_E | BPFIX_GTPU_FLAG_S | BPFIX_GTPU_FLAG_PN)) {
+		opt = BPFIX_PEEK(c, off, bpfix_gtpu_opt_hdr);
+		if (!opt)
+			return BPFIX_GTP_DIAG_TRUNC;
+		if (h->flags & BPFIX_GTPU_FLAG_E)
+			next = opt->next_ext;
+		off += sizeof(*opt);
+	}
+	/* extension headers: length in 4-octet units, next type in the last octet (§5.2.1) */
+	for (i = 0; next; i++) {
+		if (i == BPFIX_MAX_GTPU_EXT)
+			return BPFIX_GTP_DIAG_EXT_DEPTH;
+		ext_len = bpfix_peek(c, off, 1);
+		if (!ext_len)
+			return BPFIX_GTP_DIAG_TRUNC;
+		if (!*ext_len)
+			return BPFIX_GTP_DIAG_EXT_LEN_ZERO;
+		len = (__u32)*ext_len * 4;
+		next_ext = bpfix_peek(c, off + len - 1, 1);
+		if (!next_ext)
+			return BPFIX_GTP_DIAG_TRUNC;
+		/* QFI is the low 6 bits of the second content octet in both directions (TS 38.415) */
+		content = bpfix_peek(c, off + 1, 2);
+		if (next == BPFIX_GTPU_EXT_PDU_SESSION && len >= 4 && content) {
+			g->has_pdu_session = 1;
+			g->pdu_type = content[0] >> 4;
+			g->qfi = content[1] & BPFIX_GTPU_QFI_MASK;
+		}
+		next = *next_ext;
+		off += len;
+	}
+	/* a G-PDU may carry only a PDU Session Container */
+	if (payload_end <= off)
+		return BPFIX_GTP_DIAG_NO_TPDU;
+	g->inner_off = off;
+	return BPFIX_GTP_DIAG_NONE;
+}
+
+/*
+ * Decapsulate a GTP-U G-PDU in place: the inner IP packet becomes the flow, the outer addresses
+ * and the TEID become the tunnel. Anything that stops decapsulation leaves the outer flow as it
+ * was and says why in gtp_diag: the packet is then metered once, as outer UDP.
+ */
+BPFIX_INLINE void bpfix_decap_gtpu(const struct bpfix_cursor *c, struct bpfix_pkt_meta *m)
+{
+	struct bpfix_gtpu_info g = {};
+	struct bpfix_pkt_meta outer;
+	enum bpfix_parse_rc rc;
+	const __u8 *version;
+
+	m->gtp_diag = bpfix_parse_gtpu_header(c, m->l4_off + 8, &g);
+	if (m->gtp_diag)
+		return;
+	version = bpfix_peek(c, g.inner_off, 1);
+	if (!version) {
+		m->gtp_diag = BPFIX_GTP_DIAG_INNER_BAD;
+		return;
+	}
+	if (*version >> 4 != 4 && *version >> 4 != 6) {
+		m->gtp_diag = BPFIX_GTP_DIAG_INNER_NOT_IP;
+		return;
+	}
+	__builtin_memcpy(&outer, m, sizeof(outer));
+	__builtin_memset(m, 0, BPFIX_META_FLOW_END);
+	rc = bpfix_parse_ip(c, g.inner_off, *version >> 4 == 4 ? BPFIX_ETH_P_IPV4 : BPFIX_ETH_P_IPV6,
+			    m);
+	if (rc != BPFIX_PARSE_OK) {
+		__builtin_memcpy(m, &outer, sizeof(outer));
+		m->gtp_diag = BPFIX_GTP_DIAG_INNER_BAD;
+		return;
+	}
+	__builtin_memcpy(m->tun_src_addr, outer.src_addr, sizeof(m->tun_src_addr));
+	__builtin_memcpy(m->tun_dst_addr, outer.dst_addr, sizeof(m->tun_dst_addr));
+	m->tun_version = outer.ip_version;
+	m->teid = g.teid;
+	m->has_pdu_session = g.has_pdu_session;
+	m->qfi = g.qfi;
+	m->pdu_type = g.pdu_type;
+}
+
+/*
+ * A UDP packet to or from the GTP-U port (TS 29.281 §4.4.2: G-PDUs go to it, echo responses
+ * come from it) is looked into, once: an inner packet that is GTP-U again is not opened.
+ */
+BPFIX_INLINE int bpfix_is_gtpu(const struct bpfix_pkt_meta *m, __u16 gtpu_port)
+{
+	return gtpu_port && m->protocol == BPFIX_IPPROTO_UDP && m->l4_off &&
+	       (m->dst_port == gtpu_port || m->src_port == gtpu_port);
+}
+
 /* An Ethernet frame: up to BPFIX_MAX_VLAN 802.1Q/802.1ad tags, then IP, or IP over MPLS. */
-BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(const struct bpfix_cursor *c,
-						   struct bpfix_pkt_meta *m)
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ethernet(const struct bpfix_cursor *c, struct bpfix_pkt_meta *m)
 {
 	const struct bpfix_eth_hdr *eth = BPFIX_PEEK(c, 0, bpfix_eth_hdr);
 	const struct bpfix_vlan_hdr *vlan;
@@ -258,6 +376,20 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(const struct bpfix_cursor *c,
 	if (proto == BPFIX_ETH_P_MPLS_UC || proto == BPFIX_ETH_P_MPLS_MC)
 		return bpfix_parse_mpls(c, off, m);
 	return bpfix_parse_ip(c, off, proto, m);
+}
+
+/*
+ * Everything the meter needs from one frame. GTP-U on @gtpu_port (0: never) is decapsulated;
+ * the result says whether the packet is metered, the meta what as.
+ */
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(const struct bpfix_cursor *c,
+						   struct bpfix_pkt_meta *m, __u16 gtpu_port)
+{
+	enum bpfix_parse_rc rc = bpfix_parse_ethernet(c, m);
+
+	if (rc == BPFIX_PARSE_OK && bpfix_is_gtpu(m, gtpu_port))
+		bpfix_decap_gtpu(c, m);
+	return rc;
 }
 
 #endif /* BPFIX_PARSE_H */

@@ -31,6 +31,16 @@
 #define BPFIX_IPV4_FRAG_OFFSET_MASK 0x1FFF /* RFC 791: 13-bit fragment offset */
 #define BPFIX_IPV6_FRAG_OFFSET_MASK 0xFFF8 /* RFC 8200 §4.5: offset in the upper 13 bits */
 
+/* GTP-U (3GPP TS 29.281 §5.1, §5.2) */
+#define BPFIX_GTPU_VERSION_SHIFT 5
+#define BPFIX_GTPU_FLAG_PT 0x10
+#define BPFIX_GTPU_FLAG_E 0x04
+#define BPFIX_GTPU_FLAG_S 0x02
+#define BPFIX_GTPU_FLAG_PN 0x01
+#define BPFIX_GTPU_MSG_GPDU 255
+#define BPFIX_GTPU_EXT_PDU_SESSION 0x85 /* PDU Session Container (TS 38.415 §5.5.2) */
+#define BPFIX_GTPU_QFI_MASK 0x3F
+
 #define BPFIX_TCP_FIN 0x01
 #define BPFIX_TCP_RST 0x04
 
@@ -84,6 +94,20 @@ struct bpfix_ipv6_frag_hdr {
 	__be32 id;
 } __attribute__((packed));
 
+struct bpfix_gtpu_hdr {
+	__u8 flags;	/* version (3), PT, spare, E, S, PN */
+	__u8 msg_type;
+	__be16 length;	/* octets after the first 8 */
+	__be32 teid;
+} __attribute__((packed));
+
+/* Present when any of E, S, PN is set; each field is meaningful only with its flag. */
+struct bpfix_gtpu_opt_hdr {
+	__be16 seq;
+	__u8 npdu;
+	__u8 next_ext;
+} __attribute__((packed));
+
 /* The first four octets of TCP, UDP, UDP-Lite and SCTP. */
 struct bpfix_ports_hdr {
 	__be16 src;
@@ -109,5 +133,6 @@ _Static_assert(sizeof(struct bpfix_eth_hdr) == 14, "Ethernet header");
 _Static_assert(sizeof(struct bpfix_ipv4_hdr) == 20, "IPv4 header");
 _Static_assert(sizeof(struct bpfix_ipv6_hdr) == 40, "IPv6 header");
 _Static_assert(sizeof(struct bpfix_tcp_hdr) == 14, "TCP header up to flags");
+_Static_assert(sizeof(struct bpfix_gtpu_hdr) == 8, "GTP-U header");
 
 #endif /* BPFIX_PROTO_H */

@@ -59,6 +59,8 @@ static const struct option_spec options[] = {
 	  86400, "S", "export a record of a flow that goes on every S seconds" },
 	{ "max-flows", 0, "flows", "max_flows", VALUE_U32, FIELD(max_flows), 1, 1u << 26, "N",
 	  "entries of the kernel flow map" },
+	{ "gtpu-port", 0, "gtpu", "port", VALUE_U32, FIELD(gtpu_port), 0, 65535, "PORT",
+	  "UDP port of GTP-U (to or from it), decapsulated to the inner flow; 0 turns that off" },
 	{ "engine", 0, "replay", "engine", VALUE_ENGINE, FIELD(engine), 0, 0, "host|kernel",
 	  "replay engine: host (the parser and accounting compiled for the host; no privilege) or "
 	  "kernel (the TC program itself under BPF_PROG_TEST_RUN; needs root)" },
@@ -79,6 +81,7 @@ void bpfix_config_init(struct bpfix_config *cfg)
 	cfg->observation_domain = 1;
 	cfg->template_refresh_s = 60;
 	cfg->pen = 32473;
+	cfg->gtpu_port = BPFIX_GTPU_PORT;
 }
 
 void bpfix_config_free(struct bpfix_config *cfg)

@@ -23,6 +23,7 @@ struct bpfix_config {
 	__u32 observation_domain;
 	__u32 template_refresh_s;
 	__u32 pen;
+	__u32 gtpu_port;
 };
 
 void bpfix_config_init(struct bpfix_config *cfg);

@@ -16,6 +16,15 @@ static const char *const names[BPFIX_CNT_MAX] = {
 	[BPFIX_CNT_DIAG_L4_TRUNC] = "metered without ports (L4 header truncated)",
 	[BPFIX_CNT_DIAG_IPV6_EXT_TRUNC] = "metered without ports (IPv6 extension header truncated)",
 	[BPFIX_CNT_DIAG_IPV6_EXT_DEPTH] = "metered without ports (IPv6 extension chain too long)",
+	[BPFIX_CNT_GTP_DECAPSULATED] = "GTP-U decapsulated",
+	[BPFIX_CNT_GTP_NOT_GPDU] = "GTP-U metered as outer UDP (not a G-PDU: echo, error, end marker)",
+	[BPFIX_CNT_GTP_NOT_V1] = "GTP-U metered as outer UDP (not GTPv1-U)",
+	[BPFIX_CNT_GTP_TRUNC] = "GTP-U metered as outer UDP (GTP header truncated)",
+	[BPFIX_CNT_GTP_EXT_LEN_ZERO] = "GTP-U metered as outer UDP (extension header length 0)",
+	[BPFIX_CNT_GTP_EXT_DEPTH] = "GTP-U metered as outer UDP (extension chain too long)",
+	[BPFIX_CNT_GTP_NO_TPDU] = "GTP-U metered as outer UDP (G-PDU without T-PDU)",
+	[BPFIX_CNT_GTP_INNER_NOT_IP] = "GTP-U metered as outer UDP (inner packet not IP)",
+	[BPFIX_CNT_GTP_INNER_BAD] = "GTP-U metered as outer UDP (inner IP truncated or malformed)",
 };
 
 _Static_assert(sizeof(names) / sizeof(names[0]) == BPFIX_CNT_MAX, "a counter has no name");

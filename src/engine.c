@@ -15,7 +15,11 @@ struct bpfix_engine {
 
 struct bpfix_engine *bpfix_engine__open(const struct bpfix_engine_opts *opts)
 {
-	struct bpfix_kernel_engine_opts kernel_opts = { .max_flows = opts->max_flows, .replay = true };
+	struct bpfix_kernel_engine_opts kernel_opts = {
+		.max_flows = opts->max_flows,
+		.replay = true,
+		.gtpu_port = opts->gtpu_port,
+	};
 	struct bpfix_engine *e = calloc(1, sizeof(*e));
 	int err;
 
@@ -25,7 +29,7 @@ struct bpfix_engine *bpfix_engine__open(const struct bpfix_engine_opts *opts)
 	if (e->kind == BPFIX_ENGINE_KERNEL)
 		e->kernel = bpfix_kernel_engine__open(&kernel_opts);
 	else
-		e->host = bpfix_host_engine__new(opts->max_flows);
+		e->host = bpfix_host_engine__new(opts->max_flows, opts->gtpu_port);
 	if (!e->kernel && !e->host) {
 		err = errno;
 		free(e);

@@ -18,6 +18,7 @@ enum bpfix_engine_kind {
 struct bpfix_engine_opts {
 	enum bpfix_engine_kind kind;
 	__u32 max_flows;
+	__u16 gtpu_port;
 };
 
 struct bpfix_engine;

@@ -26,6 +26,7 @@ struct bpfix_host_engine {
 	GHashTable *flows;	   /* struct bpfix_flow_key * -> struct host_flow * */
 	GQueue lru;		   /* most recently updated at the head */
 	__u32 max_flows;
+	__u16 gtpu_port;
 	__u64 counters[BPFIX_CNT_MAX];
 	__u8 window[BPFIX_PARSE_WINDOW];
 	struct bpfix_pkt_meta meta;
@@ -92,7 +93,7 @@ static const struct bpfix_flow_source_ops host_source_ops = {
 	.read_counters = host_read_counters,
 };
 
-struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows)
+struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u16 gtpu_port)
 {
 	struct bpfix_host_engine *eng = calloc(1, sizeof(*eng));
 
@@ -101,6 +102,7 @@ struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows)
 	eng->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
 	g_queue_init(&eng->lru);
 	eng->max_flows = max_flows;
+	eng->gtpu_port = gtpu_port;
 	eng->source.ops = &host_source_ops;
 	eng->source.ctx = eng;
 	return eng;
@@ -139,13 +141,15 @@ int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *fram
 	eng->counters[BPFIX_CNT_SEEN]++;
 	cursor.len = len < BPFIX_PARSE_WINDOW ? len : BPFIX_PARSE_WINDOW;
 	memcpy(eng->window, frame, cursor.len);
-	rc = bpfix_parse_frame(&cursor, &eng->meta);
+	rc = bpfix_parse_frame(&cursor, &eng->meta, eng->gtpu_port);
 	if (rc != BPFIX_PARSE_OK) {
 		eng->counters[bpfix_counter_for_rc(rc)]++;
 		return 0;
 	}
 	if (eng->meta.diag)
 		eng->counters[bpfix_counter_for_diag(eng->meta.diag)]++;
+	if (eng->meta.tun_version || eng->meta.gtp_diag)
+		eng->counters[bpfix_counter_for_gtp(&eng->meta)]++;
 	/* replay: no interface saw the packet, and it came in */
 	bpfix_flow_key_from_meta(&key, &eng->meta, 0, BPFIX_DIR_INGRESS);
 	account(eng, &key, tstamp_ns, eng->meta.ip_len);

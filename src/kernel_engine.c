@@ -151,6 +151,7 @@ struct bpfix_kernel_engine *bpfix_kernel_engine__open(const struct bpfix_kernel_
 		goto fail;
 	}
 	eng->skel->rodata->bpfix_replay = opts->replay;
+	eng->skel->rodata->bpfix_gtpu_port = opts->gtpu_port;
 	err = bpf_map__set_max_entries(eng->skel->maps.bpfix_flows, opts->max_flows);
 	if (err) {
 		bpfix_err("cannot size the flow map to %u entries: %s\n", opts->max_flows,

@@ -18,6 +18,7 @@
 struct bpfix_kernel_engine_opts {
 	__u32 max_flows; /* flow map entries */
 	bool replay;	 /* clock from skb->tstamp, interface 0 */
+	__u16 gtpu_port; /* UDP port decapsulated as GTP-U, 0 for none */
 };
 
 struct bpfix_kernel_engine;

@@ -72,6 +72,7 @@ static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 		.observation_domain = cfg->observation_domain,
 		.template_refresh_s = cfg->template_refresh_s,
 		.pen = cfg->pen,
+		.gtpu_port = (__u16)cfg->gtpu_port,
 		.engine = strcmp(cfg->engine, "kernel") ? BPFIX_ENGINE_HOST : BPFIX_ENGINE_KERNEL,
 	};
 	while (opts.collectors[opts.n_collectors])

@@ -111,7 +111,11 @@ static int check_captures(const struct bpfix_replay_opts *opts)
 
 int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 {
-	struct bpfix_engine_opts engine_opts = { .kind = opts->engine, .max_flows = opts->max_flows };
+	struct bpfix_engine_opts engine_opts = {
+		.kind = opts->engine,
+		.max_flows = opts->max_flows,
+		.gtpu_port = opts->gtpu_port,
+	};
 	struct bpfix_flow_table_opts table_opts = {
 		.idle_timeout_ns = opts->idle_timeout_s * NS_PER_S,
 		.active_timeout_ns = opts->active_timeout_s * NS_PER_S,

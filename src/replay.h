@@ -24,6 +24,7 @@ struct bpfix_replay_opts {
 	__u32 observation_domain;
 	__u32 template_refresh_s;
 	__u32 pen;		/* private enterprise number of bpfix's IPFIX elements */
+	__u16 gtpu_port;	/* UDP port decapsulated as GTP-U, 0 for none */
 	enum bpfix_engine_kind engine;
 };
 

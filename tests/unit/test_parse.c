@@ -123,7 +123,7 @@ static void test_case_row(void **state)
 	cursor.len = len;
 
 	memset(&got, 0xA5, sizeof(got)); /* the parser must set every field itself */
-	rc = bpfix_parse_frame(&cursor, &got);
+	rc = bpfix_parse_frame(&cursor, &got, BPFIX_GTPU_PORT);
 	if (rc != pc->rc)
 		failures += field_differs(pc->name, "rc", rc, pc->rc);
 	else if (rc == BPFIX_PARSE_OK)
