@@ -18,9 +18,14 @@
 #include "ipfix.h"
 #include "log.h"
 #include "record_layout.h"
+#include "stats_layout.h"
 
 #define TID_MEMORY 0x1000 /* internal template id; external ids from TID_FIRST */
 #define TID_FIRST 256
+#define TID_STATS_SUMMARY 0x1001 /* internal; external ids are the same, in domain 0 */
+#define TID_STATS_COUNTER 0x1002
+#define TID_TYPE_RECORDS 0x1003 /* RFC 5610 element type records, files only */
+#define STATS_DOMAIN 0 /* RFC 7011 §3.1: exporting-process statistics */
 #define BPFIX_TEMPLATE_RECORDS 4096 /* also resend templates after this many records (UDP) */
 #define UDP_MESSAGE_MAX 1400	    /* IPFIX message octets: fits a 1500-octet path with headers */
 
@@ -32,6 +37,62 @@ static fbInfoElementSpec_t memory_specs[] = {
 	{ (char *)"paddingOctets", BPFIX_FLOW_PADDING, 0 },
 	FB_IESPEC_NULL
 };
+
+/* in memory: the C type's size (strings as fbVarfield_t), padding included */
+#define STAT_MEMORY_LEN(type) \
+	(__builtin_types_compatible_p(type, fbVarfield_t) ? FB_IE_VARLEN : sizeof(type))
+#define BPFIX_STAT(type, member, ie, scope) { (char *)ie, STAT_MEMORY_LEN(type), 0 },
+#define BPFIX_STAT_PAD(member, octets) { (char *)"paddingOctets", octets, 0 },
+static fbInfoElementSpec_t stats_summary_memory[] = {
+#define BPFIX_STATS_SUMMARY
+#include "stats.def"
+#undef BPFIX_STATS_SUMMARY
+	FB_IESPEC_NULL
+};
+
+static fbInfoElementSpec_t stats_counter_memory[] = {
+#define BPFIX_STATS_COUNTER
+#include "stats.def"
+#undef BPFIX_STATS_COUNTER
+	FB_IESPEC_NULL
+};
+#undef BPFIX_STAT
+#undef BPFIX_STAT_PAD
+
+/* on the wire: the element's own length, no padding */
+#define BPFIX_STAT(type, member, ie, scope) { (char *)ie, 0, 0 },
+#define BPFIX_STAT_PAD(member, octets)
+static fbInfoElementSpec_t stats_summary_wire[] = {
+#define BPFIX_STATS_SUMMARY
+#include "stats.def"
+#undef BPFIX_STATS_SUMMARY
+	FB_IESPEC_NULL
+};
+
+static fbInfoElementSpec_t stats_counter_wire[] = {
+#define BPFIX_STATS_COUNTER
+#include "stats.def"
+#undef BPFIX_STATS_COUNTER
+	FB_IESPEC_NULL
+};
+#undef BPFIX_STAT
+#undef BPFIX_STAT_PAD
+
+/* scope fields of each, counted from the same lines */
+#define BPFIX_STAT(type, member, ie, scope) +(scope)
+#define BPFIX_STAT_PAD(member, octets)
+static const uint16_t stats_summary_scopes = 0
+#define BPFIX_STATS_SUMMARY
+#include "stats.def"
+#undef BPFIX_STATS_SUMMARY
+	;
+static const uint16_t stats_counter_scopes = 0
+#define BPFIX_STATS_COUNTER
+#include "stats.def"
+#undef BPFIX_STATS_COUNTER
+	;
+#undef BPFIX_STAT
+#undef BPFIX_STAT_PAD
 
 /* One external template per shape: plain IPv4/IPv6 flows, and GTP-U flows by outer version and
  * whether the PDU Session Container was seen. Template id = TID_FIRST + index. */
@@ -68,6 +129,7 @@ struct destination {
 	fbExporter_t *exporter;
 	int udp_fd;		/* -1 for a file */
 	int send_errno;		/* last send failure */
+	bool pending;		/* something was written since the last message went out */
 	__u64 messages_lost;
 	time_t templates_sent;
 	__u64 records_since_templates;
@@ -129,6 +191,42 @@ static fbTemplate_t *new_template(fbInfoModel_t *model, fbInfoElementSpec_t *spe
 	return tmpl;
 }
 
+/* An options template for statistics: in memory (@memory) or on the wire. */
+static int add_stats_template(struct bpfix_ipfix *x, struct destination *d, fbInfoElementSpec_t *specs,
+			      uint16_t scopes, uint16_t tid, gboolean memory)
+{
+	fbTemplate_t *tmpl;
+	GError *err = NULL;
+
+	tmpl = new_template(x->model, specs, 0, &err);
+	if (tmpl)
+		fbTemplateSetOptionsScope(tmpl, scopes);
+	if (!tmpl || !fbSessionAddTemplate(d->session, memory, tid, tmpl, &err))
+		return gerror_to_errno(&err, "building the statistics template failed", d->name);
+	return 0;
+}
+
+/* Statistics templates: in memory, and on the wire in the statistics domain only. */
+static int add_stats_templates(struct bpfix_ipfix *x, struct destination *d)
+{
+	int err;
+
+	err = add_stats_template(x, d, stats_summary_memory, stats_summary_scopes,
+				 TID_STATS_SUMMARY, TRUE);
+	if (!err)
+		err = add_stats_template(x, d, stats_counter_memory, stats_counter_scopes,
+					 TID_STATS_COUNTER, TRUE);
+	fbSessionSetDomain(d->session, STATS_DOMAIN);
+	if (!err)
+		err = add_stats_template(x, d, stats_summary_wire, stats_summary_scopes,
+					 TID_STATS_SUMMARY, FALSE);
+	if (!err)
+		err = add_stats_template(x, d, stats_counter_wire, stats_counter_scopes,
+					 TID_STATS_COUNTER, FALSE);
+	fbSessionSetDomain(d->session, x->opts.observation_domain);
+	return err;
+}
+
 /* Internal template plus one external template per shape, in the session's domain. */
 static int add_templates(struct bpfix_ipfix *x, struct destination *d)
 {
@@ -145,7 +243,7 @@ static int add_templates(struct bpfix_ipfix *x, struct destination *d)
 		if (!tmpl || !fbSessionAddTemplate(d->session, FALSE, TID_FIRST + i, tmpl, &err))
 			return gerror_to_errno(&err, "building the flow template failed", d->name);
 	}
-	return 0;
+	return add_stats_templates(x, d);
 }
 
 /* The shape, hence the template, of a record. */
@@ -189,12 +287,18 @@ static fbInfoElement_t *new_elements(__u32 pen)
 	return ies;
 }
 
-static int add_type_records(struct destination *d)
+/* fixbuf exports them with every template export, so their template must be in every domain. */
+static int add_type_records(struct bpfix_ipfix *x, struct destination *d)
 {
+	const uint32_t domains[] = { STATS_DOMAIN, x->opts.observation_domain };
 	GError *err = NULL;
+	size_t i;
 
-	if (!fbSessionSetMetadataExportElements(d->session, TRUE, FB_TID_AUTO, &err))
-		return gerror_to_errno(&err, "enabling element type records failed", d->name);
+	for (i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
+		fbSessionSetDomain(d->session, domains[i]);
+		if (!fbSessionSetMetadataExportElements(d->session, TRUE, TID_TYPE_RECORDS, &err))
+			return gerror_to_errno(&err, "enabling element type records failed", d->name);
+	}
 	return 0;
 }
 
@@ -256,7 +360,7 @@ static int open_destination(struct bpfix_ipfix *x, struct destination *d, const 
 	/* files carry RFC 5610 type records, so a decoder learns our elements from the file itself
 	 * (fixbuf cannot write them in the manual mode UDP uses) */
 	if (!err && d->udp_fd < 0)
-		err = add_type_records(d);
+		err = add_type_records(x, d);
 	d->fbuf = fBufAllocForExport(d->session, d->exporter);
 	if (d->udp_fd >= 0)
 		fBufSetAutomaticMode(d->fbuf, FALSE);
@@ -269,6 +373,10 @@ static int emit(struct destination *d)
 	GError *err = NULL;
 	size_t len;
 
+	/* the buffer exporter keeps the last message: emitting nothing must not send it again */
+	if (!d->pending)
+		return 0;
+	d->pending = false;
 	if (!fBufEmit(d->fbuf, &err))
 		return gerror_to_errno(&err, "encoding a message failed", d->name);
 	if (d->udp_fd < 0)
@@ -284,10 +392,17 @@ static int emit(struct destination *d)
 	return 0;
 }
 
+static gboolean wrote(struct destination *d, gboolean ok)
+{
+	if (ok)
+		d->pending = true;
+	return ok;
+}
+
 /* Run a fixbuf write; in manual mode a full message is sent and the write tried once more. */
-#define WITH_ROOM(d, call, err)                                                        \
-	((call) || (g_error_matches(*(err), FB_ERROR_DOMAIN, FB_ERROR_EOM) &&          \
-		    (g_clear_error(err), emit(d) == 0) && (call)))
+#define WITH_ROOM(d, call, err)                                                              \
+	wrote(d, (call) || (g_error_matches(*(err), FB_ERROR_DOMAIN, FB_ERROR_EOM) &&       \
+			    (g_clear_error(err), emit(d) == 0) && (call)))
 
 struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts)
 {
@@ -442,6 +557,68 @@ int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec)
 	if (!first_err)
 		x->stats.records++;
 	return first_err;
+}
+
+static int append_stat(struct destination *d, uint16_t tid, void *rec, size_t len)
+{
+	GError *err = NULL;
+
+	if (!fBufSetInternalTemplate(d->fbuf, tid, &err) || !fBufSetExportTemplate(d->fbuf, tid, &err) ||
+	    !WITH_ROOM(d, fBufAppend(d->fbuf, rec, len, &err), &err))
+		return err ? gerror_to_errno(&err, "writing statistics failed", d->name) : -EIO;
+	return 0;
+}
+
+/* Statistics in their own domain: flush the flows' message first, come back after. */
+static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
+			 const struct bpfix_export_stats *st)
+{
+	struct bpfix_ipfix_stats_summary summary = {
+		.domain = x->opts.observation_domain,
+		.packets_seen = st->packets_seen,
+		.packets_not_metered = st->packets_not_metered,
+		.flows_observed = st->flows_observed,
+		.records_exported = st->records_exported,
+		.records_not_sent = st->records_not_sent,
+		.packets_lost = st->packets_lost,
+	};
+	struct bpfix_ipfix_stats_counter counter = { .domain = x->opts.observation_domain };
+	size_t i;
+	int err;
+
+	err = emit(d);
+	if (err)
+		return err;
+	fbSessionSetDomain(d->session, STATS_DOMAIN);
+	err = export_templates(d);
+	if (!err)
+		err = append_stat(d, TID_STATS_SUMMARY, &summary, sizeof(summary));
+	for (i = 0; i < st->n_counters && !err; i++) {
+		counter.name.buf = (uint8_t *)st->counters[i].name;
+		counter.name.len = strlen(st->counters[i].name);
+		counter.value = st->counters[i].value;
+		err = append_stat(d, TID_STATS_COUNTER, &counter, sizeof(counter));
+	}
+	if (!err)
+		err = emit(d);
+	fbSessionSetDomain(d->session, x->opts.observation_domain);
+	d->templates_sent = 0; /* the flows' domain gets its templates again before more records */
+	return err;
+}
+
+int bpfix_ipfix__send_stats(struct bpfix_ipfix *x, const struct bpfix_export_stats *st)
+{
+	int err, rc = 0;
+	size_t i;
+
+	for (i = 0; i < x->n_dests; i++) {
+		err = send_stats_to(x, &x->dests[i], st);
+		if (err) {
+			x->stats.failures++;
+			rc = rc ? rc : err;
+		}
+	}
+	return rc;
 }
 
 int bpfix_ipfix_emit(const struct bpfix_record *rec, void *arg)

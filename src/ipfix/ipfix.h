@@ -26,11 +26,30 @@ struct bpfix_ipfix_stats {
 	__u64 failures;	/* appends or emits that failed, any destination */
 };
 
+/* Exporter statistics for the collector (options records in observation domain 0). */
+struct bpfix_counter_value {
+	const char *name;
+	__u64 value;
+};
+
+struct bpfix_export_stats {
+	__u64 packets_seen;
+	__u64 packets_not_metered;
+	__u64 flows_observed;
+	__u64 records_exported;
+	__u64 records_not_sent;
+	__u64 packets_lost;		/* metered but in no record: lost to flow map eviction */
+	const struct bpfix_counter_value *counters; /* every counter of the summary, by name */
+	size_t n_counters;
+};
+
 struct bpfix_ipfix;
 
 /* NULL with errno set; the reason (which collector or file, why) was printed. */
 struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts);
 int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec);
+/* Send the statistics to every destination (then flushed). */
+int bpfix_ipfix__send_stats(struct bpfix_ipfix *x, const struct bpfix_export_stats *st);
 /* Send what is buffered. */
 int bpfix_ipfix__flush(struct bpfix_ipfix *x);
 /* Print, per destination, messages that could not be sent; -EIO if there were any. */

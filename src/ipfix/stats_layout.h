@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Expands templates/stats.def into the in-memory exporter-statistics records fixbuf reads; the
+ * template specs come from the same lines in ipfix.c.
+ */
+#ifndef BPFIX_IPFIX_STATS_LAYOUT_H
+#define BPFIX_IPFIX_STATS_LAYOUT_H
+
+#include <stdint.h>
+
+#include <fixbuf/public.h>
+
+#define BPFIX_STAT(type, member, ie, scope) type member;
+#define BPFIX_STAT_PAD(member, octets) uint8_t member[octets];
+
+struct bpfix_ipfix_stats_summary {
+#define BPFIX_STATS_SUMMARY
+#include "stats.def"
+#undef BPFIX_STATS_SUMMARY
+};
+
+struct bpfix_ipfix_stats_counter {
+#define BPFIX_STATS_COUNTER
+#include "stats.def"
+#undef BPFIX_STATS_COUNTER
+};
+
+#undef BPFIX_STAT
+#undef BPFIX_STAT_PAD
+
+_Static_assert(sizeof(struct bpfix_ipfix_stats_summary) == 56, "stats.def: hidden padding");
+_Static_assert(sizeof(struct bpfix_ipfix_stats_counter) == 32, "stats.def: hidden padding");
+
+#endif /* BPFIX_IPFIX_STATS_LAYOUT_H */
