@@ -16,6 +16,10 @@ static const char *type_name(int type)
 		return "unsigned8";
 	case FB_UINT_32:
 		return "unsigned32";
+	case FB_UINT_64:
+		return "unsigned64";
+	case FB_STRING:
+		return "string";
 	case FB_IP4_ADDR:
 		return "ipv4Address";
 	case FB_IP6_ADDR:
@@ -24,6 +28,11 @@ static const char *type_name(int type)
 		fprintf(stderr, "elements_xml: add type %d to type_name()\n", type);
 		exit(1);
 	}
+}
+
+static const char *semantics(unsigned flags)
+{
+	return (flags & FB_IE_TOTALCOUNTER) == FB_IE_TOTALCOUNTER ? "totalCounter" : "identifier";
 }
 
 int main(int argc, char **argv)
@@ -41,11 +50,11 @@ int main(int argc, char **argv)
 #define BPFIX pen
 #define BPFIX_ELEMENT(name, owner, id, len, type, flags, desc)                                \
 	printf("    <record>\n      <name>%s</name>\n      <dataType>%s</dataType>\n"          \
-	       "      <dataTypeSemantics>identifier</dataTypeSemantics>\n"                      \
+	       "      <dataTypeSemantics>%s</dataTypeSemantics>\n"                              \
 	       "      <cert:enterpriseId>%lu</cert:enterpriseId>\n"                            \
 	       "      <elementId>%d</elementId>\n"                                              \
 	       "      <description><paragraph>%s</paragraph></description>\n    </record>\n", \
-	       name, type_name(type), (unsigned long)(owner), id, desc);
+	       name, type_name(type), semantics(flags), (unsigned long)(owner), id, desc);
 #include "elements.def"
 #undef BPFIX_ELEMENT
 	printf("  </registry>\n</registry>\n");
