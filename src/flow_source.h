@@ -22,6 +22,11 @@ struct bpfix_flow_source_ops {
 			    const struct bpfix_flow_stats *seen);
 	/* totals of every enum bpfix_counter since the source was created */
 	int (*read_counters)(void *ctx, __u64 counters[BPFIX_CNT_MAX]);
+	/*
+	 * Optional: visit, then forget, the flows the source evicted for room since the last call,
+	 * with their final totals. NULL where evictions are silent (the kernel's LRU map).
+	 */
+	int (*drain_evicted)(void *ctx, bpfix_flow_visit_fn fn, void *arg);
 };
 
 struct bpfix_flow_source {

@@ -189,6 +189,28 @@ static void remove_finished(struct bpfix_flow_table *ft)
 	g_array_set_size(ft->finished, 0);
 }
 
+/* A flow the source evicted and told us about: its last record, nothing lost. */
+static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
+			 void *arg)
+{
+	struct bpfix_flow_table *ft = arg;
+	struct flow_entry *e = g_hash_table_lookup(ft->flows, key);
+	struct flow_entry fresh = { .key = *key };
+
+	ft->stats.flows_evicted++;
+	emit_record(ft, e ? e : &fresh, stats, BPFIX_END_LACK_OF_RESOURCES);
+	if (e)
+		g_hash_table_remove(ft->flows, key);
+	return 0;
+}
+
+static int drain_evicted(struct bpfix_flow_table *ft)
+{
+	if (!ft->source->ops->drain_evicted)
+		return 0;
+	return ft->source->ops->drain_evicted(ft->source->ctx, visit_evicted, ft);
+}
+
 int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns)
 {
 	int err;
@@ -196,7 +218,9 @@ int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns)
 	ft->err = 0;
 	ft->sweep++;
 	ft->now_ns = now_ns;
-	err = ft->source->ops->for_each(ft->source->ctx, visit, ft);
+	err = drain_evicted(ft);
+	if (!err)
+		err = ft->source->ops->for_each(ft->source->ctx, visit, ft);
 	remove_finished(ft);
 	if (!err)
 		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
@@ -221,7 +245,9 @@ int bpfix_flow_table__flush(struct bpfix_flow_table *ft)
 
 	ft->err = 0;
 	ft->sweep++;
-	err = ft->source->ops->for_each(ft->source->ctx, visit_forced, ft);
+	err = drain_evicted(ft);
+	if (!err)
+		err = ft->source->ops->for_each(ft->source->ctx, visit_forced, ft);
 	remove_finished(ft);
 	if (!err)
 		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);

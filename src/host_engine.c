@@ -25,6 +25,7 @@ struct bpfix_host_engine {
 	struct bpfix_flow_source source;
 	GHashTable *flows;	   /* struct bpfix_flow_key * -> struct host_flow * */
 	GQueue lru;		   /* most recently updated at the head */
+	GArray *evicted;	   /* struct host_flow copies evicted since the last drain */
 	__u32 max_flows;
 	__u16 gtpu_port;
 	__u64 counters[BPFIX_CNT_MAX];
@@ -78,6 +79,21 @@ static int host_close_record(void *ctx, const struct bpfix_flow_key *key,
 	return 0;
 }
 
+static int host_drain_evicted(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	struct bpfix_host_engine *eng = ctx;
+	guint i;
+	int rc = 0;
+
+	for (i = 0; i < eng->evicted->len && !rc; i++) {
+		struct host_flow *flow = &g_array_index(eng->evicted, struct host_flow, i);
+
+		rc = fn(&flow->key, &flow->stats, arg);
+	}
+	g_array_set_size(eng->evicted, 0);
+	return rc;
+}
+
 static int host_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 {
 	struct bpfix_host_engine *eng = ctx;
@@ -91,6 +107,7 @@ static const struct bpfix_flow_source_ops host_source_ops = {
 	.remove = host_remove,
 	.close_record = host_close_record,
 	.read_counters = host_read_counters,
+	.drain_evicted = host_drain_evicted,
 };
 
 struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u16 gtpu_port)
@@ -100,6 +117,7 @@ struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u16 gtpu_por
 	if (!eng)
 		return NULL;
 	eng->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
+	eng->evicted = g_array_new(FALSE, FALSE, sizeof(struct host_flow));
 	g_queue_init(&eng->lru);
 	eng->max_flows = max_flows;
 	eng->gtpu_port = gtpu_port;
@@ -118,8 +136,13 @@ static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *
 		bpfix_flow_stats_add(&flow->stats, &eng->meta, now_ns, 1, octets);
 		g_queue_unlink(&eng->lru, &flow->lru);
 	} else {
-		if (g_hash_table_size(eng->flows) >= eng->max_flows)
-			drop_flow(eng, g_queue_peek_tail_link(&eng->lru)->data);
+		if (g_hash_table_size(eng->flows) >= eng->max_flows) {
+			/* unlike the kernel's LRU map, tell the flow table: it exports the flow */
+			struct host_flow *stalest = g_queue_peek_tail_link(&eng->lru)->data;
+
+			g_array_append_val(eng->evicted, *stalest);
+			drop_flow(eng, stalest);
+		}
 		flow = g_new0(struct host_flow, 1);
 		flow->key = *key;
 		flow->lru.data = flow;
@@ -166,5 +189,6 @@ void bpfix_host_engine__free(struct bpfix_host_engine *eng)
 	if (!eng)
 		return;
 	g_hash_table_destroy(eng->flows);
+	g_array_free(eng->evicted, TRUE);
 	free(eng);
 }

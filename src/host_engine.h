@@ -2,7 +2,8 @@
 /*
  * The host engine: the same common/ parser and accounting as the TC program, compiled for the
  * host, into a user-space flow table with the kernel map's semantics (fixed capacity, least
- * recently updated flow evicted silently when full). Needs no privilege. A flow source.
+ * recently updated flow evicted when full, but reported to the flow table, so replay loses no
+ * packet to it). Needs no privilege. A flow source.
  */
 #ifndef BPFIX_HOST_ENGINE_H
 #define BPFIX_HOST_ENGINE_H

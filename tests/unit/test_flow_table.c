@@ -24,6 +24,10 @@ struct fake_source {
 	struct bpfix_flow_stats stats[MAX_FAKE];
 	bool live[MAX_FAKE];
 	int closed; /* close_record calls */
+	/* flows the source evicted and reports (the host engine does, the kernel cannot) */
+	struct bpfix_flow_key evicted_keys[MAX_FAKE];
+	struct bpfix_flow_stats evicted_stats[MAX_FAKE];
+	int n_evicted;
 };
 
 static int fake_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
@@ -81,12 +85,37 @@ static int fake_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 	return 0;
 }
 
+static int fake_drain_evicted(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	struct fake_source *src = ctx;
+	int i;
+
+	for (i = 0; i < src->n_evicted; i++)
+		fn(&src->evicted_keys[i], &src->evicted_stats[i], arg);
+	src->n_evicted = 0;
+	return 0;
+}
+
 static const struct bpfix_flow_source_ops fake_ops = {
 	.for_each = fake_for_each,
 	.remove = fake_remove,
 	.close_record = fake_close_record,
 	.read_counters = fake_read_counters,
+	.drain_evicted = fake_drain_evicted,
 };
+
+/* The source evicts flow @i and reports it, with these final totals. */
+static void evict_reported(struct fake_source *src, int i, __u64 packets, __u64 octets,
+			   __u64 last_ns)
+{
+	src->evicted_keys[src->n_evicted] = src->keys[i];
+	src->evicted_stats[src->n_evicted] = src->stats[i];
+	src->evicted_stats[src->n_evicted].packets = packets;
+	src->evicted_stats[src->n_evicted].octets = octets;
+	src->evicted_stats[src->n_evicted].last_ns = last_ns;
+	src->n_evicted++;
+	src->live[i] = false;
+}
 
 struct sink {
 	struct bpfix_record recs[16];
@@ -248,6 +277,26 @@ static void evicted_flow_exports_what_was_seen(void **state)
 	assert_int_equal(st.packets, 7);
 }
 
+static void reported_eviction_loses_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_flow_table_stats st;
+
+	set_flow(f, 0, 9, 4, 400, 1 * S, 2 * S, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 3 * S), 0); /* seen with 4 packets */
+	/* 3 more packets after that sweep, then evicted: the record has all 7 */
+	evict_reported(&f->src, 0, 7, 700, 3 * S + S / 2);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 4 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 9, 7, 700, 1001000, 1003500, BPFIX_END_LACK_OF_RESOURCES);
+	/* and it is not reported a second time as vanished */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 5 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	bpfix_flow_table__get_stats(f->ft, &st);
+	assert_int_equal(st.flows_evicted, 1);
+	assert_int_equal(st.packets, 7);
+}
+
 static void clock_going_back_is_not_idle(void **state)
 {
 	struct fixture *f = *state;
@@ -280,6 +329,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(tcp_fin_ends_after_linger, setup, teardown),
 		cmocka_unit_test_setup_teardown(evicted_flow_exports_what_was_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(reported_eviction_loses_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(clock_going_back_is_not_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_emit_is_counted_and_reported, setup, teardown),
 	};
