@@ -2,8 +2,10 @@
 /*
  * Kernel side of the packet case table: every row through the real TC program (bpfix_ingress,
  * replay mode) with BPF_PROG_TEST_RUN, checking the return value, the exact per-CPU counter
- * deltas and the one flow the row creates. Rows the test run refuses are checked to be refused
- * and to be what the kernel engine counts in their place (truncated). Exit 77: no BPF here.
+ * deltas (GTP-U's included) and the one flow the row creates: its key (tunnel included) and its
+ * statistics. Rows with gtpu_off run through a second load with bpfix_gtpu_port 0. Rows the test
+ * run refuses are checked to be refused and to be what the kernel engine counts in their place
+ * (truncated). Exit 77: no BPF here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -24,11 +26,17 @@
 #define EXIT_SKIP 77
 #define TSTAMP_BASE 1700000000000000000ull /* 2023-11-14, in ns: a plausible pcap time */
 
-struct harness {
+/* One load of the TC program: each has its own maps. */
+struct program {
 	struct bpfix_flow *skel;
 	int prog_fd;
 	int flows_fd;
 	int counters_fd;
+};
+
+struct harness {
+	struct program gtpu_on;	 /* bpfix_gtpu_port 2152, the default */
+	struct program gtpu_off; /* bpfix_gtpu_port 0, for the rows with gtpu_off */
 	int ncpus;
 	__u64 *percpu;
 	int failures;
@@ -57,13 +65,13 @@ static int libbpf_print_warnings(enum libbpf_print_level level, const char *fmt,
 	return vfprintf(stderr, fmt, args);
 }
 
-static int read_counters(struct harness *h, __u64 out[BPFIX_CNT_MAX])
+static int read_counters(struct harness *h, const struct program *p, __u64 out[BPFIX_CNT_MAX])
 {
 	__u32 idx;
 	int cpu, err;
 
 	for (idx = 0; idx < BPFIX_CNT_MAX; idx++) {
-		err = bpf_map_lookup_elem(h->counters_fd, &idx, h->percpu);
+		err = bpf_map_lookup_elem(p->counters_fd, &idx, h->percpu);
 		if (err)
 			return err;
 		out[idx] = 0;
@@ -74,13 +82,13 @@ static int read_counters(struct harness *h, __u64 out[BPFIX_CNT_MAX])
 }
 
 /* Delete every flow; returns how many there were, or a negative errno. */
-static int clear_flows(struct harness *h)
+static int clear_flows(const struct program *p)
 {
 	struct bpfix_flow_key key;
 	int n = 0, err;
 
-	while (!(err = bpf_map_get_next_key(h->flows_fd, NULL, &key))) {
-		err = bpf_map_delete_elem(h->flows_fd, &key);
+	while (!(err = bpf_map_get_next_key(p->flows_fd, NULL, &key))) {
+		err = bpf_map_delete_elem(p->flows_fd, &key);
 		if (err)
 			return err;
 		n++;
@@ -119,14 +127,40 @@ static void check_counters(struct harness *h, const struct packet_case *pc,
 	}
 }
 
-static void check_flow(struct harness *h, const struct packet_case *pc, __u64 tstamp)
+/*
+ * The key the row's flow must be under, written out here rather than taken from the accounting
+ * rule: inner 5-tuple, replay's ifindex 0, ingress, and for a decapsulated G-PDU the TEID, the
+ * outer destination that owns it and the outer IP version (DESIGN.md §4).
+ */
+static void expected_key(struct bpfix_flow_key *k, const struct bpfix_pkt_meta *m)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->src_addr, m->src_addr, sizeof(k->src_addr));
+	memcpy(k->dst_addr, m->dst_addr, sizeof(k->dst_addr));
+	k->src_port = m->src_port;
+	k->dst_port = m->dst_port;
+	k->ip_version = m->ip_version;
+	k->protocol = m->protocol;
+	k->direction = BPFIX_DIR_INGRESS;
+	if (m->tun_version) {
+		memcpy(k->tun_addr, m->tun_dst_addr, sizeof(k->tun_addr));
+		k->teid = m->teid;
+		k->tun_version = m->tun_version;
+	}
+}
+
+static void check_flow(struct harness *h, const struct program *p, const struct packet_case *pc,
+		       __u64 tstamp)
 {
 	const struct bpfix_pkt_meta *m = &pc->meta;
+	struct bpfix_flow_key key, rule_key;
 	struct bpfix_flow_stats s;
-	struct bpfix_flow_key key;
 
-	bpfix_flow_key_from_meta(&key, m, 0, BPFIX_DIR_INGRESS);
-	if (bpf_map_lookup_elem(h->flows_fd, &key, &s)) {
+	expected_key(&key, m);
+	bpfix_flow_key_from_meta(&rule_key, m, 0, BPFIX_DIR_INGRESS);
+	if (memcmp(&key, &rule_key, sizeof(key)))
+		fail(h, pc->name, "bpfix_flow_key_from_meta builds another key than expected");
+	if (bpf_map_lookup_elem(p->flows_fd, &key, &s)) {
 		fail(h, pc->name, "no flow under the key of the expected metadata (%s)",
 		     strerror(errno));
 		return;
@@ -148,6 +182,16 @@ static void check_flow(struct harness *h, const struct packet_case *pc, __u64 ts
 		fail(h, pc->name, "tos 0x%x, expected 0x%x", s.tos, m->tos);
 	if (s.vlan_id != m->vlan_id)
 		fail(h, pc->name, "vlan_id %u, expected %u", s.vlan_id, m->vlan_id);
+	/* the tunnel's first packet: outer source, PDU Session Container; zero without one */
+	if (memcmp(s.tun_src_addr, m->tun_src_addr, sizeof(s.tun_src_addr)))
+		fail(h, pc->name, "tun_src_addr differs from the expected outer source");
+	if (s.has_pdu_session != m->has_pdu_session)
+		fail(h, pc->name, "has_pdu_session %u, expected %u", s.has_pdu_session,
+		     m->has_pdu_session);
+	if (s.qfi != m->qfi)
+		fail(h, pc->name, "qfi %u, expected %u", s.qfi, m->qfi);
+	if (s.pdu_type != m->pdu_type)
+		fail(h, pc->name, "pdu_type %u, expected %u", s.pdu_type, m->pdu_type);
 }
 
 static void run_row(struct harness *h, const struct packet_case *pc, __u64 tstamp)
@@ -155,6 +199,7 @@ static void run_row(struct harness *h, const struct packet_case *pc, __u64 tstam
 	__u64 before[BPFIX_CNT_MAX], after[BPFIX_CNT_MAX];
 	struct __sk_buff ctx = { .tstamp = tstamp };
 	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+	const struct program *p = pc->gtpu_off ? &h->gtpu_off : &h->gtpu_on;
 	int failures_before = h->failures;
 	bool refused_by_rule;
 	struct frame *f;
@@ -171,11 +216,11 @@ static void run_row(struct harness *h, const struct packet_case *pc, __u64 tstam
 	run.data_size_in = f->len;
 
 	/* start from an empty flow map, whatever an earlier failing row left */
-	if (clear_flows(h) < 0 || read_counters(h, before)) {
+	if (clear_flows(p) < 0 || read_counters(h, p, before)) {
 		fail(h, pc->name, "preparing the maps: %s", strerror(errno));
 		goto out;
 	}
-	err = bpf_prog_test_run_opts(h->prog_fd, &run);
+	err = bpf_prog_test_run_opts(p->prog_fd, &run);
 	if (err == -EINVAL && refused_by_rule) {
 		/* the kernel engine counts these as seen and truncated without running them */
 		if (pc->counters != (PACKET_CASE_CNT(BPFIX_CNT_SEEN) |
@@ -192,16 +237,16 @@ static void run_row(struct harness *h, const struct packet_case *pc, __u64 tstam
 	}
 	if (run.retval != (__u32)TC_ACT_UNSPEC)
 		fail(h, pc->name, "returned %d, expected TC_ACT_UNSPEC", (int)run.retval);
-	if (read_counters(h, after)) {
+	if (read_counters(h, p, after)) {
 		fail(h, pc->name, "reading counters: %s", strerror(errno));
 		goto out;
 	}
 	check_counters(h, pc, before, after);
 	if (pc->rc == BPFIX_PARSE_OK)
-		check_flow(h, pc, tstamp);
+		check_flow(h, p, pc, tstamp);
 
 	/* a metered row makes exactly one flow, any other none */
-	flows = clear_flows(h);
+	flows = clear_flows(p);
 	if (flows < 0)
 		fail(h, pc->name, "clearing the flow map: %s", strerror(-flows));
 	else if (flows != (pc->rc == BPFIX_PARSE_OK ? 1 : 0))
@@ -211,6 +256,39 @@ static void run_row(struct harness *h, const struct packet_case *pc, __u64 tstam
 		       refused_by_rule ? ", taken though the engine's rule expects a refusal" : "");
 out:
 	free(f);
+}
+
+/* Load the program with GTP-U decapsulation on @gtpu_port (0: off). */
+static int load_program(struct program *p, __u16 gtpu_port)
+{
+	int err;
+
+	p->skel = bpfix_flow__open();
+	if (!p->skel) {
+		fprintf(stderr, "opening the BPF object: %s\n", strerror(errno));
+		return 1;
+	}
+	p->skel->rodata->bpfix_replay = 1; /* clock = skb->tstamp, ifindex 0 */
+	p->skel->rodata->bpfix_gtpu_port = gtpu_port;
+	err = bpfix_flow__load(p->skel);
+	if (err == -EPERM || err == -EACCES) {
+		printf("SKIP: loading the TC program was refused (%s): needs root or CAP_BPF with "
+		       "CAP_NET_ADMIN\n", strerror(-err));
+		return EXIT_SKIP;
+	}
+	if (err == -ENOSYS || err == -EOPNOTSUPP) {
+		printf("SKIP: this kernel has no usable bpf() (%s)\n", strerror(-err));
+		return EXIT_SKIP;
+	}
+	if (err) {
+		fprintf(stderr, "loading the TC program (GTP-U port %u): %s (BPFIX_DEBUG=1 shows "
+			"libbpf's log)\n", gtpu_port, strerror(-err));
+		return 1;
+	}
+	p->prog_fd = bpf_program__fd(p->skel->progs.bpfix_ingress);
+	p->flows_fd = bpf_map__fd(p->skel->maps.bpfix_flows);
+	p->counters_fd = bpf_map__fd(p->skel->maps.bpfix_counters);
+	return 0;
 }
 
 static int open_harness(struct harness *h)
@@ -225,31 +303,10 @@ static int open_harness(struct harness *h)
 	h->percpu = calloc(h->ncpus, sizeof(*h->percpu));
 	if (!h->percpu)
 		return 1;
-	h->skel = bpfix_flow__open();
-	if (!h->skel) {
-		fprintf(stderr, "opening the BPF object: %s\n", strerror(errno));
-		return 1;
-	}
-	h->skel->rodata->bpfix_replay = 1; /* clock = skb->tstamp, ifindex 0 */
-	err = bpfix_flow__load(h->skel);
-	if (err == -EPERM || err == -EACCES) {
-		printf("SKIP: loading the TC program was refused (%s): needs root or CAP_BPF with "
-		       "CAP_NET_ADMIN\n", strerror(-err));
-		return EXIT_SKIP;
-	}
-	if (err == -ENOSYS || err == -EOPNOTSUPP) {
-		printf("SKIP: this kernel has no usable bpf() (%s)\n", strerror(-err));
-		return EXIT_SKIP;
-	}
-	if (err) {
-		fprintf(stderr, "loading the TC program: %s (BPFIX_DEBUG=1 shows libbpf's log)\n",
-			strerror(-err));
-		return 1;
-	}
-	h->prog_fd = bpf_program__fd(h->skel->progs.bpfix_ingress);
-	h->flows_fd = bpf_map__fd(h->skel->maps.bpfix_flows);
-	h->counters_fd = bpf_map__fd(h->skel->maps.bpfix_counters);
-	return 0;
+	err = load_program(&h->gtpu_on, BPFIX_GTPU_PORT);
+	if (!err)
+		err = load_program(&h->gtpu_off, 0);
+	return err;
 }
 
 int main(void)
@@ -267,7 +324,8 @@ int main(void)
 		printf("%u rows, %d failure(s)\n", packet_case_count, h.failures);
 		ret = h.failures ? 1 : 0;
 	}
-	bpfix_flow__destroy(h.skel);
+	bpfix_flow__destroy(h.gtpu_on.skel);
+	bpfix_flow__destroy(h.gtpu_off.skel);
 	free(h.percpu);
 	return ret;
 }

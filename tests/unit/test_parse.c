@@ -69,17 +69,29 @@ static int meta_differs(const char *row, const struct bpfix_pkt_meta *got,
 	n += CHECK_FIELD(row, got, want, ttl);
 	n += CHECK_FIELD(row, got, want, tcp_flags);
 	n += CHECK_FIELD(row, got, want, diag);
+	/* the tunnel: set for a decapsulated G-PDU, zero for anything else */
+	n += CHECK_FIELD(row, got, want, tun_version);
+	n += addr_differs(row, "tun_src_addr", got->tun_src_addr, want->tun_src_addr,
+			  want->tun_version);
+	n += addr_differs(row, "tun_dst_addr", got->tun_dst_addr, want->tun_dst_addr,
+			  want->tun_version);
+	n += CHECK_FIELD(row, got, want, teid);
+	n += CHECK_FIELD(row, got, want, has_pdu_session);
+	n += CHECK_FIELD(row, got, want, qfi);
+	n += CHECK_FIELD(row, got, want, pdu_type);
+	n += CHECK_FIELD(row, got, want, gtp_diag);
 	return n;
 }
 
 /*
  * The row's counters must follow from its parse result by the ABI's mapping: seen, then either
- * one not-metered reason, or metered + a new flow + the diagnostic of what was not read.
+ * one not-metered reason, or metered + a new flow + the diagnostic of what was not read + the
+ * GTP-U outcome (decapsulated, or why not) of a packet on the GTP-U port.
  */
 static int counters_differ(const struct packet_case *pc)
 {
 	__u32 want = PACKET_CASE_CNT(BPFIX_CNT_SEEN);
-	enum bpfix_counter diag;
+	enum bpfix_counter diag, gtp;
 
 	if (pc->rc != BPFIX_PARSE_OK) {
 		want |= PACKET_CASE_CNT(bpfix_counter_for_rc(pc->rc));
@@ -92,6 +104,18 @@ static int counters_differ(const struct packet_case *pc)
 			return 1;
 		}
 		want |= PACKET_CASE_CNT(diag);
+		if (pc->meta.tun_version && pc->meta.gtp_diag) {
+			print_error("%s: both decapsulated and gtp_diag %u\n", pc->name,
+				    pc->meta.gtp_diag);
+			return 1;
+		}
+		gtp = bpfix_counter_for_gtp(&pc->meta);
+		if ((pc->meta.tun_version || pc->meta.gtp_diag) && gtp == BPFIX_CNT_SEEN) {
+			print_error("%s: gtp_diag %u has no counter\n", pc->name,
+				    pc->meta.gtp_diag);
+			return 1;
+		}
+		want |= PACKET_CASE_CNT(gtp);
 	}
 	if (pc->counters == want)
 		return 0;
@@ -123,7 +147,7 @@ static void test_case_row(void **state)
 	cursor.len = len;
 
 	memset(&got, 0xA5, sizeof(got)); /* the parser must set every field itself */
-	rc = bpfix_parse_frame(&cursor, &got, BPFIX_GTPU_PORT);
+	rc = bpfix_parse_frame(&cursor, &got, pc->gtpu_off ? 0 : BPFIX_GTPU_PORT);
 	if (rc != pc->rc)
 		failures += field_differs(pc->name, "rc", rc, pc->rc);
 	else if (rc == BPFIX_PARSE_OK)
@@ -146,6 +170,47 @@ static void test_case_names_unique(void **state)
 		for (j = i + 1; j < packet_case_count; j++)
 			if (!strcmp(packet_cases[i].name, packet_cases[j].name))
 				fail_msg("two rows are named %s", packet_cases[i].name);
+}
+
+/*
+ * The builders against the verified bytes of reference/ipfix-gtp-collectors.md §2.4 (scapy,
+ * decoded by tshark): the GTP-U header, optional word and PDU Session Container, then the first
+ * octet of the T-PDU, at offset 42 (Ethernet, IPv4, UDP).
+ */
+static void check_reference_bytes(const char *row, const __u8 *want, size_t n)
+{
+	const struct packet_case *pc = packet_case_find(row);
+	struct frame *f;
+
+	if (!pc)
+		fail_msg("no row named %s", row);
+	f = malloc(sizeof(*f));
+	assert_non_null(f);
+	packet_case_frame(pc, f);
+	assert_true(f->len >= 42 + n);
+	if (memcmp(f->bytes + 42, want, n)) {
+		for (size_t i = 0; i < n; i++)
+			print_error("%s: octet %zu of GTP-U is 0x%02x, the reference has 0x%02x\n",
+				    row, i, f->bytes[42 + i], want[i]);
+		free(f);
+		fail_msg("%s: GTP-U bytes differ from the reference", row);
+	}
+	free(f);
+}
+
+static void test_gtpu_reference_bytes(void **state)
+{
+	static const __u8 ul[17] = { 0x34, 0xff, 0x00, 0x30, 0x12, 0x34, 0xab, 0xcd, 0x00,
+				     0x00, 0x00, 0x85, 0x01, 0x10, 0x09, 0x00, 0x45 };
+	static const __u8 dl[17] = { 0x34, 0xff, 0x00, 0x30, 0xde, 0xad, 0xbe, 0xef, 0x00,
+				     0x00, 0x00, 0x85, 0x01, 0x00, 0x45, 0x00, 0x45 };
+	static const __u8 echo[12] = { 0x32, 0x01, 0x00, 0x04, 0x00, 0x00, 0x00, 0x00, 0x00,
+				       0x07, 0x00, 0x00 };
+
+	(void)state;
+	check_reference_bytes("gpdu-e-pdu-session-ul", ul, sizeof(ul));
+	check_reference_bytes("gpdu-e-pdu-session-dl", dl, sizeof(dl));
+	check_reference_bytes("gtpu-echo-request", echo, sizeof(echo));
 }
 
 static const struct bpfix_pkt_meta account_meta = {
@@ -185,6 +250,88 @@ static void test_account_key_zeroes_padding(void **state)
 	assert_memory_equal(&got, &want, sizeof(want));
 }
 
+/* A decapsulated packet: the inner flow from 10.0.0.1, through 192.0.2.1 -> 198.51.100.2 */
+static const struct bpfix_pkt_meta account_tunnel_meta = {
+	.src_addr = { 10, 0, 0, 1 },
+	.dst_addr = { 10, 0, 0, 2 },
+	.ip_len = 40,
+	.l3_off = 58,
+	.l4_off = 78,
+	.src_port = 40000,
+	.dst_port = 80,
+	.vlan_id = 7,
+	.ip_version = 4,
+	.protocol = 6,
+	.tos = 0x28,
+	.ttl = 32,
+	.tcp_flags = 0x02,
+	.tun_src_addr = { 192, 0, 2, 1 },
+	.tun_dst_addr = { 198, 51, 100, 2 },
+	.teid = 0x1234abcd,
+	.tun_version = 4,
+	.has_pdu_session = 1,
+	.qfi = 9,
+	.pdu_type = 1,
+};
+
+/* DESIGN.md §4: the TEID and the endpoint that owns it (the outer destination) are key */
+static void test_account_key_tunnel(void **state)
+{
+	struct bpfix_flow_key got, want;
+	struct bpfix_pkt_meta other = account_tunnel_meta;
+	struct bpfix_flow_key other_key;
+
+	(void)state;
+	memset(&want, 0, sizeof(want));
+	memcpy(want.src_addr, account_tunnel_meta.src_addr, 16);
+	memcpy(want.dst_addr, account_tunnel_meta.dst_addr, 16);
+	memcpy(want.tun_addr, account_tunnel_meta.tun_dst_addr, 16);
+	want.teid = 0x1234abcd;
+	want.ifindex = 3;
+	want.src_port = 40000;
+	want.dst_port = 80;
+	want.ip_version = 4;
+	want.protocol = 6;
+	want.direction = BPFIX_DIR_INGRESS;
+	want.tun_version = 4;
+
+	memset(&got, 0xA5, sizeof(got));
+	bpfix_flow_key_from_meta(&got, &account_tunnel_meta, 3, BPFIX_DIR_INGRESS);
+	assert_memory_equal(&got, &want, sizeof(want));
+
+	/* the same inner flow in another tunnel is another flow; another sender is not */
+	other.teid = 0x1234abce;
+	bpfix_flow_key_from_meta(&other_key, &other, 3, BPFIX_DIR_INGRESS);
+	assert_memory_not_equal(&other_key, &want, sizeof(want));
+	other = account_tunnel_meta;
+	other.tun_src_addr[3] = 99;
+	bpfix_flow_key_from_meta(&other_key, &other, 3, BPFIX_DIR_INGRESS);
+	assert_memory_equal(&other_key, &want, sizeof(want));
+	/* and the same 5-tuple outside any tunnel is a third */
+	other = account_tunnel_meta;
+	other.tun_version = 0;
+	bpfix_flow_key_from_meta(&other_key, &other, 3, BPFIX_DIR_INGRESS);
+	assert_memory_not_equal(&other_key, &want, sizeof(want));
+}
+
+static void test_account_stats_init_tunnel(void **state)
+{
+	struct bpfix_flow_stats s;
+
+	(void)state;
+	memset(&s, 0xA5, sizeof(s));
+	bpfix_flow_stats_init(&s, &account_tunnel_meta, 1000, 1, 40);
+	assert_memory_equal(s.tun_src_addr, account_tunnel_meta.tun_src_addr, 16);
+	assert_int_equal(s.has_pdu_session, 1);
+	assert_int_equal(s.qfi, 9);
+	assert_int_equal(s.pdu_type, 1);
+	assert_int_equal(s.ttl_min, 32);
+	assert_int_equal(s.tos, 0x28);
+	assert_int_equal(s.vlan_id, 7);
+	for (size_t i = 0; i < sizeof(s.pad); i++)
+		assert_int_equal(s.pad[i], 0);
+}
+
 static void test_account_stats_init(void **state)
 {
 	struct bpfix_flow_stats s;
@@ -201,6 +348,12 @@ static void test_account_stats_init(void **state)
 	assert_int_equal(s.ttl_max, 64);
 	assert_int_equal(s.vlan_id, 7);
 	assert_int_equal(s.tos, 0x28);
+	/* no tunnel: its fields are zero */
+	for (size_t i = 0; i < sizeof(s.tun_src_addr); i++)
+		assert_int_equal(s.tun_src_addr[i], 0);
+	assert_int_equal(s.has_pdu_session, 0);
+	assert_int_equal(s.qfi, 0);
+	assert_int_equal(s.pdu_type, 0);
 	for (size_t i = 0; i < sizeof(s.pad); i++)
 		assert_int_equal(s.pad[i], 0);
 }
@@ -253,8 +406,11 @@ int main(void)
 {
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_case_names_unique),
+		cmocka_unit_test(test_gtpu_reference_bytes),
 		cmocka_unit_test(test_account_key_zeroes_padding),
+		cmocka_unit_test(test_account_key_tunnel),
 		cmocka_unit_test(test_account_stats_init),
+		cmocka_unit_test(test_account_stats_init_tunnel),
 		cmocka_unit_test(test_account_stats_add),
 	};
 	struct CMUnitTest *rows;
