@@ -189,67 +189,62 @@ static void remove_finished(struct bpfix_flow_table *ft)
 	g_array_set_size(ft->finished, 0);
 }
 
+/* The last record of a flow that ends now, whether the table knew it or not. */
+static void emit_last(struct bpfix_flow_table *ft, const struct bpfix_flow_key *key,
+		      const struct bpfix_flow_stats *stats, enum bpfix_end_reason reason)
+{
+	struct flow_entry *e = g_hash_table_lookup(ft->flows, key);
+	struct flow_entry fresh = { .key = *key };
+
+	emit_record(ft, e ? e : &fresh, stats, reason);
+}
+
 /* A flow the source evicted and told us about: its last record, nothing lost. */
 static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
 			 void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry *e = g_hash_table_lookup(ft->flows, key);
-	struct flow_entry fresh = { .key = *key };
 
 	ft->stats.flows_evicted++;
-	emit_record(ft, e ? e : &fresh, stats, BPFIX_END_LACK_OF_RESOURCES);
-	if (e)
-		g_hash_table_remove(ft->flows, key);
+	emit_last(ft, key, stats, BPFIX_END_LACK_OF_RESOURCES);
+	g_hash_table_remove(ft->flows, key);
 	return 0;
-}
-
-static int drain_evicted(struct bpfix_flow_table *ft)
-{
-	if (!ft->source->ops->drain_evicted)
-		return 0;
-	return ft->source->ops->drain_evicted(ft->source->ctx, visit_evicted, ft);
-}
-
-int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns)
-{
-	int err;
-
-	ft->err = 0;
-	ft->sweep++;
-	ft->now_ns = now_ns;
-	err = drain_evicted(ft);
-	if (!err)
-		err = ft->source->ops->for_each(ft->source->ctx, visit, ft);
-	remove_finished(ft);
-	if (!err)
-		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
-	return err ? err : ft->err;
 }
 
 static int visit_forced(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
 			void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry *e = g_hash_table_lookup(ft->flows, key);
-	struct flow_entry fresh = { .key = *key };
 
-	emit_record(ft, e ? e : &fresh, stats, BPFIX_END_FORCED);
+	emit_last(ft, key, stats, BPFIX_END_FORCED);
 	g_array_append_val(ft->finished, *key);
 	return 0;
 }
 
-int bpfix_flow_table__flush(struct bpfix_flow_table *ft)
+/* One pass over the source: evictions it reported, every flow, then flows it lost silently. */
+static int walk(struct bpfix_flow_table *ft, bpfix_flow_visit_fn fn)
 {
-	int err;
+	int err = 0;
 
 	ft->err = 0;
 	ft->sweep++;
-	err = drain_evicted(ft);
+	if (ft->source->ops->drain_evicted)
+		err = ft->source->ops->drain_evicted(ft->source->ctx, visit_evicted, ft);
 	if (!err)
-		err = ft->source->ops->for_each(ft->source->ctx, visit_forced, ft);
+		err = ft->source->ops->for_each(ft->source->ctx, fn, ft);
 	remove_finished(ft);
 	if (!err)
 		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
 	return err ? err : ft->err;
+}
+
+int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns)
+{
+	ft->now_ns = now_ns;
+	return walk(ft, visit);
+}
+
+int bpfix_flow_table__flush(struct bpfix_flow_table *ft)
+{
+	return walk(ft, visit_forced);
 }
