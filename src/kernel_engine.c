@@ -113,7 +113,7 @@ static void explain_load_error(int err)
 {
 	if (err == -EPERM || err == -EACCES)
 		bpfix_err("loading the BPF program was refused (%s): the kernel engine needs root, or "
-			  "CAP_BPF with CAP_NET_ADMIN; or use --engine host when it is available\n",
+			  "CAP_BPF with CAP_NET_ADMIN; --engine host (the default) needs no privilege\n",
 			  strerror(-err));
 	else if (err == -ENOSYS || err == -EOPNOTSUPP)
 		bpfix_err("this kernel has no usable bpf() (%s): BPF is disabled or not built in\n",

@@ -175,11 +175,12 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	err = check_captures(opts);
 	if (err)
 		return err;
-	r.ipfix = bpfix_ipfix__new(&ipfix_opts);
-	if (!r.ipfix)
-		return -errno;
+	/* the engine first: if it cannot load, no output file is started */
 	r.engine = bpfix_engine__open(&engine_opts);
-	if (!r.engine) {
+	if (!r.engine)
+		return -errno;
+	r.ipfix = bpfix_ipfix__new(&ipfix_opts);
+	if (!r.ipfix) {
 		err = -errno;
 		goto out;
 	}

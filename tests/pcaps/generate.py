@@ -12,6 +12,9 @@ Writes, next to this file (or into --outdir):
   sll.pcap / sll.truth.tsv       Linux cooked capture v1 (LINKTYPE 113)
   sll2.pcap / sll2.truth.tsv     Linux cooked capture v2 (LINKTYPE 276)
   rawip.pcap / rawip.truth.tsv   raw IPv4/IPv6, no link header (LINKTYPE_RAW 101)
+  gtpu.pcap / gtpu.truth.tsv     Ethernet, classic pcap: GTP-U cases (decapsulated G-PDUs, what is
+                                 metered as outer UDP and why, truncation at every layer)
+  gtpu-port0.truth.tsv           the records of gtpu.pcap with decapsulation off (--gtpu-port 0)
 
 The truth is computed here from what the generator built (scapy's own dissection of each frame plus
 the lifecycle rules below), never from bpfix. Scapy only builds and dissects packets; capture files
@@ -34,7 +37,8 @@ from scapy.all import (ARP, ICMP, IP, SCTP, TCP, UDP, CookedLinux, Dot1AD, Dot1Q
                        IPOption_RR, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Padding, Raw, conf)
 from scapy.layers.l2 import CookedLinuxV2
-from scapy.contrib.gtp import GTP_U_Header, GTPPDUSessionContainer
+from scapy.contrib.gtp import (GTP_PDCP_PDU_ExtensionHeader, GTP_U_Header,
+                               GTP_UDPPort_ExtensionHeader, GTPPDUSessionContainer)
 
 LINKTYPE_ETHERNET = 1
 LINKTYPE_RAW = 101
@@ -56,10 +60,44 @@ END_NAMES = {1: "idle", 2: "active", 3: "end", 4: "forced"}
 MAC_A = "02:00:00:00:00:0a"
 MAC_B = "02:00:00:00:00:0b"
 
+GTPU_PORT = 2152
+
+# Summary counters the truth states (names as bpfix's summary prints them, src/counters.c). A
+# counter bpfix leaves out of its summary is 0. "GTP-U metered as outer UDP" reasons are keyed
+# by a short name here.
+NOT_METERED = ("not IP", "truncated")
+NO_PORTS = {"fragment": "metered without ports (non-first fragment)",
+            "l4": "metered without ports (L4 header truncated)"}
+GTP_OUTER = {
+    "not-gpdu": "not a G-PDU: echo, error, end marker",
+    "not-v1": "not GTPv1-U",
+    "trunc": "GTP header truncated",
+    "ext-len-zero": "extension header length 0",
+    "ext-depth": "extension chain too long",
+    "no-tpdu": "G-PDU without T-PDU",
+    "inner-not-ip": "inner packet not IP",
+    "inner-bad": "inner IP truncated or malformed",
+}
+
 
 def at(sec, usec=0):
     """Absolute pcap time in integer microseconds, `sec` seconds after T0."""
     return T0_US + int(sec) * US + usec
+
+
+@dataclass
+class Gtp:
+    """What a UDP packet to or from the GTP-U port is, as built.
+
+    A G-PDU that is decapsulated has `inner` (the inner IP packet as built), its TEID and, when a
+    PDU Session Container is present, its QFI and PDU type (0 DL, 1 UL). Anything else has
+    `outer`: the key of GTP_OUTER saying why it is metered as the outer UDP packet.
+    """
+    teid: int = 0
+    inner: object = None
+    qfi: int = -1
+    pdu: int = -1
+    outer: str = ""
 
 
 @dataclass
@@ -69,6 +107,10 @@ class Frame:
     metered: bool = True  # False: the contract says no record may contain it
     why: str = ""         # short description; the first frame of a record names the record
     snaplen: int = 0      # > 0: store only this many bytes (wire length stays the full frame)
+    reason: str = ""      # not metered: which "not metered (...)" counter (NOT_METERED)
+    gtp: Gtp = None       # UDP to or from the GTP-U port: what it is
+    cut: str = ""         # "l4": the snap length cuts the L4 header of the outer (first) IP
+                          # packet; "inner-l4": that of the inner packet of a G-PDU
     data: bytes = b""     # filled in by finish(): the bytes stored in the capture
     wirelen: int = 0
 
@@ -77,11 +119,14 @@ class Frame:
 class Pkt:
     """What the contract says a metered frame contributes to its flow."""
     ts_us: int
-    key: tuple            # (ipver, src, dst, proto, sport, dport)
+    key: tuple            # (ipver, src, dst, proto, sport, dport, outer dst, teid); for a flow
+                          # that is not tunnelled the last two are "" and -1
     octets: int
     tos: int
     tcp_flags: int        # -1 when not TCP
     why: str
+    tunnel: tuple = ("", -1, -1)   # record attributes: (outer src, QFI, PDU type), "" / -1 absent
+    counters: tuple = ()  # summary counters this packet adds to, besides "packets metered"
 
 
 @dataclass
@@ -95,6 +140,7 @@ class Record:
     tcp_flags: int = -1
     end: int = 0
     why: str = ""
+    tunnel: tuple = ("", -1, -1)
     fin: bool = field(default=False, repr=False)
 
 
@@ -104,24 +150,55 @@ class Record:
 V6_EXT = (IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment)
 
 
-def classify(frame, linktype):
-    """Return the Pkt a metered frame adds to its flow (contract of tests/pcaps/README.md)."""
+def dissect(data, linktype):
+    if linktype == LINKTYPE_ETHERNET:
+        return Ether(data)
+    if linktype == LINKTYPE_LINUX_SLL:
+        return CookedLinux(data)
+    if linktype == LINKTYPE_LINUX_SLL2:
+        return CookedLinuxV2(data)
+    return IP(data) if data[0] >> 4 == 4 else IPv6(data)
+
+
+def first_ip(p):
+    while p and not isinstance(p, (IP, IPv6)):
+        p = p.payload
+    return p if isinstance(p, (IP, IPv6)) else None
+
+
+def classify(frame, linktype, gtpu=True):
+    """Return the Pkt a metered frame adds to its flow (contract of tests/pcaps/README.md).
+
+    gtpu: G-PDUs are decapsulated (bpfix's default); False: every packet is its outer IP packet
+    (--gtpu-port 0).
+    """
     # Dissect the complete frame, not the stored (possibly snap-cut) bytes: the contract takes
     # octets from the IP length field, so a snap length must not change them.
     full = bytes(frame.pkt)
-    if linktype == LINKTYPE_ETHERNET:
-        p = Ether(full)
-    elif linktype == LINKTYPE_LINUX_SLL:
-        p = CookedLinux(full)
-    elif linktype == LINKTYPE_LINUX_SLL2:
-        p = CookedLinuxV2(full)
-    else:
-        p = IP(full) if full[0] >> 4 == 4 else IPv6(full)
+    outer = first_ip(dissect(full, linktype))
+    assert outer is not None, f"metered frame without IP: {frame.why}"
+    counters = []
+    on_port = False
+    if isinstance(outer.payload, UDP) and not (isinstance(outer, IP) and outer.frag) and \
+            frame.cut != "l4":
+        on_port = GTPU_PORT in (outer.payload.sport, outer.payload.dport)
+    assert on_port == (frame.gtp is not None) or not gtpu, \
+        f"frame.gtp must say what a packet on the GTP-U port is: {frame.why}"
 
-    ip = p
-    while ip and not isinstance(ip, (IP, IPv6)):
-        ip = ip.payload
-    assert isinstance(ip, (IP, IPv6)), f"metered frame without IP: {frame.why}"
+    tunnel, tkey, cut = ("", -1, -1), ("", -1), frame.cut == "l4"
+    if gtpu and on_port and frame.gtp.inner is not None:
+        g = frame.gtp
+        inner = bytes(g.inner)
+        # what was built is what the frame carries (the start of it, for an outer fragment)
+        assert inner[:28] in full, f"inner packet not in the frame: {frame.why}"
+        ip = IP(inner) if inner[0] >> 4 == 4 else IPv6(inner)
+        tunnel, tkey = (outer.src, g.qfi, g.pdu), (outer.dst, g.teid)
+        cut = frame.cut == "inner-l4"
+        counters.append("GTP-U decapsulated")
+    else:
+        ip = outer
+        if gtpu and on_port:
+            counters.append("GTP-U metered as outer UDP (" + GTP_OUTER[frame.gtp.outer] + ")")
 
     if isinstance(ip, IP):
         ver, proto, octets, tos = 4, ip.proto, ip.len, ip.tos
@@ -139,16 +216,21 @@ def classify(frame, linktype):
 
     sport = dport = 0
     flags = -1
-    raw = bytes(l4) if first_fragment else b""
+    raw = bytes(l4) if first_fragment and not cut else b""
+    if not first_fragment:
+        counters.append(NO_PORTS["fragment"])
+    elif cut:
+        counters.append(NO_PORTS["l4"])
     if proto in (6, 17, 132) and len(raw) >= 4:
         sport, dport = struct.unpack("!HH", raw[:4])
     elif proto in (1, 58) and len(raw) >= 2:
         dport = raw[0] * 256 + raw[1]        # ICMP type/code in the destination port
     if proto == 6:
-        # OR of TCP flags; a non-first fragment carries none, but still counts as TCP.
+        # OR of TCP flags; a non-first fragment (or a cut header) carries none, but still counts
+        # as TCP.
         flags = raw[13] if len(raw) >= 14 else 0
-    return Pkt(frame.ts_us, (ver, ip.src, ip.dst, proto, sport, dport), octets, tos, flags,
-               frame.why)
+    return Pkt(frame.ts_us, (ver, ip.src, ip.dst, proto, sport, dport) + tkey, octets, tos,
+               flags, frame.why, tunnel, tuple(counters))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,9 +284,13 @@ def simulate(frames, pkts, strict=False, sweep_on_all=True):
             continue
         rec = flows.get(p.key)
         if rec is None:
-            rec = flows[p.key] = Record(p.key, first_us=p.ts_us, tos=p.tos, why=p.why)
+            rec = flows[p.key] = Record(p.key, first_us=p.ts_us, tos=p.tos, why=p.why,
+                                        tunnel=p.tunnel)
         if rec.tos != p.tos:
             raise SystemExit(f"TOS changes inside a flow ({p.why}): the truth would be ambiguous")
+        if rec.tunnel != p.tunnel:
+            raise SystemExit(f"outer source, QFI or PDU type changes inside a flow ({p.why}): "
+                             "the truth would be ambiguous")
         rec.packets += 1
         rec.octets += p.octets
         rec.last_us = p.ts_us
@@ -216,8 +302,8 @@ def simulate(frames, pkts, strict=False, sweep_on_all=True):
     return out
 
 
-def truth_records(frames, linktype):
-    pkts = {i: classify(fr, linktype) for i, fr in enumerate(frames) if fr.metered}
+def truth_records(frames, linktype, gtpu=True):
+    pkts = {i: classify(fr, linktype, gtpu) for i, fr in enumerate(frames) if fr.metered}
     base = simulate(frames, pkts)
 
     def norm(recs):
@@ -284,28 +370,57 @@ def write_pcapng(path, frames, linktype):
             f.write(_pcapng_block(6, epb + fr.data))
 
 
-def write_truth(path, captures, frames, records):
-    metered = sum(1 for fr in frames if fr.metered)
+def summary_counts(frames, pkts, gtpu=True):
+    """The summary lines the truth states: {counter name: value}, in bpfix's order."""
+    counts = {"packets read": len(frames), "packets metered": len(pkts)}
+    for r in NOT_METERED:
+        counts[f"not metered ({r})"] = 0
+    for fr in frames:
+        if not fr.metered:
+            assert fr.reason in NOT_METERED, f"not metered without a reason: {fr.why}"
+            counts[f"not metered ({fr.reason})"] += 1
+    for name in NO_PORTS.values():
+        counts[name] = 0
+    # GTP-U counters are stated for captures with GTP-U and wherever decapsulation is on.
+    if gtpu or any(fr.gtp for fr in frames):
+        counts["GTP-U decapsulated"] = 0
+        if any(fr.gtp for fr in frames):
+            for why in GTP_OUTER.values():
+                counts[f"GTP-U metered as outer UDP ({why})"] = 0
+    for p in pkts.values():
+        for c in p.counters:
+            counts[c] += 1
+    return counts
+
+
+def write_truth(path, captures, frames, records, pkts, gtpu=True):
     skipped = {}
     for fr in frames:
         if not fr.metered:
             skipped[fr.why] = skipped.get(fr.why, 0) + 1
+    args = f"--idle-timeout {IDLE_US // US} --active-timeout {ACTIVE_US // US}"
+    if not gtpu:
+        args += " --gtpu-port 0"
     lines = [
-        f"# Flow records bpfix replay must export for {', '.join(captures)}.",
+        f"# Flow records bpfix replay must export for {', '.join(captures)}"
+        f"{' with GTP-U decapsulation off' if not gtpu else ''}.",
         "# Generated by tests/pcaps/generate.py; do not edit. Format: tests/pcaps/README.md.",
-        f"# bpfix-args: --idle-timeout {IDLE_US // US} --active-timeout {ACTIVE_US // US}",
-        f"# summary: packets read: {len(frames)}",
-        f"# summary: packets metered: {metered}",
+        f"# bpfix-args: {args}",
     ]
+    lines += [f"# summary: {k}: {v}" for k, v in summary_counts(frames, pkts, gtpu).items()]
     lines += [f"# not metered: {n} x {why}" for why, n in sorted(skipped.items())]
     lines.append("\t".join(["ipver", "src", "dst", "proto", "sport", "dport", "packets", "octets",
-                            "first_ms", "last_ms", "tos", "tcp_flags", "end", "what"]))
+                            "first_ms", "last_ms", "tos", "tcp_flags", "end", "outer_src",
+                            "outer_dst", "teid", "qfi", "pdu_type", "what"]))
     for r in sorted(records, key=lambda r: (r.first_us, r.key)):
-        ver, src, dst, proto, sport, dport = r.key
+        ver, src, dst, proto, sport, dport, outer_dst, teid = r.key
+        outer_src, qfi, pdu = r.tunnel
         flags = f"0x{r.tcp_flags:02x}" if r.tcp_flags >= 0 else "-"
         lines.append("\t".join(str(x) for x in (
             ver, src, dst, proto, sport, dport, r.packets, r.octets, r.first_us // 1000,
-            r.last_us // 1000, r.tos, flags, END_NAMES[r.end], r.why)))
+            r.last_us // 1000, r.tos, flags, END_NAMES[r.end], outer_src or "-",
+            outer_dst or "-", f"0x{teid:08x}" if teid >= 0 else "-",
+            qfi if qfi >= 0 else "-", pdu if pdu >= 0 else "-", r.why)))
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
 
@@ -504,32 +619,39 @@ def mixed_frames():
         UDP(sport=33001, dport=8081) / Raw(load=b"d" * 20)
     f.append(Frame(at(12, 700_000), p, why="double 0x8100 tags, IPv4 UDP"))
 
-    # GTP-U G-PDUs: not decapsulated in this version, so one outer UDP 2152 flow whose octets are
-    # the outer IP lengths. The second carries a PDU Session Container (QFI 9).
+    # GTP-U G-PDUs, decapsulated: the flow is the inner packet (octets: inner IP length) in the
+    # tunnel (TEID, the outer destination owns it). An uplink echo request without extension
+    # headers, and the downlink reply (the other TEID, outer addresses swapped) with a PDU
+    # Session Container (DL, QFI 9). tests/pcaps/gtpu.pcap has the other GTP-U cases.
     inner = IP(src="198.51.100.200", dst="203.0.113.200") / ICMP(type=8, id=1, seq=1) / \
         Raw(load=b"i" * 32)
     p = eth() / IP(src="192.0.2.80", dst="198.51.100.80") / UDP(sport=2152, dport=2152) / \
         GTP_U_Header(teid=0x1234ABCD, gtp_type=255) / inner
-    f.append(Frame(at(13, 200_000), p, why="GTP-U G-PDUs as plain outer UDP 2152"))
-    p = eth() / IP(src="192.0.2.80", dst="198.51.100.80") / UDP(sport=2152, dport=2152) / \
-        GTP_U_Header(teid=0x1234ABCD, gtp_type=255, E=1, next_ex=0x85) / \
-        GTPPDUSessionContainer(type=1, QFI=9) / inner
-    f.append(Frame(at(13, 210_000), p, why="GTP-U G-PDUs as plain outer UDP 2152"))
+    f.append(Frame(at(13, 200_000), p, gtp=Gtp(teid=0x1234ABCD, inner=inner),
+                   why="GTP-U G-PDU, uplink, no extension header"))
+    inner = IP(src="203.0.113.200", dst="198.51.100.200", tos=0x20) / \
+        ICMP(type=0, id=1, seq=1) / Raw(load=b"i" * 32)
+    p = eth(src=MAC_B, dst=MAC_A) / IP(src="198.51.100.80", dst="192.0.2.80") / \
+        UDP(sport=2152, dport=2152) / \
+        GTP_U_Header(teid=0x4321DCBA, gtp_type=255, E=1, next_ex=0x85) / \
+        GTPPDUSessionContainer(type=0, QFI=9) / inner
+    f.append(Frame(at(13, 210_000), p, gtp=Gtp(teid=0x4321DCBA, inner=inner, qfi=9, pdu=0),
+                   why="GTP-U G-PDU, downlink, PDU Session Container QFI 9"))
 
     # Not metered: ARP request/reply, an IPv4 header cut after 12 octets, an IPv6 header cut
     # after 30 octets (frames end there: caplen = wirelen).
     p = pad60(Ether(src=MAC_A, dst="ff:ff:ff:ff:ff:ff") /
               ARP(op=1, hwsrc=MAC_A, psrc="192.0.2.10", pdst="192.0.2.1"))
-    f.append(Frame(at(13, 500_000), p, metered=False, why="ARP (non-IP)"))
+    f.append(Frame(at(13, 500_000), p, metered=False, reason="not IP", why="ARP (non-IP)"))
     p = pad60(Ether(src=MAC_B, dst=MAC_A) /
               ARP(op=2, hwsrc=MAC_B, psrc="192.0.2.1", hwdst=MAC_A, pdst="192.0.2.10"))
-    f.append(Frame(at(13, 500_500), p, metered=False, why="ARP (non-IP)"))
+    f.append(Frame(at(13, 500_500), p, metered=False, reason="not IP", why="ARP (non-IP)"))
     cut4 = bytes(IP(src="192.0.2.90", dst="198.51.100.90") / UDP() / Raw(load=b"t" * 50))[:12]
     f.append(Frame(at(13, 700_000), Ether(src=MAC_A, dst=MAC_B, type=0x0800) / Raw(load=cut4),
-                   metered=False, why="IPv4 header cut short"))
+                   metered=False, reason="truncated", why="IPv4 header cut short"))
     cut6 = bytes(IPv6(src="2001:db8:1::90", dst="2001:db8:2::90") / UDP())[:30]
     f.append(Frame(at(13, 710_000), Ether(src=MAC_A, dst=MAC_B, type=0x86DD) / Raw(load=cut6),
-                   metered=False, why="IPv6 header cut short"))
+                   metered=False, reason="truncated", why="IPv6 header cut short"))
 
     # Ports from SCTP; no ports for GRE (not opened) and IPv6 ESP.
     p = eth() / IP(src="192.0.2.91", dst="198.51.100.91") / \
@@ -566,6 +688,312 @@ def mixed_frames():
         f.append(Frame(at(98, 999_999 + i * 500_000), p, why="ICMP timestamp request at end"))
 
     f.sort(key=lambda fr: fr.ts_us)   # stable: equal times keep their construction order
+    return f
+
+
+# GTP-U tunnel endpoints: gNBs and UPFs. A TEID belongs to the endpoint it is sent to (the outer
+# destination), so the uplink of a session uses the UPF's TEID and the downlink the gNB's.
+GNB, UPF, GNB2, UPF2, GNB3 = ("198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4",
+                              "198.51.100.5")
+GNB6, UPF6 = "2001:db8:100::1", "2001:db8:100::2"
+OUTER_TOS = 0x88   # outer DSCP; every inner packet has another TOS, and the inner one counts
+
+
+def outer_pair(n):
+    """Own outer addresses for case n: each packet metered as outer UDP is its own record."""
+    return f"198.51.100.{10 + 2 * n}", f"198.51.100.{11 + 2 * n}"
+
+
+def outer_udp(osrc, odst, sport=GTPU_PORT, dport=GTPU_PORT, l2=None, ipid=1):
+    l2 = eth() if l2 is None else l2
+    ip = (IPv6(src=osrc, dst=odst, tc=OUTER_TOS) if ":" in osrc
+          else IP(src=osrc, dst=odst, tos=OUTER_TOS, id=ipid))
+    return l2 / ip / UDP(sport=sport, dport=dport)
+
+
+def gtp_raw(flags, msg, teid, body, length=None):
+    """A GTP header built by hand: flags octet, message type, length (default: of body), TEID,
+    then body (optional word, extension headers, payload) as bytes."""
+    return struct.pack("!BBHI", flags, msg, len(body) if length is None else length, teid) + body
+
+
+def ext_chain(exts):
+    """Optional word (sequence 0, N-PDU 0) and a chain of extension headers [(type, content)]:
+    each is a length octet in 4-octet units, the content and the next type (TS 29.281 §5.2.1)."""
+    out = struct.pack("!HBB", 0, 0, exts[0][0] if exts else 0)
+    for i, (_, content) in enumerate(exts):
+        assert (len(content) + 2) % 4 == 0
+        nxt = exts[i + 1][0] if i + 1 < len(exts) else 0
+        out += bytes([(len(content) + 2) // 4]) + content + bytes([nxt])
+    return out
+
+
+def gtpu_frames():
+    f = []
+
+    def gpdu(t, inner, teid, why, osrc=GNB, odst=UPF, qfi=-1, pdu=-1, hdr=None, sport=GTPU_PORT,
+             dport=GTPU_PORT, l2=None, container=None, trailer=b"", **kw):
+        """A G-PDU bpfix decapsulates. hdr: the GTP-U header (scapy layers or bytes, then
+        trailer after the inner packet); by default none of E/S/PN, or E and a PDU Session
+        Container when qfi is given."""
+        if hdr is None and qfi >= 0:
+            hdr = GTP_U_Header(teid=teid, gtp_type=255, E=1, next_ex=0x85) / \
+                GTPPDUSessionContainer(type=pdu, QFI=qfi, **(container or {}))
+        elif hdr is None:
+            hdr = GTP_U_Header(teid=teid, gtp_type=255)
+        p = outer_udp(osrc, odst, sport, dport, l2)
+        p = p / Raw(load=hdr + bytes(inner) + trailer) if isinstance(hdr, bytes) else \
+            p / hdr / inner
+        f.append(Frame(t, p, gtp=Gtp(teid=teid, inner=inner, qfi=qfi, pdu=pdu), why=why, **kw))
+
+    def outer(t, n, gtp, reason, why, sport=GTPU_PORT, dport=GTPU_PORT, swap=False, l2=None,
+              **kw):
+        """A packet on the GTP-U port that is metered as outer UDP (gtp: bytes or scapy), on
+        the outer addresses of case n (swap: from the second to the first)."""
+        osrc, odst = outer_pair(n)
+        if swap:
+            osrc, odst = odst, osrc
+        p = outer_udp(osrc, odst, sport, dport, l2)
+        p = p / (Raw(load=gtp) if isinstance(gtp, bytes) else gtp)
+        f.append(Frame(t, p, gtp=Gtp(outer=reason), why=why, **kw))
+
+    def udp4(src, dst, sport, dport, n, tos=0, **kw):
+        return IP(src=src, dst=dst, tos=tos, **kw) / UDP(sport=sport, dport=dport) / \
+            Raw(load=b"u" * n)
+
+    # A long uplink QoS flow: one G-PDU every 7 s from 0.3 to 70.3 s, with the long UL PDU
+    # Session Container of QoS monitoring (QMP: 28 octets, QFI 7). Active timeout 60 s: the
+    # sweep at 63.3 s closes the first record (0.3 ... 56.3 s); the second must still carry the
+    # tunnel fields.
+    for k in range(11):
+        gpdu(at(7 * k, 300_000), udp4("192.0.2.50", "203.0.113.50", 40050, 5050, 100 + k,
+                                      tos=0x28),
+             0x501, "active timeout in a tunnel: UL QFI 7, QoS monitoring container",
+             osrc=GNB3, qfi=7, pdu=1, container={"QMP": 1})
+
+    # No optional fields (flags 0x30): a UDP query uplink (TEID 0x101 at the UPF) and the
+    # response downlink (TEID 0x201 at the gNB; outer addresses swapped).
+    for i in range(2):
+        gpdu(at(1, i * 10_000), udp4("192.0.2.1", "203.0.113.1", 40001, 1053, 40 + i, tos=0x10),
+             0x101, "G-PDU without optional fields, UL")
+    gpdu(at(1, 20_000), udp4("203.0.113.1", "192.0.2.1", 1053, 40001, 300, tos=0x10), 0x201,
+         "G-PDU without optional fields, DL", osrc=UPF, odst=GNB, l2=eth(src=MAC_B, dst=MAC_A))
+
+    # S only (0x32): ICMP echo both ways. PN only (0x31). E with next type 0 (no extension).
+    for i in range(2):
+        gpdu(at(1, 200_000 + i * 100_000),
+             IP(src="192.0.2.2", dst="203.0.113.2", tos=0x04) / ICMP(type=8, id=2, seq=i) /
+             Raw(load=b"p" * 56),
+             0x102, "G-PDU with S (sequence number), UL echo request",
+             hdr=GTP_U_Header(teid=0x102, gtp_type=255, S=1, seq=100 + i))
+        gpdu(at(1, 201_000 + i * 100_000),
+             IP(src="203.0.113.2", dst="192.0.2.2", tos=0x04) / ICMP(type=0, id=2, seq=i) /
+             Raw(load=b"p" * 56),
+             0x202, "G-PDU with S (sequence number), DL echo reply", osrc=UPF, odst=GNB,
+             hdr=GTP_U_Header(teid=0x202, gtp_type=255, S=1, seq=200 + i))
+    gpdu(at(1, 400_000), udp4("192.0.2.3", "203.0.113.3", 40003, 443, 1200, tos=0x08), 0x103,
+         "G-PDU with PN (N-PDU number)", hdr=GTP_U_Header(teid=0x103, gtp_type=255, PN=1, npdu=5))
+    gpdu(at(1, 500_000), udp4("192.0.2.3", "203.0.113.3", 40004, 443, 80, tos=0x08), 0x103,
+         "G-PDU with E and next type 0 (no extension header)",
+         hdr=GTP_U_Header(teid=0x103, gtp_type=255, E=1, next_ex=0))
+
+    # PDU Session Container (0x85): a TCP session in QoS flow 5 (UL TEID 0x104, DL TEID 0x204),
+    # ended by FIN both ways; UDP in QoS flow 1 both ways; DL in QFI 63 with the PPP and RQI
+    # bits set and a PPI octet (a 2-word container: QFI is the low 6 bits).
+    cli, srv = "192.0.2.4", "203.0.113.4"
+    segs = [(cli, "S", b""), (srv, "SA", b""), (cli, "A", b""), (cli, "PA", b"GET / HTTP/1.1\r\n"),
+            (srv, "A", b""), (srv, "PA", b"x" * 900), (cli, "A", b""), (cli, "FA", b""),
+            (srv, "FA", b""), (cli, "A", b"")]
+    for i, (src, flags, load) in enumerate(segs):
+        up = src == cli
+        seg = IP(src=src, dst=srv if up else cli, tos=0x20) / \
+            TCP(sport=50000 if up else 80, dport=80 if up else 50000, flags=flags, seq=1000,
+                ack=2000, window=65535)
+        gpdu(at(2, i * 10_000), seg / Raw(load=load) if load else seg, 0x104 if up else 0x204,
+             f"TCP in a PDU session, QFI 5, FIN both ways, {'UL' if up else 'DL'}",
+             osrc=GNB if up else UPF, odst=UPF if up else GNB, qfi=5, pdu=1 if up else 0)
+    for i in range(2):
+        gpdu(at(2, 200_000 + i * 1000), udp4(cli, srv, 40010, 443, 60 + i, tos=0x48), 0x104,
+             "PDU Session Container UL, QFI 1", qfi=1, pdu=1)
+        gpdu(at(2, 210_000 + i * 1000), udp4(srv, cli, 443, 40010, 1000 + i, tos=0x48), 0x204,
+             "PDU Session Container DL, QFI 1", osrc=UPF, odst=GNB, qfi=1, pdu=0)
+    gpdu(at(2, 300_000), udp4(srv, cli, 8443, 40011, 500, tos=0x48), 0x204,
+         "PDU Session Container DL, QFI 63, PPP/RQI set, PPI octet", osrc=UPF, odst=GNB, qfi=63,
+         pdu=0, container={"PPP": 1, "RQI": 1, "PPI": 5})
+
+    # Extension header chains: PDCP PDU Number then PDU Session Container; a chain of exactly
+    # the bound (4: UDP Port, PDCP PDU Number, RAN Container, PDU Session Container).
+    gpdu(at(3, 0), udp4("192.0.2.5", "203.0.113.5", 40005, 5005, 70, tos=0x18), 0x105,
+         "extension headers PDCP PDU Number (0xc0) then PDU Session Container, QFI 2", qfi=2,
+         pdu=1, hdr=GTP_U_Header(teid=0x105, gtp_type=255, E=1, next_ex=0xC0) /
+         GTP_PDCP_PDU_ExtensionHeader(pdcp_pdu=0x1234, next_ex=0x85) /
+         GTPPDUSessionContainer(type=1, QFI=2))
+    four = [(0x40, struct.pack("!H", 40005)), (0xC0, struct.pack("!H", 0x1235)),
+            (0x81, b"\x00" * 6), (0x85, bytes([0x10, 3]))]
+    inner = udp4("192.0.2.5", "203.0.113.5", 40006, 5006, 70, tos=0x18)
+    gpdu(at(3, 100_000), inner, 0x105, "a chain of 4 extension headers (the bound), QFI 3", qfi=3,
+         pdu=1, hdr=gtp_raw(0x34, 255, 0x105, ext_chain(four) + bytes(inner)))
+
+    # Not decapsulated, metered as outer UDP (each case on its own outer addresses).
+    inner = udp4("192.0.2.6", "203.0.113.6", 40060, 6060, 50)
+    five = four[:3] + [(0x82, b"\x00" * 6), (0x85, bytes([0x10, 3]))]
+    outer(at(3, 200_000), 0, gtp_raw(0x34, 255, 0x106, ext_chain(five) + bytes(inner)),
+          "ext-depth", "a chain of 5 extension headers (more than 4)")
+    outer(at(3, 300_000), 1, gtp_raw(0x34, 255, 0x106,
+                                     ext_chain([(0xC0, b"\x12\x34")])[:4] + b"\x00\x12\x34\x00" +
+                                     bytes(inner)),
+          "ext-len-zero", "an extension header of length 0")
+    outer(at(3, 400_000), 2, GTP_U_Header(teid=0x106, gtp_type=255, E=1, next_ex=0x85) /
+          GTPPDUSessionContainer(type=1, QFI=1), "no-tpdu",
+          "G-PDU without T-PDU (only a PDU Session Container)")
+    outer(at(3, 500_000), 3, GTP_U_Header(teid=0x106, gtp_type=255) /
+          Raw(load=bytes.fromhex("02000000000b02000000000a0800") + bytes(inner)),
+          "inner-not-ip", "G-PDU whose T-PDU is not IP (an Ethernet frame)")
+    bad = bytearray(bytes(inner))
+    bad[0] = 0x43   # IHL 3: shorter than an IPv4 header can be
+    outer(at(3, 600_000), 4, GTP_U_Header(teid=0x106, gtp_type=255) / Raw(load=bytes(bad)),
+          "inner-bad", "G-PDU whose inner IPv4 header is malformed (IHL 3)")
+
+    # Truncated by the snap length at every layer. The outer IPv4 header cut: not metered. The
+    # UDP header cut: outer flow without ports. The GTP header, optional word, an extension
+    # header or the inner IP header cut: outer UDP. The inner L4 header cut: the inner flow,
+    # without ports.
+    inner = udp4("192.0.2.7", "203.0.113.7", 40007, 7007, 200, tos=0x30)
+    plain = GTP_U_Header(teid=0x107, gtp_type=255)
+    o = outer_pair(5)
+    f.append(Frame(at(4, 0), outer_udp(*o) / plain / inner, snaplen=14 + 12, metered=False,
+                   reason="truncated", why="outer IPv4 header cut by the snap length"))
+    o = outer_pair(6)
+    f.append(Frame(at(4, 100_000), outer_udp(*o) / plain / inner, snaplen=14 + 20 + 2, cut="l4",
+                   why="outer UDP header cut by the snap length (ports 0/0)"))
+    outer(at(4, 200_000), 7, plain / inner, "trunc", "GTP header cut by the snap length",
+          snaplen=14 + 20 + 8 + 4)
+    outer(at(4, 300_000), 8, GTP_U_Header(teid=0x107, gtp_type=255, S=1, seq=7) / inner, "trunc",
+          "GTP optional word cut by the snap length", snaplen=14 + 20 + 8 + 8 + 2)
+    outer(at(4, 400_000), 9, GTP_U_Header(teid=0x107, gtp_type=255, E=1, next_ex=0x85) /
+          GTPPDUSessionContainer(type=0, QFI=3) / inner, "trunc",
+          "GTP extension header cut by the snap length", snaplen=14 + 20 + 8 + 8 + 4 + 2)
+    outer(at(4, 500_000), 10, plain / inner, "inner-bad",
+          "inner IPv4 header cut by the snap length", snaplen=14 + 20 + 8 + 8 + 10)
+    outer(at(4, 600_000), 11, plain / IPv6(src="2001:db8:a::7", dst="2001:db8:b::7") /
+          UDP(sport=40007, dport=7007) / Raw(load=b"u" * 200), "inner-bad",
+          "inner IPv6 header cut by the snap length", snaplen=14 + 20 + 8 + 8 + 30)
+    gpdu(at(4, 700_000), inner, 0x107, "inner UDP header cut by the snap length (ports 0/0)",
+         snaplen=14 + 20 + 8 + 8 + 20 + 2, cut="inner-l4")
+
+    # Inner IPv6 with extension headers: hop-by-hop + destination options before UDP, a
+    # routing header before TCP, a non-first fragment (protocol 17, no ports).
+    s6, d6 = "2001:db8:a::8", "2001:db8:b::8"
+    for i in range(2):
+        gpdu(at(5, i * 1000), IPv6(src=s6, dst=d6, tc=0x48) / IPv6ExtHdrHopByHop() /
+             IPv6ExtHdrDestOpt() / UDP(sport=40008, dport=8008) / Raw(load=b"6" * (100 + i)),
+             0x108, "inner IPv6 hop-by-hop + destination options + UDP")
+    gpdu(at(5, 100_000), IPv6(src=s6, dst=d6, tc=0x48) /
+         IPv6ExtHdrRouting(addresses=["2001:db8:c::1"], segleft=0) /
+         TCP(sport=40009, dport=8009, flags="S"), 0x108, "inner IPv6 routing header + TCP SYN")
+    gpdu(at(5, 200_000), IPv6(src=s6, dst=d6, tc=0x48) /
+         IPv6ExtHdrFragment(nh=17, offset=154, m=0, id=0x77) / Raw(load=b"g" * 300), 0x108,
+         "inner IPv6 non-first fragment (ports 0/0)")
+
+    # Outer IPv6: inner IPv4 with a PDU Session Container uplink; inner ICMPv6 echo both ways.
+    gpdu(at(5, 500_000), udp4("192.0.2.9", "203.0.113.9", 40012, 9009, 300, tos=0x10), 0x301,
+         "outer IPv6, inner IPv4 UDP, UL QFI 4", osrc=GNB6, odst=UPF6, qfi=4, pdu=1)
+    gpdu(at(5, 600_000), IPv6(src="2001:db8:a::9", dst="2001:db8:b::9", tc=0x10) /
+         ICMPv6EchoRequest(id=9, seq=1, data=b"v" * 56), 0x301,
+         "outer IPv6, inner ICMPv6 echo request", osrc=GNB6, odst=UPF6)
+    gpdu(at(5, 601_000), IPv6(src="2001:db8:b::9", dst="2001:db8:a::9", tc=0x10) /
+         ICMPv6EchoReply(id=9, seq=1, data=b"v" * 56), 0x401,
+         "outer IPv6, inner ICMPv6 echo reply", osrc=UPF6, odst=GNB6,
+         l2=eth(src=MAC_B, dst=MAC_A))
+
+    # VLAN and QinQ outside the tunnel.
+    gpdu(at(6, 0), udp4("192.0.2.10", "203.0.113.10", 40013, 1010, 90, tos=0x0C), 0x110,
+         "802.1Q VLAN 100 around GTP-U", l2=eth([(0x8100, 100)]))
+    gpdu(at(6, 100_000), udp4("192.0.2.11", "203.0.113.11", 40014, 1111, 90, tos=0x0C), 0x111,
+         "QinQ 0x88a8/0x8100 around GTP-U, QFI 6", l2=eth([(0x88A8, 10), (0x8100, 20)]), qfi=6,
+         pdu=1)
+
+    # Path management and other messages on the port: outer UDP. The echo request goes to 2152
+    # from another port; the response comes from 2152 back to that port (TS 29.281 §4.4.2).
+    outer(at(6, 500_000), 12, gtp_raw(0x32, 1, 0, struct.pack("!HBB", 0x1234, 0, 0)), "not-gpdu",
+          "GTP-U echo request", sport=40000)
+    outer(at(6, 501_000), 12, gtp_raw(0x32, 2, 0, struct.pack("!HBB", 0x1234, 0, 0) +
+                                      bytes([14, 0])), "not-gpdu", "GTP-U echo response",
+          dport=40000, swap=True, l2=eth(src=MAC_B, dst=MAC_A))
+    # Error indication: TEID Data I (16) and GTP-U Peer Address (133) IEs.
+    outer(at(6, 600_000), 13, gtp_raw(0x32, 0x1A, 0, struct.pack("!HBB", 0x55, 0, 0) +
+                                      bytes([16]) + struct.pack("!I", 0x999) +
+                                      bytes([133]) + struct.pack("!H", 4) +
+                                      bytes([198, 51, 100, 2])), "not-gpdu",
+          "GTP-U error indication")
+    outer(at(6, 700_000), 14, gtp_raw(0x30, 0xFE, 0x201, b""), "not-gpdu", "GTP-U end marker")
+    # Supported Extension Headers Notification: the extension header type list IE (141).
+    outer(at(6, 750_000), 15, gtp_raw(0x32, 0x1F, 0, struct.pack("!HBB", 0x56, 0, 0) +
+                                      bytes([141, 2, 0x85, 0xC0])), "not-gpdu",
+          "GTP-U supported extension headers notification")
+    # GTPv2 on the port (echo request: version 2, no TEID; Recovery IE) and GTP' (PT 0).
+    outer(at(6, 800_000), 16, bytes([0x40, 1, 0, 9]) + struct.pack("!I", 0x000abc00) +
+          bytes([3, 0, 1, 0, 7]), "not-v1", "GTPv2 echo request on the GTP-U port")
+    # GTP' data record transfer request (240) with a Packet Transfer Command IE (126): a 6-octet
+    # header (flags, type, length, sequence number).
+    outer(at(6, 850_000), 17, bytes([0x2E, 240]) + struct.pack("!HH", 4, 0x42) +
+          bytes([126, 1, 0, 0]), "not-v1",
+          "GTP' (version 1, PT 0) data record transfer request on the GTP-U port")
+
+    # The same inner 5-tuple in four places: two TEIDs at one UPF, the first TEID's value at
+    # another UPF, and outside any tunnel. Four flows.
+    same = lambda n: udp4("192.0.2.20", "203.0.113.20", 40020, 443, n, tos=0x14)
+    for i in range(2):
+        gpdu(at(7, i * 1000), same(100 + i), 0x120, "same inner 5-tuple: TEID 0x120 at UPF")
+    gpdu(at(7, 10_000), same(200), 0x121, "same inner 5-tuple: TEID 0x121 at UPF (from gNB 2)",
+         osrc=GNB2)
+    gpdu(at(7, 20_000), same(300), 0x120, "same inner 5-tuple: TEID 0x120 at UPF 2", odst=UPF2)
+    f.append(Frame(at(7, 30_000), eth() / same(400), why="same 5-tuple outside a tunnel"))
+
+    # One level only: the inner packet is GTP-U again (UDP 2152 -> 2152); it is not opened.
+    gpdu(at(7, 500_000), IP(src="192.0.2.21", dst="203.0.113.21", tos=0x1C) /
+         UDP(sport=GTPU_PORT, dport=GTPU_PORT) / GTP_U_Header(teid=0x999, gtp_type=255) /
+         udp4("10.0.0.1", "10.0.0.2", 1, 2, 20), 0x122,
+         "inner packet is GTP-U again: one level only")
+
+    # Outer IPv4 fragments: the first fragment is decapsulated (the inner header is in it), the
+    # second is an outer fragment (UDP, ports 0/0).
+    o = outer_pair(18)
+    inner = udp4("192.0.2.22", "203.0.113.22", 40022, 2222, 1600, tos=0x24)
+    whole = bytes(outer_udp(*o, ipid=0x3333)[IP] / GTP_U_Header(teid=0x123, gtp_type=255) /
+                  inner)
+    ip_hdr, body = IP(whole[:20]), whole[20:]
+    for n, off in enumerate((0, 1480)):
+        h = IP(src=ip_hdr.src, dst=ip_hdr.dst, tos=OUTER_TOS, id=0x3333, proto=17,
+               flags="MF" if n == 0 else 0, frag=off // 8)
+        p = eth() / h / Raw(load=body[off:off + 1480])
+        if n == 0:
+            f.append(Frame(at(8, 0), p, gtp=Gtp(teid=0x123, inner=inner),
+                           why="G-PDU in outer IPv4 fragments: first fragment decapsulated"))
+        else:
+            f.append(Frame(at(8, 100), p, why="G-PDU in outer IPv4 fragments: non-first fragment"))
+
+    # An inner IPv4 non-first fragment: the inner flow without ports.
+    gpdu(at(8, 200_000), IP(src="192.0.2.23", dst="203.0.113.23", proto=17, frag=185,
+                            tos=0x24) / Raw(load=b"k" * 400), 0x124,
+         "inner IPv4 non-first fragment (ports 0/0)")
+
+    # Other UDP ports on one side: G-PDUs go to 2152 from any port; downlink from 2152 to 1024.
+    gpdu(at(8, 500_000), udp4("192.0.2.24", "203.0.113.24", 40024, 2424, 64, tos=0x2C), 0x125,
+         "G-PDU from UDP port 5906 to 2152", sport=5906)
+    gpdu(at(8, 600_000), udp4("203.0.113.24", "192.0.2.24", 2424, 40024, 640, tos=0x2C), 0x225,
+         "G-PDU from UDP port 2152 to 1024", osrc=UPF, odst=GNB, dport=1024)
+
+    # The GTP length disagrees with the UDP payload: trailing octets after the T-PDU (length
+    # shorter), or a length beyond the datagram. Octets come from the inner IP header.
+    inner = IP(src="192.0.2.25", dst="203.0.113.25", tos=0x34) / ICMP(type=8, id=25, seq=1)
+    gpdu(at(9, 0), inner, 0x126, "GTP length shorter than the UDP payload (trailing octets)",
+         hdr=gtp_raw(0x30, 255, 0x126, b"", length=len(bytes(inner))), trailer=b"\0" * 100)
+    inner = IP(src="192.0.2.26", dst="203.0.113.26", tos=0x34) / ICMP(type=8, id=26, seq=1)
+    gpdu(at(9, 100_000), inner, 0x127, "GTP length beyond the UDP payload",
+         hdr=gtp_raw(0x30, 255, 0x127, b"", length=len(bytes(inner)) + 2000))
+
+    f.sort(key=lambda fr: fr.ts_us)
     return f
 
 
@@ -608,7 +1036,7 @@ def small_frames(kind):
     if kind != "rawip":
         arp = ARP(op=1, hwsrc="02:00:00:00:00:0a", psrc=cli, pdst="192.0.2.1")
         h = l2(0x0806)
-        f.append(Frame(at(3, 0), h / arp, metered=False, why="ARP (non-IP)"))
+        f.append(Frame(at(3, 0), h / arp, metered=False, reason="not IP", why="ARP (non-IP)"))
     # A packet at t0+4 s lets the sweep see the TCP session closed for more than 1 s.
     p = IP(src=srv, dst=cli, tos=0x10) / ICMP(type=0) / Raw(load=b"p" * 24)
     frame(at(4, 10), p, why=f"{kind}: ICMP echo reply")
@@ -617,32 +1045,37 @@ def small_frames(kind):
 
 
 CAPTURES = [
-    # (truth file, [(capture file, writer)], frames, linktype)
+    # (truth file, [(capture file, writer)], frames, linktype, decapsulate GTP-U)
     ("mixed.truth.tsv",
      [("mixed.pcap", lambda p, fr, lt: write_pcap(p, fr, lt)),
       ("mixed-ns.pcap", lambda p, fr, lt: write_pcap(p, fr, lt, nano=True)),
       ("mixed-be.pcap", lambda p, fr, lt: write_pcap(p, fr, lt, big_endian=True)),
       ("mixed.pcapng", write_pcapng)],
-     mixed_frames, LINKTYPE_ETHERNET),
+     mixed_frames, LINKTYPE_ETHERNET, True),
     ("sll.truth.tsv", [("sll.pcap", write_pcap)], lambda: small_frames("sll"),
-     LINKTYPE_LINUX_SLL),
+     LINKTYPE_LINUX_SLL, True),
     ("sll2.truth.tsv", [("sll2.pcap", write_pcap)], lambda: small_frames("sll2"),
-     LINKTYPE_LINUX_SLL2),
+     LINKTYPE_LINUX_SLL2, True),
     ("rawip.truth.tsv", [("rawip.pcap", write_pcap)], lambda: small_frames("rawip"),
-     LINKTYPE_RAW),
+     LINKTYPE_RAW, True),
+    ("gtpu.truth.tsv", [("gtpu.pcap", write_pcap)], gtpu_frames, LINKTYPE_ETHERNET, True),
+    # the same capture with --gtpu-port 0: no capture of its own
+    ("gtpu-port0.truth.tsv", [("gtpu.pcap", None)], gtpu_frames, LINKTYPE_ETHERNET, False),
 ]
 
 
 def generate(outdir, verbose=True):
     written = []
-    for truth_name, outputs, build, linktype in CAPTURES:
+    for truth_name, outputs, build, linktype, gtpu in CAPTURES:
         frames = build()
         finish(frames)
-        records, _ = truth_records(frames, linktype)
+        records, pkts = truth_records(frames, linktype, gtpu)
         for name, writer in outputs:
-            writer(os.path.join(outdir, name), frames, linktype)
-            written.append(name)
-        write_truth(os.path.join(outdir, truth_name), [n for n, _ in outputs], frames, records)
+            if writer:
+                writer(os.path.join(outdir, name), frames, linktype)
+                written.append(name)
+        write_truth(os.path.join(outdir, truth_name), [n for n, _ in outputs], frames, records,
+                    pkts, gtpu)
         written.append(truth_name)
         if verbose:
             print(f"{truth_name}: {len(frames)} frames, "

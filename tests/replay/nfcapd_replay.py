@@ -6,14 +6,20 @@
         [--check tos,tcp_flags,end] [--check-summary] tests/pcaps/mixed.pcap [-- EXTRA ARGS]
 
 Steps: pick a free UDP port on 127.0.0.1, start `nfcapd` in the foreground as our child, run
-`bpfix replay --collector 127.0.0.1:PORT [truth's bpfix-args] [EXTRA] CAPTURE`, wait until nfcapd
-has read every datagram, stop it with SIGTERM (it writes its file on exit), decode with
-`TZ=UTC nfdump -R DIR -o json` and compare every record with the truth (format:
-tests/pcaps/README.md). Exit 0 when equal, 1 on any difference, 2 when the harness itself failed,
-77 when nfcapd/nfdump are not installed.
+`bpfix replay --collector 127.0.0.1:PORT --output TMP/records.ipfix [truth's bpfix-args] [EXTRA]
+CAPTURE`, wait until nfcapd has read every datagram, stop it with SIGTERM (it writes its file on
+exit), then compare every record with the truth (format: tests/pcaps/README.md) twice:
+  - as nfcapd received it, decoded with `TZ=UTC nfdump -R DIR -o json`: flow key (the inner flow
+    for GTP-U; nfdump shows no tunnel fields), packets, octets, first/last time, --check fields;
+  - as bpfix wrote it to the IPFIX file, decoded with libfixbuf's `ipfixDump -e
+    templates/bpfix-elements.xml`: the same, plus the tunnel fields (outer source/destination,
+    gtpuTEid, gtpuQFI, gtpuPduType; absent for flows that are not tunnelled).
+With --check-summary, bpfix's summary must hold the truth's "# summary:" lines (a counter bpfix
+leaves out of its summary is 0). Exit 0 when equal, 1 on any difference, 2 when the harness itself
+failed, 77 when nfcapd/nfdump/ipfixDump are not installed (or --needs-root and not root).
 
-Also importable: shared_pcaps.py uses Collector, run_bpfix and parse_summary.
-This file deliberately does not know how bpfix works inside: it only sees what the collector sees.
+Also importable: shared_pcaps.py and engines_agree.py use Collector, run_bpfix, parse_summary.
+This file deliberately does not know how bpfix works inside: it only sees what the collectors see.
 """
 
 import argparse
@@ -32,18 +38,29 @@ import time
 from collections import defaultdict, namedtuple
 from datetime import datetime, timezone
 
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ipfix_records  # noqa: E402
+
 EXIT_OK, EXIT_DIFF, EXIT_HARNESS, EXIT_SKIP = 0, 1, 2, 77
 
 END_REASONS = {"idle": 1, "active": 2, "end": 3, "forced": 4, "lack": 5}
 END_NAMES = {v: k for k, v in END_REASONS.items()}
 
-# One flow record, as the truth states it or as nfdump decoded it. tos/tcp_flags/end are None when
-# unknown; they are compared only when asked (--check).
+# One flow record, as the truth states it or as nfdump or ipfixDump decoded it. tos/tcp_flags/end
+# are None when unknown; they are compared only when asked (--check). The tunnel fields are None
+# when absent (a flow that is not tunnelled, a record without a PDU Session Container); nfdump does
+# not show them, ipfixDump does.
 Flow = namedtuple("Flow", "ver src dst proto sport dport packets octets first_ms last_ms "
-                          "tos tcp_flags end what")
+                          "tos tcp_flags end what outer_src outer_dst teid qfi pdu_type",
+                  defaults=(None,) * 5)
 KEY_FIELDS = ("ver", "src", "dst", "proto", "sport", "dport")
 COUNT_FIELDS = ("packets", "octets", "first_ms", "last_ms")
 EXTRA_FIELDS = ("tos", "tcp_flags", "end")
+# GTP-U: the tunnel endpoint that owns the TEID and the TEID are part of the flow key; the outer
+# source, QFI and PDU type are attributes of the record.
+TUNNEL_KEY_FIELDS = ("outer_dst", "teid")
+TUNNEL_FIELDS = ("outer_src", "qfi", "pdu_type")
 
 
 class HarnessError(Exception):
@@ -92,7 +109,9 @@ def read_truth(path):
                     int(r["sport"]), int(r["dport"]), int(r["packets"]), int(r["octets"]),
                     int(r["first_ms"]), int(r["last_ms"]),
                     opt_int(r.get("tos")), opt_int(r.get("tcp_flags")),
-                    END_REASONS.get(r.get("end", "-")), r.get("what", "")))
+                    END_REASONS.get(r.get("end", "-")), r.get("what", ""),
+                    opt_addr(r.get("outer_src")), opt_addr(r.get("outer_dst")),
+                    opt_int(r.get("teid")), opt_int(r.get("qfi")), opt_int(r.get("pdu_type"))))
             except (ValueError, KeyError) as e:
                 raise HarnessError(f"{path}:{lineno}: {e}")
     return flows, meta
@@ -104,6 +123,11 @@ def opt_int(s):
 
 def norm_addr(s):
     return str(ipaddress.ip_address(s))
+
+
+def opt_addr(s):
+    """A truth column that may be '-' (absent), e.g. the outer source of a flow not tunnelled."""
+    return None if s in (None, "", "-") else norm_addr(s)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -206,11 +230,17 @@ def free_udp_port():
         return s.getsockname()[1]
 
 
-def have_tools():
-    """None if nfcapd and nfdump are installed, else the reason to skip."""
+def have_tools(ipfixdump=True):
+    """None if nfcapd and nfdump (and ipfixDump) are installed, else the reason to skip."""
     missing = [t for t in ("nfcapd", "nfdump") if shutil.which(t) is None]
-    return f"{' and '.join(missing)} not installed (Debian: apt-get install nfdump)" \
-        if missing else None
+    if missing:
+        return f"{' and '.join(missing)} not installed (Debian: apt-get install nfdump)"
+    return ipfix_records.have_ipfixdump() if ipfixdump else None
+
+
+def flow_from_view(v):
+    """An ipfix_records.FlowView (a record as ipfixDump decoded it) -> Flow."""
+    return Flow(what="", **v._asdict())
 
 
 class Collector:
@@ -360,25 +390,30 @@ def run_bpfix(bpfix, collector_port, captures, args=(), timeout=300.0):
 def parse_summary(text):
     """bpfix's summary lines ("packets read: 216", possibly prefixed "bpfix: ") -> {key: value}.
 
-    Keys are lower-cased with blanks collapsed so alignment padding does not matter.
+    Keys are lower-cased with blanks collapsed so alignment padding does not matter. A name may
+    itself hold a colon ("GTP-U metered as outer UDP (not a G-PDU: echo, ...): 3"): a line that
+    ends in a number is split at its last colon.
     """
     kv = {}
     for line in text.splitlines():
         line = line.strip()
         if line.lower().startswith("bpfix:") and line.count(":") > 1:
             line = line[len("bpfix:"):].strip()
-        m = re.match(r"^([A-Za-z][^:]*?)\s*:\s*(\S.*?)\s*$", line)
+        m = re.match(r"^([A-Za-z].*?)\s*:\s*(\d+)$", line) or \
+            re.match(r"^([A-Za-z][^:]*?)\s*:\s*(\S.*?)\s*$", line)
         if m:
             kv[" ".join(m.group(1).lower().split())] = " ".join(m.group(2).split())
     return kv
 
 
 def check_summary(got, expected):
-    """Return a list of problems: expected is [(key, value)]."""
+    """Return a list of problems: expected is [(key, value)]. bpfix prints a counter that is 0
+    only for the first few; a missing line is 0."""
     problems = []
     for key, value in expected:
         if key not in got:
-            problems.append(f"summary line '{key}: {value}' missing")
+            if value != "0":
+                problems.append(f"summary line '{key}: {value}' missing")
         elif got[key] != value:
             problems.append(f"summary '{key}': got {got[key]}, expected {value}")
     return problems
@@ -387,10 +422,21 @@ def check_summary(got, expected):
 # ---------------------------------------------------------------------------------------------
 # Comparison
 
+def fmt_tunnel(f):
+    if f.outer_dst is None and f.teid is None and f.outer_src is None:
+        return ""
+    teid = f"0x{f.teid:08x}" if f.teid is not None else "-"
+    s = f" in GTP-U {f.outer_src or '-'} -> {f.outer_dst or '-'} TEID {teid}"
+    if f.qfi is not None or f.pdu_type is not None:
+        s += f" QFI {f.qfi if f.qfi is not None else '-'}" \
+             f" PDU type {f.pdu_type if f.pdu_type is not None else '-'}"
+    return s
+
+
 def fmt_key(f):
     if f.ver == 6:
-        return f"v6 [{f.src}]:{f.sport} -> [{f.dst}]:{f.dport} proto {f.proto}"
-    return f"v{f.ver} {f.src}:{f.sport} -> {f.dst}:{f.dport} proto {f.proto}"
+        return f"v6 [{f.src}]:{f.sport} -> [{f.dst}]:{f.dport} proto {f.proto}" + fmt_tunnel(f)
+    return f"v{f.ver} {f.src}:{f.sport} -> {f.dst}:{f.dport} proto {f.proto}" + fmt_tunnel(f)
 
 
 def fmt_flow(f, extras):
@@ -406,9 +452,15 @@ def fmt_flow(f, extras):
     return s + (f"  # {f.what}" if f.what else "")
 
 
-def compare(truth, got, extras=()):
-    """Return (missing, unexpected, mismatched pairs) between two lists of Flow."""
-    fields = COUNT_FIELDS + tuple(extras)
+def compare(truth, got, extras=(), tunnel=False):
+    """Return (missing, unexpected, mismatched pairs) between two lists of Flow.
+
+    tunnel: also compare the GTP-U fields (the decoder shows them): the tunnel endpoint and TEID
+    belong to the flow key, outer source, QFI and PDU type to the values. Absent (None) must
+    match absent there; only the --check fields of a truth may be left open.
+    """
+    key_fields = KEY_FIELDS + (TUNNEL_KEY_FIELDS if tunnel else ())
+    fields = COUNT_FIELDS + tuple(extras) + (TUNNEL_FIELDS if tunnel else ())
 
     def sig(f):
         # The truth may leave an extra field open ("-"): it then matches anything.
@@ -420,9 +472,9 @@ def compare(truth, got, extras=()):
 
     by_key_t, by_key_g = defaultdict(list), defaultdict(list)
     for f in truth:
-        by_key_t[tuple(getattr(f, n) for n in KEY_FIELDS)].append(f)
+        by_key_t[tuple(getattr(f, n) for n in key_fields)].append(f)
     for f in got:
-        by_key_g[tuple(getattr(f, n) for n in KEY_FIELDS)].append(f)
+        by_key_g[tuple(getattr(f, n) for n in key_fields)].append(f)
 
     missing, unexpected, mismatched = [], [], []
     for key in sorted(set(by_key_t) | set(by_key_g), key=str):
@@ -446,22 +498,23 @@ def compare(truth, got, extras=()):
     return sorted(missing, key=order), sorted(unexpected, key=order), mismatched
 
 
-def report(missing, unexpected, mismatched, extras, n_truth, n_got):
-    log(f"records: truth {n_truth}, nfdump {n_got}; missing {len(missing)}, "
+def report(missing, unexpected, mismatched, extras, n_truth, n_got, decoder="nfdump",
+           tunnel=False):
+    log(f"records ({decoder}): truth {n_truth}, {decoder} {n_got}; missing {len(missing)}, "
         f"unexpected {len(unexpected)}, mismatched {len(mismatched)}")
     if missing:
-        log("MISSING (in the truth, not decoded by nfdump):")
+        log(f"MISSING (in the truth, not decoded by {decoder}):")
         for f in missing:
             log("  - " + fmt_flow(f, extras))
     if unexpected:
-        log("UNEXPECTED (decoded by nfdump, not in the truth):")
+        log(f"UNEXPECTED (decoded by {decoder}, not in the truth):")
         for f in unexpected:
             log("  + " + fmt_flow(f, extras))
     if mismatched:
-        log("MISMATCHED (same flow key, different values):")
+        log(f"MISMATCHED ({decoder}: same flow key, different values):")
         for t, g in mismatched:
             log(f"  ~ {fmt_key(t)}  # {t.what}")
-            for n in COUNT_FIELDS + tuple(extras):
+            for n in COUNT_FIELDS + tuple(extras) + (TUNNEL_FIELDS if tunnel else ()):
                 tv, gv = getattr(t, n), getattr(g, n)
                 if tv is None and n in EXTRA_FIELDS or tv == gv:
                     continue
@@ -469,7 +522,8 @@ def report(missing, unexpected, mismatched, extras, n_truth, n_got):
                     tv, gv = f"{tv} ({ms_to_iso(tv)})", f"{gv} ({ms_to_iso(gv)})"
                 elif n == "end":
                     tv, gv = END_NAMES.get(tv, tv), END_NAMES.get(gv, gv)
-                log(f"      {n}: expected {tv}, got {gv}")
+                log(f"      {n}: expected {'-' if tv is None else tv}, "
+                    f"got {'-' if gv is None else gv}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -484,8 +538,9 @@ def split_extra(argv):
 def main(argv=None):
     argv, extra = split_extra(sys.argv[1:] if argv is None else argv)
     ap = argparse.ArgumentParser(
-        description="Replay CAPTURE with bpfix into nfcapd and compare nfdump's records with a "
-                    "truth file. Arguments after '--' go to bpfix replay.")
+        description="Replay CAPTURE with bpfix into nfcapd and an IPFIX file; compare the "
+                    "records nfdump and ipfixDump decode with a truth file. Arguments after '--' "
+                    "go to bpfix replay.")
     ap.add_argument("--bpfix", required=True, help="path of the bpfix binary")
     ap.add_argument("--truth", required=True, help="truth file (tests/pcaps/README.md)")
     ap.add_argument("--check", default="",
@@ -500,7 +555,10 @@ def main(argv=None):
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds bpfix may run")
     ap.add_argument("--needs-root", action="store_true",
                     help="exit 77 (skip) unless running as root (the kernel engine needs BPF)")
-    ap.add_argument("--keep", action="store_true", help="keep the nfcapd directory")
+    ap.add_argument("--elements", default=ipfix_records.DEFAULT_ELEMENTS,
+                    help="element file for ipfixDump -e (default: templates/bpfix-elements.xml)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the nfcapd directory and the IPFIX file")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print bpfix's output and every decoded record")
     ap.add_argument("capture", nargs="+", help="capture file(s), replayed in one bpfix run")
@@ -530,12 +588,19 @@ def main(argv=None):
 
         with Collector(keep=a.keep) as col:
             port = col.start()
-            rc, out, cmd = run_bpfix(a.bpfix, port, a.capture, bpfix_args, a.timeout)
+            ipfix_file = os.path.join(col.tmp, "records.ipfix")
+            rc, out, cmd = run_bpfix(a.bpfix, port, a.capture,
+                                     ["--output", ipfix_file] + bpfix_args, a.timeout)
             col.stop()
             got = col.decode(with_end_reason="end" in extras)
             nfcapd_log = col.log_text()
             drops = col.drops
-    except HarnessError as e:
+            if os.path.exists(ipfix_file):
+                got_file = [flow_from_view(v)
+                            for v in ipfix_records.flows(ipfix_file, a.elements)]
+            else:
+                got_file = None
+    except (HarnessError, ipfix_records.DecodeError) as e:
         log(f"ERROR: {e}")
         return EXIT_HARNESS
 
@@ -546,9 +611,14 @@ def main(argv=None):
     if drops:
         problems.append(f"the collector socket dropped {drops} datagrams (bpfix sent faster "
                         f"than nfcapd read): records are missing for that reason")
+    if got_file is None:
+        problems.append("bpfix wrote no --output file")
+        got_file = []
     missing, unexpected, mismatched = compare(truth, got, extras)
+    f_missing, f_unexpected, f_mismatched = compare(truth, got_file, extras, tunnel=True)
 
-    failed = bool(problems or missing or unexpected or mismatched)
+    failed = bool(problems or missing or unexpected or mismatched or f_missing or f_unexpected or
+                  f_mismatched)
     log(f"capture: {' '.join(a.capture)}")
     log(f"command: {' '.join(cmd)}")
     if failed or a.verbose:
@@ -557,12 +627,15 @@ def main(argv=None):
         if seq:
             log("nfcapd: " + "; ".join(seq))
     if a.verbose:
-        log("decoded records:")
-        for f in sorted(got, key=lambda f: (f.first_ms or 0, str(f))):
-            log("  " + fmt_flow(f, extras))
+        for name, flows in (("nfdump", got), ("ipfixDump", got_file)):
+            log(f"records decoded by {name}:")
+            for f in sorted(flows, key=lambda f: (f.first_ms or 0, str(f))):
+                log("  " + fmt_flow(f, extras))
     for p in problems:
         log(f"FAIL: {p}")
     report(missing, unexpected, mismatched, extras, len(truth), len(got))
+    report(f_missing, f_unexpected, f_mismatched, extras, len(truth), len(got_file),
+           decoder="ipfixDump", tunnel=True)
     log("FAIL" if failed else "PASS")
     return EXIT_DIFF if failed else EXIT_OK
 
