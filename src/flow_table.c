@@ -92,7 +92,6 @@ static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 		.qfi = stats->qfi,
 		.pdu_type = stats->pdu_type,
 	};
-	int err;
 
 	memcpy(rec.tun_src_addr, stats->tun_src_addr, sizeof(rec.tun_src_addr));
 	if (!rec.packets)
@@ -102,11 +101,9 @@ static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 	rec.end_ms = to_epoch_ms(ft, stats->last_ns);
 	e->exported_packets = stats->packets;
 	e->exported_octets = stats->octets;
-	err = ft->emit(&rec, ft->emit_arg);
-	if (err) {
+	/* a sink that failed said why and counts it; the walk goes on so other sinks still get it */
+	if (ft->emit(&rec, ft->emit_arg)) {
 		ft->stats.records_failed++;
-		if (!ft->err)
-			ft->err = err;
 		return;
 	}
 	ft->stats.records++;

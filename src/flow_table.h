@@ -29,7 +29,10 @@ struct bpfix_flow_table;
 struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opts *opts,
 					       struct bpfix_flow_source *source,
 					       bpfix_record_fn emit, void *emit_arg);
-/* Export what ended by @now_ns (program clock). Returns 0 or a negative errno. */
+/*
+ * Export what ended by @now_ns (program clock). Returns 0 or a negative errno when the source
+ * failed; records the sink refused are counted in records_failed, not returned.
+ */
 int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns);
 /* Export every flow with unexported packets as a forced end, and remove them. */
 int bpfix_flow_table__flush(struct bpfix_flow_table *ft);

@@ -130,6 +130,7 @@ struct destination {
 	int udp_fd;		/* -1 for a file */
 	int send_errno;		/* last send failure */
 	bool pending;		/* something was written since the last message went out */
+	__u64 write_failures;	/* fixbuf refused to encode or write (file full, ...) */
 	__u64 messages_lost;
 	time_t templates_sent;
 	__u64 records_since_templates;
@@ -144,6 +145,16 @@ struct bpfix_ipfix {
 	size_t n_dests;
 	struct bpfix_ipfix_stats stats;
 };
+
+/* A write to @d failed: said once per destination, then only counted; -EIO. */
+static int write_failed(struct destination *d, GError **err, const char *what)
+{
+	if (!d->write_failures++)
+		bpfix_err("%s (%s): %s; further failures are counted, not shown\n", what, d->name,
+			  *err ? (*err)->message : "unknown fixbuf error");
+	g_clear_error(err);
+	return -EIO;
+}
 
 static int gerror_to_errno(GError **err, const char *what, const char *where)
 {
@@ -378,7 +389,7 @@ static int emit(struct destination *d)
 		return 0;
 	d->pending = false;
 	if (!fBufEmit(d->fbuf, &err))
-		return gerror_to_errno(&err, "encoding a message failed", d->name);
+		return write_failed(d, &err, "encoding a message failed");
 	if (d->udp_fd < 0)
 		return 0;
 	len = fbExporterGetMsgLen(d->exporter);
@@ -399,10 +410,13 @@ static gboolean wrote(struct destination *d, gboolean ok)
 	return ok;
 }
 
-/* Run a fixbuf write; in manual mode a full message is sent and the write tried once more. */
+/*
+ * Run a fixbuf write; in manual mode a full message is sent and the write tried once more. A
+ * message that could not be sent is counted by emit(): the write still goes into the next one.
+ */
 #define WITH_ROOM(d, call, err)                                                              \
 	wrote(d, (call) || (g_error_matches(*(err), FB_ERROR_DOMAIN, FB_ERROR_EOM) &&       \
-			    (g_clear_error(err), emit(d) == 0) && (call)))
+			    (g_clear_error(err), emit(d), (call))))
 
 struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts)
 {
@@ -455,7 +469,7 @@ static int export_templates(struct destination *d)
 	GError *err = NULL;
 
 	if (!WITH_ROOM(d, fbSessionExportTemplates(d->session, &err), &err))
-		return gerror_to_errno(&err, "sending templates failed", d->name);
+		return write_failed(d, &err, "sending templates failed");
 	d->templates_sent = time(NULL);
 	d->records_since_templates = 0;
 	return 0;
@@ -534,7 +548,7 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d,
 	if (!fBufSetInternalTemplate(d->fbuf, TID_MEMORY, &err) ||
 	    !fBufSetExportTemplate(d->fbuf, tid, &err) ||
 	    !WITH_ROOM(d, fBufAppend(d->fbuf, (uint8_t *)flow, sizeof(*flow), &err), &err))
-		return err ? gerror_to_errno(&err, "writing a record failed", d->name) : -EIO;
+		return write_failed(d, &err, "writing a record failed");
 	d->records_since_templates++;
 	return 0;
 }
@@ -565,7 +579,7 @@ static int append_stat(struct destination *d, uint16_t tid, void *rec, size_t le
 
 	if (!fBufSetInternalTemplate(d->fbuf, tid, &err) || !fBufSetExportTemplate(d->fbuf, tid, &err) ||
 	    !WITH_ROOM(d, fBufAppend(d->fbuf, rec, len, &err), &err))
-		return err ? gerror_to_errno(&err, "writing statistics failed", d->name) : -EIO;
+		return write_failed(d, &err, "writing statistics failed");
 	return 0;
 }
 
@@ -649,12 +663,17 @@ int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x)
 
 	for (i = 0; i < x->n_dests; i++) {
 		d = &x->dests[i];
-		if (!d->messages_lost)
-			continue;
-		bpfix_err("%s: %llu IPFIX message(s) could not be sent (%s); is the collector "
-			  "running and reachable? Records in them are lost to it\n", d->name,
-			  (unsigned long long)d->messages_lost, strerror(d->send_errno));
-		rc = -EIO;
+		if (d->messages_lost) {
+			bpfix_err("%s: %llu IPFIX message(s) could not be sent (%s); is the collector "
+				  "running and reachable? Records in them are lost to it\n", d->name,
+				  (unsigned long long)d->messages_lost, strerror(d->send_errno));
+			rc = -EIO;
+		}
+		if (d->write_failures) {
+			bpfix_err("%s: %llu write(s) failed: records in them are lost to it\n",
+				  d->name, (unsigned long long)d->write_failures);
+			rc = -EIO;
+		}
 	}
 	return rc;
 }

@@ -52,7 +52,7 @@ int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec);
 int bpfix_ipfix__send_stats(struct bpfix_ipfix *x, const struct bpfix_export_stats *st);
 /* Send what is buffered. */
 int bpfix_ipfix__flush(struct bpfix_ipfix *x);
-/* Print, per destination, messages that could not be sent; -EIO if there were any. */
+/* Print, per destination, messages not sent and writes failed; -EIO if there were any. */
 int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x);
 void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_ipfix_stats *stats);
 void bpfix_ipfix__free(struct bpfix_ipfix *x);

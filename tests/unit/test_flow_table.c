@@ -314,7 +314,7 @@ static void failed_emit_is_counted_and_reported(void **state)
 
 	set_flow(f, 0, 8, 2, 200, 1 * S, 1 * S, 0);
 	f->sink.fail = 1;
-	assert_int_equal(bpfix_flow_table__flush(f->ft), -EIO);
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0); /* the sink reports; the walk goes on */
 	bpfix_flow_table__get_stats(f->ft, &st);
 	assert_int_equal(st.records_failed, 1);
 	assert_int_equal(st.records, 0);
