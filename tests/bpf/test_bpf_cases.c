@@ -318,10 +318,10 @@ int main(void)
 	libbpf_set_print(libbpf_print_warnings);
 	ret = open_harness(&h);
 	if (!ret) {
-		for (i = 0; i < packet_case_count; i++)
+		for (i = 0; i < packet_case_table_len(); i++)
 			/* a distinct time per row, so a stale flow cannot pass for a new one */
-			run_row(&h, &packet_cases[i], TSTAMP_BASE + (__u64)(i + 1) * 1000003);
-		printf("%u rows, %d failure(s)\n", packet_case_count, h.failures);
+			run_row(&h, &packet_case_table()[i], TSTAMP_BASE + (__u64)(i + 1) * 1000003);
+		printf("%u rows, %d failure(s)\n", packet_case_table_len(), h.failures);
 		ret = h.failures ? 1 : 0;
 	}
 	bpfix_flow__destroy(h.gtpu_on.skel);

@@ -166,10 +166,10 @@ static void test_case_names_unique(void **state)
 	unsigned int i, j;
 
 	(void)state;
-	for (i = 0; i < packet_case_count; i++)
-		for (j = i + 1; j < packet_case_count; j++)
-			if (!strcmp(packet_cases[i].name, packet_cases[j].name))
-				fail_msg("two rows are named %s", packet_cases[i].name);
+	for (i = 0; i < packet_case_table_len(); i++)
+		for (j = i + 1; j < packet_case_table_len(); j++)
+			if (!strcmp(packet_case_table()[i].name, packet_case_table()[j].name))
+				fail_msg("two rows are named %s", packet_case_table()[i].name);
 }
 
 /*
@@ -420,15 +420,15 @@ int main(void)
 	failed = cmocka_run_group_tests_name("table and accounting", fixed, NULL, NULL);
 
 	/* one named test per row, so a failure report starts with the row's name */
-	rows = calloc(packet_case_count, sizeof(*rows));
+	rows = calloc(packet_case_table_len(), sizeof(*rows));
 	if (!rows)
 		return 1;
-	for (i = 0; i < packet_case_count; i++) {
-		rows[i].name = packet_cases[i].name;
+	for (i = 0; i < packet_case_table_len(); i++) {
+		rows[i].name = packet_case_table()[i].name;
 		rows[i].test_func = test_case_row;
-		rows[i].initial_state = (void *)&packet_cases[i];
+		rows[i].initial_state = (void *)&packet_case_table()[i];
 	}
-	failed += _cmocka_run_group_tests("packet_cases", rows, packet_case_count, NULL, NULL);
+	failed += _cmocka_run_group_tests("packet_cases", rows, packet_case_table_len(), NULL, NULL);
 	free(rows);
 	return failed ? 1 : 0;
 }
