@@ -890,10 +890,11 @@ void packet_case_frame(const struct packet_case *pc, struct frame *f)
 
 const struct packet_case *packet_case_find(const char *name)
 {
+	const struct packet_case *table = packet_case_table();
 	unsigned int i;
 
-	for (i = 0; i < packet_case_count; i++)
-		if (!strcmp(packet_cases[i].name, name))
-			return &packet_cases[i];
+	for (i = 0; i < packet_case_table_len(); i++)
+		if (!strcmp(table[i].name, name))
+			return &table[i];
 	return NULL;
 }
