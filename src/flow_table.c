@@ -63,6 +63,11 @@ void bpfix_flow_table__free(struct bpfix_flow_table *ft)
 	free(ft);
 }
 
+void bpfix_flow_table__set_clock_to_epoch(struct bpfix_flow_table *ft, __s64 clock_to_epoch_ns)
+{
+	ft->opts.clock_to_epoch_ns = clock_to_epoch_ns;
+}
+
 void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,
 				 struct bpfix_flow_table_stats *stats)
 {

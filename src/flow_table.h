@@ -36,6 +36,8 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns);
 /* Export every flow with unexported packets as a forced end, and remove them. */
 int bpfix_flow_table__flush(struct bpfix_flow_table *ft);
+/* Live: the epoch time of the program's clock 0, sampled again before each sweep. */
+void bpfix_flow_table__set_clock_to_epoch(struct bpfix_flow_table *ft, __s64 clock_to_epoch_ns);
 void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,
 				 struct bpfix_flow_table_stats *stats);
 void bpfix_flow_table__free(struct bpfix_flow_table *ft);

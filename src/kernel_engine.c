@@ -212,6 +212,11 @@ int bpfix_kernel_engine__run_frame(struct bpfix_kernel_engine *eng, const void *
 	return err;
 }
 
+int bpfix_kernel_engine__prog_fd(const struct bpfix_kernel_engine *eng, bool egress)
+{
+	return bpf_program__fd(egress ? eng->skel->progs.bpfix_egress : eng->skel->progs.bpfix_ingress);
+}
+
 struct bpfix_flow_source *bpfix_kernel_engine__source(struct bpfix_kernel_engine *eng)
 {
 	return &eng->source;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The kernel engine: loads the TC program and its maps, and for replay runs frames through the
+ * The kernel engine: loads the TC programs and their maps, and for replay runs frames through the
  * very same program with BPF_PROG_TEST_RUN. It is a flow source over the kernel's flow map.
- * It attaches nothing to any interface.
+ * It attaches nothing to any interface (tc_attach.c does, live).
  */
 #ifndef BPFIX_KERNEL_ENGINE_H
 #define BPFIX_KERNEL_ENGINE_H
@@ -32,6 +32,8 @@ struct bpfix_kernel_engine *bpfix_kernel_engine__open(const struct bpfix_kernel_
 int bpfix_kernel_engine__run_frame(struct bpfix_kernel_engine *eng, const void *frame, __u32 len,
 				   __u32 wire_len, __u64 tstamp_ns);
 struct bpfix_flow_source *bpfix_kernel_engine__source(struct bpfix_kernel_engine *eng);
+/* The loaded program for clsact ingress or egress, to attach (live). */
+int bpfix_kernel_engine__prog_fd(const struct bpfix_kernel_engine *eng, bool egress);
 void bpfix_kernel_engine__free(struct bpfix_kernel_engine *eng);
 
 #endif /* BPFIX_KERNEL_ENGINE_H */

@@ -8,13 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "counters.h"
 #include "flow_table.h"
 #include "ipfix/ipfix.h"
 #include "engine.h"
 #include "log.h"
 #include "pcap_reader.h"
 #include "replay.h"
+#include "summary.h"
 
 #define NS_PER_S 1000000000ull
 #define TCP_LINGER_NS NS_PER_S /* FIN/RST stragglers (the final ACK) still join the flow */
@@ -67,70 +67,6 @@ static int replay_file(struct replay *r, const char *path)
 	return rc;
 }
 
-/* The summary lines, in order: what the meter saw, then what the exporter did. */
-struct summary {
-	struct bpfix_counter_value lines[BPFIX_CNT_MAX + 4];
-	size_t n;
-	struct bpfix_export_stats stats;
-};
-
-static void add_line(struct summary *sum, const char *name, __u64 value)
-{
-	sum->lines[sum->n++] = (struct bpfix_counter_value){ name, value };
-}
-
-static int summarise(struct replay *r, struct summary *sum)
-{
-	struct bpfix_flow_source *source = bpfix_engine__source(r->engine);
-	struct bpfix_flow_table_stats ft;
-	struct bpfix_ipfix_stats ipfix;
-	__u64 c[BPFIX_CNT_MAX], not_metered = 0;
-	int i, err;
-
-	err = source->ops->read_counters(source->ctx, c);
-	if (err) {
-		bpfix_warn("cannot read the packet counters: %s\n", strerror(-err));
-		return err;
-	}
-	bpfix_flow_table__get_stats(r->table, &ft);
-	bpfix_ipfix__get_stats(r->ipfix, &ipfix);
-
-	add_line(sum, "packets read", r->frames);
-	for (i = 0; i < BPFIX_CNT_MAX; i++) {
-		if (i >= BPFIX_CNT_NOT_METERED_NON_IP && i <= BPFIX_CNT_NOT_METERED_INTERNAL)
-			not_metered += c[i];
-		/* the three totals always, the rest when they happened */
-		if (i <= BPFIX_CNT_FLOWS_CREATED || c[i])
-			add_line(sum, bpfix_counter_name(i), c[i]);
-	}
-	add_line(sum, "packets exported", ft.packets);
-	add_line(sum, "packets lost to flow map eviction", c[BPFIX_CNT_METERED] - ft.packets);
-	add_line(sum, "records sent", ipfix.records);
-	if (ft.records_failed)
-		add_line(sum, "records not sent", ft.records_failed);
-
-	sum->stats = (struct bpfix_export_stats){
-		.packets_seen = c[BPFIX_CNT_SEEN],
-		.packets_not_metered = not_metered,
-		.flows_observed = c[BPFIX_CNT_FLOWS_CREATED],
-		.records_exported = ipfix.records,
-		.records_not_sent = ft.records_failed,
-		.packets_lost = c[BPFIX_CNT_METERED] - ft.packets,
-		.counters = sum->lines,
-		.n_counters = sum->n,
-	};
-	return 0;
-}
-
-static void print_summary(const struct summary *sum)
-{
-	size_t i;
-
-	for (i = 0; i < sum->n; i++)
-		fprintf(stderr, "%s: %llu\n", sum->lines[i].name,
-			(unsigned long long)sum->lines[i].value);
-}
-
 /* Fail before loading anything if a capture cannot even be opened. */
 static int check_captures(const struct bpfix_replay_opts *opts)
 {
@@ -167,7 +103,7 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		.template_refresh_s = opts->template_refresh_s,
 		.pen = opts->pen,
 	};
-	struct summary summary = { 0 };
+	struct bpfix_summary summary;
 	struct replay r = { 0 };
 	int err = 0, end_err;
 	size_t i;
@@ -198,10 +134,11 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	if (!end_err)
 		end_err = bpfix_flow_table__flush(r.table);
 	/* the collector gets the summary too, as statistics records */
-	if (!summarise(&r, &summary)) {
+	if (!bpfix_summary_collect(&summary, bpfix_engine__source(r.engine), r.table, r.ipfix,
+				   &r.frames)) {
 		if (!end_err)
 			end_err = bpfix_ipfix__send_stats(r.ipfix, &summary.stats);
-		print_summary(&summary);
+		bpfix_summary_print(&summary, stderr);
 	}
 	if (!end_err)
 		end_err = bpfix_ipfix__flush(r.ipfix);

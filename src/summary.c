@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Collects and prints the run summary; the counters' names come from counters.c. */
+#include <string.h>
+
+#include "counters.h"
+#include "log.h"
+#include "summary.h"
+
+static void add_line(struct bpfix_summary *sum, const char *name, __u64 value)
+{
+	sum->lines[sum->n++] = (struct bpfix_counter_value){ name, value };
+}
+
+int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *source,
+			  struct bpfix_flow_table *table, struct bpfix_ipfix *ipfix,
+			  const __u64 *frames_read)
+{
+	struct bpfix_flow_table_stats ft;
+	struct bpfix_ipfix_stats ix;
+	__u64 c[BPFIX_CNT_MAX], not_metered = 0;
+	int i, err;
+
+	memset(sum, 0, sizeof(*sum));
+	err = source->ops->read_counters(source->ctx, c);
+	if (err) {
+		bpfix_warn("cannot read the packet counters: %s\n", strerror(-err));
+		return err;
+	}
+	bpfix_flow_table__get_stats(table, &ft);
+	bpfix_ipfix__get_stats(ipfix, &ix);
+
+	if (frames_read)
+		add_line(sum, "packets read", *frames_read);
+	for (i = 0; i < BPFIX_CNT_MAX; i++) {
+		if (i >= BPFIX_CNT_NOT_METERED_NON_IP && i <= BPFIX_CNT_NOT_METERED_INTERNAL)
+			not_metered += c[i];
+		/* the three totals always, the rest when they happened */
+		if (i <= BPFIX_CNT_FLOWS_CREATED || c[i])
+			add_line(sum, bpfix_counter_name(i), c[i]);
+	}
+	add_line(sum, "packets exported", ft.packets);
+	add_line(sum, "records sent", ix.records);
+	if (ft.records_failed)
+		add_line(sum, "records not sent", ft.records_failed);
+
+	sum->stats = (struct bpfix_export_stats){
+		.packets_seen = c[BPFIX_CNT_SEEN],
+		.packets_not_metered = not_metered,
+		.flows_observed = c[BPFIX_CNT_FLOWS_CREATED],
+		.records_exported = ix.records,
+		.records_not_sent = ft.records_failed,
+		.counters = sum->lines,
+	};
+	/* live, packets still in the map are neither exported nor lost: only a replay's end knows */
+	if (frames_read) {
+		sum->stats.packets_lost = c[BPFIX_CNT_METERED] - ft.packets;
+		add_line(sum, "packets lost to flow map eviction", sum->stats.packets_lost);
+	}
+	sum->stats.n_counters = sum->n;
+	return 0;
+}
+
+void bpfix_summary_print(const struct bpfix_summary *sum, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < sum->n; i++)
+		fprintf(out, "%s: %llu\n", sum->lines[i].name, (unsigned long long)sum->lines[i].value);
+}
