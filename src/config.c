@@ -22,7 +22,7 @@ enum value_type {
 	VALUE_U32,
 	VALUE_STRING,
 	VALUE_STRING_LIST, /* repeatable on the command line; ';'-separated in the file */
-	VALUE_ENGINE,
+	VALUE_CHOICE,	   /* one of the option's choices */
 };
 
 struct option_spec {
@@ -35,7 +35,11 @@ struct option_spec {
 	__u32 min, max;
 	const char *metavar;
 	const char *help;
+	const char *const *choices; /* VALUE_CHOICE: NULL-terminated */
 };
+
+static const char *const engines[] = { "host", "kernel", NULL };
+static const char *const directions[] = { "both", "ingress", "egress", NULL };
 
 #define FIELD(f) offsetof(struct bpfix_config, f)
 
@@ -43,27 +47,33 @@ static const struct option_spec options[] = {
 	{ "collector", 0, "export", "collectors", VALUE_STRING_LIST, FIELD(collectors), 0, 0,
 	  "HOST:PORT", "send IPFIX over UDP to this collector (IPv6: [ADDR]:PORT); repeat for "
 	  "several (in the file: separated by ';'); none: " BPFIX_DEFAULT_COLLECTOR " unless an output "
-	  "file is set" },
+	  "file is set", NULL },
 	{ "output", 'o', "export", "output", VALUE_STRING, FIELD(output), 0, 0, "FILE",
-	  "also write the records to this IPFIX file (RFC 5655)" },
+	  "also write the records to this IPFIX file (RFC 5655)", NULL },
 	{ "observation-domain", 0, "export", "observation_domain", VALUE_U32,
-	  FIELD(observation_domain), 0, UINT32_MAX, "N", "IPFIX observation domain of flow records" },
+	  FIELD(observation_domain), 0, UINT32_MAX, "N", "IPFIX observation domain of flow records", NULL },
 	{ "template-refresh", 0, "export", "template_refresh", VALUE_U32, FIELD(template_refresh_s),
-	  1, 86400, "S", "resend templates to UDP collectors every S seconds (RFC 7011 §8.4)" },
+	  1, 86400, "S", "resend templates to UDP collectors every S seconds (RFC 7011 §8.4)", NULL },
 	{ "enterprise-number", 0, "export", "enterprise_number", VALUE_U32, FIELD(pen), 1,
 	  UINT32_MAX, "PEN", "private enterprise number of bpfix's own IPFIX elements (tunnel "
-	  "endpoints); 32473 is RFC 5612's documentation number" },
+	  "endpoints); 32473 is RFC 5612's documentation number", NULL },
+	{ "stats-interval", 0, "export", "stats_interval", VALUE_U32, FIELD(stats_interval_s), 1,
+	  86400, "S", "run: send exporter statistics (options records, domain 0) every S seconds", NULL },
 	{ "idle-timeout", 0, "flows", "idle_timeout", VALUE_U32, FIELD(idle_timeout_s), 1, 86400, "S",
-	  "end a flow after S seconds without packets" },
+	  "end a flow after S seconds without packets", NULL },
 	{ "active-timeout", 0, "flows", "active_timeout", VALUE_U32, FIELD(active_timeout_s), 1,
-	  86400, "S", "export a record of a flow that goes on every S seconds" },
+	  86400, "S", "export a record of a flow that goes on every S seconds", NULL },
 	{ "max-flows", 0, "flows", "max_flows", VALUE_U32, FIELD(max_flows), 1, 1u << 26, "N",
-	  "entries of the kernel flow map" },
+	  "entries of the kernel flow map", NULL },
 	{ "gtpu-port", 0, "gtpu", "port", VALUE_U32, FIELD(gtpu_port), 0, 65535, "PORT",
-	  "UDP port of GTP-U (to or from it), decapsulated to the inner flow; 0 turns that off" },
-	{ "engine", 0, "replay", "engine", VALUE_ENGINE, FIELD(engine), 0, 0, "host|kernel",
+	  "UDP port of GTP-U (to or from it), decapsulated to the inner flow; 0 turns that off", NULL },
+	{ "interface", 'i', "live", "interfaces", VALUE_STRING_LIST, FIELD(interfaces), 0, 0, "IF",
+	  "run: meter this interface; repeat for several (in the file: separated by ';')", NULL },
+	{ "direction", 0, "live", "direction", VALUE_CHOICE, FIELD(direction), 0, 0,
+	  "both|ingress|egress", "run: which clsact hooks to meter on each interface", directions },
+	{ "engine", 0, "replay", "engine", VALUE_CHOICE, FIELD(engine), 0, 0, "host|kernel",
 	  "replay engine: host (the parser and accounting compiled for the host; no privilege) or "
-	  "kernel (the TC program itself under BPF_PROG_TEST_RUN; needs root)" },
+	  "kernel (the TC program itself under BPF_PROG_TEST_RUN; needs root)", engines },
 	{ 0 },
 };
 
@@ -74,6 +84,9 @@ void bpfix_config_init(struct bpfix_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->collectors = g_new0(char *, 1);
+	cfg->interfaces = g_new0(char *, 1);
+	cfg->direction = g_strdup("both");
+	cfg->stats_interval_s = 60;
 	cfg->engine = g_strdup("host");
 	cfg->idle_timeout_s = 15;
 	cfg->active_timeout_s = 60;
@@ -87,6 +100,8 @@ void bpfix_config_init(struct bpfix_config *cfg)
 void bpfix_config_free(struct bpfix_config *cfg)
 {
 	g_strfreev(cfg->collectors);
+	g_strfreev(cfg->interfaces);
+	g_free(cfg->direction);
 	g_free(cfg->output);
 	g_free(cfg->engine);
 }
@@ -114,9 +129,9 @@ static int set_value(struct bpfix_config *cfg, const struct option_spec *o, cons
 		}
 		*(__u32 *)slot(cfg, o) = (__u32)v;
 		return 0;
-	case VALUE_ENGINE:
-		if (strcmp(text, "host") && strcmp(text, "kernel")) {
-			bpfix_err("%s takes 'host' or 'kernel', not '%s'\n", where, text);
+	case VALUE_CHOICE:
+		if (!g_strv_contains(o->choices, text)) {
+			bpfix_err("%s takes %s, not '%s'\n", where, o->metavar, text);
 			return -EINVAL;
 		}
 		/* fall through */
@@ -238,8 +253,8 @@ static int short_to_index(int c)
 int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int *first_operand)
 {
 	struct option longopts[sizeof(options) / sizeof(options[0]) + 2];
-	const char *shortopts = "+c:ho:";
-	bool collectors_given = false;
+	const char *shortopts = "+c:ho:i:";
+	bool given[sizeof(options) / sizeof(options[0])] = { false };
 	char where[64];
 	int c, idx, err;
 
@@ -266,13 +281,11 @@ int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int
 		if (idx < 0)
 			return -EINVAL; /* getopt printed why */
 		snprintf(where, sizeof(where), "--%s", options[idx].name);
-		/* the first --collector replaces the file's list, the next ones add to it */
-		err = set_value(cfg, &options[idx], optarg, where,
-				options[idx].type == VALUE_STRING_LIST && collectors_given);
+		/* a list's first option replaces the file's list, the next ones add to it */
+		err = set_value(cfg, &options[idx], optarg, where, given[idx]);
 		if (err)
 			return err;
-		if (options[idx].type == VALUE_STRING_LIST)
-			collectors_given = true;
+		given[idx] = true;
 	}
 	*first_operand = optind;
 	return 0;
@@ -321,7 +334,7 @@ void bpfix_config_print(const struct bpfix_config *cfg, FILE *out)
 			fprintf(out, "%u\n", *(const __u32 *)value);
 			break;
 		case VALUE_STRING:
-		case VALUE_ENGINE:
+		case VALUE_CHOICE:
 			fprintf(out, "%s\n", *(char *const *)value ? *(char *const *)value : "");
 			break;
 		case VALUE_STRING_LIST: {

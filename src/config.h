@@ -24,6 +24,9 @@ struct bpfix_config {
 	__u32 template_refresh_s;
 	__u32 pen;
 	__u32 gtpu_port;
+	char **interfaces;	/* live: NULL-terminated */
+	char *direction;	/* live: both, ingress or egress */
+	__u32 stats_interval_s;
 };
 
 void bpfix_config_init(struct bpfix_config *cfg);

@@ -4,10 +4,12 @@
  * maps errors to exit codes. The only place that exits.
  *   exit 0: done; 1: the work failed (reason printed); 2: bad command line or configuration.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "live.h"
 #include "log.h"
 #include "replay.h"
 
@@ -17,7 +19,8 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfix replay [OPTIONS] PCAP...\n"
+		"Usage: bpfix run --interface IF [OPTIONS]\n"
+		"       bpfix replay [OPTIONS] PCAP...\n"
 		"       bpfix --print-config [OPTIONS]\n"
 		"       bpfix --help | --version\n\n"
 		"bpfix meters packets into flows with an eBPF TC program and exports IPFIX records.\n\n"
@@ -26,6 +29,10 @@ static void usage(FILE *out)
 		"             flow, and print a summary: packets read, metered, not metered by reason,\n"
 		"             flows, records sent. --engine kernel runs the TC program itself and needs\n"
 		"             root (CAP_BPF and CAP_NET_ADMIN); the host engine needs no privilege.\n"
+		"run          attach the TC program to each interface's clsact hooks and export flows\n"
+		"             until SIGINT or SIGTERM; then every flow is exported, the statistics\n"
+		"             sent and the interfaces left as they were. Needs root (CAP_BPF,\n"
+		"             CAP_NET_ADMIN, CAP_PERFMON).\n"
 		"--print-config  print the configuration the options give, as a config file.\n\n"
 		"Options (and their [section] key in a config file, see etc/bpfix.conf):\n");
 	bpfix_config_print_options(out);
@@ -84,6 +91,69 @@ static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 	return bpfix_replay_run(&opts) ? EXIT_FAILED : 0;
 }
 
+static volatile sig_atomic_t stop_requested;
+
+static void request_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static __u32 count_list(char *const *list)
+{
+	__u32 n = 0;
+
+	while (list[n])
+		n++;
+	return n;
+}
+
+static int cmd_run(struct bpfix_config *cfg, int argc, char **argv)
+{
+	static const char *const default_collector[] = { BPFIX_DEFAULT_COLLECTOR };
+	struct sigaction sa = { .sa_handler = request_stop }; /* no SA_RESTART: end the sleep */
+	struct bpfix_live_opts opts;
+	int first, rc = configure(cfg, argc, argv, &first);
+
+	if (rc >= 0)
+		return rc;
+	if (first < argc) {
+		bpfix_err("run takes no operands ('%s'); interfaces are given with --interface\n",
+			  argv[first]);
+		return EXIT_USAGE;
+	}
+	if (!cfg->interfaces[0]) {
+		bpfix_err("run needs at least one --interface (or [live] interfaces in the config file)\n");
+		return EXIT_USAGE;
+	}
+	opts = (struct bpfix_live_opts){
+		.interfaces = cfg->interfaces,
+		.n_interfaces = count_list(cfg->interfaces),
+		.ingress = strcmp(cfg->direction, "egress") != 0,
+		.egress = strcmp(cfg->direction, "ingress") != 0,
+		.max_flows = cfg->max_flows,
+		.gtpu_port = (__u16)cfg->gtpu_port,
+		.idle_timeout_s = cfg->idle_timeout_s,
+		.active_timeout_s = cfg->active_timeout_s,
+		.stats_interval_s = cfg->stats_interval_s,
+		.ipfix = {
+			.collectors = (const char *const *)cfg->collectors,
+			.n_collectors = count_list(cfg->collectors),
+			.output_path = cfg->output,
+			.observation_domain = cfg->observation_domain,
+			.template_refresh_s = cfg->template_refresh_s,
+			.pen = cfg->pen,
+		},
+	};
+	if (!opts.ipfix.n_collectors && !opts.ipfix.output_path) {
+		opts.ipfix.collectors = default_collector;
+		opts.ipfix.n_collectors = 1;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return bpfix_live_run(&opts, &stop_requested) ? EXIT_FAILED : 0;
+}
+
 static int cmd_print_config(struct bpfix_config *cfg, int argc, char **argv)
 {
 	int first, rc = configure(cfg, argc, argv, &first);
@@ -118,6 +188,8 @@ int main(int argc, char **argv)
 	bpfix_config_init(&cfg);
 	if (!strcmp(argv[1], "replay")) {
 		rc = cmd_replay(&cfg, argc - 1, argv + 1);
+	} else if (!strcmp(argv[1], "run")) {
+		rc = cmd_run(&cfg, argc - 1, argv + 1);
 	} else if (!strcmp(argv[1], "--print-config")) {
 		rc = cmd_print_config(&cfg, argc - 1, argv + 1);
 	} else {

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The live loop: load, attach, sweep once a second, send statistics now and then, and on stop
+ * detach first (no packet is metered after its flows are flushed), then flush everything. It
+ * does not parse packets or talk IPFIX itself.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "flow_table.h"
+#include "kernel_engine.h"
+#include "live.h"
+#include "log.h"
+#include "summary.h"
+#include "tc_attach.h"
+
+#define NS_PER_S 1000000000ll
+#define TCP_LINGER_NS NS_PER_S
+
+struct live {
+	struct bpfix_kernel_engine *engine;
+	struct bpfix_ipfix *ipfix;
+	struct bpfix_flow_table *table;
+	struct bpfix_tc_attachment **links;
+	size_t n_links;
+};
+
+static __s64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/* bpf_ktime_get_ns() is CLOCK_MONOTONIC: sample its epoch now, so NTP steps are followed. */
+static __s64 monotonic_to_epoch(void)
+{
+	return clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+}
+
+static void keep_first(int *first, int err)
+{
+	if (!*first)
+		*first = err;
+}
+
+static int attach_all(struct live *l, const struct bpfix_live_opts *opts)
+{
+	int in_fd = opts->ingress ? bpfix_kernel_engine__prog_fd(l->engine, false) : -1;
+	int out_fd = opts->egress ? bpfix_kernel_engine__prog_fd(l->engine, true) : -1;
+	size_t i;
+
+	l->links = calloc(opts->n_interfaces, sizeof(*l->links));
+	if (!l->links)
+		return -ENOMEM;
+	for (i = 0; i < opts->n_interfaces; i++) {
+		l->links[i] = bpfix_tc_attach(opts->interfaces[i], in_fd, out_fd);
+		if (!l->links[i])
+			return -errno;
+		l->n_links++;
+	}
+	return 0;
+}
+
+static int detach_all(struct live *l)
+{
+	int err, first = 0;
+
+	while (l->n_links) {
+		err = bpfix_tc_detach(l->links[--l->n_links]);
+		first = first ? first : err;
+	}
+	free(l->links);
+	l->links = NULL;
+	return first;
+}
+
+static int send_stats(struct live *l, bool print)
+{
+	struct bpfix_summary sum;
+	int err;
+
+	err = bpfix_summary_collect(&sum, bpfix_kernel_engine__source(l->engine), l->table, l->ipfix,
+				    NULL);
+	if (err)
+		return err;
+	if (print)
+		bpfix_summary_print(&sum, stderr);
+	return bpfix_ipfix__send_stats(l->ipfix, &sum.stats);
+}
+
+static void sleep_until(__s64 deadline_ns, volatile sig_atomic_t *stop)
+{
+	struct timespec ts;
+
+	ts.tv_sec = deadline_ns / NS_PER_S;
+	ts.tv_nsec = deadline_ns % NS_PER_S;
+	/* a signal ends the sleep early (EINTR); the loop then sees *stop */
+	while (!*stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static int run_loop(struct live *l, const struct bpfix_live_opts *opts, volatile sig_atomic_t *stop)
+{
+	__s64 next = clock_ns(CLOCK_MONOTONIC), next_stats = next + opts->stats_interval_s * NS_PER_S;
+	int err;
+
+	while (!*stop) {
+		next += NS_PER_S;
+		sleep_until(next, stop);
+		if (*stop)
+			break;
+		bpfix_flow_table__set_clock_to_epoch(l->table, monotonic_to_epoch());
+		err = bpfix_flow_table__sweep(l->table, clock_ns(CLOCK_MONOTONIC));
+		if (err)
+			return err; /* the flow map cannot be read: nothing more can be metered */
+		if (clock_ns(CLOCK_MONOTONIC) >= next_stats) {
+			send_stats(l, false);
+			next_stats += opts->stats_interval_s * NS_PER_S;
+		}
+		bpfix_ipfix__flush(l->ipfix);
+	}
+	return 0;
+}
+
+int bpfix_live_run(const struct bpfix_live_opts *opts, volatile sig_atomic_t *stop)
+{
+	struct bpfix_kernel_engine_opts engine_opts = {
+		.max_flows = opts->max_flows,
+		.gtpu_port = opts->gtpu_port,
+	};
+	struct bpfix_flow_table_opts table_opts = {
+		.idle_timeout_ns = opts->idle_timeout_s * NS_PER_S,
+		.active_timeout_ns = opts->active_timeout_s * NS_PER_S,
+		.tcp_linger_ns = TCP_LINGER_NS,
+		.clock_to_epoch_ns = monotonic_to_epoch(),
+	};
+	struct live l = { 0 };
+	int err, end_err;
+	size_t i;
+
+	l.engine = bpfix_kernel_engine__open(&engine_opts);
+	if (!l.engine)
+		return -errno;
+	/* interfaces before outputs: a wrong name leaves no output file behind */
+	err = attach_all(&l, opts);
+	if (err)
+		goto out;
+	l.ipfix = bpfix_ipfix__new(&opts->ipfix);
+	if (!l.ipfix) {
+		err = -errno;
+		goto out;
+	}
+	l.table = bpfix_flow_table__new(&table_opts, bpfix_kernel_engine__source(l.engine),
+					bpfix_ipfix_emit, l.ipfix);
+	if (!l.table) {
+		err = -ENOMEM;
+		goto out;
+	}
+	fprintf(stderr, "bpfix: metering");
+	for (i = 0; i < opts->n_interfaces; i++)
+		fprintf(stderr, " %s", opts->interfaces[i]);
+	fprintf(stderr, " (%s%s%s); stop with SIGINT or SIGTERM\n", opts->ingress ? "ingress" : "",
+		opts->ingress && opts->egress ? ", " : "", opts->egress ? "egress" : "");
+
+	err = run_loop(&l, opts, stop);
+
+	/* stop metering, then export all of it whatever failed before: forced end, statistics */
+	end_err = detach_all(&l);
+	bpfix_flow_table__set_clock_to_epoch(l.table, monotonic_to_epoch());
+	keep_first(&end_err, bpfix_flow_table__flush(l.table));
+	keep_first(&end_err, send_stats(&l, true));
+	keep_first(&end_err, bpfix_ipfix__flush(l.ipfix));
+	keep_first(&end_err, bpfix_ipfix__report_losses(l.ipfix));
+	err = err ? err : end_err;
+out:
+	detach_all(&l);
+	bpfix_flow_table__free(l.table);
+	bpfix_ipfix__free(l.ipfix);
+	bpfix_kernel_engine__free(l.engine);
+	return err;
+}
