@@ -79,16 +79,17 @@ static int detach_all(struct live *l)
 	return first;
 }
 
-static int send_stats(struct live *l, bool print)
+/* @final: all flows were flushed; the summary is then printed too */
+static int send_stats(struct live *l, bool final)
 {
 	struct bpfix_summary sum;
 	int err;
 
 	err = bpfix_summary_collect(&sum, bpfix_kernel_engine__source(l->engine), l->table, l->ipfix,
-				    NULL);
+				    NULL, final);
 	if (err)
 		return err;
-	if (print)
+	if (final)
 		bpfix_summary_print(&sum, stderr);
 	return bpfix_ipfix__send_stats(l->ipfix, &sum.stats);
 }

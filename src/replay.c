@@ -135,7 +135,7 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		end_err = bpfix_flow_table__flush(r.table);
 	/* the collector gets the summary too, as statistics records */
 	if (!bpfix_summary_collect(&summary, bpfix_engine__source(r.engine), r.table, r.ipfix,
-				   &r.frames)) {
+				   &r.frames, true)) {
 		if (!end_err)
 			end_err = bpfix_ipfix__send_stats(r.ipfix, &summary.stats);
 		bpfix_summary_print(&summary, stderr);

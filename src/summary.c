@@ -13,7 +13,7 @@ static void add_line(struct bpfix_summary *sum, const char *name, __u64 value)
 
 int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *source,
 			  struct bpfix_flow_table *table, struct bpfix_ipfix *ipfix,
-			  const __u64 *frames_read)
+			  const __u64 *frames_read, bool final)
 {
 	struct bpfix_flow_table_stats ft;
 	struct bpfix_ipfix_stats ix;
@@ -51,8 +51,8 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 		.records_not_sent = ft.records_failed,
 		.counters = sum->lines,
 	};
-	/* live, packets still in the map are neither exported nor lost: only a replay's end knows */
-	if (frames_read) {
+	/* before the end, packets still in the map are neither exported nor lost */
+	if (final) {
 		sum->stats.packets_lost = c[BPFIX_CNT_METERED] - ft.packets;
 		add_line(sum, "packets lost to flow map eviction", sum->stats.packets_lost);
 	}

@@ -6,6 +6,7 @@
 #ifndef BPFIX_SUMMARY_H
 #define BPFIX_SUMMARY_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "flow_table.h"
@@ -17,10 +18,13 @@ struct bpfix_summary {
 	struct bpfix_export_stats stats; /* lines included */
 };
 
-/* @frames_read: frames a replay read, or NULL live. 0 or a negative errno (printed). */
+/*
+ * @frames_read: frames a replay read, or NULL live. @final: every flow was flushed, so what was
+ * metered and not exported is known to be lost. 0 or a negative errno (printed).
+ */
 int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *source,
 			  struct bpfix_flow_table *table, struct bpfix_ipfix *ipfix,
-			  const __u64 *frames_read);
+			  const __u64 *frames_read, bool final);
 void bpfix_summary_print(const struct bpfix_summary *sum, FILE *out);
 
 #endif /* BPFIX_SUMMARY_H */

@@ -37,8 +37,7 @@ from scapy.all import (ARP, ICMP, IP, SCTP, TCP, UDP, CookedLinux, Dot1AD, Dot1Q
                        IPOption_RR, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
                        IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Padding, Raw, conf)
 from scapy.layers.l2 import CookedLinuxV2
-from scapy.contrib.gtp import (GTP_PDCP_PDU_ExtensionHeader, GTP_U_Header,
-                               GTP_UDPPort_ExtensionHeader, GTPPDUSessionContainer)
+from scapy.contrib.gtp import GTP_PDCP_PDU_ExtensionHeader, GTP_U_Header, GTPPDUSessionContainer
 
 LINKTYPE_ETHERNET = 1
 LINKTYPE_RAW = 101

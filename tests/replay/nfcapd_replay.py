@@ -376,8 +376,11 @@ class Collector:
 def run_bpfix(bpfix, collector_port, captures, args=(), timeout=300.0):
     """Run `bpfix replay` to the collector; return (exit code, stderr text, argv)."""
     argv = [bpfix, "replay", "--collector", f"127.0.0.1:{collector_port}", *args, *captures]
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, errors="replace")
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, errors="replace")
+    except OSError as e:   # e.g. the binary is being relinked
+        raise HarnessError(f"cannot run {bpfix}: {e}")
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
