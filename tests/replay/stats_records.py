@@ -17,7 +17,7 @@ def summary_lines(stderr):
     """'name: value' lines of bpfix's summary, in order."""
     out = {}
     for line in stderr.splitlines():
-        m = re.match(r"^([^:]+): (\d+)$", line)
+        m = re.match(r"^(.+): (\d+)$", line)  # names may hold colons: the value is last
         if m and not line.startswith("bpfix:"):
             out[m.group(1)] = int(m.group(2))
     return out
