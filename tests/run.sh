@@ -10,9 +10,9 @@ jobs=$(nproc)
 
 cmake -S "$top" -B "$top/build" -DBPFIX_WERROR=ON >/dev/null
 cmake --build "$top/build" -j"$jobs"
-(cd "$top/build" && ctest --output-on-failure)
+(cd "$top/build" && ctest --output-on-failure -j"$jobs")
 
 cmake -S "$top" -B "$top/build-asan" -DBPFIX_WERROR=ON -DBPFIX_SANITIZE=ON >/dev/null
 cmake --build "$top/build-asan" -j"$jobs"
 (cd "$top/build-asan" && ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
-	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -L 'unit|replay')
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j"$jobs" -L "unit|replay")
