@@ -25,7 +25,7 @@ nfcapd_pid=$!
 sleep 0.5
 
 echo "== bpfix replay $(basename "$capture") -> nfcapd on 127.0.0.1:$port"
-"$top/build/src/bpfix" replay --collector "127.0.0.1:$port" "$capture"
+"$top/build/src/bpfix" replay --engine kernel --collector "127.0.0.1:$port" "$capture"
 
 kill "$nfcapd_pid" && wait "$nfcapd_pid" 2>/dev/null || true  # nfcapd writes its file on exit
 nfcapd_pid=
