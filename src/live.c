@@ -10,11 +10,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "flow_table.h"
+#include "exporter.h"
 #include "kernel_engine.h"
 #include "live.h"
 #include "log.h"
-#include "summary.h"
 #include "tc_attach.h"
 
 #define NS_PER_S 1000000000ll
@@ -22,8 +21,7 @@
 
 struct live {
 	struct bpfix_kernel_engine *engine;
-	struct bpfix_ipfix *ipfix;
-	struct bpfix_flow_table *table;
+	struct bpfix_exporter *exporter;
 	struct bpfix_tc_attachment **links;
 	size_t n_links;
 };
@@ -40,12 +38,6 @@ static __s64 clock_ns(clockid_t id)
 static __s64 monotonic_to_epoch(void)
 {
 	return clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
-}
-
-static void keep_first(int *first, int err)
-{
-	if (!*first)
-		*first = err;
 }
 
 static int attach_all(struct live *l, const struct bpfix_live_opts *opts)
@@ -79,21 +71,6 @@ static int detach_all(struct live *l)
 	return first;
 }
 
-/* @final: all flows were flushed; the summary is then printed too */
-static int send_stats(struct live *l, bool final)
-{
-	struct bpfix_summary sum;
-	int err;
-
-	err = bpfix_summary_collect(&sum, bpfix_kernel_engine__source(l->engine), l->table, l->ipfix,
-				    NULL, final);
-	if (err)
-		return err;
-	if (final)
-		bpfix_summary_print(&sum, stderr);
-	return bpfix_ipfix__send_stats(l->ipfix, &sum.stats);
-}
-
 static void sleep_until(__s64 deadline_ns, volatile sig_atomic_t *stop)
 {
 	struct timespec ts;
@@ -108,6 +85,7 @@ static void sleep_until(__s64 deadline_ns, volatile sig_atomic_t *stop)
 static int run_loop(struct live *l, const struct bpfix_live_opts *opts, volatile sig_atomic_t *stop)
 {
 	__s64 next = clock_ns(CLOCK_MONOTONIC), next_stats = next + opts->stats_interval_s * NS_PER_S;
+	bool with_stats;
 	int err;
 
 	while (!*stop) {
@@ -115,15 +93,15 @@ static int run_loop(struct live *l, const struct bpfix_live_opts *opts, volatile
 		sleep_until(next, stop);
 		if (*stop)
 			break;
-		bpfix_flow_table__set_clock_to_epoch(l->table, monotonic_to_epoch());
-		err = bpfix_flow_table__sweep(l->table, clock_ns(CLOCK_MONOTONIC));
+		bpfix_exporter__set_clock_to_epoch(l->exporter, monotonic_to_epoch());
+		err = bpfix_exporter__sweep(l->exporter, clock_ns(CLOCK_MONOTONIC));
 		if (err)
 			return err; /* the flow map cannot be read: nothing more can be metered */
-		if (clock_ns(CLOCK_MONOTONIC) >= next_stats) {
-			send_stats(l, false);
+		with_stats = clock_ns(CLOCK_MONOTONIC) >= next_stats;
+		if (with_stats)
 			next_stats += opts->stats_interval_s * NS_PER_S;
-		}
-		bpfix_ipfix__flush(l->ipfix);
+		/* failures are counted and reported at the end; metering goes on */
+		bpfix_exporter__tick(l->exporter, with_stats);
 	}
 	return 0;
 }
@@ -141,7 +119,7 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, volatile sig_atomic_t *st
 		.clock_to_epoch_ns = monotonic_to_epoch(),
 	};
 	struct live l = { 0 };
-	int err, end_err;
+	int err, end_err, finish_err;
 	size_t i;
 
 	l.engine = bpfix_kernel_engine__open(&engine_opts);
@@ -151,15 +129,10 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, volatile sig_atomic_t *st
 	err = attach_all(&l, opts);
 	if (err)
 		goto out;
-	l.ipfix = bpfix_ipfix__new(&opts->ipfix);
-	if (!l.ipfix) {
+	l.exporter = bpfix_exporter__new(bpfix_kernel_engine__source(l.engine), &table_opts,
+					 &opts->ipfix);
+	if (!l.exporter) {
 		err = -errno;
-		goto out;
-	}
-	l.table = bpfix_flow_table__new(&table_opts, bpfix_kernel_engine__source(l.engine),
-					bpfix_ipfix_emit, l.ipfix);
-	if (!l.table) {
-		err = -ENOMEM;
 		goto out;
 	}
 	fprintf(stderr, "bpfix: metering");
@@ -172,16 +145,12 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, volatile sig_atomic_t *st
 
 	/* stop metering, then export all of it whatever failed before: forced end, statistics */
 	end_err = detach_all(&l);
-	bpfix_flow_table__set_clock_to_epoch(l.table, monotonic_to_epoch());
-	keep_first(&end_err, bpfix_flow_table__flush(l.table));
-	keep_first(&end_err, send_stats(&l, true));
-	keep_first(&end_err, bpfix_ipfix__flush(l.ipfix));
-	keep_first(&end_err, bpfix_ipfix__report_losses(l.ipfix));
-	err = err ? err : end_err;
+	bpfix_exporter__set_clock_to_epoch(l.exporter, monotonic_to_epoch());
+	finish_err = bpfix_exporter__finish(l.exporter, NULL);
+	err = err ? err : end_err ? end_err : finish_err;
 out:
 	detach_all(&l);
-	bpfix_flow_table__free(l.table);
-	bpfix_ipfix__free(l.ipfix);
+	bpfix_exporter__free(l.exporter);
 	bpfix_kernel_engine__free(l.engine);
 	return err;
 }

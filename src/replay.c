@@ -8,21 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "flow_table.h"
-#include "ipfix/ipfix.h"
 #include "engine.h"
+#include "exporter.h"
 #include "log.h"
 #include "pcap_reader.h"
 #include "replay.h"
-#include "summary.h"
 
 #define NS_PER_S 1000000000ull
 #define TCP_LINGER_NS NS_PER_S /* FIN/RST stragglers (the final ACK) still join the flow */
 
 struct replay {
 	struct bpfix_engine *engine;
-	struct bpfix_flow_table *table;
-	struct bpfix_ipfix *ipfix;
+	struct bpfix_exporter *exporter;
 	__u64 frames;
 	__u64 last_ns;
 	__u64 swept_second;
@@ -41,7 +38,7 @@ static int replay_frame(struct replay *r, const struct bpfix_frame *f)
 	}
 	if (second > r->swept_second) {
 		r->swept_second = second;
-		err = bpfix_flow_table__sweep(r->table, f->tstamp_ns);
+		err = bpfix_exporter__sweep(r->exporter, f->tstamp_ns);
 		if (err)
 			return err;
 	}
@@ -103,7 +100,6 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		.template_refresh_s = opts->template_refresh_s,
 		.pen = opts->pen,
 	};
-	struct bpfix_summary summary;
 	struct replay r = { 0 };
 	int err = 0, end_err;
 	size_t i;
@@ -115,40 +111,21 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	r.engine = bpfix_engine__open(&engine_opts);
 	if (!r.engine)
 		return -errno;
-	r.ipfix = bpfix_ipfix__new(&ipfix_opts);
-	if (!r.ipfix) {
+	r.exporter = bpfix_exporter__new(bpfix_engine__source(r.engine), &table_opts, &ipfix_opts);
+	if (!r.exporter) {
 		err = -errno;
-		goto out;
-	}
-	r.table = bpfix_flow_table__new(&table_opts, bpfix_engine__source(r.engine),
-					bpfix_ipfix_emit, r.ipfix);
-	if (!r.table) {
-		err = -ENOMEM;
 		goto out;
 	}
 	for (i = 0; i < opts->n_pcaps && !err; i++)
 		err = replay_file(&r, opts->pcaps[i]);
 
 	/* whatever happened, export what was metered: flows ended by now, then the rest */
-	end_err = bpfix_flow_table__sweep(r.table, r.last_ns);
+	end_err = bpfix_exporter__sweep(r.exporter, r.last_ns);
 	if (!end_err)
-		end_err = bpfix_flow_table__flush(r.table);
-	/* the collector gets the summary too, as statistics records */
-	if (!bpfix_summary_collect(&summary, bpfix_engine__source(r.engine), r.table, r.ipfix,
-				   &r.frames, true)) {
-		if (!end_err)
-			end_err = bpfix_ipfix__send_stats(r.ipfix, &summary.stats);
-		bpfix_summary_print(&summary, stderr);
-	}
-	if (!end_err)
-		end_err = bpfix_ipfix__flush(r.ipfix);
-	if (bpfix_ipfix__report_losses(r.ipfix) && !end_err)
-		end_err = -EIO;
-	if (!err)
-		err = end_err;
+		end_err = bpfix_exporter__finish(r.exporter, &r.frames);
+	err = err ? err : end_err;
 out:
-	bpfix_flow_table__free(r.table);
+	bpfix_exporter__free(r.exporter);
 	bpfix_engine__free(r.engine);
-	bpfix_ipfix__free(r.ipfix);
 	return err;
 }
