@@ -17,13 +17,14 @@
 #define EEXIST 17
 #endif
 
-static __always_inline void count(enum bpfix_counter idx)
+/* Counters count wire packets: a GSO super-packet adds its segments, as its flow does. */
+static __always_inline void count(enum bpfix_counter idx, __u32 packets)
 {
 	__u32 key = idx;
 	__u64 *value = bpf_map_lookup_elem(&bpfix_counters, &key);
 
 	if (value)
-		*value += 1; /* per-CPU: no other writer */
+		*value += packets; /* per-CPU: no other writer */
 }
 
 /* Packets and IP octets this skb stands for: a GSO super-packet is several on the wire. */
@@ -39,8 +40,8 @@ static __always_inline __u64 wire_octets(const struct __sk_buff *skb, const stru
 
 	if (packets == 1 || !m->l4_off || skb->len < m->l3_off)
 		return m->ip_len;
-	/* each segment repeats the IP and L4 headers; the TCP header length is in its data offset */
-	headers = m->l4_off - m->l3_off + 20;
+	/* each segment repeats the IP and L4 headers (TCP options included) */
+	headers = m->l4_off - m->l3_off + m->l4_hdr_len;
 	return (skb->len - m->l3_off) + (__u64)(packets - 1) * headers;
 }
 
@@ -54,34 +55,34 @@ static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 pa
 		bpfix_flow_stats_init(&s->stats, &s->meta, now, packets, octets);
 		err = bpf_map_update_elem(&bpfix_flows, &s->key, &s->stats, BPF_NOEXIST);
 		if (!err) {
-			count(BPFIX_CNT_FLOWS_CREATED);
-			count(BPFIX_CNT_METERED);
+			count(BPFIX_CNT_FLOWS_CREATED, 1);
+			count(BPFIX_CNT_METERED, packets);
 			return;
 		}
 		/* another CPU created it first: add to theirs */
 		if (err == -EEXIST)
 			stats = bpf_map_lookup_elem(&bpfix_flows, &s->key);
 		if (!stats) {
-			count(BPFIX_CNT_NOT_METERED_MAP_FULL);
+			count(BPFIX_CNT_NOT_METERED_MAP_FULL, packets);
 			return;
 		}
 	}
 	bpfix_flow_stats_add(stats, &s->meta, now, packets, octets);
-	count(BPFIX_CNT_METERED);
+	count(BPFIX_CNT_METERED, packets);
 }
 
 static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 {
+	__u32 packets = wire_packets(skb), zero = 0, len;
 	struct bpfix_cursor cursor;
 	struct bpfix_scratch *s;
 	enum bpfix_parse_rc rc;
-	__u32 zero = 0, len, packets;
 	__u64 now;
 
-	count(BPFIX_CNT_SEEN);
+	count(BPFIX_CNT_SEEN, packets);
 	s = bpf_map_lookup_elem(&bpfix_scratch, &zero);
 	if (!s) {
-		count(BPFIX_CNT_NOT_METERED_INTERNAL);
+		count(BPFIX_CNT_NOT_METERED_INTERNAL, packets);
 		return;
 	}
 	/* copy the headers: works for non-linear skbs and leaves the packet untouched */
@@ -89,31 +90,30 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 	if (len > BPFIX_PARSE_WINDOW)
 		len = BPFIX_PARSE_WINDOW;
 	if (len < sizeof(struct bpfix_eth_hdr)) {
-		count(BPFIX_CNT_NOT_METERED_TRUNCATED);
+		count(BPFIX_CNT_NOT_METERED_TRUNCATED, packets);
 		return;
 	}
 	if (bpf_skb_load_bytes(skb, 0, s->window, len)) {
-		count(BPFIX_CNT_NOT_METERED_INTERNAL);
+		count(BPFIX_CNT_NOT_METERED_INTERNAL, packets);
 		return;
 	}
 	cursor.buf = s->window;
 	cursor.len = len;
 	rc = bpfix_parse_frame(&cursor, &s->meta, bpfix_gtpu_port);
 	if (rc != BPFIX_PARSE_OK) {
-		count(bpfix_counter_for_rc(rc));
+		count(bpfix_counter_for_rc(rc), packets);
 		return;
 	}
 	/* live, the NIC or veth may have taken the outer tag out of the bytes */
 	if (skb->vlan_present && !s->meta.vlan_id)
 		s->meta.vlan_id = skb->vlan_tci & 0x0FFF;
 	if (s->meta.diag)
-		count(bpfix_counter_for_diag(s->meta.diag));
+		count(bpfix_counter_for_diag(s->meta.diag), packets);
 	if (s->meta.tun_version || s->meta.gtp_diag)
-		count(bpfix_counter_for_gtp(&s->meta));
+		count(bpfix_counter_for_gtp(&s->meta), packets);
 
 	now = bpfix_replay ? skb->tstamp : bpf_ktime_get_ns();
 	bpfix_flow_key_from_meta(&s->key, &s->meta, bpfix_replay ? 0 : skb->ifindex, direction);
-	packets = wire_packets(skb);
 	account(s, now, packets, wire_octets(skb, &s->meta, packets));
 }
 

@@ -83,18 +83,20 @@ struct bpfix_pkt_meta {
 	__u8 ttl;
 	__u8 tcp_flags;
 	__u8 diag;		/* enum bpfix_diag: why L4 was not read, if it was not */
+	__u8 l4_hdr_len;	/* TCP: data offset in octets; UDP-like: 8; else 0 */
+	__u8 flow_pad;
 	/* end of the flow's IP packet (BPFIX_META_FLOW_END) */
 	__u16 vlan_id;		/* outermost VLAN id, 0 if untagged */
+	__u8 gtp_diag;		/* enum bpfix_gtp_diag: why a GTP-U packet was not decapsulated */
 	/* GTP-U: set when the packet was decapsulated (tun_version != 0) */
+	__u8 tun_version;	/* outer IP version, 0 if not decapsulated */
 	__u8 tun_src_addr[16];	/* outer source */
 	__u8 tun_dst_addr[16];	/* outer destination: the endpoint that allocated the TEID */
 	__u32 teid;
-	__u8 tun_version;	/* outer IP version, 0 if not decapsulated */
 	__u8 has_pdu_session;	/* a PDU Session Container gave qfi and pdu_type */
 	__u8 qfi;
 	__u8 pdu_type;
-	__u8 gtp_diag;		/* enum bpfix_gtp_diag: why a GTP-U packet was not decapsulated */
-	__u8 pad[3];
+	__u8 pad;
 };
 
 #define BPFIX_META_FLOW_END __builtin_offsetof(struct bpfix_pkt_meta, vlan_id)
@@ -177,7 +179,8 @@ _Static_assert(__builtin_offsetof(struct bpfix_flow_key, src_port) == 56, "bpfix
 _Static_assert(sizeof(struct bpfix_flow_stats) == 72, "bpfix_flow_stats ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_flags) == 32, "bpfix_flow_stats ABI");
 _Static_assert(sizeof(struct bpfix_pkt_meta) == 96, "bpfix_pkt_meta ABI");
-_Static_assert(BPFIX_META_FLOW_END == 50, "bpfix_pkt_meta: flow part first");
+_Static_assert(BPFIX_META_FLOW_END == 52, "bpfix_pkt_meta: flow part first");
+_Static_assert(__builtin_offsetof(struct bpfix_pkt_meta, teid) == 88, "bpfix_pkt_meta ABI");
 
 /* The not-metered counter a parse failure goes to. */
 BPFIX_INLINE enum bpfix_counter bpfix_counter_for_rc(enum bpfix_parse_rc rc)

@@ -49,6 +49,7 @@ BPFIX_INLINE void bpfix_parse_l4(const struct bpfix_cursor *c, __u32 off, struct
 		m->src_port = bpfix_be16_to_host(tcp->src);
 		m->dst_port = bpfix_be16_to_host(tcp->dst);
 		m->tcp_flags = tcp->flags;
+		m->l4_hdr_len = (tcp->data_off >> 4) * 4;
 		m->l4_off = off;
 		return;
 	case BPFIX_IPPROTO_UDP:
@@ -59,6 +60,7 @@ BPFIX_INLINE void bpfix_parse_l4(const struct bpfix_cursor *c, __u32 off, struct
 			break;
 		m->src_port = bpfix_be16_to_host(ports->src);
 		m->dst_port = bpfix_be16_to_host(ports->dst);
+		m->l4_hdr_len = 8; /* UDP and UDP-Lite; SCTP's common header is 12, never segmented */
 		m->l4_off = off;
 		return;
 	case BPFIX_IPPROTO_ICMP:

@@ -109,12 +109,12 @@ static const struct bpfix_flow_source_ops kernel_source_ops = {
 	.read_counters = kernel_read_counters,
 };
 
-static void explain_load_error(int err)
+static void explain_load_error(int err, bool replay)
 {
 	if (err == -EPERM || err == -EACCES)
-		bpfix_err("loading the BPF program was refused (%s): the kernel engine needs root, or "
-			  "CAP_BPF with CAP_NET_ADMIN; --engine host (the default) needs no privilege\n",
-			  strerror(-err));
+		bpfix_err("loading the BPF program was refused (%s): it needs root, or CAP_BPF with "
+			  "CAP_NET_ADMIN and CAP_PERFMON%s\n", strerror(-err),
+			  replay ? "; replay's --engine host (the default) needs no privilege" : "");
 	else if (err == -ENOSYS || err == -EOPNOTSUPP)
 		bpfix_err("this kernel has no usable bpf() (%s): BPF is disabled or not built in\n",
 			  strerror(-err));
@@ -160,7 +160,7 @@ struct bpfix_kernel_engine *bpfix_kernel_engine__open(const struct bpfix_kernel_
 	}
 	err = bpfix_flow__load(eng->skel);
 	if (err) {
-		explain_load_error(err);
+		explain_load_error(err, opts->replay);
 		goto fail;
 	}
 	eng->flows_fd = bpf_map__fd(eng->skel->maps.bpfix_flows);

@@ -1,0 +1,942 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""`bpfix run` on a real veth between two network namespaces, into a real nfcapd.
+
+    live_veth.py --bpfix build/src/bpfix --source-dir . [--cases main,kill,errors,drop]
+                 [--keep] [-v]
+
+Namespace A holds vethA, lo (nfcapd on 127.0.0.1), veth_traffic.py's listeners and bpfix;
+namespace B holds vethB and sends the traffic (veth_traffic.py client), capturing vethB with an
+AF_PACKET socket meanwhile. Offloads (TSO, GSO, GRO) are off on both ends, so the capture is the
+truth packet for packet: B's outgoing packets are vethA's ingress, B's incoming ones vethA's
+egress. UDP and GTP-U expectations are also computed from what was sent (and must agree with the
+capture); TCP packet counts come from the capture (ACK timing is the kernel's).
+
+GSO is tested on the way: with "gso off" a TCP socket still builds GSO super-packets (the kernel
+always allows software GSO for TCP) and they are segmented only after the clsact egress hook, so
+bpfix's egress program sees super-packets of A's TCP data, while the capture on B sees the
+segments (with `ip link set vethA gso_max_segs 1` there would be none). Ingress has none (GRO off,
+segmented before the veth).
+
+Cases:
+  main    bpfix run -i vethA --collector (nfcapd) --output FILE while B sends UDP echo (v4, v6,
+          with TOS/traffic class), a TCP exchange each way (v4, v6) and GTP-U G-PDUs; after
+          SIGTERM: exit 0, each flow with exact packets/octets in both decoders (nfdump, ipfixDump
+          -e templates/bpfix-elements.xml), interface/direction fields, times inside the traffic
+          window and close to the capture's, TOS, TTL, TCP flags, end reasons, the GTP-U inner
+          flow with its TEID and tunnel endpoints; both decoders see the same records; summary and
+          statistics options records (domain 0) agree; the clsact bpfix created is gone.
+  kill    bpfix killed with SIGKILL leaves its filters (the kernel keeps them); a new bpfix on the
+          interface replaces them, meters, and after SIGTERM none of bpfix's filters or programs
+          remain.
+  errors  `-i nosuchif`: exit 1, one message naming the interface, no output file; without
+          privilege (setpriv to nobody, no capabilities): exit 1 naming the capability, nothing
+          attached.
+  drop    a clsact with someone else's filters (ingress: u32 + mirred redirect to a down device,
+          i.e. a drop; egress: a classic-BPF filter): bpfix --direction ingress attaches in front,
+          the dropped packets are metered but still not delivered, and after exit the clsact and
+          both filters are still there.
+
+Exit 0 pass, 1 fail, 2 harness error, 77 skipped (not root, no namespaces or BPF, tools missing).
+Everything this starts (namespaces, processes by pid, temporary directory) is removed on every
+path.
+"""
+
+import argparse
+import ctypes
+import json
+import os
+import platform
+import re
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import veth_traffic as T  # noqa: E402
+
+EXIT_OK, EXIT_FAIL, EXIT_HARNESS, EXIT_SKIP = 0, 1, 2, 77
+TRAFFIC = os.path.join(HERE, "veth_traffic.py")
+PY = "/usr/bin/python3"
+NFCAPD_PORT = 9995          # inside namespace A: nothing else is there
+OUR_HANDLE = "0xb9f1"
+TIME_SLACK_MS = 50          # record times against the capture's kernel timestamps
+
+
+class Harness(Exception):
+    """The test could not run (as opposed to: it ran and found differences)."""
+
+
+class Skip(Exception):
+    pass
+
+
+def log(msg=""):
+    print(msg, flush=True)
+
+
+VERBOSE = False
+
+
+def vlog(msg):
+    if VERBOSE:
+        log(msg)
+
+
+def run(argv, check=True, timeout=30, env=None):
+    r = subprocess.run(argv, capture_output=True, text=True, errors="replace", timeout=timeout,
+                       env=env)
+    if check and r.returncode != 0:
+        raise Harness(f"{' '.join(argv)} exited with {r.returncode}: {r.stderr.strip()}")
+    return r
+
+
+# ---------------------------------------------------------------------------------------------
+# Preconditions
+
+def bpf_probe():
+    """None if this process may load a SCHED_CLS program, else why not."""
+    nr = {"x86_64": 321, "aarch64": 280}.get(platform.machine())
+    if nr is None:
+        return None   # unknown syscall number: let bpfix say it
+    libc = ctypes.CDLL(None, use_errno=True)
+    insns = ctypes.create_string_buffer(struct.pack("<BBhiBBhi", 0xB7, 0, 0, 0, 0x95, 0, 0, 0))
+    lic = ctypes.create_string_buffer(b"GPL")
+    attr = ctypes.create_string_buffer(struct.pack("<IIQQ", 3, 2, ctypes.addressof(insns),
+                                                   ctypes.addressof(lic)), 128)
+    fd = libc.syscall(nr, 5, attr, 128)   # BPF_PROG_LOAD, BPF_PROG_TYPE_SCHED_CLS
+    if fd < 0:
+        return f"cannot load a BPF program: {os.strerror(ctypes.get_errno())}"
+    os.close(fd)
+    return None
+
+
+def preconditions():
+    if os.geteuid() != 0:
+        raise Skip("not root: network namespaces, tc and BPF need it")
+    missing = [t for t in ("ip", "tc", "nfcapd", "nfdump", "ipfixDump", "bpftool", "setpriv")
+               if shutil.which(t) is None]
+    if missing:
+        raise Skip(f"not installed: {', '.join(missing)} (Debian: iproute2, nfdump, "
+                   f"libfixbuf-tools, bpftool, util-linux)")
+    if not os.path.exists(PY):
+        raise Skip(f"{PY} missing")
+    reason = bpf_probe()
+    if reason:
+        raise Skip(reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# Namespaces, processes
+
+class Env:
+    """Two namespaces joined by vethA/vethB; every process started here is remembered by pid."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+        pid = os.getpid()
+        self.a, self.b = f"bpfix-live-a-{pid}", f"bpfix-live-b-{pid}"
+        self.namespaces = []
+        self.procs = []
+        self.ifindex_a = None
+
+    def ns(self, name, *argv):
+        return ["ip", "netns", "exec", name, *argv]
+
+    def setup(self):
+        for name in (self.a, self.b):
+            r = run(["ip", "netns", "add", name], check=False)
+            if r.returncode != 0:
+                raise Skip(f"cannot create a network namespace: {r.stderr.strip()}")
+            self.namespaces.append(name)
+        a, b = self.a, self.b
+        run(["ip", "-n", a, "link", "add", "vethA", "address", T.MAC_A, "type", "veth", "peer",
+             "name", "vethB", "address", T.MAC_B, "netns", b])
+        run(["ip", "-n", a, "link", "set", "lo", "up"])
+        run(["ip", "-n", b, "link", "set", "lo", "up"])
+        for n, dev, v4, v6 in ((a, "vethA", T.A4, T.A6), (b, "vethB", T.B4, T.B6)):
+            run(["ip", "-n", n, "addr", "add", f"{v4}/24", "dev", dev])
+            run(["ip", "-n", n, "addr", "add", f"{v6}/64", "dev", dev, "nodad"])
+            r = run(self.ns(n, PY, TRAFFIC, "offload", dev), check=False)
+            if r.returncode != 0:
+                raise Harness(f"cannot turn offloads off on {dev}: {r.stderr.strip()}")
+        for n, dev, v4, v6, mac in ((a, "vethA", T.B4, T.B6, T.MAC_B),
+                                    (b, "vethB", T.A4, T.A6, T.MAC_A)):
+            for addr in (v4, v6):
+                run(["ip", "-n", n, "neigh", "replace", addr, "lladdr", mac, "dev", dev, "nud",
+                     "permanent"])
+        run(["ip", "-n", a, "link", "set", "vethA", "up"])
+        run(["ip", "-n", b, "link", "set", "vethB", "up"])
+        info = json.loads(run(["ip", "-n", a, "-j", "link", "show", "vethA"]).stdout)
+        self.ifindex_a = int(info[0]["ifindex"])
+
+    def spawn(self, name, argv, **kw):
+        p = subprocess.Popen(self.ns(name, *argv), stdin=subprocess.DEVNULL, **kw)
+        self.procs.append(p)
+        return p
+
+    def cleanup(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    log(f"WARNING: process {p.pid} did not die")
+        for name in reversed(self.namespaces):
+            r = run(["ip", "netns", "del", name], check=False)
+            if r.returncode != 0:
+                log(f"WARNING: ip netns del {name}: {r.stderr.strip()}")
+        self.namespaces = []
+
+    # tc state of vethA
+    def tc(self, *args):
+        return run(["tc", "-n", self.a, *args]).stdout
+
+    def has_clsact(self):
+        return "clsact" in self.tc("qdisc", "show", "dev", "vethA")
+
+    def filters(self, hook):
+        """tc's text of the filters on a clsact hook ("" when there is no clsact)."""
+        if not self.has_clsact():
+            return ""
+        return self.tc("filter", "show", "dev", "vethA", hook)
+
+    def our_prog_ids(self, hook):
+        """Program ids of the filters at bpfix's handle on a hook."""
+        return [int(m) for m in re.findall(r"handle " + OUR_HANDLE + r"\b.*?\bid (\d+)",
+                                           self.filters(hook))]
+
+
+class Server:
+    """veth_traffic.py server in namespace A."""
+
+    def __init__(self, env):
+        self.p = env.spawn(env.a, [PY, TRAFFIC, "server"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+        ready, _, _ = select.select([self.p.stdout], [], [], 10)
+        line = self.p.stdout.readline() if ready else ""
+        if line.strip() != "ready":
+            raise Harness(f"the listeners did not start: {line!r} {self.p.stderr.read()}")
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        try:
+            out, err = self.p.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            raise Harness("the listeners did not stop")
+        try:
+            return json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            raise Harness(f"the listeners said {out!r} {err!r}")
+
+
+def send(env, plan):
+    """Run a traffic plan from namespace B; returns its JSON (window, capture, errors)."""
+    r = run(env.ns(env.b, PY, TRAFFIC, "client", plan, "vethB"), check=False, timeout=60)
+    try:
+        res = json.loads(r.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise Harness(f"traffic plan {plan} failed ({r.returncode}): {r.stderr.strip()}")
+    if res["errors"]:
+        raise Harness(f"traffic plan {plan}: " + "; ".join(res["errors"]))
+    return res
+
+
+class Nfcapd:
+    """A real nfcapd in namespace A, foreground child, stopped by pid with SIGTERM."""
+
+    def __init__(self, env):
+        self.env = env
+        self.dir = os.path.join(env.tmp, "flows")
+        os.mkdir(self.dir)
+        self.log_path = os.path.join(env.tmp, "nfcapd.log")
+        with open(self.log_path, "wb") as logf:
+            self.p = env.spawn(env.a, ["nfcapd", "-b", "127.0.0.1", "-p", str(NFCAPD_PORT), "-w",
+                                       self.dir, "-t", "3600"], stdout=logf,
+                               stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while self.socket_state() is None:
+            if self.p.poll() is not None or time.monotonic() > deadline:
+                raise Harness(f"nfcapd did not start: {self.log()}")
+            time.sleep(0.02)
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def socket_state(self):
+        """(rx queue, drops) of nfcapd's socket, read in its own namespace via /proc/PID/net."""
+        want = f"0100007F:{NFCAPD_PORT:04X}"
+        try:
+            with open(f"/proc/{self.p.pid}/net/udp") as f:
+                next(f)
+                for line in f:
+                    c = line.split()
+                    if c[1] == want:
+                        return int(c[4].split(":")[1], 16), int(c[-1])
+        except OSError:
+            pass
+        return None
+
+    def stop(self):
+        quiet, deadline, self.drops = 0, time.monotonic() + 10, 0
+        while quiet < 3 and time.monotonic() < deadline:
+            st = self.socket_state()
+            if st is None:
+                break
+            self.drops = st[1]
+            quiet = quiet + 1 if st[0] == 0 else 0
+            time.sleep(0.05)
+        self.p.send_signal(signal.SIGTERM)
+        try:
+            rc = self.p.wait(20)
+        except subprocess.TimeoutExpired:
+            raise Harness("nfcapd did not exit after SIGTERM")
+        if rc != 0:
+            raise Harness(f"nfcapd exited with {rc}: {self.log()}")
+
+    def records(self):
+        text = run(["nfdump", "-R", self.dir, "-o", "json"], env=dict(os.environ, TZ="UTC")).stdout
+        return [nfdump_record(o) for o in R.parse_nfdump_json(text)
+                if o.get("type", "FLOW") == "FLOW"]
+
+
+class Bpfix:
+    """`bpfix run ARGS` in namespace A, its stderr in a file."""
+
+    def __init__(self, env, bpfix, args, name):
+        self.env, self.name = env, name
+        self.argv = [bpfix, "run", *args]
+        self.err_path = os.path.join(env.tmp, f"{name}.stderr")
+        with open(self.err_path, "wb") as errf:
+            self.p = env.spawn(env.a, self.argv, stdout=errf, stderr=subprocess.STDOUT)
+        self.rc = None
+
+    def stderr(self):
+        with open(self.err_path, errors="replace") as f:
+            return f.read()
+
+    def wait_attached(self, hooks=("ingress", "egress"), timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.p.poll() is not None:
+                raise Harness(f"{self.name}: bpfix exited with {self.p.returncode} before "
+                              f"metering:\n{self.stderr()}")
+            if "bpfix: metering" in self.stderr() and \
+                    all(self.env.our_prog_ids(h) for h in hooks):
+                return
+            time.sleep(0.05)
+        raise Harness(f"{self.name}: bpfix did not attach within {timeout} s:\n{self.stderr()}")
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        self.p.send_signal(sig)
+        try:
+            self.rc = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            raise Harness(f"{self.name}: bpfix did not exit {timeout} s after {sig.name}")
+        return self.rc
+
+
+# ---------------------------------------------------------------------------------------------
+# Records, from both decoders, in one shape
+
+# A record as a dict: ver src dst proto sport dport packets octets first last tos flags in_if
+# out_if dir (both decoders); end teid osrc odst minttl maxttl (ipfixDump only).
+COMMON = ("ver", "src", "dst", "proto", "sport", "dport", "packets", "octets", "first", "last",
+          "tos", "flags", "in_if", "out_if", "dir")
+
+
+def nfdump_record(o):
+    f = R.flow_from_json(o)
+    return {"ver": f.ver, "src": f.src, "dst": f.dst, "proto": f.proto, "sport": f.sport,
+            "dport": f.dport, "packets": f.packets, "octets": f.octets, "first": f.first_ms,
+            "last": f.last_ms, "tos": f.tos, "flags": f.tcp_flags or 0,
+            "in_if": int(o.get("input_snmp", -1)), "out_if": int(o.get("output_snmp", -1)),
+            "dir": int(o.get("direction", -1))}
+
+
+def ipfix_file_records(path, elements):
+    """(flow records as dicts, ipfixDump's text) of an IPFIX file."""
+    text = I.run_ipfixdump(path, elements)
+    _, records = I.parse(text)
+    out = []
+    for rec in records:
+        v = I.flow_view(rec)
+        if v is None:
+            continue
+        f = I.by_name(rec)
+
+        def num(name):
+            return int(f[name], 0) if name in f else None
+        out.append({"ver": v.ver, "src": v.src, "dst": v.dst, "proto": v.proto, "sport": v.sport,
+                    "dport": v.dport, "packets": v.packets, "octets": v.octets,
+                    "first": v.first_ms, "last": v.last_ms, "tos": v.tos,
+                    "flags": v.tcp_flags or 0, "in_if": num("ingressInterface"),
+                    "out_if": num("egressInterface"), "dir": num("flowDirection"),
+                    "end": v.end, "teid": v.teid, "osrc": v.outer_src, "odst": v.outer_dst,
+                    "minttl": num("minimumTTL"), "maxttl": num("maximumTTL")})
+    return out, text
+
+
+def fmt_rec(r):
+    s = (f"v{r['ver']} {r['src']}:{r['sport']} -> {r['dst']}:{r['dport']} proto {r['proto']} "
+         f"packets {r['packets']} octets {r['octets']} first {r['first']} last {r['last']} "
+         f"tos {r['tos']} flags 0x{r['flags']:02x} in_if {r['in_if']} out_if {r['out_if']} "
+         f"dir {r['dir']}")
+    for k in ("end", "teid", "osrc", "odst", "minttl", "maxttl"):
+        if r.get(k) is not None:
+            s += f" {k} {r[k]}"
+    return s
+
+
+def tuple5(r):
+    return (r["ver"], r["src"], r["dst"], r["proto"], r["sport"], r["dport"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Expectations
+
+class Expected:
+    """One flow the test sent, as bpfix must report it."""
+
+    def __init__(self, name, key, hook, packets, octets, tos=0, ttl=64, flags=None, end=4,
+                 teid=None, osrc=None, odst=None, single=True):
+        self.name, self.key, self.hook = name, key, hook
+        self.packets, self.octets, self.tos, self.ttl = packets, octets, tos, ttl
+        self.flags, self.end, self.teid, self.osrc, self.odst = flags, end, teid, osrc, odst
+        self.single = single
+        self.cap_key = None                     # capture flow, if not (key, hook)
+        self.cap_first = self.cap_last = None   # capture times, ms
+
+    def describe(self):
+        v, s, d, p, sp, dp = self.key
+        return f"{self.name} ({self.hook}: v{v} {s}:{sp} -> {d}:{dp} proto {p})"
+
+
+def capture_flows(packets):
+    """Capture -> {(5-tuple, hook): aggregate}; hook from the packet's direction on vethB."""
+    flows = {}
+    for ts, out, ver, src, dst, proto, sport, dport, iplen, tos, ttl, flags, payload in packets:
+        key = ((ver, src, dst, proto, sport, dport), "ingress" if out else "egress")
+        a = flows.setdefault(key, {"packets": 0, "octets": 0, "first": ts, "last": ts,
+                                   "tos": set(), "ttl": set(), "flags": 0, "payload": 0,
+                                   "maxlen": 0})
+        a["packets"] += 1
+        a["octets"] += iplen
+        a["first"], a["last"] = min(a["first"], ts), max(a["last"], ts)
+        a["tos"].add(tos)
+        a["ttl"].add(ttl)
+        a["flags"] |= flags
+        a["payload"] += payload
+        a["maxlen"] = max(a["maxlen"], iplen)
+    return flows
+
+
+def udp_pair(name, ver, b, a, bport, sizes, tos):
+    hdr = 28 if ver == 4 else 48
+    return [Expected(f"{name} request", (ver, b, a, 17, bport, T.UDP_ECHO_PORT), "ingress",
+                     len(sizes), sum(hdr + n for n in sizes), tos=tos),
+            Expected(f"{name} reply", (ver, a, b, 17, T.UDP_ECHO_PORT, bport), "egress",
+                     len(sizes), sum(hdr + T.reply_size(n) for n in sizes))]
+
+
+def expectations(plan, cap):
+    """The flows of a plan, checked against the capture; TCP counts taken from it. A capture that
+    disagrees with what was sent is a harness problem (the veth did not carry what we think)."""
+    exp = []
+    if plan == "main":
+        exp += udp_pair("UDP/IPv4 echo", 4, T.B4, T.A4, T.PORT_UDP4, T.UDP4_SIZES, T.UDP4_TOS)
+        exp += udp_pair("UDP/IPv6 echo", 6, T.B6, T.A6, T.PORT_UDP6, T.UDP6_SIZES, T.UDP6_TCLASS)
+        for ver, b, a, port in ((4, T.B4, T.A4, T.PORT_TCP4), (6, T.B6, T.A6, T.PORT_TCP6)):
+            for name, key, hook, data in (
+                    (f"TCP/IPv{ver} client->server", (ver, b, a, 6, port, T.TCP_PORT), "ingress",
+                     T.TCP_C2S),
+                    (f"TCP/IPv{ver} server->client", (ver, a, b, 6, T.TCP_PORT, port), "egress",
+                     T.TCP_S2C)):
+                c = cap.get((key, hook))
+                if c is None:
+                    raise Harness(f"the capture has no {name} packets")
+                if c["payload"] != data:
+                    raise Harness(f"the capture has {c['payload']} TCP payload octets {name}, "
+                                  f"{data} were sent")
+                if c["maxlen"] > 1500:
+                    raise Harness(f"the capture holds a {c['maxlen']}-octet IP packet {name}: "
+                                  f"offloads are not off")
+                exp.append(Expected(name, key, hook, c["packets"], c["octets"], tos=None,
+                                    flags=c["flags"], end=3, single=False))
+        sizes = T.GTPU_INNER_SIZES
+        outer_key = ((4, T.B4, T.A4, 17, T.GTPU_PORT, T.GTPU_PORT), "ingress")
+        outer = cap.get(outer_key, {"packets": 0, "octets": 0})
+        want_outer = (len(sizes), sum(20 + 8 + 8 + 28 + n for n in sizes))  # IP UDP GTP-U inner
+        if (outer["packets"], outer["octets"]) != want_outer:
+            raise Harness(f"the capture's GTP-U packets/octets {outer['packets']}/"
+                          f"{outer['octets']} are not the {want_outer} sent")
+        g = Expected("GTP-U inner UDP/IPv4", (4, T.GTPU_INNER_SRC, T.GTPU_INNER_DST, 17,
+                                              T.GTPU_INNER_SPORT, T.GTPU_INNER_DPORT),
+                     "ingress", len(sizes), sum(28 + n for n in sizes), teid=T.GTPU_TEID,
+                     osrc=T.B4, odst=T.A4)
+        g.cap_key = outer_key   # its times: the outer packets
+        exp.append(g)
+    elif plan == "echo":
+        exp += udp_pair("UDP/IPv4 echo after restart", 4, T.B4, T.A4, T.PORT_ECHO_AGAIN,
+                        T.ECHO_AGAIN_SIZES, 0)
+    elif plan == "drop":
+        exp.append(Expected("UDP/IPv4 to the dropped port", (4, T.B4, T.A4, 17, T.PORT_DROP,
+                                                            T.UDP_SINK_PORT), "ingress",
+                            len(T.DROP_SIZES), sum(28 + n for n in T.DROP_SIZES)))
+    for e in exp:
+        c = cap.get(e.cap_key or (e.key, e.hook))
+        if c is None:
+            raise Harness(f"the capture has no packets of {e.describe()}")
+        if e.teid is None and (c["packets"], c["octets"]) != (e.packets, e.octets):
+            raise Harness(f"the capture has {c['packets']} packets / {c['octets']} octets of "
+                          f"{e.describe()}, {e.packets} / {e.octets} were sent")
+        e.cap_first, e.cap_last = c["first"] // 1000000, c["last"] // 1000000
+        if e.tos is None:
+            e.tos = min(c["tos"]) if len(c["tos"]) == 1 else None
+        e.ttl = min(c["ttl"]) if len(c["ttl"]) == 1 else None
+    return exp
+
+
+def check_flows(exp, records, decoder, ifindex, window, problems, full=True):
+    """Each expected flow against the records of one decoder (full: ipfixDump's extra fields)."""
+    by5 = defaultdict(list)
+    for r in records:
+        by5[tuple5(r)].append(r)
+    lo, hi = window
+    for e in exp:
+        rs = by5.get(e.key, [])
+        what = f"{decoder}: {e.describe()}"
+        if not rs:
+            problems.append(f"{what}: no record (expected {e.packets} packets, {e.octets} "
+                            f"octets)")
+            continue
+        if e.single and len(rs) != 1:
+            problems.append(f"{what}: {len(rs)} records, expected 1: " +
+                            "; ".join(fmt_rec(r) for r in rs))
+        packets, octets = sum(r["packets"] for r in rs), sum(r["octets"] for r in rs)
+        first, last = min(r["first"] for r in rs), max(r["last"] for r in rs)
+        flags = 0
+        for r in rs:
+            flags |= r["flags"]
+        if (packets, octets) != (e.packets, e.octets):
+            problems.append(f"{what}: {packets} packets / {octets} octets, expected {e.packets} "
+                            f"/ {e.octets}")
+        want_if = (ifindex, 0, 0) if e.hook == "ingress" else (0, ifindex, 1)
+        for r in rs:
+            if (r["in_if"], r["out_if"], r["dir"]) != want_if:
+                problems.append(f"{what}: ingressInterface/egressInterface/flowDirection "
+                                f"{r['in_if']}/{r['out_if']}/{r['dir']}, expected "
+                                f"{'/'.join(map(str, want_if))}")
+            if r["first"] > r["last"]:
+                problems.append(f"{what}: first {r['first']} after last {r['last']}")
+        if not (lo - 1 <= first and last <= hi + 1):
+            problems.append(f"{what}: times {first}..{last} ms outside the traffic window "
+                            f"{lo}..{hi} ms")
+        if abs(first - e.cap_first) > TIME_SLACK_MS or abs(last - e.cap_last) > TIME_SLACK_MS:
+            problems.append(f"{what}: times {first}..{last} ms, the capture saw "
+                            f"{e.cap_first}..{e.cap_last} ms")
+        if e.tos is not None and any(r["tos"] != e.tos for r in rs):
+            problems.append(f"{what}: ipClassOfService {[r['tos'] for r in rs]}, expected "
+                            f"{e.tos}")
+        if e.flags is not None and flags != e.flags:
+            problems.append(f"{what}: TCP flags 0x{flags:02x}, the capture has 0x{e.flags:02x}")
+        if e.flags is not None and (e.flags & 0x13) != 0x13:
+            problems.append(f"{what}: the capture's TCP flags 0x{e.flags:02x} lack SYN/ACK/FIN")
+        if not full:
+            continue
+        ends = sorted({r["end"] for r in rs})
+        if ends != [e.end]:
+            problems.append(f"{what}: flowEndReason {ends}, expected {e.end}")
+        if e.ttl is not None and any((r["minttl"], r["maxttl"]) != (e.ttl, e.ttl) for r in rs):
+            problems.append(f"{what}: min/max TTL {[(r['minttl'], r['maxttl']) for r in rs]}, "
+                            f"expected {e.ttl}")
+        for r in rs:
+            if (r["teid"], r["osrc"], r["odst"]) != (e.teid, e.osrc, e.odst):
+                problems.append(f"{what}: gtpuTEid/tunnel source/destination {r['teid']}/"
+                                f"{r['osrc']}/{r['odst']}, expected {e.teid}/{e.osrc}/{e.odst}")
+
+
+def same_records(nf, ipf, problems):
+    """nfdump's and ipfixDump's records are the same multiset (on what both decode)."""
+    a = sorted(tuple(r[k] for k in COMMON) for r in nf)
+    b = sorted(tuple(r[k] for k in COMMON) for r in ipf)
+    if a == b:
+        return
+    only_nf = list(a)
+    only_ipf = []
+    for t in b:
+        if t in only_nf:
+            only_nf.remove(t)
+        else:
+            only_ipf.append(t)
+    problems.append(f"nfdump and ipfixDump decode different records ({len(a)} vs {len(b)}):")
+    for t in only_nf:
+        problems.append("  only nfdump:    " + fmt_rec(dict(zip(COMMON, t))))
+    for t in only_ipf:
+        problems.append("  only ipfixDump: " + fmt_rec(dict(zip(COMMON, t))))
+
+
+def summary_of(text):
+    kv = R.parse_summary(text)
+    return {k: int(v) for k, v in kv.items() if v.isdigit()}
+
+
+def check_summary(bp, summary, records, problems):
+    missing = [k for k in ("packets seen", "packets metered", "flows", "records sent")
+               if k not in summary]
+    if missing:
+        problems.append(f"{bp.name}: summary lines missing: {', '.join(missing)}")
+        return
+    not_metered = sum(v for k, v in summary.items() if k.startswith("not metered"))
+    if summary["packets seen"] != summary["packets metered"] + not_metered:
+        problems.append(f"{bp.name}: packets seen {summary['packets seen']} != metered "
+                        f"{summary['packets metered']} + not metered {not_metered}")
+    if summary["records sent"] != len(records):
+        problems.append(f"{bp.name}: summary says {summary['records sent']} records sent, the "
+                        f"file holds {len(records)} flow records")
+    # nothing was evicted (a few flows, a 65536-entry map) and every flow was exported: the
+    # packets in the records are the packets metered
+    in_records = sum(r["packets"] for r in records)
+    for key in ("packets metered", "packets exported"):
+        if key in summary and summary[key] != in_records:
+            problems.append(f"{bp.name}: summary '{key}: {summary[key]}', the records hold "
+                            f"{in_records} packets")
+    lost = summary.get("packets lost to flow map eviction", 0)
+    if lost:
+        problems.append(f"{bp.name}: summary 'packets lost to flow map eviction: {lost}', "
+                        f"expected 0 (no eviction in a 65536-entry map holding a few flows)")
+
+
+def filters_problems(env, what, problems, want_ours=False):
+    for hook in ("ingress", "egress"):
+        ids = env.our_prog_ids(hook)
+        if bool(ids) != want_ours:
+            problems.append(f"{what}: bpfix filter (handle {OUR_HANDLE}) on vethA {hook}: "
+                            f"{ids or 'none'}\n{env.filters(hook)}")
+
+
+def progs_gone(ids, timeout=5.0):
+    """Wait until none of these BPF program ids exists; return those that remain."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = run(["bpftool", "prog", "show"], check=False).stdout
+        left = [i for i in ids if re.search(rf"^{i}:", text, re.M)]
+        if not left or time.monotonic() > deadline:
+            return left, text
+        time.sleep(0.1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+
+def case_main(env, a, problems):
+    if env.has_clsact():
+        raise Harness("vethA has a clsact qdisc before the main case")
+    server = Server(env)
+    col = Nfcapd(env)
+    out = os.path.join(env.tmp, "main.ipfix")
+    bp = Bpfix(env, a.bpfix, ["-i", "vethA", "--collector", f"127.0.0.1:{NFCAPD_PORT}",
+                              "--output", out, "--idle-timeout", "60", "--active-timeout", "120",
+                              "--stats-interval", "1"], "main")
+    bp.wait_attached()
+    res = send(env, "main")
+    # TCP flows ended by FIN go out after a 1 s linger at a once-a-second sweep: wait for that
+    time.sleep(2.5)
+    rc = bp.stop()
+    err = bp.stderr()
+    counts = server.stop()
+    col.stop()
+    if col.drops:
+        problems.append(f"nfcapd's socket dropped {col.drops} datagrams")
+    if rc != 0:
+        problems.append(f"main: bpfix exited with {rc}, expected 0:\n{err}")
+    if env.has_clsact():
+        problems.append("main: the clsact qdisc bpfix created is still on vethA after exit:\n" +
+                        env.tc("qdisc", "show", "dev", "vethA"))
+    if counts["udp_echo4"] != len(T.UDP4_SIZES) or counts["udp_echo6"] != len(T.UDP6_SIZES) or \
+            counts["gtpu"] != len(T.GTPU_INNER_SIZES) or counts["tcp_conns"] != 2:
+        raise Harness(f"the listeners did not receive what was sent: {counts}")
+
+    cap = capture_flows(res["packets"])
+    exp = expectations("main", cap)
+    window = (res["t0_ns"] // 1000000, res["t1_ns"] // 1000000)
+    nf = col.records()
+    if not os.path.exists(out):
+        problems.append("main: bpfix wrote no --output file")
+        return
+    ipf, dump = ipfix_file_records(out, a.elements)
+    vlog(f"bpfix stderr:\n{err}")
+    vlog(f"capture: {len(res['packets'])} packets; vethA ifindex {env.ifindex_a}")
+    for r in sorted(ipf, key=lambda r: (r["first"], fmt_rec(r))):
+        vlog("  ipfixDump " + fmt_rec(r))
+    check_flows(exp, ipf, "ipfixDump", env.ifindex_a, window, problems)
+    check_flows(exp, nf, "nfdump", env.ifindex_a, window, problems, full=False)
+    same_records(nf, ipf, problems)
+    mine = {e.key for e in exp}
+    others = [r for r in ipf if tuple5(r) not in mine]
+    log(f"main: {len(exp)} expected flows, {len(ipf)} records in the file, {len(nf)} decoded by "
+        f"nfdump, {len(others)} other records (IPv6 MLD/RS noise of the links)")
+    for r in others:
+        vlog("  other: " + fmt_rec(r))
+        if r["proto"] != 58:
+            problems.append(f"main: unexpected record {fmt_rec(r)}")
+
+    summary = summary_of(err)
+    check_summary(bp, summary, ipf, problems)
+    sent = sum(e.packets for e in exp if e.teid is None) + len(T.GTPU_INNER_SIZES)
+    if summary.get("packets seen", 0) < len(res["packets"]) or \
+            summary.get("packets seen", 0) < sent:
+        problems.append(f"main: packets seen {summary.get('packets seen')} < the "
+                        f"{len(res['packets'])} packets captured on vethB ({sent} in the test's "
+                        f"flows; the records hold {sum(r['packets'] for r in ipf)})")
+    # statistics options records in observation domain 0: periodic (1 s) and the final ones
+    dom0 = S.domain0_records(dump)
+    totals = [r for r in dom0 if "packetTotalCount" in r]
+    if len(totals) < 2:
+        problems.append(f"main: {len(totals)} statistics totals records in domain 0, expected "
+                        f"several (--stats-interval 1, a run of several seconds)")
+    elif int(totals[-1]["packetTotalCount"]) != summary.get("packets seen") or \
+            int(totals[-1]["exportedFlowRecordTotalCount"]) != summary.get("records sent"):
+        problems.append(f"main: last statistics record {totals[-1]} disagrees with the summary "
+                        f"{summary}")
+    log(f"main: summary packets seen {summary.get('packets seen')}, metered "
+        f"{summary.get('packets metered')}, flows {summary.get('flows')}, records sent "
+        f"{summary.get('records sent')}; {len(totals)} statistics totals records")
+
+
+def case_kill(env, a, problems):
+    server = Server(env)
+    b1 = Bpfix(env, a.bpfix, ["-i", "vethA", "--output", os.path.join(env.tmp, "kill1.ipfix")],
+               "killed")
+    b1.wait_attached()
+    ids1 = {h: env.our_prog_ids(h) for h in ("ingress", "egress")}
+    b1.stop(signal.SIGKILL)
+    left = {h: env.our_prog_ids(h) for h in ("ingress", "egress")}
+    if left != ids1:
+        problems.append(f"kill: after SIGKILL the filters at {OUR_HANDLE} are {left}, before "
+                        f"{ids1} (the kernel should keep them)")
+    log(f"kill: after SIGKILL the kernel keeps bpfix's filters: programs {left}")
+
+    out = os.path.join(env.tmp, "kill2.ipfix")
+    b2 = Bpfix(env, a.bpfix, ["-i", "vethA", "--output", out], "restarted")
+    b2.wait_attached()
+    ids2 = {h: env.our_prog_ids(h) for h in ("ingress", "egress")}
+    for h in ("ingress", "egress"):
+        if len(ids2[h]) != 1 or ids2[h] == ids1[h]:
+            problems.append(f"kill: after the restart vethA {h} has bpfix programs {ids2[h]} "
+                            f"(killed instance's: {ids1[h]}): expected one, replaced")
+    res = send(env, "echo")
+    rc = b2.stop()
+    counts = server.stop()
+    err = b2.stderr()
+    if rc != 0:
+        problems.append(f"kill: the restarted bpfix exited with {rc}:\n{err}")
+    if counts["udp_echo4"] != len(T.ECHO_AGAIN_SIZES):
+        raise Harness(f"the listener did not receive the echo plan: {counts}")
+    filters_problems(env, "kill: after the restarted bpfix's exit", problems)
+    ids = sorted({i for d in (ids1, ids2) for v in d.values() for i in v})
+    left, text = progs_gone(ids)
+    if left:
+        problems.append(f"kill: BPF programs {left} still loaded after both bpfix processes "
+                        f"are gone")
+    others = [line for line in text.splitlines() if re.search(r"name bpfix_", line)]
+    if others:
+        log("kill: note: other bpfix_* programs are loaded (other tests running?): " +
+            "; ".join(others))
+    clsact_left = env.has_clsact()
+    log(f"kill: programs {ids} gone: {not left}; clsact left on vethA (created by the killed "
+        f"instance, found existing by the restarted one): {clsact_left}")
+    if os.path.exists(out):
+        ipf, _ = ipfix_file_records(out, a.elements)
+        exp = expectations("echo", capture_flows(res["packets"]))
+        check_flows(exp, ipf, "ipfixDump (restarted)", env.ifindex_a,
+                    (res["t0_ns"] // 1000000, res["t1_ns"] // 1000000), problems)
+    else:
+        problems.append("kill: the restarted bpfix wrote no --output file")
+    if clsact_left:
+        env.tc("qdisc", "del", "dev", "vethA", "clsact")
+
+
+def case_errors(env, a, problems):
+    tmp = os.path.join(env.tmp, "errors")
+    os.mkdir(tmp)
+    out = os.path.join(tmp, "nosuchif.ipfix")
+    r = run(env.ns(env.a, a.bpfix, "run", "-i", "nosuchif", "--output", out), check=False)
+    lines = [x for x in (r.stdout + r.stderr).splitlines() if x.strip()]
+    log(f"errors: bpfix run -i nosuchif: exit {r.returncode}: {lines}")
+    if r.returncode != 1:
+        problems.append(f"errors: -i nosuchif exited with {r.returncode}, expected 1")
+    if not any("nosuchif" in x for x in lines):
+        problems.append(f"errors: -i nosuchif: no message names the interface: {lines}")
+    if len(lines) != 1:
+        problems.append(f"errors: -i nosuchif printed {len(lines)} lines, expected one message")
+    if os.path.exists(out):
+        problems.append("errors: -i nosuchif left an output file")
+
+    # Without privilege: a copy of the binary that nobody can reach and run.
+    os.chmod(env.tmp, 0o755)
+    os.chmod(tmp, 0o777)
+    binary = os.path.join(tmp, "bpfix")
+    shutil.copy(a.bpfix, binary)
+    os.chmod(binary, 0o755)
+    with open(binary, "rb") as f:
+        if f.read(4) != b"\x7fELF" or os.path.getsize(binary) != os.path.getsize(a.bpfix):
+            raise Harness(f"{a.bpfix} changed while being copied (being rebuilt?)")
+    out = os.path.join(tmp, "unpriv.ipfix")
+    before = (env.tc("qdisc", "show", "dev", "vethA"), env.filters("ingress"),
+              env.filters("egress"))
+    r = run(env.ns(env.a, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                   "--inh-caps=-all", binary, "run", "-i", "vethA", "--output", out), check=False)
+    lines = [x for x in (r.stdout + r.stderr).splitlines() if x.strip()]
+    log(f"errors: bpfix run as nobody: exit {r.returncode}: {lines}")
+    if r.returncode != 1:
+        problems.append(f"errors: unprivileged run exited with {r.returncode}, expected 1")
+    if "CAP_BPF" not in r.stdout + r.stderr:
+        problems.append(f"errors: unprivileged run: the message does not name CAP_BPF (the "
+                        f"first capability it lacks): {lines}")
+    if len(lines) != 1:
+        problems.append(f"errors: unprivileged run printed {len(lines)} lines, expected one "
+                        f"message")
+    if os.path.exists(out):
+        problems.append("errors: unprivileged run left an output file")
+    after = (env.tc("qdisc", "show", "dev", "vethA"), env.filters("ingress"),
+             env.filters("egress"))
+    if after != before:
+        problems.append(f"errors: unprivileged run changed vethA's tc state: {before} -> {after}")
+
+
+def case_drop(env, a, problems):
+    run(["ip", "-n", env.a, "link", "add", "vethD0", "type", "veth", "peer", "name", "vethD1"])
+    env.tc("qdisc", "add", "dev", "vethA", "clsact")
+    # u32 (no matchall/gact in every kernel): a redirect to a down device drops the packet
+    env.tc("filter", "add", "dev", "vethA", "ingress", "prio", "10", "u32", "match", "u32", "0",
+           "0", "action", "mirred", "egress", "redirect", "dev", "vethD0")
+    env.tc("filter", "add", "dev", "vethA", "egress", "prio", "10", "bpf", "bytecode",
+           "1,6 0 0 0,")
+    theirs = (env.filters("ingress"), env.filters("egress"))
+    server = Server(env)
+    send(env, "drop")   # the filter must drop on its own, else this case proves nothing
+    time.sleep(0.1)
+    counts = server.stop()
+    if counts["udp_sink"]:
+        raise Harness(f"the dropping u32/mirred filter did not drop ({counts['udp_sink']} "
+                      f"datagrams delivered without bpfix)")
+
+    server = Server(env)
+    out = os.path.join(env.tmp, "drop.ipfix")
+    bp = Bpfix(env, a.bpfix, ["-i", "vethA", "--direction", "ingress", "--output", out], "drop")
+    bp.wait_attached(hooks=("ingress",))
+    if env.our_prog_ids("egress"):
+        problems.append(f"drop: --direction ingress attached to egress too:\n"
+                        f"{env.filters('egress')}")
+    res = send(env, "drop")
+    time.sleep(0.1)
+    rc = bp.stop()
+    counts = server.stop()
+    if rc != 0:
+        problems.append(f"drop: bpfix exited with {rc}:\n{bp.stderr()}")
+    if counts["udp_sink"]:
+        problems.append(f"drop: with bpfix in front, {counts['udp_sink']} of "
+                        f"{len(T.DROP_SIZES)} datagrams got through the dropping filter")
+    if not env.has_clsact():
+        problems.append("drop: the clsact that existed before bpfix is gone")
+    now = (env.filters("ingress"), env.filters("egress"))
+    if now != theirs:
+        problems.append(f"drop: the other filters changed:\nbefore {theirs}\nafter  {now}")
+    filters_problems(env, "drop: after bpfix's exit", problems)
+    if not os.path.exists(out):
+        problems.append("drop: bpfix wrote no --output file")
+        return
+    ipf, _ = ipfix_file_records(out, a.elements)
+    exp = expectations("drop", capture_flows(res["packets"]))
+    check_flows(exp, ipf, "ipfixDump (drop)", env.ifindex_a,
+                (res["t0_ns"] // 1000000, res["t1_ns"] // 1000000), problems)
+    egress = [r for r in ipf if r["dir"] != 0]
+    if egress:
+        problems.append("drop: --direction ingress exported egress records: " +
+                        "; ".join(fmt_rec(r) for r in egress))
+    log(f"drop: {len(T.DROP_SIZES)} datagrams into a dropping filter behind bpfix: "
+        f"{counts['udp_sink']} delivered; {len(ipf)} records; other filters kept: {now == theirs}")
+
+
+CASES = {"main": case_main, "kill": case_kill, "errors": case_errors, "drop": case_drop}
+
+
+def main():
+    global VERBOSE, R, I, S
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bpfix", required=True, help="the bpfix binary")
+    ap.add_argument("--source-dir", required=True, help="the repository (for templates/ and "
+                    "tests/replay/)")
+    ap.add_argument("--cases", default=",".join(CASES), help="comma-separated: " +
+                    ", ".join(CASES))
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    VERBOSE = a.verbose
+    a.bpfix = os.path.abspath(a.bpfix)
+    a.elements = os.path.join(a.source_dir, "templates", "bpfix-elements.xml")
+    sys.path.insert(0, os.path.join(a.source_dir, "tests", "replay"))
+    import nfcapd_replay as R
+    import ipfix_records as I
+    import stats_records as S
+    cases = [c for c in a.cases.split(",") if c]
+    bad = [c for c in cases if c not in CASES]
+    if bad:
+        ap.error(f"unknown case(s) {', '.join(bad)}")
+    if not os.access(a.bpfix, os.X_OK):
+        log(f"ERROR: {a.bpfix} is not an executable")
+        return EXIT_HARNESS
+
+    # ctest's timeout and ^C end the run through the finally below: nothing is left behind
+    def terminated(*_):
+        log("ERROR: terminated (SIGTERM); cleaning up")
+        sys.exit(EXIT_HARNESS)
+    signal.signal(signal.SIGTERM, terminated)
+    t_start = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="bpfix-live-")
+    env = Env(tmp)
+    problems = []
+    try:
+        preconditions()
+        env.setup()
+        for c in cases:
+            t = time.monotonic()
+            n = len(problems)
+            CASES[c](env, a, problems)
+            log(f"case {c}: {'ok' if len(problems) == n else 'FAILED'} "
+                f"({time.monotonic() - t:.1f} s)")
+    except Skip as e:
+        log(f"SKIP: {e}")
+        return EXIT_SKIP
+    except (Harness, I.DecodeError, R.HarnessError, subprocess.TimeoutExpired) as e:
+        log(f"ERROR: {e}")
+        for p in problems:
+            log(f"FAIL: {p}")
+        return EXIT_HARNESS
+    finally:
+        env.cleanup()
+        if a.keep:
+            log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for p in problems:
+        log(f"FAIL: {p}")
+    log(f"{'FAIL' if problems else 'PASS'} ({time.monotonic() - t_start:.1f} s)")
+    return EXIT_FAIL if problems else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
