@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * libfixbuf exporting process: information model, one session and fBuf per destination,
- * templates expanded from templates/flow.def, record conversion to fixbuf's memory layout.
- * GError stays here: callers get negative errno values and one message per failure.
+ * libfixbuf exporting process: information model, one session and fBuf per destination (a
+ * connected UDP socket we send on, or a file), template refresh, records and statistics. What
+ * the templates hold is templates.c's. GError stays here: callers get negative errno values.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -17,106 +17,12 @@
 
 #include "ipfix.h"
 #include "log.h"
-#include "record_layout.h"
 #include "stats_layout.h"
+#include "templates.h"
 
-#define TID_MEMORY 0x1000 /* internal template id; external ids from TID_FIRST */
-#define TID_FIRST 256
-#define TID_STATS_SUMMARY 0x1001 /* internal; external ids are the same, in domain 0 */
-#define TID_STATS_COUNTER 0x1002
 #define TID_TYPE_RECORDS 0x1003 /* RFC 5610 element type records, files only */
-#define STATS_DOMAIN 0 /* RFC 7011 §3.1: exporting-process statistics */
 #define BPFIX_TEMPLATE_RECORDS 4096 /* also resend templates after this many records (UDP) */
 #define UDP_MESSAGE_MAX 1400	    /* IPFIX message octets: fits a 1500-octet path with headers */
-
-static fbInfoElementSpec_t memory_specs[] = {
-#define BPFIX_FIELD(type, member, dims, ie, wire_len, shapes) \
-	{ (char *)ie, BPFIX_FLOW_MEMBER_SIZE(member), 0 },
-#include "flow.def"
-#undef BPFIX_FIELD
-	{ (char *)"paddingOctets", BPFIX_FLOW_PADDING, 0 },
-	FB_IESPEC_NULL
-};
-
-/* in memory: the C type's size (strings as fbVarfield_t), padding included */
-#define STAT_MEMORY_LEN(type) \
-	(__builtin_types_compatible_p(type, fbVarfield_t) ? FB_IE_VARLEN : sizeof(type))
-#define BPFIX_STAT(type, member, ie, scope) { (char *)ie, STAT_MEMORY_LEN(type), 0 },
-#define BPFIX_STAT_PAD(member, octets) { (char *)"paddingOctets", octets, 0 },
-static fbInfoElementSpec_t stats_summary_memory[] = {
-#define BPFIX_STATS_SUMMARY
-#include "stats.def"
-#undef BPFIX_STATS_SUMMARY
-	FB_IESPEC_NULL
-};
-
-static fbInfoElementSpec_t stats_counter_memory[] = {
-#define BPFIX_STATS_COUNTER
-#include "stats.def"
-#undef BPFIX_STATS_COUNTER
-	FB_IESPEC_NULL
-};
-#undef BPFIX_STAT
-#undef BPFIX_STAT_PAD
-
-/* on the wire: the element's own length, no padding */
-#define BPFIX_STAT(type, member, ie, scope) { (char *)ie, 0, 0 },
-#define BPFIX_STAT_PAD(member, octets)
-static fbInfoElementSpec_t stats_summary_wire[] = {
-#define BPFIX_STATS_SUMMARY
-#include "stats.def"
-#undef BPFIX_STATS_SUMMARY
-	FB_IESPEC_NULL
-};
-
-static fbInfoElementSpec_t stats_counter_wire[] = {
-#define BPFIX_STATS_COUNTER
-#include "stats.def"
-#undef BPFIX_STATS_COUNTER
-	FB_IESPEC_NULL
-};
-#undef BPFIX_STAT
-#undef BPFIX_STAT_PAD
-
-/* scope fields of each, counted from the same lines */
-#define BPFIX_STAT(type, member, ie, scope) +(scope)
-#define BPFIX_STAT_PAD(member, octets)
-static const uint16_t stats_summary_scopes = 0
-#define BPFIX_STATS_SUMMARY
-#include "stats.def"
-#undef BPFIX_STATS_SUMMARY
-	;
-static const uint16_t stats_counter_scopes = 0
-#define BPFIX_STATS_COUNTER
-#include "stats.def"
-#undef BPFIX_STATS_COUNTER
-	;
-#undef BPFIX_STAT
-#undef BPFIX_STAT_PAD
-
-/* One external template per shape: plain IPv4/IPv6 flows, and GTP-U flows by outer version and
- * whether the PDU Session Container was seen. Template id = TID_FIRST + index. */
-static const uint32_t shapes[] = {
-	BPFIX_SHAPE_IPV4,
-	BPFIX_SHAPE_IPV6,
-	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4,
-	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6,
-	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4,
-	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6,
-	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
-	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
-	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
-	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
-};
-
-#define N_SHAPES (sizeof(shapes) / sizeof(shapes[0]))
-
-static fbInfoElementSpec_t wire_specs[] = {
-#define BPFIX_FIELD(type, member, dims, ie, wire_len, shapes) { (char *)ie, wire_len, shapes },
-#include "flow.def"
-#undef BPFIX_FIELD
-	FB_IESPEC_NULL
-};
 
 /*
  * A UDP collector has its own connected socket: fixbuf encodes each message into udp_msg (manual
@@ -190,118 +96,22 @@ int bpfix_split_hostport(const char *spec, char *host, size_t host_len, char *po
 	return 0;
 }
 
-static fbTemplate_t *new_template(fbInfoModel_t *model, fbInfoElementSpec_t *specs, uint32_t flags,
-				  GError **err)
-{
-	fbTemplate_t *tmpl = fbTemplateAlloc(model);
-
-	if (!fbTemplateAppendSpecArray(tmpl, specs, flags, err)) {
-		fbTemplateFreeUnused(tmpl);
-		return NULL;
-	}
-	return tmpl;
-}
-
-/* An options template for statistics: in memory (@memory) or on the wire. */
-static int add_stats_template(struct bpfix_ipfix *x, struct destination *d, fbInfoElementSpec_t *specs,
-			      uint16_t scopes, uint16_t tid, gboolean memory)
-{
-	fbTemplate_t *tmpl;
-	GError *err = NULL;
-
-	tmpl = new_template(x->model, specs, 0, &err);
-	if (tmpl)
-		fbTemplateSetOptionsScope(tmpl, scopes);
-	if (!tmpl || !fbSessionAddTemplate(d->session, memory, tid, tmpl, &err))
-		return gerror_to_errno(&err, "building the statistics template failed", d->name);
-	return 0;
-}
-
-/* Statistics templates: in memory, and on the wire in the statistics domain only. */
-static int add_stats_templates(struct bpfix_ipfix *x, struct destination *d)
-{
-	int err;
-
-	err = add_stats_template(x, d, stats_summary_memory, stats_summary_scopes,
-				 TID_STATS_SUMMARY, TRUE);
-	if (!err)
-		err = add_stats_template(x, d, stats_counter_memory, stats_counter_scopes,
-					 TID_STATS_COUNTER, TRUE);
-	fbSessionSetDomain(d->session, STATS_DOMAIN);
-	if (!err)
-		err = add_stats_template(x, d, stats_summary_wire, stats_summary_scopes,
-					 TID_STATS_SUMMARY, FALSE);
-	if (!err)
-		err = add_stats_template(x, d, stats_counter_wire, stats_counter_scopes,
-					 TID_STATS_COUNTER, FALSE);
-	fbSessionSetDomain(d->session, x->opts.observation_domain);
-	return err;
-}
-
-/* Internal template plus one external template per shape, in the session's domain. */
+/* Flow templates in the flows' domain, statistics templates in theirs. */
 static int add_templates(struct bpfix_ipfix *x, struct destination *d)
 {
-	fbTemplate_t *tmpl;
 	GError *err = NULL;
-	size_t i;
 
 	fbSessionSetDomain(d->session, x->opts.observation_domain);
-	tmpl = new_template(x->model, memory_specs, UINT32_MAX, &err);
-	if (!tmpl || !fbSessionAddTemplate(d->session, TRUE, TID_MEMORY, tmpl, &err))
-		return gerror_to_errno(&err, "building the flow template failed", d->name);
-	for (i = 0; i < N_SHAPES; i++) {
-		tmpl = new_template(x->model, wire_specs, shapes[i], &err);
-		if (!tmpl || !fbSessionAddTemplate(d->session, FALSE, TID_FIRST + i, tmpl, &err))
-			return gerror_to_errno(&err, "building the flow template failed", d->name);
-	}
-	return add_stats_templates(x, d);
-}
-
-/* The shape, hence the template, of a record. */
-static uint16_t template_id(const struct bpfix_record *rec)
-{
-	uint32_t shape = rec->key.ip_version == 6 ? BPFIX_SHAPE_IPV6 : BPFIX_SHAPE_IPV4;
-	size_t i;
-
-	if (rec->key.tun_version) {
-		shape |= BPFIX_SHAPE_GTPU;
-		shape |= rec->key.tun_version == 6 ? BPFIX_SHAPE_OUTER6 : BPFIX_SHAPE_OUTER4;
-		if (rec->has_pdu_session)
-			shape |= BPFIX_SHAPE_PDU;
-	}
-	for (i = 0; i < N_SHAPES; i++)
-		if (shapes[i] == shape)
-			return TID_FIRST + i;
-	return TID_FIRST; /* unreachable: every combination above has a template */
-}
-
-/* fbInfoModelAddElementArray keeps pointers into the array: it lives as long as the model. */
-static fbInfoElement_t *new_elements(__u32 pen)
-{
-	static const fbInfoElement_t defs[] = {
-#define IANA 0
-#define BPFIX 1
-#define BPFIX_ELEMENT(name, owner, id, len, type, flags, desc) \
-	FB_IE_INIT_FULL(name, owner, id, len, flags, 0, 0, type, (char *)desc),
-#include "elements.def"
-#undef BPFIX_ELEMENT
-#undef BPFIX
-#undef IANA
-		FB_IE_NULL
-	};
-	fbInfoElement_t *ies = g_memdup2(defs, sizeof(defs));
-	size_t i;
-
-	for (i = 0; ies[i].ref.name; i++)
-		if (ies[i].ent) /* BPFIX: the configured enterprise */
-			ies[i].ent = pen;
-	return ies;
+	if (!bpfix_ipfix_add_flow_templates(x->model, d->session, &err) ||
+	    !bpfix_ipfix_add_stats_templates(x->model, d->session, x->opts.observation_domain, &err))
+		return gerror_to_errno(&err, "building the templates failed", d->name);
+	return 0;
 }
 
 /* fixbuf exports them with every template export, so their template must be in every domain. */
 static int add_type_records(struct bpfix_ipfix *x, struct destination *d)
 {
-	const uint32_t domains[] = { STATS_DOMAIN, x->opts.observation_domain };
+	const uint32_t domains[] = { BPFIX_STATS_DOMAIN, x->opts.observation_domain };
 	GError *err = NULL;
 	size_t i;
 
@@ -428,7 +238,7 @@ struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts)
 		return NULL;
 	x->opts = *opts;
 	x->model = fbInfoModelAlloc();
-	x->elements = new_elements(opts->pen);
+	x->elements = bpfix_ipfix_new_elements(opts->pen);
 	fbInfoModelAddElementArray(x->model, x->elements);
 	x->dests = calloc(opts->n_collectors + 1, sizeof(*x->dests));
 	if (!x->dests) {
@@ -475,55 +285,6 @@ static int export_templates(struct destination *d)
 	return 0;
 }
 
-/* fixbuf keeps ipv4Address in host order in memory */
-static uint32_t ipv4_host_order(const __u8 *addr)
-{
-	return (uint32_t)addr[0] << 24 | addr[1] << 16 | addr[2] << 8 | addr[3];
-}
-
-static void to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_flow *out)
-{
-	const struct bpfix_flow_key *k = &rec->key;
-
-	memset(out, 0, sizeof(*out));
-	out->flow_start_ms = rec->start_ms;
-	out->flow_end_ms = rec->end_ms;
-	out->octets = rec->octets;
-	out->packets = rec->packets;
-	if (k->ip_version == 6) {
-		memcpy(out->src_ipv6, k->src_addr, 16);
-		memcpy(out->dst_ipv6, k->dst_addr, 16);
-	} else {
-		out->src_ipv4 = ipv4_host_order(k->src_addr);
-		out->dst_ipv4 = ipv4_host_order(k->dst_addr);
-	}
-	if (k->direction == BPFIX_DIR_EGRESS)
-		out->egress_ifindex = k->ifindex;
-	else
-		out->ingress_ifindex = k->ifindex;
-	out->src_port = k->src_port;
-	out->dst_port = k->dst_port;
-	out->vlan_id = rec->vlan_id;
-	out->tcp_flags = rec->tcp_flags;
-	out->protocol = k->protocol;
-	out->tos = rec->tos;
-	out->ttl_min = rec->ttl_min;
-	out->ttl_max = rec->ttl_max;
-	out->direction = k->direction;
-	out->end_reason = rec->end_reason;
-	/* GTP-U: the outer destination owns the TEID and is part of the key */
-	out->teid = k->teid;
-	if (k->tun_version == 6) {
-		memcpy(out->tun_src_ipv6, rec->tun_src_addr, 16);
-		memcpy(out->tun_dst_ipv6, k->tun_addr, 16);
-	} else if (k->tun_version == 4) {
-		out->tun_src_ipv4 = ipv4_host_order(rec->tun_src_addr);
-		out->tun_dst_ipv4 = ipv4_host_order(k->tun_addr);
-	}
-	out->qfi = rec->qfi;
-	out->pdu_type = rec->pdu_type;
-}
-
 /* Templates go first; UDP collectors may also have restarted or expired them (RFC 7011 §8.4). */
 static bool templates_due(const struct bpfix_ipfix *x, const struct destination *d)
 {
@@ -545,7 +306,7 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d,
 		if (rc)
 			return rc;
 	}
-	if (!fBufSetInternalTemplate(d->fbuf, TID_MEMORY, &err) ||
+	if (!fBufSetInternalTemplate(d->fbuf, BPFIX_TID_MEMORY, &err) ||
 	    !fBufSetExportTemplate(d->fbuf, tid, &err) ||
 	    !WITH_ROOM(d, fBufAppend(d->fbuf, (uint8_t *)flow, sizeof(*flow), &err), &err))
 		return write_failed(d, &err, "writing a record failed");
@@ -556,11 +317,11 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d,
 int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec)
 {
 	struct bpfix_ipfix_flow flow;
-	uint16_t tid = template_id(rec);
+	uint16_t tid = bpfix_ipfix_template_id(rec);
 	int err, first_err = 0;
 	size_t i;
 
-	to_memory_record(rec, &flow);
+	bpfix_ipfix_to_memory_record(rec, &flow);
 	for (i = 0; i < x->n_dests; i++) {
 		err = append_to(x, &x->dests[i], &flow, tid);
 		if (err) {
@@ -603,15 +364,15 @@ static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
 	err = emit(d);
 	if (err)
 		return err;
-	fbSessionSetDomain(d->session, STATS_DOMAIN);
+	fbSessionSetDomain(d->session, BPFIX_STATS_DOMAIN);
 	err = export_templates(d);
 	if (!err)
-		err = append_stat(d, TID_STATS_SUMMARY, &summary, sizeof(summary));
+		err = append_stat(d, BPFIX_TID_STATS_SUMMARY, &summary, sizeof(summary));
 	for (i = 0; i < st->n_counters && !err; i++) {
 		counter.name.buf = (uint8_t *)st->counters[i].name;
 		counter.name.len = strlen(st->counters[i].name);
 		counter.value = st->counters[i].value;
-		err = append_stat(d, TID_STATS_COUNTER, &counter, sizeof(counter));
+		err = append_stat(d, BPFIX_TID_STATS_COUNTER, &counter, sizeof(counter));
 	}
 	if (!err)
 		err = emit(d);
