@@ -10,6 +10,9 @@
 #include "flow_source.h"
 #include "record.h"
 
+/* After a FIN/RST in one direction, stragglers (the final ACK) still join the flow this long. */
+#define BPFIX_TCP_LINGER_NS 1000000000ull
+
 struct bpfix_flow_table_opts {
 	__u64 idle_timeout_ns;	 /* no packet for this long: the flow ends (idle) */
 	__u64 active_timeout_ns; /* a record this old is exported; the flow goes on (active) */

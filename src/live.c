@@ -17,7 +17,6 @@
 #include "tc_attach.h"
 
 #define NS_PER_S 1000000000ll
-#define TCP_LINGER_NS NS_PER_S
 
 struct live {
 	struct bpfix_kernel_engine *engine;
@@ -115,7 +114,7 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, volatile sig_atomic_t *st
 	struct bpfix_flow_table_opts table_opts = {
 		.idle_timeout_ns = opts->idle_timeout_s * NS_PER_S,
 		.active_timeout_ns = opts->active_timeout_s * NS_PER_S,
-		.tcp_linger_ns = TCP_LINGER_NS,
+		.tcp_linger_ns = BPFIX_TCP_LINGER_NS,
 		.clock_to_epoch_ns = monotonic_to_epoch(),
 	};
 	struct live l = { 0 };

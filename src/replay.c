@@ -15,7 +15,6 @@
 #include "replay.h"
 
 #define NS_PER_S 1000000000ull
-#define TCP_LINGER_NS NS_PER_S /* FIN/RST stragglers (the final ACK) still join the flow */
 
 struct replay {
 	struct bpfix_engine *engine;
@@ -89,7 +88,7 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	struct bpfix_flow_table_opts table_opts = {
 		.idle_timeout_ns = opts->idle_timeout_s * NS_PER_S,
 		.active_timeout_ns = opts->active_timeout_s * NS_PER_S,
-		.tcp_linger_ns = TCP_LINGER_NS,
+		.tcp_linger_ns = BPFIX_TCP_LINGER_NS,
 		.clock_to_epoch_ns = 0, /* replay's clock is capture time, already epoch */
 	};
 	struct bpfix_ipfix_opts ipfix_opts = {
