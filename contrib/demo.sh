@@ -25,9 +25,27 @@ nfcapd_pid=$!
 sleep 0.5
 
 echo "== bpfix replay $(basename "$capture") -> nfcapd on 127.0.0.1:$port"
-"$top/build/src/bpfix" replay --engine kernel --collector "127.0.0.1:$port" "$capture"
+"$top/build/src/bpfix" replay --engine kernel --collector "127.0.0.1:$port" \
+	--output "$work/flows.ipfix" "$capture"
 
 kill "$nfcapd_pid" && wait "$nfcapd_pid" 2>/dev/null || true  # nfcapd writes its file on exit
 nfcapd_pid=
 echo "== records as nfdump decodes them (times UTC)"
 TZ=UTC nfdump -R "$work/flows" -o 'fmt:%ts %te %pr %sap -> %dap %flg %tos %pkt %byt' -O tstart -q
+
+echo "== GTP-U tunnels of those records (nfdump shows the inner flows; ipfixDump names the tunnel fields)"
+ipfixDump -d -e "$top/templates/bpfix-elements.xml" --in "$work/flows.ipfix" | awk '
+	function show() {
+		if (teid != "")
+			printf "%s -> %s  TEID 0x%08x  QFI %s  tunnel %s -> %s\n", src, dst, teid,
+			       qfi == "" ? "-" : qfi, tsrc, tdst
+		src = dst = teid = qfi = tsrc = tdst = ""
+	}
+	/--- data record/ { show() }
+	/sourceIPv(4|6)Address/ { src = $NF }
+	/destinationIPv(4|6)Address/ { dst = $NF }
+	/gtpuTEid/ { teid = $NF }
+	/gtpuQFI/ { qfi = $NF }
+	/bpfixTunnelSource/ { tsrc = $NF }
+	/bpfixTunnelDestination/ { tdst = $NF }
+	END { show() }'
