@@ -44,6 +44,7 @@ path.
 
 import argparse
 import ctypes
+import functools
 import json
 import os
 import platform
@@ -60,10 +61,12 @@ from collections import defaultdict
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib"), os.path.join(HERE, "..", "replay")]
+import ipfix_records as I  # noqa: E402
 import veth_traffic as T  # noqa: E402
+from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, EXIT_SKIP, HarnessError,  # noqa: E402
+                       Nfcapd, flow_from_json, log, not_metered, preflight, summary_numbers)
 
-EXIT_OK, EXIT_FAIL, EXIT_HARNESS, EXIT_SKIP = 0, 1, 2, 77
 TRAFFIC = os.path.join(HERE, "veth_traffic.py")
 PY = "/usr/bin/python3"
 NFCAPD_PORT = 9995          # inside namespace A: nothing else is there
@@ -71,16 +74,8 @@ OUR_HANDLE = "0xb9f1"
 TIME_SLACK_MS = 50          # record times against the capture's kernel timestamps
 
 
-class Harness(Exception):
-    """The test could not run (as opposed to: it ran and found differences)."""
-
-
 class Skip(Exception):
     pass
-
-
-def log(msg=""):
-    print(msg, flush=True)
 
 
 VERBOSE = False
@@ -95,7 +90,7 @@ def run(argv, check=True, timeout=30, env=None):
     r = subprocess.run(argv, capture_output=True, text=True, errors="replace", timeout=timeout,
                        env=env)
     if check and r.returncode != 0:
-        raise Harness(f"{' '.join(argv)} exited with {r.returncode}: {r.stderr.strip()}")
+        raise HarnessError(f"{' '.join(argv)} exited with {r.returncode}: {r.stderr.strip()}")
     return r
 
 
@@ -119,14 +114,13 @@ def bpf_probe():
     return None
 
 
+# main() skips first unless root (ROOT_FOR) with TOOLS installed (bpfixtest.preflight)
+ROOT_FOR = "network namespaces, tc and BPF need it"
+TOOLS = ("ip", "tc", "nfcapd", "nfdump", "ipfixDump", "bpftool", "setpriv")
+
+
 def preconditions():
-    if os.geteuid() != 0:
-        raise Skip("not root: network namespaces, tc and BPF need it")
-    missing = [t for t in ("ip", "tc", "nfcapd", "nfdump", "ipfixDump", "bpftool", "setpriv")
-               if shutil.which(t) is None]
-    if missing:
-        raise Skip(f"not installed: {', '.join(missing)} (Debian: iproute2, nfdump, "
-                   f"libfixbuf-tools, bpftool, util-linux)")
+    """The rest, as root: the traffic side's Python, loading a BPF program."""
     if not os.path.exists(PY):
         raise Skip(f"{PY} missing")
     reason = bpf_probe()
@@ -167,7 +161,7 @@ class Env:
             run(["ip", "-n", n, "addr", "add", f"{v6}/64", "dev", dev, "nodad"])
             r = run(self.ns(n, PY, TRAFFIC, "offload", dev), check=False)
             if r.returncode != 0:
-                raise Harness(f"cannot turn offloads off on {dev}: {r.stderr.strip()}")
+                raise HarnessError(f"cannot turn offloads off on {dev}: {r.stderr.strip()}")
         for n, dev, v4, v6, mac in ((a, "vethA", T.B4, T.B6, T.MAC_B),
                                     (b, "vethB", T.A4, T.A6, T.MAC_A)):
             for addr in (v4, v6):
@@ -225,18 +219,18 @@ class Server:
         ready, _, _ = select.select([self.p.stdout], [], [], 10)
         line = self.p.stdout.readline() if ready else ""
         if line.strip() != "ready":
-            raise Harness(f"the listeners did not start: {line!r} {self.p.stderr.read()}")
+            raise HarnessError(f"the listeners did not start: {line!r} {self.p.stderr.read()}")
 
     def stop(self):
         self.p.send_signal(signal.SIGTERM)
         try:
             out, err = self.p.communicate(timeout=15)
         except subprocess.TimeoutExpired:
-            raise Harness("the listeners did not stop")
+            raise HarnessError("the listeners did not stop")
         try:
             return json.loads(out.strip().splitlines()[-1])
         except (ValueError, IndexError):
-            raise Harness(f"the listeners said {out!r} {err!r}")
+            raise HarnessError(f"the listeners said {out!r} {err!r}")
 
 
 def send(env, plan):
@@ -245,69 +239,18 @@ def send(env, plan):
     try:
         res = json.loads(r.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise Harness(f"traffic plan {plan} failed ({r.returncode}): {r.stderr.strip()}")
+        raise HarnessError(f"traffic plan {plan} failed ({r.returncode}): {r.stderr.strip()}")
     if res["errors"]:
-        raise Harness(f"traffic plan {plan}: " + "; ".join(res["errors"]))
+        raise HarnessError(f"traffic plan {plan}: " + "; ".join(res["errors"]))
     return res
 
 
-class Nfcapd:
-    """A real nfcapd in namespace A, foreground child, stopped by pid with SIGTERM."""
-
-    def __init__(self, env):
-        self.env = env
-        self.dir = os.path.join(env.tmp, "flows")
-        os.mkdir(self.dir)
-        self.log_path = os.path.join(env.tmp, "nfcapd.log")
-        with open(self.log_path, "wb") as logf:
-            self.p = env.spawn(env.a, ["nfcapd", "-b", "127.0.0.1", "-p", str(NFCAPD_PORT), "-w",
-                                       self.dir, "-t", "3600"], stdout=logf,
-                               stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while self.socket_state() is None:
-            if self.p.poll() is not None or time.monotonic() > deadline:
-                raise Harness(f"nfcapd did not start: {self.log()}")
-            time.sleep(0.02)
-
-    def log(self):
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
-
-    def socket_state(self):
-        """(rx queue, drops) of nfcapd's socket, read in its own namespace via /proc/PID/net."""
-        want = f"0100007F:{NFCAPD_PORT:04X}"
-        try:
-            with open(f"/proc/{self.p.pid}/net/udp") as f:
-                next(f)
-                for line in f:
-                    c = line.split()
-                    if c[1] == want:
-                        return int(c[4].split(":")[1], 16), int(c[-1])
-        except OSError:
-            pass
-        return None
-
-    def stop(self):
-        quiet, deadline, self.drops = 0, time.monotonic() + 10, 0
-        while quiet < 3 and time.monotonic() < deadline:
-            st = self.socket_state()
-            if st is None:
-                break
-            self.drops = st[1]
-            quiet = quiet + 1 if st[0] == 0 else 0
-            time.sleep(0.05)
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            rc = self.p.wait(20)
-        except subprocess.TimeoutExpired:
-            raise Harness("nfcapd did not exit after SIGTERM")
-        if rc != 0:
-            raise Harness(f"nfcapd exited with {rc}: {self.log()}")
-
-    def records(self):
-        text = run(["nfdump", "-R", self.dir, "-o", "json"], env=dict(os.environ, TZ="UTC")).stdout
-        return [nfdump_record(o) for o in R.parse_nfdump_json(text)
-                if o.get("type", "FLOW") == "FLOW"]
+def start_nfcapd(env):
+    """A real nfcapd in namespace A (bpfixtest.Nfcapd), its flows and log in the temporary
+    directory."""
+    col = Nfcapd(env.tmp, port=NFCAPD_PORT, popen=functools.partial(env.spawn, env.a))
+    col.start()
+    return col
 
 
 class Bpfix:
@@ -329,13 +272,14 @@ class Bpfix:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.p.poll() is not None:
-                raise Harness(f"{self.name}: bpfix exited with {self.p.returncode} before "
-                              f"metering:\n{self.stderr()}")
+                raise HarnessError(f"{self.name}: bpfix exited with {self.p.returncode} before "
+                                   f"metering:\n{self.stderr()}")
             if "bpfix: metering" in self.stderr() and \
                     all(self.env.our_prog_ids(h) for h in hooks):
                 return
             time.sleep(0.05)
-        raise Harness(f"{self.name}: bpfix did not attach within {timeout} s:\n{self.stderr()}")
+        raise HarnessError(f"{self.name}: bpfix did not attach within {timeout} s:\n"
+                           f"{self.stderr()}")
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         self.p.send_signal(sig)
@@ -344,7 +288,7 @@ class Bpfix:
         except subprocess.TimeoutExpired:
             self.p.kill()
             self.p.wait()
-            raise Harness(f"{self.name}: bpfix did not exit {timeout} s after {sig.name}")
+            raise HarnessError(f"{self.name}: bpfix did not exit {timeout} s after {sig.name}")
         return self.rc
 
 
@@ -358,7 +302,7 @@ COMMON = ("ver", "src", "dst", "proto", "sport", "dport", "packets", "octets", "
 
 
 def nfdump_record(o):
-    f = R.flow_from_json(o)
+    f = flow_from_json(o)
     return {"ver": f.ver, "src": f.src, "dst": f.dst, "proto": f.proto, "sport": f.sport,
             "dport": f.dport, "packets": f.packets, "octets": f.octets, "first": f.first_ms,
             "last": f.last_ms, "tos": f.tos, "flags": f.tcp_flags or 0,
@@ -367,9 +311,9 @@ def nfdump_record(o):
 
 
 def ipfix_file_records(path, elements):
-    """(flow records as dicts, ipfixDump's text) of an IPFIX file."""
-    text = I.run_ipfixdump(path, elements)
-    _, records = I.parse(text)
+    """(flow records as dicts, every data record as ipfix_records decodes it) of an IPFIX
+    file."""
+    _, records = I.decode(path, elements)
     out = []
     for rec in records:
         v = I.flow_view(rec)
@@ -386,7 +330,7 @@ def ipfix_file_records(path, elements):
                     "out_if": num("egressInterface"), "dir": num("flowDirection"),
                     "end": v.end, "teid": v.teid, "osrc": v.outer_src, "odst": v.outer_dst,
                     "minttl": num("minimumTTL"), "maxttl": num("maximumTTL")})
-    return out, text
+    return out, records
 
 
 def fmt_rec(r):
@@ -466,13 +410,13 @@ def expectations(plan, cap):
                      T.TCP_S2C)):
                 c = cap.get((key, hook))
                 if c is None:
-                    raise Harness(f"the capture has no {name} packets")
+                    raise HarnessError(f"the capture has no {name} packets")
                 if c["payload"] != data:
-                    raise Harness(f"the capture has {c['payload']} TCP payload octets {name}, "
-                                  f"{data} were sent")
+                    raise HarnessError(f"the capture has {c['payload']} TCP payload octets {name}, "
+                                       f"{data} were sent")
                 if c["maxlen"] > 1500:
-                    raise Harness(f"the capture holds a {c['maxlen']}-octet IP packet {name}: "
-                                  f"offloads are not off")
+                    raise HarnessError(f"the capture holds a {c['maxlen']}-octet IP packet {name}: "
+                                       f"offloads are not off")
                 exp.append(Expected(name, key, hook, c["packets"], c["octets"], tos=None,
                                     flags=c["flags"], end=3, single=False))
         sizes = T.GTPU_INNER_SIZES
@@ -480,8 +424,8 @@ def expectations(plan, cap):
         outer = cap.get(outer_key, {"packets": 0, "octets": 0})
         want_outer = (len(sizes), sum(20 + 8 + 8 + 28 + n for n in sizes))  # IP UDP GTP-U inner
         if (outer["packets"], outer["octets"]) != want_outer:
-            raise Harness(f"the capture's GTP-U packets/octets {outer['packets']}/"
-                          f"{outer['octets']} are not the {want_outer} sent")
+            raise HarnessError(f"the capture's GTP-U packets/octets {outer['packets']}/"
+                               f"{outer['octets']} are not the {want_outer} sent")
         g = Expected("GTP-U inner UDP/IPv4", (4, T.GTPU_INNER_SRC, T.GTPU_INNER_DST, 17,
                                               T.GTPU_INNER_SPORT, T.GTPU_INNER_DPORT),
                      "ingress", len(sizes), sum(28 + n for n in sizes), teid=T.GTPU_TEID,
@@ -498,10 +442,10 @@ def expectations(plan, cap):
     for e in exp:
         c = cap.get(e.cap_key or (e.key, e.hook))
         if c is None:
-            raise Harness(f"the capture has no packets of {e.describe()}")
+            raise HarnessError(f"the capture has no packets of {e.describe()}")
         if e.teid is None and (c["packets"], c["octets"]) != (e.packets, e.octets):
-            raise Harness(f"the capture has {c['packets']} packets / {c['octets']} octets of "
-                          f"{e.describe()}, {e.packets} / {e.octets} were sent")
+            raise HarnessError(f"the capture has {c['packets']} packets / {c['octets']} octets of "
+                               f"{e.describe()}, {e.packets} / {e.octets} were sent")
         e.cap_first, e.cap_last = c["first"] // 1000000, c["last"] // 1000000
         if e.tos is None:
             e.tos = min(c["tos"]) if len(c["tos"]) == 1 else None
@@ -588,21 +532,16 @@ def same_records(nf, ipf, problems):
         problems.append("  only ipfixDump: " + fmt_rec(dict(zip(COMMON, t))))
 
 
-def summary_of(text):
-    kv = R.parse_summary(text)
-    return {k: int(v) for k, v in kv.items() if v.isdigit()}
-
-
 def check_summary(bp, summary, records, problems):
     missing = [k for k in ("packets seen", "packets metered", "flows", "records sent")
                if k not in summary]
     if missing:
         problems.append(f"{bp.name}: summary lines missing: {', '.join(missing)}")
         return
-    not_metered = sum(v for k, v in summary.items() if k.startswith("not metered"))
-    if summary["packets seen"] != summary["packets metered"] + not_metered:
+    unmetered = not_metered(summary)
+    if summary["packets seen"] != summary["packets metered"] + unmetered:
         problems.append(f"{bp.name}: packets seen {summary['packets seen']} != metered "
-                        f"{summary['packets metered']} + not metered {not_metered}")
+                        f"{summary['packets metered']} + not metered {unmetered}")
     if summary["records sent"] != len(records):
         problems.append(f"{bp.name}: summary says {summary['records sent']} records sent, the "
                         f"file holds {len(records)} flow records")
@@ -643,9 +582,9 @@ def progs_gone(ids, timeout=5.0):
 
 def case_main(env, a, problems):
     if env.has_clsact():
-        raise Harness("vethA has a clsact qdisc before the main case")
+        raise HarnessError("vethA has a clsact qdisc before the main case")
     server = Server(env)
-    col = Nfcapd(env)
+    col = start_nfcapd(env)
     out = os.path.join(env.tmp, "main.ipfix")
     bp = Bpfix(env, a.bpfix, ["-i", "vethA", "--collector", f"127.0.0.1:{NFCAPD_PORT}",
                               "--output", out, "--idle-timeout", "60", "--active-timeout", "120",
@@ -657,7 +596,7 @@ def case_main(env, a, problems):
     rc = bp.stop()
     err = bp.stderr()
     counts = server.stop()
-    col.stop()
+    col.stop(drain_timeout=10, timeout=20)
     if col.drops:
         problems.append(f"nfcapd's socket dropped {col.drops} datagrams")
     if rc != 0:
@@ -667,16 +606,16 @@ def case_main(env, a, problems):
                         env.tc("qdisc", "show", "dev", "vethA"))
     if counts["udp_echo4"] != len(T.UDP4_SIZES) or counts["udp_echo6"] != len(T.UDP6_SIZES) or \
             counts["gtpu"] != len(T.GTPU_INNER_SIZES) or counts["tcp_conns"] != 2:
-        raise Harness(f"the listeners did not receive what was sent: {counts}")
+        raise HarnessError(f"the listeners did not receive what was sent: {counts}")
 
     cap = capture_flows(res["packets"])
     exp = expectations("main", cap)
     window = (res["t0_ns"] // 1000000, res["t1_ns"] // 1000000)
-    nf = col.records()
+    nf = [nfdump_record(o) for o in col.json_records()]
     if not os.path.exists(out):
         problems.append("main: bpfix wrote no --output file")
         return
-    ipf, dump = ipfix_file_records(out, a.elements)
+    ipf, decoded = ipfix_file_records(out, a.elements)
     vlog(f"bpfix stderr:\n{err}")
     vlog(f"capture: {len(res['packets'])} packets; vethA ifindex {env.ifindex_a}")
     for r in sorted(ipf, key=lambda r: (r["first"], fmt_rec(r))):
@@ -693,7 +632,7 @@ def case_main(env, a, problems):
         if r["proto"] != 58:
             problems.append(f"main: unexpected record {fmt_rec(r)}")
 
-    summary = summary_of(err)
+    summary = summary_numbers(err)
     check_summary(bp, summary, ipf, problems)
     sent = sum(e.packets for e in exp if e.teid is None) + len(T.GTPU_INNER_SIZES)
     if summary.get("packets seen", 0) < len(res["packets"]) or \
@@ -702,7 +641,7 @@ def case_main(env, a, problems):
                         f"{len(res['packets'])} packets captured on vethB ({sent} in the test's "
                         f"flows; the records hold {sum(r['packets'] for r in ipf)})")
     # statistics options records in observation domain 0: periodic (1 s) and the final ones
-    dom0 = S.domain0_records(dump)
+    dom0 = I.domain_records(decoded, 0)
     totals = [r for r in dom0 if "packetTotalCount" in r]
     if len(totals) < 2:
         problems.append(f"main: {len(totals)} statistics totals records in domain 0, expected "
@@ -744,7 +683,7 @@ def case_kill(env, a, problems):
     if rc != 0:
         problems.append(f"kill: the restarted bpfix exited with {rc}:\n{err}")
     if counts["udp_echo4"] != len(T.ECHO_AGAIN_SIZES):
-        raise Harness(f"the listener did not receive the echo plan: {counts}")
+        raise HarnessError(f"the listener did not receive the echo plan: {counts}")
     filters_problems(env, "kill: after the restarted bpfix's exit", problems)
     ids = sorted({i for d in (ids1, ids2) for v in d.values() for i in v})
     left, text = progs_gone(ids)
@@ -793,7 +732,7 @@ def case_errors(env, a, problems):
     os.chmod(binary, 0o755)
     with open(binary, "rb") as f:
         if f.read(4) != b"\x7fELF" or os.path.getsize(binary) != os.path.getsize(a.bpfix):
-            raise Harness(f"{a.bpfix} changed while being copied (being rebuilt?)")
+            raise HarnessError(f"{a.bpfix} changed while being copied (being rebuilt?)")
     out = os.path.join(tmp, "unpriv.ipfix")
     before = (env.tc("qdisc", "show", "dev", "vethA"), env.filters("ingress"),
               env.filters("egress"))
@@ -831,8 +770,8 @@ def case_drop(env, a, problems):
     time.sleep(0.1)
     counts = server.stop()
     if counts["udp_sink"]:
-        raise Harness(f"the dropping u32/mirred filter did not drop ({counts['udp_sink']} "
-                      f"datagrams delivered without bpfix)")
+        raise HarnessError(f"the dropping u32/mirred filter did not drop ({counts['udp_sink']} "
+                           f"datagrams delivered without bpfix)")
 
     server = Server(env)
     out = os.path.join(env.tmp, "drop.ipfix")
@@ -875,11 +814,10 @@ CASES = {"main": case_main, "kill": case_kill, "errors": case_errors, "drop": ca
 
 
 def main():
-    global VERBOSE, R, I, S
+    global VERBOSE
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bpfix", required=True, help="the bpfix binary")
-    ap.add_argument("--source-dir", required=True, help="the repository (for templates/ and "
-                    "tests/replay/)")
+    ap.add_argument("--source-dir", required=True, help="the repository (for templates/)")
     ap.add_argument("--cases", default=",".join(CASES), help="comma-separated: " +
                     ", ".join(CASES))
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -888,17 +826,13 @@ def main():
     VERBOSE = a.verbose
     a.bpfix = os.path.abspath(a.bpfix)
     a.elements = os.path.join(a.source_dir, "templates", "bpfix-elements.xml")
-    sys.path.insert(0, os.path.join(a.source_dir, "tests", "replay"))
-    import nfcapd_replay as R
-    import ipfix_records as I
-    import stats_records as S
     cases = [c for c in a.cases.split(",") if c]
     bad = [c for c in cases if c not in CASES]
     if bad:
         ap.error(f"unknown case(s) {', '.join(bad)}")
-    if not os.access(a.bpfix, os.X_OK):
-        log(f"ERROR: {a.bpfix} is not an executable")
-        return EXIT_HARNESS
+    rc = preflight(a.bpfix, TOOLS, ROOT_FOR)
+    if rc is not None:
+        return rc
 
     # ctest's timeout and ^C end the run through the finally below: nothing is left behind
     def terminated(*_):
@@ -921,7 +855,7 @@ def main():
     except Skip as e:
         log(f"SKIP: {e}")
         return EXIT_SKIP
-    except (Harness, I.DecodeError, R.HarnessError, subprocess.TimeoutExpired) as e:
+    except (HarnessError, I.DecodeError, subprocess.TimeoutExpired) as e:
         log(f"ERROR: {e}")
         for p in problems:
             log(f"FAIL: {p}")

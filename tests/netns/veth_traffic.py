@@ -19,7 +19,6 @@ one while offloads are off. Only the standard library is used (no scapy: fast st
 import ctypes
 import fcntl
 import json
-import os
 import selectors
 import signal
 import socket
@@ -61,6 +60,16 @@ GTPU_INNER_SIZES = [10, 200, 50, 1000]      # inner UDP payload octets
 
 def reply_size(n):
     return n // 2 + 11
+
+
+def recv_to_eof(s):
+    """Read a stream socket until the peer shuts its side down; return the octets read."""
+    n = 0
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return n
+        n += len(b)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,12 +130,7 @@ def server():
     def serve_tcp(conn):
         try:
             conn.settimeout(10)
-            n = 0
-            while True:
-                b = conn.recv(65536)
-                if not b:
-                    break
-                n += len(b)
+            n = recv_to_eof(conn)
             conn.sendall(b"s" * TCP_S2C)
             with lock:
                 counts["tcp_conns"] += 1
@@ -280,12 +284,7 @@ def tcp_exchange(fam, src, dst, sport, errors):
             s.connect((dst, TCP_PORT))
             s.sendall(b"c" * TCP_C2S)
             s.shutdown(socket.SHUT_WR)
-            n = 0
-            while True:
-                b = s.recv(65536)
-                if not b:
-                    break
-                n += len(b)
+            n = recv_to_eof(s)
             if n != TCP_S2C:
                 errors.append(f"tcp {dst}: received {n} octets, expected {TCP_S2C}")
         except OSError as e:

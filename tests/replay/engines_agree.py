@@ -22,40 +22,32 @@ replay tests say that). Exit 0 when they agree on every capture, 1 when not, 2 w
 failed, 77 when not root (the kernel engine needs BPF_PROG_TEST_RUN) or ipfixDump is missing.
 """
 
-import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import ipfix_records  # noqa: E402
-
-EXIT_OK, EXIT_DIFF, EXIT_HARNESS, EXIT_SKIP = 0, 1, 2, 77
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
+import ipfix_records  # noqa: E402
+from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, KERNEL_ENGINE,  # noqa: E402
+                       HarnessError, argument_parser, capture_names, log, parse_arguments,
+                       parse_summary, preflight, run_bpfix)
+
 TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
 DEFAULT_DIRS = [os.path.join(TOP, "tests", "pcaps"), os.path.join(TOP, "..", "shared", "pcaps")]
 SHOW = 10   # differing records shown per capture
 
 
-def log(msg):
-    print(msg, flush=True)
-
-
 def run(bpfix, engine, capture, out, extra, timeout):
-    argv = [bpfix, "replay", "--engine", engine, "--output", out, *extra, capture]
+    args = ["replay", "--engine", engine, "--output", out, *extra, capture]
     try:
-        r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                           errors="replace", timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return None, f"did not finish in {timeout:.0f} s", argv
-    except OSError as e:   # e.g. the binary is being relinked
-        return None, f"cannot run: {e}", argv
+        rc, text, argv = run_bpfix(bpfix, args, timeout)
+    except HarnessError as e:   # did not start or finish: a failure of this capture
+        return None, str(e), [bpfix, *args]
     # the two runs write different files: the summary must not differ by the name
-    text = (r.stdout + r.stderr).replace(out, "OUTPUT")
-    return r.returncode, text, argv
+    return rc, text.replace(out, "OUTPUT"), argv
 
 
 def canonical(path, elements):
@@ -112,10 +104,10 @@ def compare_capture(bpfix, capture, extra, elements, timeout, tmp, verbose):
         problems.append("summary differs:\n" +
                         "".join(f"      host   | {x}\n" for x in only_h) +
                         "".join(f"      kernel | {x}\n" for x in only_k))
-    for line in h_text.splitlines():
-        if line.startswith("packets lost to flow map eviction:") and not line.endswith(": 0"):
-            problems.append(f"the flow map overflowed ({line}): the engines need not agree; "
-                            "raise --max-flows")
+    lost = parse_summary(h_text).get("packets lost to flow map eviction", "0")
+    if lost != "0":
+        problems.append(f"the flow map overflowed (packets lost to flow map eviction: {lost}): "
+                        "the engines need not agree; raise --max-flows")
     if h_t != k_t:
         a, b = multiset_diff(h_t, k_t)
         problems.append(f"templates differ: {len(a)} only from host, {len(b)} only from kernel: "
@@ -134,49 +126,26 @@ def compare_capture(bpfix, capture, extra, elements, timeout, tmp, verbose):
     return problems
 
 
-def split_extra(argv):
-    if "--" in argv:
-        i = argv.index("--")
-        return argv[:i], argv[i + 1:]
-    return argv, []
-
-
 def main(argv=None):
-    argv, extra = split_extra(sys.argv[1:] if argv is None else argv)
-    ap = argparse.ArgumentParser(description="Replay every capture with the host and the kernel "
-                                 "engine and require identical IPFIX records and summaries. "
-                                 "Arguments after '--' go to both bpfix runs.")
-    ap.add_argument("--bpfix", required=True, help="path of the bpfix binary")
+    ap = argument_parser("Replay every capture with the host and the kernel engine and require "
+                         "identical IPFIX records and summaries. Arguments after '--' go to both "
+                         "bpfix runs.", elements=ipfix_records.DEFAULT_ELEMENTS, only=True)
     ap.add_argument("--pcaps", action="append", default=[], metavar="DIR",
                     help="capture directory (repeatable; default: tests/pcaps and "
                          "../shared/pcaps)")
-    ap.add_argument("--only", action="append", default=[], metavar="SUBSTRING",
-                    help="only captures whose name contains this (repeatable)")
-    ap.add_argument("--elements", default=ipfix_records.DEFAULT_ELEMENTS,
-                    help="element file for ipfixDump -e (default: templates/bpfix-elements.xml)")
-    ap.add_argument("--timeout", type=float, default=300.0, help="seconds per bpfix run")
     ap.add_argument("-v", "--verbose", action="store_true")
-    a = ap.parse_args(argv)
+    a, extra = parse_arguments(ap, argv)
 
-    if os.geteuid() != 0:
-        log("SKIP: not root: bpfix replay --engine kernel needs BPF_PROG_TEST_RUN")
-        return EXIT_SKIP
-    reason = ipfix_records.have_ipfixdump()
-    if reason:
-        log(f"SKIP: {reason}")
-        return EXIT_SKIP
-    if not (os.path.isfile(a.bpfix) and os.access(a.bpfix, os.X_OK)):
-        log(f"ERROR: bpfix binary {a.bpfix} not found or not executable")
-        return EXIT_HARNESS
+    rc = preflight(a.bpfix, ("ipfixDump",), KERNEL_ENGINE)
+    if rc is not None:
+        return rc
 
     captures = []
     for d in a.pcaps or DEFAULT_DIRS:
         if not os.path.isdir(d):
             log(f"skipping {d}: directory not present")
             continue
-        for n in sorted(os.listdir(d)):
-            if n.endswith((".pcap", ".pcapng")) and (not a.only or any(s in n for s in a.only)):
-                captures.append(os.path.join(d, n))
+        captures += [os.path.join(d, n) for n in capture_names(d, a.only)]
     if not captures:
         log("ERROR: no captures to compare")
         return EXIT_HARNESS
@@ -200,7 +169,7 @@ def main(argv=None):
         shutil.rmtree(tmp, ignore_errors=True)
     log(f"{len(captures)} captures{' (with ' + ' '.join(extra) + ')' if extra else ''}: "
         f"{len(captures) - failed} agree, {failed} differ")
-    return EXIT_DIFF if failed else EXIT_OK
+    return EXIT_FAIL if failed else EXIT_OK
 
 
 if __name__ == "__main__":

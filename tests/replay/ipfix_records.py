@@ -26,57 +26,52 @@ import calendar
 import ipaddress
 import os
 import re
-import shutil
-import subprocess
 import sys
 from collections import namedtuple
 from datetime import datetime
 
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from bpfixtest import EXIT_SKIP, decoder_output, skip_reason  # noqa: E402
+
 DEFAULT_ELEMENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "templates", "bpfix-elements.xml")
 
-# One data record: its template id and its fields in order, (element id, name, value text).
-Record = namedtuple("Record", "tid fields")
+# One data record: its template id, its fields in order, (element id, name, value text), and the
+# observation domain of its message.
+Record = namedtuple("Record", "tid fields domain", defaults=(None,))
 # One template: id, whether it is an options template, and its field lines as printed.
 Template = namedtuple("Template", "tid options fields")
 
 _FIELD = re.compile(r"^\s*\((\d+(?:/\d+)?)\)\s*(\(S\)\s*)?(\S+) : ?(.*)$")
 _TID = re.compile(r"\btid:\s*(\d+)")
+_DOMAIN = re.compile(r"observation domain id: (\d+)")
+_LEN = re.compile(r"^\(len: \d+\) ?")
 
 
 class DecodeError(Exception):
     pass
 
 
-def have_ipfixdump():
-    """None if ipfixDump is installed, else the reason to skip."""
-    return None if shutil.which("ipfixDump") else \
-        "ipfixDump not installed (Debian: apt-get install libfixbuf-tools)"
-
-
 def run_ipfixdump(path, elements=DEFAULT_ELEMENTS):
     """ipfixDump's text for an IPFIX file (TZ=UTC)."""
-    env = dict(os.environ, TZ="UTC")
-    r = subprocess.run(["ipfixDump", "-e", elements, "--in", path], env=env,
-                       capture_output=True, text=True, errors="replace")
-    if r.returncode != 0:
-        raise DecodeError(f"ipfixDump -e {elements} --in {path} exited with {r.returncode}: "
-                          f"{r.stderr.strip()}")
-    return r.stdout
+    return decoder_output(["ipfixDump", "-e", elements, "--in", path], DecodeError)
 
 
 def parse(text):
-    """ipfixDump text -> (templates, data records), in file order. Message headers (export
-    time, sequence numbers) and statistics lines are left out."""
+    """ipfixDump text -> (templates, data records), in file order. Of the message headers only
+    the observation domain is kept (in each data record); export time, sequence numbers and
+    statistics lines are left out."""
     templates, records = [], []
     cur = None          # the Template or Record being read
+    domain = None       # of the message being read
     for line in text.splitlines():
         if line.startswith("---"):
             if cur is not None:
                 (records if isinstance(cur, Record) else templates).append(cur)
             cur = None
             if "data record" in line:
-                cur = Record(None, [])
+                cur = Record(None, [], domain)
             elif "template record" in line:
                 cur = Template(None, "options" in line, [])
             continue
@@ -85,7 +80,10 @@ def parse(text):
                 (records if isinstance(cur, Record) else templates).append(cur)
             cur = None
             continue
-        if cur is None:
+        if cur is None:     # a message header, statistics
+            m = _DOMAIN.search(line)
+            if m:
+                domain = int(m.group(1))
             continue
         m = _TID.search(line)
         if m and cur.tid is None and ("count:" in line or "field count:" in line):
@@ -128,6 +126,18 @@ def addr(text):
 def by_name(rec):
     """{name: value text} of a data record (a name appears once in bpfix's templates)."""
     return {name: value for _, name, value in rec.fields}
+
+
+def string(text):
+    """A string field's value without the "(len: N) " ipfixDump prints before it."""
+    return _LEN.sub("", text)
+
+
+def domain_records(records, domain):
+    """{name: value text} of the data records in messages of one observation domain, string
+    values without their "(len: N) "."""
+    return [{name: string(value) for _, name, value in r.fields}
+            for r in records if r.domain == domain]
 
 
 # The flow view of a record: what the truth files state. Tunnel fields are None when absent.
@@ -176,10 +186,10 @@ def main():
     ap.add_argument("--elements", default=DEFAULT_ELEMENTS, help="ipfixDump -e element file")
     ap.add_argument("file")
     a = ap.parse_args()
-    reason = have_ipfixdump()
+    reason = skip_reason(("ipfixDump",))
     if reason:
         print(reason, file=sys.stderr)
-        return 77
+        return EXIT_SKIP
     for v in flows(a.file, a.elements):
         print("\t".join("-" if x is None else str(x) for x in v))
     return 0

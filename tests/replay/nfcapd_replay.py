@@ -18,42 +18,31 @@ With --check-summary, bpfix's summary must hold the truth's "# summary:" lines (
 leaves out of its summary is 0). Exit 0 when equal, 1 on any difference, 2 when the harness itself
 failed, 77 when nfcapd/nfdump/ipfixDump are not installed (or --needs-root and not root).
 
-Also importable: shared_pcaps.py and engines_agree.py use Collector, run_bpfix, parse_summary.
-This file deliberately does not know how bpfix works inside: it only sees what the collectors see.
+Running bpfix, its summary, nfcapd and nfdump's records come from tests/lib/bpfixtest.py, the
+IPFIX file's records from ipfix_records.py. This file deliberately does not know how bpfix works
+inside: it only sees what the collectors see.
 """
 
-import argparse
-import calendar
-import ipaddress
-import json
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
-from collections import defaultdict, namedtuple
+from collections import defaultdict
 from datetime import datetime, timezone
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
-
-EXIT_OK, EXIT_DIFF, EXIT_HARNESS, EXIT_SKIP = 0, 1, 2, 77
+from bpfixtest import (COLLECTOR_TOOLS, EXIT_FAIL, EXIT_HARNESS, EXIT_OK,  # noqa: E402
+                       KERNEL_ENGINE, Flow, HarnessError, Nfcapd, argument_parser, log,
+                       norm_addr, opt_int, parse_arguments, parse_summary, preflight,
+                       replay_to_collector)
 
 END_REASONS = {"idle": 1, "active": 2, "end": 3, "forced": 4, "lack": 5}
 END_NAMES = {v: k for k, v in END_REASONS.items()}
 
-# One flow record, as the truth states it or as nfdump or ipfixDump decoded it. tos/tcp_flags/end
-# are None when unknown; they are compared only when asked (--check). The tunnel fields are None
-# when absent (a flow that is not tunnelled, a record without a PDU Session Container); nfdump does
-# not show them, ipfixDump does.
-Flow = namedtuple("Flow", "ver src dst proto sport dport packets octets first_ms last_ms "
-                          "tos tcp_flags end what outer_src outer_dst teid qfi pdu_type",
-                  defaults=(None,) * 5)
+# A record of the truth, of nfdump or of ipfixDump is a bpfixtest.Flow; the fields compared.
+# tos/tcp_flags/end are compared only when asked (--check).
 KEY_FIELDS = ("ver", "src", "dst", "proto", "sport", "dport")
 COUNT_FIELDS = ("packets", "octets", "first_ms", "last_ms")
 EXTRA_FIELDS = ("tos", "tcp_flags", "end")
@@ -61,14 +50,6 @@ EXTRA_FIELDS = ("tos", "tcp_flags", "end")
 # source, QFI and PDU type are attributes of the record.
 TUNNEL_KEY_FIELDS = ("outer_dst", "teid")
 TUNNEL_FIELDS = ("outer_src", "qfi", "pdu_type")
-
-
-class HarnessError(Exception):
-    """The test could not run (as opposed to: it ran and found differences)."""
-
-
-def log(msg):
-    print(msg, flush=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,52 +98,13 @@ def read_truth(path):
     return flows, meta
 
 
-def opt_int(s):
-    return None if s in (None, "", "-") else int(s, 0)
-
-
-def norm_addr(s):
-    return str(ipaddress.ip_address(s))
-
-
 def opt_addr(s):
     """A truth column that may be '-' (absent), e.g. the outer source of a flow not tunnelled."""
     return None if s in (None, "", "-") else norm_addr(s)
 
 
 # ---------------------------------------------------------------------------------------------
-# nfdump output
-
-def parse_nfdump_json(text):
-    """Extract every JSON object from nfdump's -o json output.
-
-    nfdump 1.7.1 prints a JSON array when there are records, but "[\\nNo matching flows\\n]" when
-    there are none, so the output is not always one valid document: scan for objects instead.
-    """
-    dec = json.JSONDecoder()
-    out, i = [], 0
-    while True:
-        i = text.find("{", i)
-        if i < 0:
-            return out
-        try:
-            obj, end = dec.raw_decode(text, i)
-        except json.JSONDecodeError:
-            i += 1
-            continue
-        if isinstance(obj, dict):
-            out.append(obj)
-        i = end
-
-
-def iso_to_ms(s):
-    """nfdump's "2023-11-14T22:13:20.123" (local time; we run it with TZ=UTC) -> epoch ms."""
-    try:
-        dt = datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f")
-    except (TypeError, ValueError):
-        return None
-    return calendar.timegm(dt.timetuple()) * 1000 + dt.microsecond // 1000
-
+# Comparison
 
 def ms_to_iso(ms):
     if ms is None:
@@ -174,239 +116,9 @@ def ms_to_iso(ms):
         return f"{ms}ms"
 
 
-def tcp_flags_from_string(s):
-    """nfdump's "...AP.SF" (CWR ECE URG ACK PSH RST SYN FIN) -> the flag octet."""
-    if not isinstance(s, str) or len(s) != 8:
-        return None
-    return sum(1 << (7 - i) for i, c in enumerate(s) if c != ".")
-
-
-def flow_from_json(o):
-    """One nfdump JSON FLOW object -> Flow.
-
-    nfdump shows ICMP/ICMPv6 flows with icmp_type/icmp_code instead of ports (it takes them from
-    the destination port, type*256+code, which is what bpfix exports) and drops the source port:
-    such flows get sport 0 and dport type*256+code, the truth's convention.
-    """
-    if "src4_addr" in o:
-        ver, src, dst = 4, o["src4_addr"], o.get("dst4_addr")
-    elif "src6_addr" in o:
-        ver, src, dst = 6, o["src6_addr"], o.get("dst6_addr")
-    else:
-        ver, src, dst = 0, "?", "?"
-    proto = int(o.get("proto", -1))
-    if "icmp_type" in o:
-        sport, dport = 0, int(o["icmp_type"]) * 256 + int(o.get("icmp_code", 0))
-    else:
-        sport, dport = int(o.get("src_port", 0)), int(o.get("dst_port", 0))
-    flags = tcp_flags_from_string(o.get("tcp_flags")) if proto == 6 else None
-    return Flow(ver, norm_addr(src) if ver else src, norm_addr(dst) if ver else dst, proto, sport,
-                dport, int(o.get("in_packets", 0)), int(o.get("in_bytes", 0)),
-                iso_to_ms(o.get("first")), iso_to_ms(o.get("last")),
-                opt_int(str(o["src_tos"])) if "src_tos" in o else None, flags, None, "")
-
-
-# ---------------------------------------------------------------------------------------------
-# nfcapd as a child process
-
-def udp_socket_state(port):
-    """(rx_queue bytes, drops) of the socket bound to 127.0.0.1:port, or None if none is bound."""
-    want = f"0100007F:{port:04X}"
-    try:
-        with open("/proc/net/udp") as f:
-            next(f)
-            for line in f:
-                cols = line.split()
-                if cols[1] == want:
-                    return int(cols[4].split(":")[1], 16), int(cols[-1])
-    except OSError:
-        pass
-    return None
-
-
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def have_tools(ipfixdump=True):
-    """None if nfcapd and nfdump (and ipfixDump) are installed, else the reason to skip."""
-    missing = [t for t in ("nfcapd", "nfdump") if shutil.which(t) is None]
-    if missing:
-        return f"{' and '.join(missing)} not installed (Debian: apt-get install nfdump)"
-    return ipfix_records.have_ipfixdump() if ipfixdump else None
-
-
 def flow_from_view(v):
     """An ipfix_records.FlowView (a record as ipfixDump decoded it) -> Flow."""
     return Flow(what="", **v._asdict())
-
-
-class Collector:
-    """A private nfcapd on 127.0.0.1, its flow directory in a temporary directory.
-
-    Use as a context manager: the process (by its pid) and the directory are cleaned up on every
-    path. stop() must run before decode(): nfcapd buffers records in memory and writes its file
-    when it exits on SIGTERM.
-    """
-
-    def __init__(self, keep=False):
-        self.keep = keep
-        self.tmp = tempfile.mkdtemp(prefix="bpfix-nfcapd-")
-        self.flowdir = os.path.join(self.tmp, "flows")
-        os.mkdir(self.flowdir)
-        self.proc = None
-        self.port = None
-        self.drops = 0
-        self.log_path = os.path.join(self.tmp, "nfcapd.log")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.kill()
-        if self.keep:
-            log(f"kept {self.tmp}")
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def start(self, attempts=3):
-        # The free port is found by binding and closing; another process may take it before
-        # nfcapd binds it, so retry a few times on a fresh port.
-        for _ in range(attempts):
-            self.port = free_udp_port()
-            with open(self.log_path, "ab") as logf:
-                self.proc = subprocess.Popen(
-                    ["nfcapd", "-b", "127.0.0.1", "-p", str(self.port), "-w", self.flowdir,
-                     "-t", "3600"],
-                    stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT)
-            deadline = time.monotonic() + 10
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    break
-                if udp_socket_state(self.port) is not None:
-                    return self.port
-                time.sleep(0.02)
-            self.kill()
-        raise HarnessError(f"nfcapd did not start:\n{self.log_text()}")
-
-    def drain(self, timeout=15.0):
-        """Wait until nfcapd has read every queued datagram; remember the socket's drops."""
-        deadline = time.monotonic() + timeout
-        quiet = 0
-        while time.monotonic() < deadline and quiet < 3:
-            st = udp_socket_state(self.port)
-            if st is None:
-                break
-            self.drops = st[1]
-            quiet = quiet + 1 if st[0] == 0 else 0
-            time.sleep(0.05)
-
-    def stop(self, timeout=30.0):
-        if self.proc is None:
-            return
-        self.drain()
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise HarnessError(f"nfcapd did not exit {timeout:.0f} s after SIGTERM")
-        self.proc = None
-        if rc != 0:
-            raise HarnessError(f"nfcapd exited with {rc}:\n{self.log_text()}")
-
-    def kill(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
-
-    def log_text(self):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    def nfdump(self, *args):
-        env = dict(os.environ, TZ="UTC")
-        r = subprocess.run(["nfdump", "-R", self.flowdir, *args], env=env,
-                           capture_output=True, text=True, errors="replace")
-        if r.returncode != 0:
-            raise HarnessError(f"nfdump {' '.join(args)} exited with {r.returncode}: "
-                               f"{r.stderr.strip()}")
-        return r.stdout
-
-    def decode(self, with_end_reason=False):
-        """Every FLOW record nfdump decodes from the collected file, as Flow tuples."""
-        text = self.nfdump("-o", "json")
-        flows = [flow_from_json(o) for o in parse_nfdump_json(text)
-                 if o.get("type", "FLOW") == "FLOW"]
-        if with_end_reason:
-            flows = self._add_end_reasons(flows)
-        return flows
-
-    def _add_end_reasons(self, flows):
-        # nfdump's JSON has no flowEndReason; its fmt output does (%end, numeric). Pair the two
-        # views of each record by what both show.
-        fmt = "fmt:%ts|%te|%pr|%sa|%da|%pkt|%byt|%end"
-        ends = defaultdict(list)
-        for line in self.nfdump("-q", "-N", "-o", fmt).splitlines():
-            c = [x.strip() for x in line.split("|")]
-            if len(c) != 8:
-                continue
-            try:
-                k = (iso_to_ms(c[0].replace(" ", "T")), iso_to_ms(c[1].replace(" ", "T")),
-                     int(c[2]), norm_addr(c[3]), norm_addr(c[4]), int(c[5]), int(c[6]))
-                ends[k].append(int(c[7], 0))
-            except ValueError:
-                continue
-        out = []
-        for fl in flows:
-            k = (fl.first_ms, fl.last_ms, fl.proto, fl.src, fl.dst, fl.packets, fl.octets)
-            out.append(fl._replace(end=ends[k].pop(0) if ends.get(k) else None))
-        return out
-
-
-# ---------------------------------------------------------------------------------------------
-# bpfix
-
-def run_bpfix(bpfix, collector_port, captures, args=(), timeout=300.0):
-    """Run `bpfix replay` to the collector; return (exit code, stderr text, argv)."""
-    argv = [bpfix, "replay", "--collector", f"127.0.0.1:{collector_port}", *args, *captures]
-    try:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, errors="replace")
-    except OSError as e:   # e.g. the binary is being relinked
-        raise HarnessError(f"cannot run {bpfix}: {e}")
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, err = proc.communicate()
-        raise HarnessError(f"bpfix did not finish in {timeout:.0f} s: {' '.join(argv)}\n{err}")
-    return proc.returncode, (out or "") + (err or ""), argv
-
-
-def parse_summary(text):
-    """bpfix's summary lines ("packets read: 216", possibly prefixed "bpfix: ") -> {key: value}.
-
-    Keys are lower-cased with blanks collapsed so alignment padding does not matter. A name may
-    itself hold a colon ("GTP-U metered as outer UDP (not a G-PDU: echo, ...): 3"): a line that
-    ends in a number is split at its last colon.
-    """
-    kv = {}
-    for line in text.splitlines():
-        line = line.strip()
-        if line.lower().startswith("bpfix:") and line.count(":") > 1:
-            line = line[len("bpfix:"):].strip()
-        m = re.match(r"^([A-Za-z].*?)\s*:\s*(\d+)$", line) or \
-            re.match(r"^([A-Za-z][^:]*?)\s*:\s*(\S.*?)\s*$", line)
-        if m:
-            kv[" ".join(m.group(1).lower().split())] = " ".join(m.group(2).split())
-    return kv
 
 
 def check_summary(got, expected):
@@ -421,9 +133,6 @@ def check_summary(got, expected):
             problems.append(f"summary '{key}': got {got[key]}, expected {value}")
     return problems
 
-
-# ---------------------------------------------------------------------------------------------
-# Comparison
 
 def fmt_tunnel(f):
     if f.outer_dst is None and f.teid is None and f.outer_src is None:
@@ -531,20 +240,11 @@ def report(missing, unexpected, mismatched, extras, n_truth, n_got, decoder="nfd
 
 # ---------------------------------------------------------------------------------------------
 
-def split_extra(argv):
-    if "--" in argv:
-        i = argv.index("--")
-        return argv[:i], argv[i + 1:]
-    return argv, []
-
-
 def main(argv=None):
-    argv, extra = split_extra(sys.argv[1:] if argv is None else argv)
-    ap = argparse.ArgumentParser(
-        description="Replay CAPTURE with bpfix into nfcapd and an IPFIX file; compare the "
-                    "records nfdump and ipfixDump decode with a truth file. Arguments after '--' "
-                    "go to bpfix replay.")
-    ap.add_argument("--bpfix", required=True, help="path of the bpfix binary")
+    ap = argument_parser(
+        "Replay CAPTURE with bpfix into nfcapd and an IPFIX file; compare the records nfdump and "
+        "ipfixDump decode with a truth file. Arguments after '--' go to bpfix replay.",
+        elements=ipfix_records.DEFAULT_ELEMENTS, needs_root=True)
     ap.add_argument("--truth", required=True, help="truth file (tests/pcaps/README.md)")
     ap.add_argument("--check", default="",
                     help="also compare these comma-separated fields: tos, tcp_flags, end")
@@ -555,32 +255,21 @@ def main(argv=None):
     ap.add_argument("--expect-exit", type=int, default=0, help="bpfix exit code (default 0)")
     ap.add_argument("--no-truth-args", action="store_true",
                     help="do not pass the truth's '# bpfix-args:' to bpfix")
-    ap.add_argument("--timeout", type=float, default=300.0, help="seconds bpfix may run")
-    ap.add_argument("--needs-root", action="store_true",
-                    help="exit 77 (skip) unless running as root (the kernel engine needs BPF)")
-    ap.add_argument("--elements", default=ipfix_records.DEFAULT_ELEMENTS,
-                    help="element file for ipfixDump -e (default: templates/bpfix-elements.xml)")
     ap.add_argument("--keep", action="store_true",
                     help="keep the nfcapd directory and the IPFIX file")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print bpfix's output and every decoded record")
     ap.add_argument("capture", nargs="+", help="capture file(s), replayed in one bpfix run")
-    a = ap.parse_args(argv)
+    a, extra = parse_arguments(ap, argv)
 
     extras = [x for x in a.check.split(",") if x]
     bad = [x for x in extras if x not in EXTRA_FIELDS]
     if bad:
         ap.error(f"--check: unknown field(s) {', '.join(bad)}; choose from tos, tcp_flags, end")
 
-    reason = have_tools()
-    if not reason and a.needs_root and os.geteuid() != 0:
-        reason = "not root: bpfix replay --engine kernel needs BPF_PROG_TEST_RUN"
-    if reason:
-        log(f"SKIP: {reason}")
-        return EXIT_SKIP
-    if not (os.path.isfile(a.bpfix) and os.access(a.bpfix, os.X_OK)):
-        log(f"ERROR: bpfix binary {a.bpfix} not found or not executable")
-        return EXIT_HARNESS
+    rc = preflight(a.bpfix, COLLECTOR_TOOLS, KERNEL_ENGINE if a.needs_root else None)
+    if rc is not None:
+        return rc
 
     try:
         truth, meta = read_truth(a.truth)
@@ -589,16 +278,13 @@ def main(argv=None):
             expected_summary += list(parse_summary(s).items())
         bpfix_args = ([] if a.no_truth_args else meta["bpfix-args"]) + extra
 
-        with Collector(keep=a.keep) as col:
-            port = col.start()
-            ipfix_file = os.path.join(col.tmp, "records.ipfix")
-            rc, out, cmd = run_bpfix(a.bpfix, port, a.capture,
-                                     ["--output", ipfix_file] + bpfix_args, a.timeout)
-            col.stop()
+        with Nfcapd(keep=a.keep) as col:
+            rc, out, cmd, ipfix_file = replay_to_collector(a.bpfix, col, a.capture, bpfix_args,
+                                                           a.timeout)
             got = col.decode(with_end_reason="end" in extras)
             nfcapd_log = col.log_text()
             drops = col.drops
-            if os.path.exists(ipfix_file):
+            if ipfix_file:
                 got_file = [flow_from_view(v)
                             for v in ipfix_records.flows(ipfix_file, a.elements)]
             else:
@@ -640,7 +326,7 @@ def main(argv=None):
     report(f_missing, f_unexpected, f_mismatched, extras, len(truth), len(got_file),
            decoder="ipfixDump", tunnel=True)
     log("FAIL" if failed else "PASS")
-    return EXIT_DIFF if failed else EXIT_OK
+    return EXIT_FAIL if failed else EXIT_OK
 
 
 if __name__ == "__main__":

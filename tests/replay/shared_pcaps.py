@@ -36,18 +36,19 @@ Exit 0 when every capture matches, 1 when one does not, 2 when the harness faile
 directory or nfcapd/nfdump/ipfixDump is missing.
 """
 
-import argparse
 import os
 import re
 import sys
 from collections import defaultdict
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
-from nfcapd_replay import (EXIT_DIFF, EXIT_HARNESS, EXIT_OK, EXIT_SKIP, Collector,  # noqa: E402
-                           HarnessError, have_tools, log, norm_addr, parse_summary, run_bpfix,
-                           split_extra)
+from bpfixtest import (COLLECTOR_TOOLS, EXIT_FAIL, EXIT_HARNESS, EXIT_OK,  # noqa: E402
+                       EXIT_SKIP, KERNEL_ENGINE, HarnessError, Nfcapd, argument_parser,
+                       capture_names, log, norm_addr, parse_arguments, parse_summary, preflight,
+                       replay_to_collector)
 
 # Captures compared with a variant SOURCES.md's notes give instead of the main truth, and why.
 VARIANTS = {
@@ -236,39 +237,25 @@ def tunnel_records(flows):
 
 
 def main(argv=None):
-    argv, extra = split_extra(sys.argv[1:] if argv is None else argv)
-    ap = argparse.ArgumentParser(description="Replay the shared captures with bpfix and compare "
-                                 "totals, GTP-U counts, TEIDs and the per-flow tables with "
-                                 "SOURCES.md. Arguments after '--' go to bpfix replay.")
-    ap.add_argument("--bpfix", required=True, help="path of the bpfix binary")
+    ap = argument_parser("Replay the shared captures with bpfix and compare totals, GTP-U counts, "
+                         "TEIDs and the per-flow tables with SOURCES.md. Arguments after '--' go "
+                         "to bpfix replay.", elements=ipfix_records.DEFAULT_ELEMENTS, only=True,
+                         needs_root=True)
     ap.add_argument("pcaps", help="the shared capture directory (holds SOURCES.md)")
     ap.add_argument("--profile", choices=("sources", "outer"), default="sources",
                     help="sources: SOURCES.md's truth (one level of GTP-U; default); outer: "
                          "GTP-U not opened (bpfix --gtpu-port 0)")
-    ap.add_argument("--only", action="append", default=[], metavar="SUBSTRING",
-                    help="only captures whose name contains this (repeatable)")
     ap.add_argument("--check-summary", action="store_true",
                     help="also require bpfix's 'packets metered' to equal the expected packets")
-    ap.add_argument("--elements", default=ipfix_records.DEFAULT_ELEMENTS,
-                    help="element file for ipfixDump -e (default: templates/bpfix-elements.xml)")
-    ap.add_argument("--timeout", type=float, default=300.0, help="seconds bpfix may run per file")
-    ap.add_argument("--needs-root", action="store_true",
-                    help="exit 77 (skip) unless running as root (the kernel engine needs BPF)")
     ap.add_argument("-v", "--verbose", action="store_true", help="print bpfix's output")
-    a = ap.parse_args(argv)
+    a, extra = parse_arguments(ap, argv)
 
     if not os.path.isdir(a.pcaps):
         log(f"SKIP: shared capture directory {a.pcaps} not present")
         return EXIT_SKIP
-    reason = have_tools()
-    if not reason and a.needs_root and os.geteuid() != 0:
-        reason = "not root: bpfix replay --engine kernel needs BPF_PROG_TEST_RUN"
-    if reason:
-        log(f"SKIP: {reason}")
-        return EXIT_SKIP
-    if not (os.path.isfile(a.bpfix) and os.access(a.bpfix, os.X_OK)):
-        log(f"ERROR: bpfix binary {a.bpfix} not found or not executable")
-        return EXIT_HARNESS
+    rc = preflight(a.bpfix, COLLECTOR_TOOLS, KERNEL_ENGINE if a.needs_root else None)
+    if rc is not None:
+        return rc
     sources = os.path.join(a.pcaps, "SOURCES.md")
     if not os.path.isfile(sources):
         log(f"ERROR: {sources} not found: no truth for the captures")
@@ -277,9 +264,7 @@ def main(argv=None):
     if a.profile == "outer":
         extra = ["--gtpu-port", "0"] + extra
 
-    names = sorted(n for n in os.listdir(a.pcaps) if n.endswith((".pcap", ".pcapng")))
-    if a.only:
-        names = [n for n in names if any(s in n for s in a.only)]
+    names = capture_names(a.pcaps, a.only)
     for n in sorted(set(truth) - set(os.listdir(a.pcaps))):
         log(f"note: SOURCES.md describes {n}, which is not in {a.pcaps}")
 
@@ -289,16 +274,12 @@ def main(argv=None):
         exp_p, exp_o, exp_dp, exp_db, exp_teids, exp_rows, why = \
             expected(name, truth.get(name, {}), a.profile)
         try:
-            with Collector() as col:
-                port = col.start()
-                ipfix_file = os.path.join(col.tmp, "records.ipfix")
-                rc, out, cmd = run_bpfix(a.bpfix, port, [path], ["--output", ipfix_file] + extra,
-                                         a.timeout)
-                col.stop()
+            with Nfcapd() as col:
+                rc, out, cmd, ipfix_file = replay_to_collector(a.bpfix, col, [path], extra,
+                                                               a.timeout)
                 flows = col.decode()
                 drops = col.drops
-                file_flows = ipfix_records.flows(ipfix_file, a.elements) \
-                    if os.path.exists(ipfix_file) else None
+                file_flows = ipfix_records.flows(ipfix_file, a.elements) if ipfix_file else None
         except (HarnessError, ipfix_records.DecodeError) as e:
             log(f"ERROR: {name}: {e}")
             return EXIT_HARNESS
@@ -379,7 +360,7 @@ def main(argv=None):
             f"{nt:>5} {nrows:>4}  {st}")
     log(f"{len(rows_out)} captures, profile {a.profile}: {len(rows_out) - failures - unknown} ok, "
         f"{failures} failed, {unknown} without truth")
-    return EXIT_DIFF if failures else EXIT_OK
+    return EXIT_FAIL if failures else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -3,73 +3,42 @@
 ipfixDump (a decoder independent of bpfix), and require the options records of observation
 domain 0 to say exactly what bpfix's summary says, with the standard totals consistent.
 
-Usage: stats_records.py --bpfix BIN --elements XML CAPTURE [-- BPFIX ARGS]"""
-import argparse
+Usage: stats_records.py --bpfix BIN [--elements XML] [--needs-root] CAPTURE [-- BPFIX ARGS]"""
 import os
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
 
-
-def summary_lines(stderr):
-    """'name: value' lines of bpfix's summary, in order."""
-    out = {}
-    for line in stderr.splitlines():
-        m = re.match(r"^(.+): (\d+)$", line)  # names may hold colons: the value is last
-        if m and not line.startswith("bpfix:"):
-            out[m.group(1)] = int(m.group(2))
-    return out
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
+import ipfix_records  # noqa: E402
+from bpfixtest import (KERNEL_ENGINE, HarnessError, argument_parser, not_metered,  # noqa: E402
+                       parse_arguments, preflight, run_bpfix, summary_counters)
 
 
-def domain0_records(dump):
-    """Data records of messages in observation domain 0, as {field name: value} dicts."""
-    records, domain, current = [], None, None
-    for line in dump.splitlines():
-        m = re.search(r"observation domain id: (\d+)", line)
-        if m:
-            domain = int(m.group(1))
-            continue
-        if line.startswith("--- data record"):
-            current = {} if domain == 0 else None
-            if current is not None:
-                records.append(current)
-            continue
-        if line.startswith("---"):
-            current = None
-            continue
-        m = re.match(r"^\s+\([\d/]+\)(?: \(S\))?\s+(\w+) : (?:\(len: \d+\) )?(.*)$", line)
-        if m and current is not None:
-            current[m.group(1)] = m.group(2)
-    return records
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--bpfix", required=True)
-    ap.add_argument("--elements", required=True)
-    ap.add_argument("--needs-root", action="store_true")
+def main(argv=None):
+    ap = argument_parser(__doc__.split("\n\n")[0], elements=ipfix_records.DEFAULT_ELEMENTS,
+                         needs_root=True)
     ap.add_argument("capture")
-    ap.add_argument("extra", nargs="*")
-    args = ap.parse_args()
-    if not shutil.which("ipfixDump"):
-        print("SKIP: ipfixDump (libfixbuf-tools) is not installed")
-        return 77
-    if args.needs_root and os.geteuid() != 0:
-        print("SKIP: the kernel engine needs root")
-        return 77
+    args, extra = parse_arguments(ap, argv)
+    rc = preflight(args.bpfix, ("ipfixDump",), KERNEL_ENGINE if args.needs_root else None)
+    if rc is not None:
+        return rc
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "flows.ipfix")
-        run = subprocess.run([args.bpfix, "replay", "--output", out, *args.extra, args.capture],
-                             capture_output=True, text=True)
-        if run.returncode != 0:
-            print("bpfix failed (%d):\n%s" % (run.returncode, run.stderr))
+        try:
+            rc, text, _ = run_bpfix(args.bpfix, ["replay", "--output", out, *extra, args.capture],
+                                    args.timeout)
+            if rc != 0:
+                print("bpfix failed (%d):\n%s" % (rc, text))
+                return 1
+            _, records = ipfix_records.decode(out, args.elements)
+        except (HarnessError, ipfix_records.DecodeError) as e:
+            print("ERROR: %s" % e)
             return 1
-        dump = subprocess.run(["ipfixDump", "-e", args.elements, "--in", out],
-                              capture_output=True, text=True, check=True).stdout
-    summary = summary_lines(run.stderr)
-    records = domain0_records(dump)
+    summary = summary_counters(text)
+    # options records of observation domain 0: the exporter's statistics
+    records = ipfix_records.domain_records(records, 0)
     counters = {r["bpfixCounterName"]: int(r["bpfixCounterValue"])
                 for r in records if "bpfixCounterName" in r}
     totals = [r for r in records if "packetTotalCount" in r]
@@ -80,10 +49,10 @@ def main():
         errors.append("expected one totals record, got %d" % len(totals))
     else:
         t = {k: int(v) for k, v in totals[0].items()}
-        not_metered = sum(v for k, v in summary.items() if k.startswith("not metered"))
+        unmetered = not_metered(summary)
         expect = {
             "packetTotalCount": summary["packets seen"],
-            "ignoredPacketTotalCount": not_metered,
+            "ignoredPacketTotalCount": unmetered,
             "observedFlowTotalCount": summary["flows"],
             "exportedFlowRecordTotalCount": summary["records sent"],
             "notSentFlowTotalCount": summary.get("records not sent", 0),
@@ -92,7 +61,7 @@ def main():
         for k, v in expect.items():
             if t.get(k) != v:
                 errors.append("totals record %s = %s, expected %d" % (k, t.get(k), v))
-        if summary["packets seen"] != summary["packets metered"] + not_metered:
+        if summary["packets seen"] != summary["packets metered"] + unmetered:
             errors.append("packets seen != metered + not metered in the summary")
     for e in errors:
         print("FAIL:", e)
