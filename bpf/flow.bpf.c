@@ -4,18 +4,14 @@
  * GTP-U), account the packet to its flow in the LRU map, count. They observe only: every path returns
  * TC_ACT_UNSPEC, the packet is never written, and every packet ends in exactly one counter.
  */
-#include <linux/bpf.h>
-#include <linux/pkt_cls.h>
+#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
 #include "bpfix_parse.h"
 #include "bpfix_account.h"
 #include "flow_config.bpf.h"
 #include "flow_maps.bpf.h"
-
-#ifndef EEXIST
-#define EEXIST 17
-#endif
+#include "tc_compat.bpf.h"
 
 /* Counters count wire packets: a GSO super-packet adds its segments, as its flow does. */
 static __always_inline void count(enum bpfix_counter idx, __u32 packets)

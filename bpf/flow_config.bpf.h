@@ -6,8 +6,6 @@
 #ifndef BPFIX_FLOW_CONFIG_BPF_H
 #define BPFIX_FLOW_CONFIG_BPF_H
 
-#include <linux/types.h>
-
 /*
  * Replay: the clock is skb->tstamp (the pcap time BPF_PROG_TEST_RUN was given) instead of the
  * monotonic kernel clock, and the interface index is 0 since no real interface saw the packet.

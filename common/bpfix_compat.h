@@ -6,7 +6,14 @@
 #ifndef BPFIX_COMPAT_H
 #define BPFIX_COMPAT_H
 
+#if defined(__bpf__)
+/* BPF code includes the pinned vmlinux.h first: it has the fixed-width types */
+#ifndef __VMLINUX_H__
+#error "include vmlinux.h before the common/ headers in BPF code"
+#endif
+#else
 #include <linux/types.h>
+#endif
 
 #define BPFIX_INLINE static inline __attribute__((always_inline))
 
