@@ -16,6 +16,7 @@
 #include "bpfix_flow.skel.h"
 #include "kernel_engine.h"
 #include "log.h"
+#include "privilege.h"
 
 #define BATCH_FLOWS 1024 /* flows read per bpf_map_lookup_batch call */
 
@@ -111,10 +112,14 @@ static const struct bpfix_flow_source_ops kernel_source_ops = {
 
 static void explain_load_error(int err, bool replay)
 {
+	char missing[96];
+
+	bpfix_missing_capabilities(missing, sizeof(missing));
 	if (err == -EPERM || err == -EACCES)
-		bpfix_err("loading the BPF program was refused (%s): it needs root, or CAP_BPF with "
-			  "CAP_NET_ADMIN and CAP_PERFMON%s\n", strerror(-err),
-			  replay ? "; replay's --engine host (the default) needs no privilege" : "");
+		bpfix_err("loading the BPF program was refused (%s): %s%s; run as root or grant "
+			  "CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN%s\n", strerror(-err),
+			  *missing ? "this process lacks " : "a kernel or LSM policy forbids it",
+			  missing, replay ? " (replay's --engine host needs no privilege)" : "");
 	else if (err == -ENOSYS || err == -EOPNOTSUPP)
 		bpfix_err("this kernel has no usable bpf() (%s): BPF is disabled or not built in\n",
 			  strerror(-err));

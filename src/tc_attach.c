@@ -143,8 +143,8 @@ int bpfix_tc_detach(struct bpfix_tc_attachment *a)
 static void explain_attach_error(const struct bpfix_tc_attachment *a, const char *what, int err)
 {
 	if (err == -EPERM || err == -EACCES)
-		bpfix_err("cannot %s on %s (%s): attaching needs CAP_NET_ADMIN (run as root)\n", what,
-			  a->ifname, strerror(-err));
+		bpfix_err("cannot %s on %s (%s): attaching needs CAP_NET_ADMIN; run as root or grant "
+			  "it\n", what, a->ifname, strerror(-err));
 	else
 		bpfix_err("cannot %s on %s: %s\n", what, a->ifname, strerror(-err));
 }
