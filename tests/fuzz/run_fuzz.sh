@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Fuzz smoke run for ctest: seed a fresh corpus from tests/pcaps and fuzz for SECONDS (default 30).
+# Seeds are the captures' frames, or with --whole-files the capture files themselves.
 # A crash leaves its input in the artifact directory printed below and fails the test.
 # Longer run by hand: tests/fuzz/run_fuzz.sh build/tests/fuzz/fuzz_parse 3600
 set -euo pipefail
 fuzzer=$1
 seconds=${2:-30}
+mode=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-/usr/bin/python3 "$here/seed_corpus.py" "$work/corpus" "$here"/../pcaps/*.pcap
+if [[ $mode == --whole-files ]]; then
+  mkdir -p "$work/corpus"
+  cp "$here"/../pcaps/*.pcapng "$work/corpus/"
+else
+  /usr/bin/python3 "$here/seed_corpus.py" "$work/corpus" "$here"/../pcaps/*.pcap
+fi
 mkdir -p "$work/artifacts"
-if ! "$fuzzer" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
+if ! "$fuzzer" -max_total_time="$seconds" -max_len=$([[ $mode == --whole-files ]] && echo 70000 || echo 4096) -print_final_stats=1 \
      -artifact_prefix="$work/artifacts/" "$work/corpus"; then
   keep=$(mktemp -d /tmp/bpfix-fuzz-crash.XXXXXX)
   cp -r "$work/artifacts/." "$keep/"
