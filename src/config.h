@@ -18,6 +18,9 @@ struct bpfix_config {
 	char *output;	   /* IPFIX file, or NULL */
 	char *engine;
 	__u32 idle_timeout_s;
+	__u32 idle_timeout_tcp_s;	/* 0: idle_timeout_s */
+	__u32 idle_timeout_udp_s;
+	__u32 idle_timeout_icmp_s;
 	__u32 active_timeout_s;
 	__u32 max_flows;
 	__u32 observation_domain;

@@ -120,12 +120,36 @@ static __u64 age(__u64 now, __u64 then)
 	return now > then ? now - then : 0; /* pcap time may step backwards */
 }
 
+static enum bpfix_proto_class proto_class(__u8 protocol)
+{
+	switch (protocol) {
+	case BPFIX_IPPROTO_TCP:
+		return BPFIX_PROTO_TCP;
+	case BPFIX_IPPROTO_UDP:
+	case BPFIX_IPPROTO_UDPLITE:
+		return BPFIX_PROTO_UDP;
+	case BPFIX_IPPROTO_ICMP:
+	case BPFIX_IPPROTO_ICMPV6:
+		return BPFIX_PROTO_ICMP;
+	default:
+		return BPFIX_PROTO_OTHER;
+	}
+}
+
+static __u64 idle_timeout(const struct bpfix_flow_table *ft, const struct bpfix_flow_key *key)
+{
+	__u64 t = ft->opts.idle_timeout_proto_ns[proto_class(key->protocol)];
+
+	return t ? t : ft->opts.idle_timeout_ns;
+}
+
 static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft,
+				    const struct bpfix_flow_key *key,
 				    const struct bpfix_flow_stats *s, bool has_news)
 {
 	__u64 idle = age(ft->now_ns, s->last_ns);
 
-	if (idle >= ft->opts.idle_timeout_ns)
+	if (idle >= idle_timeout(ft, key))
 		return BPFIX_END_IDLE;
 	if (!has_news)
 		return 0;
@@ -149,7 +173,7 @@ static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats
 	}
 	e->seen = *stats;
 	e->sweep = ft->sweep;
-	reason = ending(ft, stats, stats->packets > e->exported_packets);
+	reason = ending(ft, key, stats, stats->packets > e->exported_packets);
 	if (!reason)
 		return 0;
 	emit_record(ft, e, stats, reason);

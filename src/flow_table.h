@@ -13,8 +13,18 @@
 /* After a FIN/RST in one direction, stragglers (the final ACK) still join the flow this long. */
 #define BPFIX_TCP_LINGER_NS 1000000000ull
 
+/* Protocol classes with their own idle timeout. */
+enum bpfix_proto_class {
+	BPFIX_PROTO_TCP,
+	BPFIX_PROTO_UDP,	/* and UDP-Lite */
+	BPFIX_PROTO_ICMP,	/* ICMP and ICMPv6 */
+	BPFIX_PROTO_OTHER,
+	BPFIX_PROTO_CLASS_MAX,
+};
+
 struct bpfix_flow_table_opts {
 	__u64 idle_timeout_ns;	 /* no packet for this long: the flow ends (idle) */
+	__u64 idle_timeout_proto_ns[BPFIX_PROTO_CLASS_MAX]; /* per class; 0: idle_timeout_ns */
 	__u64 active_timeout_ns; /* a record this old is exported; the flow goes on (active) */
 	__u64 tcp_linger_ns;	 /* after FIN/RST in this direction, wait this long for stragglers */
 	__s64 clock_to_epoch_ns; /* added to the program's clock to get epoch time */

@@ -111,16 +111,12 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, volatile sig_atomic_t *st
 		.max_flows = opts->max_flows,
 		.gtpu_port = opts->gtpu_port,
 	};
-	struct bpfix_flow_table_opts table_opts = {
-		.idle_timeout_ns = opts->idle_timeout_s * NS_PER_S,
-		.active_timeout_ns = opts->active_timeout_s * NS_PER_S,
-		.tcp_linger_ns = BPFIX_TCP_LINGER_NS,
-		.clock_to_epoch_ns = monotonic_to_epoch(),
-	};
+	struct bpfix_flow_table_opts table_opts = opts->table;
 	struct live l = { 0 };
 	int err, end_err, finish_err;
 	size_t i;
 
+	table_opts.clock_to_epoch_ns = monotonic_to_epoch();
 	l.engine = bpfix_kernel_engine__open(&engine_opts);
 	if (!l.engine)
 		return -errno;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "flow_table.h"
 #include "ipfix/ipfix.h"
 
 struct bpfix_live_opts {
@@ -20,8 +21,7 @@ struct bpfix_live_opts {
 	bool egress;
 	__u32 max_flows;
 	__u16 gtpu_port;
-	__u32 idle_timeout_s;
-	__u32 active_timeout_s;
+	struct bpfix_flow_table_opts table; /* timeouts; the clock fields are live's own */
 	__u32 stats_interval_s;	/* statistics records this often */
 	struct bpfix_ipfix_opts ipfix;
 };

@@ -56,6 +56,23 @@ static int configure(struct bpfix_config *cfg, int argc, char **argv, int *first
 	return -1;
 }
 
+#define NS_PER_S 1000000000ull
+
+/* The flow lifecycle the configuration asks for (the clock is the run's business). */
+static struct bpfix_flow_table_opts table_opts(const struct bpfix_config *cfg)
+{
+	struct bpfix_flow_table_opts t = {
+		.idle_timeout_ns = cfg->idle_timeout_s * NS_PER_S,
+		.active_timeout_ns = cfg->active_timeout_s * NS_PER_S,
+		.tcp_linger_ns = BPFIX_TCP_LINGER_NS,
+	};
+
+	t.idle_timeout_proto_ns[BPFIX_PROTO_TCP] = cfg->idle_timeout_tcp_s * NS_PER_S;
+	t.idle_timeout_proto_ns[BPFIX_PROTO_UDP] = cfg->idle_timeout_udp_s * NS_PER_S;
+	t.idle_timeout_proto_ns[BPFIX_PROTO_ICMP] = cfg->idle_timeout_icmp_s * NS_PER_S;
+	return t;
+}
+
 static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 {
 	static const char *const default_collector[] = { BPFIX_DEFAULT_COLLECTOR };
@@ -73,8 +90,7 @@ static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 		.n_pcaps = argc - first,
 		.collectors = (const char *const *)cfg->collectors,
 		.output_path = cfg->output,
-		.idle_timeout_s = cfg->idle_timeout_s,
-		.active_timeout_s = cfg->active_timeout_s,
+		.table = table_opts(cfg),
 		.max_flows = cfg->max_flows,
 		.observation_domain = cfg->observation_domain,
 		.template_refresh_s = cfg->template_refresh_s,
@@ -133,8 +149,7 @@ static int cmd_run(struct bpfix_config *cfg, int argc, char **argv)
 		.egress = strcmp(cfg->direction, "ingress") != 0,
 		.max_flows = cfg->max_flows,
 		.gtpu_port = (__u16)cfg->gtpu_port,
-		.idle_timeout_s = cfg->idle_timeout_s,
-		.active_timeout_s = cfg->active_timeout_s,
+		.table = table_opts(cfg),
 		.stats_interval_s = cfg->stats_interval_s,
 		.ipfix = {
 			.collectors = (const char *const *)cfg->collectors,

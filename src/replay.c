@@ -85,12 +85,7 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		.max_flows = opts->max_flows,
 		.gtpu_port = opts->gtpu_port,
 	};
-	struct bpfix_flow_table_opts table_opts = {
-		.idle_timeout_ns = opts->idle_timeout_s * NS_PER_S,
-		.active_timeout_ns = opts->active_timeout_s * NS_PER_S,
-		.tcp_linger_ns = BPFIX_TCP_LINGER_NS,
-		.clock_to_epoch_ns = 0, /* replay's clock is capture time, already epoch */
-	};
+	struct bpfix_flow_table_opts table_opts = opts->table;
 	struct bpfix_ipfix_opts ipfix_opts = {
 		.collectors = opts->collectors,
 		.n_collectors = opts->n_collectors,
@@ -103,6 +98,7 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	int err = 0, end_err;
 	size_t i;
 
+	table_opts.clock_to_epoch_ns = 0; /* replay's clock is capture time, already epoch */
 	err = check_captures(opts);
 	if (err)
 		return err;

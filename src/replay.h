@@ -11,6 +11,7 @@
 #include <linux/types.h>
 
 #include "engine.h"
+#include "flow_table.h"
 
 struct bpfix_replay_opts {
 	char *const *pcaps;
@@ -18,8 +19,7 @@ struct bpfix_replay_opts {
 	const char *const *collectors;
 	size_t n_collectors;
 	const char *output_path;
-	__u32 idle_timeout_s;
-	__u32 active_timeout_s;
+	struct bpfix_flow_table_opts table; /* timeouts; the clock fields are replay's own */
 	__u32 max_flows;
 	__u32 observation_domain;
 	__u32 template_refresh_s;

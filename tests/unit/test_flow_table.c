@@ -297,6 +297,30 @@ static void reported_eviction_loses_nothing(void **state)
 	assert_int_equal(st.packets, 7);
 }
 
+static void idle_timeout_per_protocol(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_flow_table_opts opts = {
+		.idle_timeout_ns = 15 * S,
+		.active_timeout_ns = 60 * S,
+		.tcp_linger_ns = 1 * S,
+		.clock_to_epoch_ns = 1000 * S,
+	};
+
+	/* UDP flows end after 5 s here, TCP keeps the general 15 s */
+	opts.idle_timeout_proto_ns[BPFIX_PROTO_UDP] = 5 * S;
+	bpfix_flow_table__free(f->ft);
+	f->ft = bpfix_flow_table__new(&opts, &f->source, sink_emit, &f->sink);
+	set_flow(f, 0, 10, 1, 100, 1 * S, 1 * S, 0);	  /* UDP */
+	set_flow(f, 1, 11, 1, 100, 1 * S, 1 * S, 0x10); /* TCP, ACK only */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 6 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 10, 1, 100, 1001000, 1001000, BPFIX_END_IDLE);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 16 * S), 0);
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[1], 11, 1, 100, 1001000, 1001000, BPFIX_END_IDLE);
+}
+
 static void clock_going_back_is_not_idle(void **state)
 {
 	struct fixture *f = *state;
@@ -330,6 +354,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tcp_fin_ends_after_linger, setup, teardown),
 		cmocka_unit_test_setup_teardown(evicted_flow_exports_what_was_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(reported_eviction_loses_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(idle_timeout_per_protocol, setup, teardown),
 		cmocka_unit_test_setup_teardown(clock_going_back_is_not_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_emit_is_counted_and_reported, setup, teardown),
 	};
