@@ -95,14 +95,14 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 	}
 	cursor.buf = s->window;
 	cursor.len = len;
+	/* live, the NIC or veth may have taken the outer tag out of the bytes */
+	cursor.tag_stripped = skb->vlan_present ? 1 : 0;
+	cursor.stripped_tci = skb->vlan_tci;
 	rc = bpfix_parse_frame(&cursor, &s->meta, bpfix_gtpu_port);
 	if (rc != BPFIX_PARSE_OK) {
 		count(bpfix_counter_for_rc(rc), packets);
 		return;
 	}
-	/* live, the NIC or veth may have taken the outer tag out of the bytes */
-	if (skb->vlan_present && !s->meta.vlan_id)
-		s->meta.vlan_id = skb->vlan_tci & 0x0FFF;
 	if (s->meta.diag)
 		count(bpfix_counter_for_diag(s->meta.diag), packets);
 	if (s->meta.tun_version || s->meta.gtp_diag)

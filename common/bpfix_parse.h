@@ -12,8 +12,11 @@
 #include "bpfix_proto.h"
 
 struct bpfix_cursor {
-	const __u8 *buf; /* the parse window */
-	__u32 len;	 /* octets of the frame in the window, <= BPFIX_PARSE_WINDOW */
+	const __u8 *buf;     /* the parse window */
+	__u32 len;	     /* octets of the frame in the window, <= BPFIX_PARSE_WINDOW */
+	__u16 stripped_tci;  /* live: the outer VLAN tag the device took out of the bytes... */
+	__u8 tag_stripped;   /* ...if this is 1 (VLAN offload); replay and host: 0 */
+	__u8 pad;
 };
 
 /* @n octets at @off, or NULL when they are not all inside the window. */
@@ -362,7 +365,10 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ethernet(const struct bpfix_cursor 
 	if (!eth)
 		return BPFIX_PARSE_TRUNC_L2;
 	proto = bpfix_be16_to_host(eth->proto);
-	for (i = 0; i < BPFIX_MAX_VLAN; i++) {
+	/* a tag the device took out is the outermost one, and counts toward the bound */
+	if (c->tag_stripped)
+		m->vlan_id = c->stripped_tci & 0x0FFF;
+	for (i = c->tag_stripped ? 1 : 0; i < BPFIX_MAX_VLAN; i++) {
 		if (proto != BPFIX_ETH_P_8021Q && proto != BPFIX_ETH_P_8021AD)
 			break;
 		vlan = BPFIX_PEEK(c, off, bpfix_vlan_hdr);

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct bpfix_flow_table *table;
 	static __u64 now_ns = 1000000000ull;
 	struct bpfix_pkt_meta meta;
-	struct bpfix_cursor cursor;
+	struct bpfix_cursor cursor = { 0 };
 	enum bpfix_parse_rc rc;
 	uint8_t *frame;
 

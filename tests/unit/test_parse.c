@@ -128,7 +128,7 @@ static void test_case_row(void **state)
 {
 	const struct packet_case *pc = *state;
 	struct bpfix_pkt_meta got;
-	struct bpfix_cursor cursor;
+	struct bpfix_cursor cursor = { 0 };
 	enum bpfix_parse_rc rc;
 	struct frame *f;
 	__u8 *window;
@@ -228,6 +228,53 @@ static const struct bpfix_pkt_meta account_meta = {
 	.ttl = 64,
 	.tcp_flags = 0x02,
 };
+
+/*
+ * Live VLAN offload: the device takes the outer tag out of the bytes into skb->vlan_tci. Parsing
+ * the row's frame with its outer tag removed that way must give the same VLAN id and the same
+ * depth verdict as parsing the frame with the tag in the bytes.
+ */
+static enum bpfix_parse_rc parse_with_outer_tag_stripped(const char *row, struct bpfix_pkt_meta *m)
+{
+	const struct packet_case *pc = packet_case_find(row);
+	struct bpfix_cursor cursor = { 0 };
+	struct frame *f = malloc(sizeof(*f));
+	enum bpfix_parse_rc rc;
+	__u8 *stripped;
+
+	assert_non_null(pc);
+	assert_non_null(f);
+	packet_case_frame(pc, f);
+	/* MACs (12), then the outer tag's TPID (2) and TCI (2) go: the next TPID/EtherType stays */
+	stripped = malloc(f->len - 4);
+	assert_non_null(stripped);
+	memcpy(stripped, f->bytes, 12);
+	memcpy(stripped + 12, f->bytes + 16, f->len - 16);
+	cursor.buf = stripped;
+	cursor.len = f->len - 4 < BPFIX_PARSE_WINDOW ? f->len - 4 : BPFIX_PARSE_WINDOW;
+	cursor.tag_stripped = 1;
+	cursor.stripped_tci = (__u16)(f->bytes[14] << 8 | f->bytes[15]);
+	rc = bpfix_parse_frame(&cursor, m, BPFIX_GTPU_PORT);
+	free(stripped);
+	free(f);
+	return rc;
+}
+
+static void test_vlan_offload(void **state)
+{
+	static const char *const rows[] = { "vlan-8021q", "qinq-88a8-8100", "triple-tag",
+					    "four-tags", "gtpu-qinq-outside" };
+	struct bpfix_pkt_meta m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(parse_with_outer_tag_stripped(rows[i], &m), BPFIX_PARSE_OK);
+		assert_int_equal(m.vlan_id, packet_case_find(rows[i])->meta.vlan_id);
+	}
+	/* four tags left in the bytes plus the stripped one: over the bound, as in the bytes */
+	assert_int_equal(parse_with_outer_tag_stripped("five-tags", &m), BPFIX_PARSE_VLAN_DEPTH);
+}
 
 static void test_account_key_zeroes_padding(void **state)
 {
@@ -407,6 +454,7 @@ int main(void)
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_case_names_unique),
 		cmocka_unit_test(test_gtpu_reference_bytes),
+		cmocka_unit_test(test_vlan_offload),
 		cmocka_unit_test(test_account_key_zeroes_padding),
 		cmocka_unit_test(test_account_key_tunnel),
 		cmocka_unit_test(test_account_stats_init),

@@ -1,0 +1,510 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""The named packet cases (tests/cases) through a real veth: `bpfix run` on vethA, the rows'
+frames sent on vethB.
+
+    cases_veth.py --bpfix build/src/bpfix --inject build/tests/netns/inject_cases
+                  --source-dir . [--rows all|all-metered|ROW,ROW...] [--keep] [-v]
+
+The third runner of the one table of packet cases (DESIGN.md §8), after the host parser
+(tests/unit/test_parse.c) and BPF_PROG_TEST_RUN (tests/bpf/test_bpf_cases.c). The expectations are
+the rows': inject_cases (tests/netns/inject_cases.c) builds each row's frame with the table's own
+builder, sends it with an AF_PACKET socket on vethB (namespace B) and prints one TSV line per row
+from the row's expected meta and counters. Nothing here re-types a row.
+
+Namespace A holds vethA and `bpfix run -i vethA --direction ingress --output FILE`. Both veths
+have IPv6 disabled (before they exist: no link-local address, no MLD/RS/DAD) and no addresses, so
+nothing but the injected frames reaches vethA's ingress; offloads (TSO, GSO, GRO) are off. The
+rows are sent in rounds, one bpfix run each, so that no two rows of a round share a flow key: each
+metered row is then exactly one record (1 packet, octets = the row's ip_len), whose every field is
+the row's. Rows with gtpu_off go in rounds of their own, with --gtpu-port 0; each row that is not
+metered is a round alone (no record, its counters only).
+
+Checked per round, after SIGTERM: bpfix exits 0; each metered row's flow is in the IPFIX file
+(decoded by ipfixDump -e templates/bpfix-elements.xml) exactly once with the row's IP version,
+addresses, protocol, ports, packets/octets, ipClassOfService, min/max TTL, tcpControlBits, vlanId,
+tunnel endpoints, gtpuTEid, gtpuQFI/gtpuPduType (when the row has a PDU Session Container, absent
+otherwise), ingressInterface = vethA's ifindex, egressInterface 0, flowDirection 0; no other flow
+record; every counter of the summary is the sum of what the round's rows hit (packets seen,
+metered, flows, not metered by reason, diagnostics, GTP-U outcomes), the packets exported are the
+metered ones and none were lost to eviction.
+
+Rows that cannot run live are not sent (inject_cases prints why): frames cut to a snap length
+(a capture's view, not a frame a link carries). VLAN rows are sent as built: the receiving veth
+takes the outer tag out of the frame (skb->vlan_tci) before tc, which bpfix must read back.
+
+Exit 0 pass, 1 fail (each disagreement: row, field, expected, got), 2 harness error, 77 skipped
+(not root, no namespaces or BPF, tools missing). Everything started here (namespaces, processes by
+pid, the temporary directory) is removed on every path.
+"""
+
+import argparse
+import ipaddress
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib"), os.path.join(HERE, "..", "replay")]
+import ipfix_records as I  # noqa: E402
+from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, EXIT_SKIP, HarnessError,  # noqa: E402
+                       log, preflight, summary_counters)
+from live_veth import OUR_HANDLE, bpf_probe  # noqa: E402
+
+TRAFFIC = os.path.join(HERE, "veth_traffic.py")   # its "offload IF" turns TSO/GSO/GRO off
+PY = "/usr/bin/python3"
+ROOT_FOR = "network namespaces, AF_PACKET, tc and BPF need it"
+TOOLS = ("ip", "tc", "ipfixDump")
+TIME_SLACK_MS = 1000        # record times against the wall-clock window of the sending
+
+VERBOSE = False
+
+
+class Skip(Exception):
+    pass
+
+
+def vlog(msg):
+    if VERBOSE:
+        log(msg)
+
+
+def run(argv, check=True, timeout=30):
+    r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                       errors="replace", timeout=timeout)
+    if check and r.returncode != 0:
+        raise HarnessError(f"{' '.join(argv)} exited with {r.returncode}: "
+                           f"{(r.stderr or r.stdout).strip()}")
+    return r
+
+
+# ---------------------------------------------------------------------------------------------
+# What inject_cases says
+
+class Row:
+    """One "case" line of inject_cases: the row's expectation on the live path."""
+
+    def __init__(self, cols, line):
+        self.line = line
+        self.name = cols["name"]
+        self.metered = cols["metered"] == "metered"
+        self.gtpu_off = cols["gtpu_off"] == "1"
+        self.counters = [c for c in cols["counters"].split(";") if c]
+        self.exp = None
+        if not self.metered:
+            return
+        ver, tver = int(cols["ip_version"]), int(cols["tun_version"])
+        e = {"ver": ver, "src": norm(cols["src"]), "dst": norm(cols["dst"]),
+             "proto": int(cols["protocol"]), "sport": int(cols["sport"]),
+             "dport": int(cols["dport"]), "packets": 1, "octets": int(cols["ip_len"]),
+             "tos": int(cols["tos"], 16), "flags": int(cols["tcp_flags"], 16),
+             "minttl": int(cols["ttl"]), "maxttl": int(cols["ttl"]),
+             "vlan": int(cols["vlan_id"]), "tun_ver": tver or None,
+             "osrc": norm(cols["tun_src"]) if tver else None,
+             "odst": norm(cols["tun_dst"]) if tver else None,
+             "teid": int(cols["teid"]) if tver else None,
+             "qfi": int(cols["qfi"]) if cols["has_pdu_session"] == "1" else None,
+             "pdu_type": int(cols["pdu_type"]) if cols["has_pdu_session"] == "1" else None}
+        self.exp = e
+
+    def key(self):
+        """The flow key bpfix accounts the row's packet to (its interface and direction are the
+        same for every row)."""
+        e = self.exp
+        return (e["ver"], e["src"], e["dst"], e["proto"], e["sport"], e["dport"], e["tun_ver"],
+                e["odst"], e["teid"])
+
+
+def norm(addr):
+    return str(ipaddress.ip_address(addr))
+
+
+def parse_inject(text):
+    """inject_cases' output -> ([Row], [(row, skip reason)])."""
+    header, rows, skipped = None, [], []
+    for line in text.splitlines():
+        f = line.split("\t")
+        if f[0] == "#":
+            header = f[1:]
+        elif f[0] == "skip" and len(f) == 3:
+            skipped.append((f[1], f[2]))
+        elif f[0] == "case":
+            if header is None or len(f) - 1 != len(header):
+                raise HarnessError(f"inject_cases: a line that does not fit its header: {line!r}")
+            rows.append(Row(dict(zip(header, f[1:])), line))
+        elif line.strip():
+            raise HarnessError(f"inject_cases printed {line!r}")
+    return rows, skipped
+
+
+def counter_names(inject):
+    r = run([inject, "--counters"])
+    return [line.split("\t")[2] for line in r.stdout.splitlines() if line.startswith("counter\t")]
+
+
+def plan_rounds(rows):
+    """Rounds of metered rows, no flow key twice in a round: the k-th row of each key goes to
+    round k. Rows with gtpu_off make rounds of their own; so does each row that is not metered
+    (its counters, and any record it should not have made, are then its own). -> [(gtpu_off,
+    [Row])], the rows of a round in table order."""
+    rounds = []
+    for off in (False, True):
+        slots = defaultdict(list)
+        seen = defaultdict(int)
+        for r in rows:
+            if r.gtpu_off == off and r.metered:
+                slots[seen[r.key()]].append(r)
+                seen[r.key()] += 1
+        rounds += [(off, slots[k]) for k in sorted(slots)]
+    rounds += [(r.gtpu_off, [r]) for r in rows if not r.metered]
+    return rounds
+
+
+# ---------------------------------------------------------------------------------------------
+# Namespaces, processes
+
+class Env:
+    """Namespaces A (vethA, bpfix) and B (vethB, inject_cases); processes remembered by pid."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+        pid = os.getpid()
+        self.a, self.b = f"bpfix-cases-a-{pid}", f"bpfix-cases-b-{pid}"
+        self.namespaces = []
+        self.procs = []
+        self.ifindex_a = None
+
+    def ns(self, name, *argv):
+        return ["ip", "netns", "exec", name, *argv]
+
+    def sysctl(self, name, path, value):
+        """Write a /proc/sys file inside namespace name (no-op when the kernel has none: no
+        IPv6, no IPv6 noise)."""
+        run(self.ns(name, "sh", "-c", f"[ ! -e {path} ] || echo {value} > {path}"))
+
+    def read_sys(self, name, path):
+        r = run(self.ns(name, "sh", "-c", f"[ ! -e {path} ] || cat {path}"))
+        return r.stdout.strip()
+
+    def setup(self):
+        for name in (self.a, self.b):
+            r = run(["ip", "netns", "add", name], check=False)
+            if r.returncode != 0:
+                raise Skip(f"cannot create a network namespace: {r.stderr.strip()}")
+            self.namespaces.append(name)
+            # before the veths exist: they are born without IPv6 (no link-local, MLD, RS, DAD)
+            for conf in ("all", "default"):
+                self.sysctl(name, f"/proc/sys/net/ipv6/conf/{conf}/disable_ipv6", 1)
+        a, b = self.a, self.b
+        run(["ip", "-n", a, "link", "add", "vethA", "type", "veth", "peer", "name", "vethB",
+             "netns", b])
+        for n, dev in ((a, "vethA"), (b, "vethB")):
+            path = f"/proc/sys/net/ipv6/conf/{dev}/disable_ipv6"
+            self.sysctl(n, path, 1)
+            if self.read_sys(n, path) not in ("", "1"):
+                raise HarnessError(f"IPv6 is still enabled on {dev}")
+            r = run(self.ns(n, PY, TRAFFIC, "offload", dev), check=False)
+            if r.returncode != 0:
+                raise HarnessError(f"cannot turn offloads off on {dev}: {r.stderr.strip()}")
+        run(["ip", "-n", a, "link", "set", "vethA", "up"])
+        run(["ip", "-n", b, "link", "set", "vethB", "up"])
+        info = json.loads(run(["ip", "-n", a, "-j", "link", "show", "vethA"]).stdout)
+        self.ifindex_a = int(info[0]["ifindex"])
+        for n, dev in ((a, "vethA"), (b, "vethB")):
+            addrs = json.loads(run(["ip", "-n", n, "-j", "addr", "show", "dev", dev]).stdout)
+            if any(x.get("addr_info") for x in addrs):
+                raise HarnessError(f"{dev} has addresses: {addrs}")
+
+    def spawn(self, name, argv, **kw):
+        p = subprocess.Popen(self.ns(name, *argv), stdin=subprocess.DEVNULL, **kw)
+        self.procs.append(p)
+        return p
+
+    def cleanup(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    log(f"WARNING: process {p.pid} did not die")
+        for name in reversed(self.namespaces):
+            r = run(["ip", "netns", "del", name], check=False)
+            if r.returncode != 0:
+                log(f"WARNING: ip netns del {name}: {r.stderr.strip()}")
+        self.namespaces = []
+
+    def ingress_filters(self):
+        r = run(["tc", "-n", self.a, "filter", "show", "dev", "vethA", "ingress"], check=False)
+        return r.stdout if r.returncode == 0 else ""
+
+
+class Bpfix:
+    """`bpfix run -i vethA --direction ingress --output FILE` in namespace A, stderr in a file."""
+
+    def __init__(self, env, bpfix, out, extra, name):
+        self.env, self.name = env, name
+        self.err_path = os.path.join(env.tmp, f"{name}.stderr")
+        argv = [bpfix, "run", "-i", "vethA", "--direction", "ingress", "--output", out, *extra]
+        with open(self.err_path, "wb") as errf:
+            self.p = env.spawn(env.a, argv, stdout=errf, stderr=subprocess.STDOUT)
+
+    def stderr(self):
+        with open(self.err_path, errors="replace") as f:
+            return f.read()
+
+    def wait_attached(self, timeout=15):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.p.poll() is not None:
+                raise HarnessError(f"{self.name}: bpfix exited with {self.p.returncode} before "
+                                   f"metering:\n{self.stderr()}")
+            if "bpfix: metering" in self.stderr() and \
+                    f"handle {OUR_HANDLE}" in self.env.ingress_filters():
+                return
+            time.sleep(0.05)
+        raise HarnessError(f"{self.name}: bpfix did not attach within {timeout} s:\n"
+                           f"{self.stderr()}")
+
+    def stop(self, timeout=30):
+        self.p.send_signal(signal.SIGTERM)
+        try:
+            return self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+            raise HarnessError(f"{self.name}: bpfix did not exit {timeout} s after SIGTERM")
+
+
+# ---------------------------------------------------------------------------------------------
+# Records
+
+def record_view(rec):
+    """An ipfixDump flow record -> the fields a row states (None when a field is absent), or
+    None for records that are not flows."""
+    v = I.flow_view(rec)
+    if v is None:
+        return None
+    f = I.by_name(rec)
+
+    def num(name):
+        return int(f[name], 0) if name in f else None
+    if "bpfixTunnelSourceIPv4Address" in f:
+        tun_ver = 4
+    elif "bpfixTunnelSourceIPv6Address" in f:
+        tun_ver = 6
+    else:
+        tun_ver = None
+    return {"ver": v.ver, "src": v.src, "dst": v.dst, "proto": v.proto, "sport": v.sport,
+            "dport": v.dport, "packets": v.packets, "octets": v.octets, "tos": v.tos,
+            "flags": v.tcp_flags, "minttl": num("minimumTTL"), "maxttl": num("maximumTTL"),
+            "vlan": num("vlanId"), "tun_ver": tun_ver, "osrc": v.outer_src, "odst": v.outer_dst,
+            "teid": v.teid, "qfi": v.qfi, "pdu_type": v.pdu_type,
+            "in_if": num("ingressInterface"), "out_if": num("egressInterface"),
+            "dir": num("flowDirection"), "first": v.first_ms, "last": v.last_ms}
+
+
+def rec_key(r):
+    return (r["ver"], r["src"], r["dst"], r["proto"], r["sport"], r["dport"], r["tun_ver"],
+            r["odst"], r["teid"])
+
+
+def fmt_rec(r):
+    s = (f"v{r['ver']} {r['src']}:{r['sport']} -> {r['dst']}:{r['dport']} proto {r['proto']} "
+         f"packets {r['packets']} octets {r['octets']} tos {r['tos']} flags {r['flags']} ttl "
+         f"{r['minttl']}/{r['maxttl']} vlan {r['vlan']}")
+    if r["tun_ver"]:
+        s += f" tunnel v{r['tun_ver']} {r['osrc']} -> {r['odst']} teid {r['teid']}"
+    if r["qfi"] is not None:
+        s += f" qfi {r['qfi']} pdu_type {r['pdu_type']}"
+    return s
+
+
+FIELDS = ("ver", "src", "dst", "proto", "sport", "dport", "packets", "octets", "tos", "flags",
+          "minttl", "maxttl", "vlan", "tun_ver", "osrc", "odst", "teid", "qfi", "pdu_type")
+
+
+def check_round(env, rows, records, counters, summary, window, problems):
+    """One round's records and summary against its rows. Returns the rows that agreed."""
+    by_key = defaultdict(list)
+    for r in records:
+        by_key[rec_key(r)].append(r)
+    want = {r.key(): r for r in rows if r.metered}
+    good = []
+    lo, hi = window
+    for row in rows:
+        if not row.metered:
+            good.append(row.name)   # unless a counter it hits disagrees, below
+            continue
+        e = row.exp
+        got = by_key.get(row.key(), [])
+        if len(got) != 1:
+            problems.append(f"{row.name}: {len(got)} records of its flow, expected 1 "
+                            f"({fmt_rec(dict(e, in_if=None))})" +
+                            "".join(f"\n    got {fmt_rec(g)}" for g in got))
+            continue
+        g = got[0]
+        bad = [f"{k} expected {e[k]}, got {g[k]}" for k in FIELDS if g[k] != e[k]]
+        want_if = (env.ifindex_a, 0, 0)
+        if (g["in_if"], g["out_if"], g["dir"]) != want_if:
+            bad.append(f"ingressInterface/egressInterface/flowDirection expected "
+                       f"{'/'.join(map(str, want_if))}, got {g['in_if']}/{g['out_if']}/{g['dir']}")
+        if g["first"] is None or g["first"] != g["last"] or \
+                not lo - TIME_SLACK_MS <= g["first"] <= hi + TIME_SLACK_MS:
+            bad.append(f"flowStart/flowEnd {g['first']}/{g['last']} ms: expected one instant in "
+                       f"the sending window {lo}..{hi} ms")
+        if bad:
+            problems.append(f"{row.name}: " + "; ".join(bad))
+        else:
+            good.append(row.name)
+    for k, rs in by_key.items():
+        if k not in want:
+            for r in rs:
+                problems.append(f"a record no row of the round expects: {fmt_rec(r)}")
+            good[:] = [g for g in good if not any(x.name == g and not x.metered for x in rows)]
+
+    # the counters: each the sum of what the round's rows hit alone
+    for c in counters:
+        exp = sum(c in r.counters for r in rows)
+        got = summary.get(c, 0)
+        if got != exp:
+            hit = [r.name for r in rows if c in r.counters]
+            problems.append(f"summary '{c}': {got}, expected {exp} (the rows hitting it: "
+                            f"{', '.join(hit) or 'none'})")
+            good[:] = [g for g in good if g not in hit]
+    metered = sum(r.metered for r in rows)
+    for k, exp in (("packets exported", metered), ("records sent", len(records)),
+                   ("packets lost to flow map eviction", 0)):
+        if summary.get(k) != exp:
+            problems.append(f"summary '{k}': {summary.get(k)}, expected {exp}")
+    return good
+
+
+# ---------------------------------------------------------------------------------------------
+
+def run_round(env, a, n, gtpu_off, rows, plan_lines, counters, problems):
+    out = os.path.join(env.tmp, f"round{n}.ipfix")
+    extra = ["--gtpu-port", "0"] if gtpu_off else []
+    bp = Bpfix(env, a.bpfix, out, extra, f"round{n}")
+    bp.wait_attached()
+    t0 = time.time()
+    r = run(env.ns(env.b, a.inject, "vethB", *[row.name for row in rows]), check=False)
+    t1 = time.time()
+    time.sleep(0.2)   # the frames went through vethA's ingress inside sendto(); be generous
+    rc = bp.stop()
+    err = bp.stderr()
+    if r.returncode != 0:
+        raise HarnessError(f"round {n}: inject_cases exited with {r.returncode}: "
+                           f"{r.stderr.strip()}")
+    sent, skipped = parse_inject(r.stdout)
+    if skipped or [x.line for x in sent] != [plan_lines[row.name] for row in rows]:
+        raise HarnessError(f"round {n}: inject_cases sent other rows or lines than planned:\n"
+                           f"{r.stdout}")
+    vlog(f"round {n} ({'--gtpu-port 0, ' if gtpu_off else ''}{len(rows)} rows): "
+         f"{', '.join(row.name for row in rows)}")
+    vlog(f"bpfix:\n{err}")
+    if rc != 0:
+        problems.append(f"round {n}: bpfix exited with {rc}:\n{err}")
+    if not os.path.exists(out):
+        problems.append(f"round {n}: bpfix wrote no --output file")
+        return []
+    _, decoded = I.decode(out, a.elements)
+    records = [v for v in (record_view(x) for x in decoded) if v is not None]
+    for x in records:
+        vlog("  record " + fmt_rec(x))
+    n_problems = len(problems)
+    good = check_round(env, rows, records, counters, summary_counters(err),
+                       (int(t0 * 1000), int(t1 * 1000)), problems)
+    label = f"round {n}" + (f" ({rows[0].name} alone)" if len(rows) == 1 else "")
+    for i in range(n_problems, len(problems)):
+        problems[i] = f"{label}: {problems[i]}"
+    log(f"{label}{' (--gtpu-port 0)' if gtpu_off else ''}: {len(rows)} row(s) sent "
+        f"({sum(x.metered for x in rows)} metered), {len(records)} flow record(s), "
+        f"{len(rows) - len(good)} disagree")
+    return good
+
+
+def main():
+    global VERBOSE
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bpfix", required=True, help="the bpfix binary")
+    ap.add_argument("--inject", required=True, help="the inject_cases binary")
+    ap.add_argument("--source-dir", required=True, help="the repository (for templates/)")
+    ap.add_argument("--rows", default="all",
+                    help="all (default), all-metered or comma-separated row names")
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    VERBOSE = a.verbose
+    a.bpfix = os.path.abspath(a.bpfix)
+    a.inject = os.path.abspath(a.inject)
+    a.elements = os.path.join(a.source_dir, "templates", "bpfix-elements.xml")
+    rc = preflight(a.bpfix, TOOLS, ROOT_FOR)
+    if rc is not None:
+        return rc
+    if not (os.path.isfile(a.inject) and os.access(a.inject, os.X_OK)):
+        log(f"ERROR: inject_cases binary {a.inject} not found or not executable")
+        return EXIT_HARNESS
+
+    def terminated(*_):
+        log("ERROR: terminated (SIGTERM); cleaning up")
+        sys.exit(EXIT_HARNESS)
+    signal.signal(signal.SIGTERM, terminated)
+    t_start = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="bpfix-cases-")
+    env = Env(tmp)
+    problems = []
+    good = []
+    try:
+        if not os.path.exists(PY):
+            raise Skip(f"{PY} missing")
+        reason = bpf_probe()
+        if reason:
+            raise Skip(reason)
+        selection = a.rows.split(",") if a.rows not in ("all", "all-metered") else [a.rows]
+        plan = run([a.inject, "-n", "vethB", *selection])
+        rows, skipped = parse_inject(plan.stdout)
+        counters = counter_names(a.inject)
+        if not rows or not counters:
+            raise HarnessError(f"inject_cases planned nothing:\n{plan.stdout}{plan.stderr}")
+        for name, why in skipped:
+            log(f"skipped row {name}: {why}")
+        rounds = plan_rounds(rows)
+        plan_lines = {r.name: r.line for r in rows}
+        log(f"{len(rows)} rows to send ({sum(r.metered for r in rows)} metered), "
+            f"{len(skipped)} skipped; {len(rounds)} rounds (no flow key twice in a round)")
+        env.setup()
+        vlog(f"vethA ifindex {env.ifindex_a}")
+        for n, (off, rs) in enumerate(rounds, 1):
+            good += run_round(env, a, n, off, rs, plan_lines, counters, problems)
+    except Skip as e:
+        log(f"SKIP: {e}")
+        return EXIT_SKIP
+    except (HarnessError, I.DecodeError, subprocess.TimeoutExpired) as e:
+        log(f"ERROR: {e}")
+        for p in problems:
+            log(f"FAIL: {p}")
+        return EXIT_HARNESS
+    finally:
+        env.cleanup()
+        if a.keep:
+            log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for p in problems:
+        log(f"FAIL: {p}")
+    log(f"rows whose flow agreed: {len(good)} of {len(rows)}")
+    vlog("  " + ", ".join(good))
+    log(f"{'FAIL' if problems else 'PASS'} ({time.monotonic() - t_start:.1f} s)")
+    return EXIT_FAIL if problems else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
