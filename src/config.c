@@ -16,6 +16,7 @@
 
 #include "bpfix_flow.h"
 #include "config.h"
+#include "ipfix/ipfix.h"
 #include "log.h"
 
 enum value_type {
@@ -23,6 +24,7 @@ enum value_type {
 	VALUE_STRING,
 	VALUE_STRING_LIST, /* repeatable on the command line; ';'-separated in the file */
 	VALUE_CHOICE,	   /* one of the option's choices */
+	VALUE_COLLECTORS,  /* a VALUE_STRING_LIST of HOST:PORT */
 };
 
 struct option_spec {
@@ -44,14 +46,15 @@ static const char *const directions[] = { "both", "ingress", "egress", NULL };
 #define FIELD(f) offsetof(struct bpfix_config, f)
 
 static const struct option_spec options[] = {
-	{ "collector", 0, "export", "collectors", VALUE_STRING_LIST, FIELD(collectors), 0, 0,
+	{ "collector", 0, "export", "collectors", VALUE_COLLECTORS, FIELD(collectors), 0, 0,
 	  "HOST:PORT", "send IPFIX over UDP to this collector (IPv6: [ADDR]:PORT); repeat for "
 	  "several (in the file: separated by ';'); none: " BPFIX_DEFAULT_COLLECTOR " unless an output "
 	  "file is set", NULL },
 	{ "output", 'o', "export", "output", VALUE_STRING, FIELD(output), 0, 0, "FILE",
 	  "also write the records to this IPFIX file (RFC 5655)", NULL },
 	{ "observation-domain", 0, "export", "observation_domain", VALUE_U32,
-	  FIELD(observation_domain), 0, UINT32_MAX, "N", "IPFIX observation domain of flow records", NULL },
+	  FIELD(observation_domain), 1, UINT32_MAX, "N",
+	  "IPFIX observation domain of flow records (0 is the statistics' own, RFC 7011 §3.1)", NULL },
 	{ "template-refresh", 0, "export", "template_refresh", VALUE_U32, FIELD(template_refresh_s),
 	  1, 86400, "S", "resend templates to UDP collectors every S seconds (RFC 7011 §8.4)", NULL },
 	{ "enterprise-number", 0, "export", "enterprise_number", VALUE_U32, FIELD(pen), 1,
@@ -146,6 +149,16 @@ static int set_value(struct bpfix_config *cfg, const struct option_spec *o, cons
 		g_free(*(char **)slot(cfg, o));
 		*(char **)slot(cfg, o) = *text ? g_strdup(text) : NULL;
 		return 0;
+	case VALUE_COLLECTORS: {
+		char host[256], port[8];
+
+		if (*text && bpfix_split_hostport(text, host, sizeof(host), port, sizeof(port))) {
+			bpfix_err("%s takes HOST:PORT ([ADDR]:PORT for IPv6, port 1-65535), not '%s'\n",
+				  where, text);
+			return -EINVAL;
+		}
+	}
+		/* fall through */
 	case VALUE_STRING_LIST: {
 		char ***list = slot(cfg, o);
 		guint n = append ? g_strv_length(*list) : 0;
@@ -196,7 +209,7 @@ static int load_keys(struct bpfix_config *cfg, GKeyFile *kf, const char *path)
 				bpfix_err("%s: unknown key (see etc/bpfix.conf or bpfix --print-config)\n",
 					  where);
 				err = -EINVAL;
-			} else if (o->type == VALUE_STRING_LIST) {
+			} else if (o->type == VALUE_STRING_LIST || o->type == VALUE_COLLECTORS) {
 				items = g_strsplit(value, ";", -1);
 				set_value(cfg, o, "", where, false);
 				for (k = 0; items[k] && !err; k++) {
@@ -344,7 +357,8 @@ void bpfix_config_print(const struct bpfix_config *cfg, FILE *out)
 		case VALUE_CHOICE:
 			fprintf(out, "%s\n", *(char *const *)value ? *(char *const *)value : "");
 			break;
-		case VALUE_STRING_LIST: {
+		case VALUE_STRING_LIST:
+		case VALUE_COLLECTORS: {
 			gchar *joined = g_strjoinv(";", *(char **const *)value);
 
 			fprintf(out, "%s\n", joined);

@@ -170,6 +170,13 @@ static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats
 		e = g_new0(struct flow_entry, 1);
 		e->key = *key;
 		g_hash_table_insert(ft->flows, &e->key, e);
+	} else if (stats->packets < e->seen.packets) {
+		/* counters only grow within one life of a flow: the map evicted it and the key came
+		 * back since the last sweep. Export what was seen of the old life, start the new one */
+		ft->stats.flows_evicted++;
+		emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
+		e->exported_packets = 0;
+		e->exported_octets = 0;
 	}
 	e->seen = *stats;
 	e->sweep = ft->sweep;

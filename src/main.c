@@ -28,7 +28,7 @@ static void usage(FILE *out)
 		"             IP) through the metering code with capture time as the clock, export every\n"
 		"             flow, and print a summary: packets read, metered, not metered by reason,\n"
 		"             flows, records sent. --engine kernel runs the TC program itself and needs\n"
-		"             root (CAP_BPF and CAP_NET_ADMIN); the host engine needs no privilege.\n"
+		"             root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN); the host engine needs none.\n"
 		"run          attach the TC program to each interface's clsact hooks and export flows\n"
 		"             until SIGINT or SIGTERM; then every flow is exported, the statistics\n"
 		"             sent and the interfaces left as they were. Needs root (CAP_BPF,\n"

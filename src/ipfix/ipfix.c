@@ -38,6 +38,8 @@ struct destination {
 	bool pending;		/* something was written since the last message went out */
 	__u64 write_failures;	/* fixbuf refused to encode or write (file full, ...) */
 	__u64 messages_lost;
+	__u64 records_in_message;	/* flow records in the message being built */
+	__u64 records_lost;		/* flow records in messages that could not be sent */
 	time_t templates_sent;
 	__u64 records_since_templates;
 	uint8_t udp_msg[UDP_MESSAGE_MAX];
@@ -208,8 +210,11 @@ static int emit(struct destination *d)
 	if (send(d->udp_fd, d->udp_msg, len, 0) != (ssize_t)len) {
 		d->send_errno = errno;
 		d->messages_lost++;
+		d->records_lost += d->records_in_message;
+		d->records_in_message = 0;
 		return -errno;
 	}
+	d->records_in_message = 0;
 	return 0;
 }
 
@@ -311,6 +316,7 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d,
 	    !WITH_ROOM(d, fBufAppend(d->fbuf, (uint8_t *)flow, sizeof(*flow), &err), &err))
 		return write_failed(d, &err, "writing a record failed");
 	d->records_since_templates++;
+	d->records_in_message++;
 	return 0;
 }
 
@@ -425,9 +431,10 @@ int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x)
 	for (i = 0; i < x->n_dests; i++) {
 		d = &x->dests[i];
 		if (d->messages_lost) {
-			bpfix_err("%s: %llu IPFIX message(s) could not be sent (%s); is the collector "
-				  "running and reachable? Records in them are lost to it\n", d->name,
-				  (unsigned long long)d->messages_lost, strerror(d->send_errno));
+			bpfix_err("%s: %llu IPFIX message(s) with %llu flow record(s) could not be sent "
+				  "(%s); is the collector running and reachable? Those records are lost "
+				  "to it\n", d->name, (unsigned long long)d->messages_lost,
+				  (unsigned long long)d->records_lost, strerror(d->send_errno));
 			rc = -EIO;
 		}
 		if (d->write_failures) {

@@ -297,6 +297,23 @@ static void reported_eviction_loses_nothing(void **state)
 	assert_int_equal(st.packets, 7);
 }
 
+static void evicted_and_back_before_a_sweep(void **state)
+{
+	struct fixture *f = *state;
+
+	set_flow(f, 0, 12, 10, 1000, 1 * S, 2 * S, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 3 * S), 0); /* seen with 10 packets */
+	/* evicted silently, and the same key metered again: a new life with 3 packets */
+	set_flow(f, 0, 12, 3, 300, 3 * S + S / 2, 3 * S + S / 2, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 4 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 12, 10, 1000, 1001000, 1002000, BPFIX_END_LACK_OF_RESOURCES);
+	/* the new life is exported whole when it ends, not as "3 - 10" */
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0);
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[1], 12, 3, 300, 1003500, 1003500, BPFIX_END_FORCED);
+}
+
 static void idle_timeout_per_protocol(void **state)
 {
 	struct fixture *f = *state;
@@ -354,6 +371,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tcp_fin_ends_after_linger, setup, teardown),
 		cmocka_unit_test_setup_teardown(evicted_flow_exports_what_was_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(reported_eviction_loses_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(evicted_and_back_before_a_sweep, setup, teardown),
 		cmocka_unit_test_setup_teardown(idle_timeout_per_protocol, setup, teardown),
 		cmocka_unit_test_setup_teardown(clock_going_back_is_not_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_emit_is_counted_and_reported, setup, teardown),
