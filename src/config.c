@@ -273,7 +273,7 @@ static int short_to_index(int c)
 int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int *first_operand)
 {
 	struct option longopts[sizeof(options) / sizeof(options[0]) + 2];
-	const char *shortopts = "+c:ho:i:";
+	const char *shortopts = "c:ho:i:"; /* options may follow the captures, as with most tools */
 	bool given[sizeof(options) / sizeof(options[0])] = { false };
 	char where[64];
 	int c, idx, err;

@@ -16,7 +16,11 @@ typedef int (*bpfix_flow_visit_fn)(const struct bpfix_flow_key *key,
 struct bpfix_flow_source_ops {
 	/* visit every flow once; the source must tolerate no change during the walk */
 	int (*for_each)(void *ctx, bpfix_flow_visit_fn fn, void *arg);
-	int (*remove)(void *ctx, const struct bpfix_flow_key *key);
+	/*
+	 * Remove a flow and give its totals at that instant in *@final (packets that raced the
+	 * walk included); -ENOENT if it is already gone.
+	 */
+	int (*remove)(void *ctx, const struct bpfix_flow_key *key, struct bpfix_flow_stats *final);
 	/* the record being built ended with @seen: the flow goes on, its next packet opens a record */
 	int (*close_record)(void *ctx, const struct bpfix_flow_key *key,
 			    const struct bpfix_flow_stats *seen);

@@ -24,13 +24,19 @@ struct flow_entry {
 	__u64 sweep;		/* number of the last sweep that saw the flow */
 };
 
+/* A flow whose last record was emitted during a walk, to remove from the source after it. */
+struct finished {
+	struct flow_entry entry; /* key and what was exported */
+	enum bpfix_end_reason reason;
+};
+
 struct bpfix_flow_table {
 	struct bpfix_flow_table_opts opts;
 	struct bpfix_flow_source *source;
 	bpfix_record_fn emit;
 	void *emit_arg;
 	GHashTable *flows;	/* struct bpfix_flow_key * -> struct flow_entry * */
-	GArray *finished;	/* keys to remove from the source after a walk */
+	GArray *finished;	/* struct finished: flows to remove from the source after a walk */
 	__u64 sweep;
 	__u64 now_ns;
 	int err;		/* first error met during a walk */
@@ -50,7 +56,7 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 	ft->emit = emit;
 	ft->emit_arg = emit_arg;
 	ft->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
-	ft->finished = g_array_new(FALSE, FALSE, sizeof(struct bpfix_flow_key));
+	ft->finished = g_array_new(FALSE, FALSE, sizeof(struct finished));
 	return ft;
 }
 
@@ -160,6 +166,14 @@ static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft,
 	return 0;
 }
 
+static void finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
+		   enum bpfix_end_reason reason)
+{
+	struct finished f = { .entry = *e, .reason = reason };
+
+	g_array_append_val(ft->finished, f);
+}
+
 static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats, void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
@@ -189,7 +203,7 @@ static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats
 			ft->err = -EIO;
 		return 0;
 	}
-	g_array_append_val(ft->finished, *key);
+	finish(ft, e, reason);
 	return 0;
 }
 
@@ -207,29 +221,36 @@ static gboolean reap_evicted(gpointer key, gpointer value, gpointer arg)
 	return TRUE;
 }
 
+/* Remove what ended; packets that raced the walk go out in one more record, not lost. */
 static void remove_finished(struct bpfix_flow_table *ft)
 {
+	struct bpfix_flow_stats final;
 	guint i;
+	int err;
 
 	for (i = 0; i < ft->finished->len; i++) {
-		const struct bpfix_flow_key *key =
-			&g_array_index(ft->finished, struct bpfix_flow_key, i);
+		struct finished *f = &g_array_index(ft->finished, struct finished, i);
 
-		if (ft->source->ops->remove(ft->source->ctx, key) && !ft->err)
+		err = ft->source->ops->remove(ft->source->ctx, &f->entry.key, &final);
+		if (err && err != -ENOENT && !ft->err)
 			ft->err = -EIO;
-		g_hash_table_remove(ft->flows, key);
+		if (!err && final.packets > f->entry.exported_packets) {
+			final.first_ns = final.last_ns; /* they came after the walk read the flow */
+			emit_record(ft, &f->entry, &final, f->reason);
+		}
+		g_hash_table_remove(ft->flows, &f->entry.key);
 	}
 	g_array_set_size(ft->finished, 0);
 }
 
-/* The last record of a flow that ends now, whether the table knew it or not. */
-static void emit_last(struct bpfix_flow_table *ft, const struct bpfix_flow_key *key,
-		      const struct bpfix_flow_stats *stats, enum bpfix_end_reason reason)
+/* The table's entry for @key, or @fresh made for it: a flow the table never saw. */
+static struct flow_entry *entry_or(struct bpfix_flow_table *ft, const struct bpfix_flow_key *key,
+				   struct flow_entry *fresh)
 {
 	struct flow_entry *e = g_hash_table_lookup(ft->flows, key);
-	struct flow_entry fresh = { .key = *key };
 
-	emit_record(ft, e ? e : &fresh, stats, reason);
+	*fresh = (struct flow_entry){ .key = *key };
+	return e ? e : fresh;
 }
 
 /* A flow the source evicted and told us about: its last record, nothing lost. */
@@ -237,9 +258,10 @@ static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_fl
 			 void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
+	struct flow_entry fresh;
 
 	ft->stats.flows_evicted++;
-	emit_last(ft, key, stats, BPFIX_END_LACK_OF_RESOURCES);
+	emit_record(ft, entry_or(ft, key, &fresh), stats, BPFIX_END_LACK_OF_RESOURCES);
 	g_hash_table_remove(ft->flows, key);
 	return 0;
 }
@@ -248,9 +270,10 @@ static int visit_forced(const struct bpfix_flow_key *key, const struct bpfix_flo
 			void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
+	struct flow_entry fresh, *e = entry_or(ft, key, &fresh);
 
-	emit_last(ft, key, stats, BPFIX_END_FORCED);
-	g_array_append_val(ft->finished, *key);
+	emit_record(ft, e, stats, BPFIX_END_FORCED);
+	finish(ft, e, BPFIX_END_FORCED);
 	return 0;
 }
 

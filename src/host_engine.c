@@ -57,13 +57,15 @@ static int host_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	return 0;
 }
 
-static int host_remove(void *ctx, const struct bpfix_flow_key *key)
+static int host_remove(void *ctx, const struct bpfix_flow_key *key, struct bpfix_flow_stats *final)
 {
 	struct bpfix_host_engine *eng = ctx;
 	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
 
-	if (flow)
-		drop_flow(eng, flow);
+	if (!flow)
+		return -ENOENT;
+	*final = flow->stats;
+	drop_flow(eng, flow);
 	return 0;
 }
 

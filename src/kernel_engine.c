@@ -60,26 +60,32 @@ static int kernel_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	}
 }
 
-static int kernel_remove(void *ctx, const struct bpfix_flow_key *key)
+static int kernel_remove(void *ctx, const struct bpfix_flow_key *key,
+			 struct bpfix_flow_stats *final)
 {
 	struct bpfix_kernel_engine *eng = ctx;
-	int err = bpf_map_delete_elem(eng->flows_fd, key);
 
-	return err == -ENOENT ? 0 : err; /* evicted meanwhile: nothing left to remove */
+	/* atomic: a packet the program adds before the delete is in *final, not lost */
+	return bpf_map_lookup_and_delete_elem(eng->flows_fd, key, final);
 }
 
 static int kernel_close_record(void *ctx, const struct bpfix_flow_key *key,
 			       const struct bpfix_flow_stats *seen)
 {
 	struct bpfix_kernel_engine *eng = ctx;
-	struct bpfix_flow_stats next = *seen;
+	struct bpfix_flow_stats next;
 	int err;
 
 	/*
-	 * Rewrites the totals just read: a packet the program adds between the read and this write
-	 * is lost to the counters. The window is one syscall; in replay nothing runs meanwhile.
+	 * User space cannot write one field of a hash map value: read the totals afresh and write
+	 * them back with first_ns cleared. A packet the program adds between this read and the
+	 * write is lost to the counters (a window of one syscall, live only). Packets that came
+	 * after @seen already belong to the next record: it then starts at the latest of them.
 	 */
-	next.first_ns = 0;
+	err = bpf_map_lookup_elem(eng->flows_fd, key, &next);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	next.first_ns = next.packets > seen->packets ? next.last_ns : 0;
 	err = bpf_map_update_elem(eng->flows_fd, key, &next, BPF_EXIST);
 	return err == -ENOENT ? 0 : err;
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <pcap/pcap.h>
 
@@ -57,6 +58,7 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpfix_pcap_reader *r = calloc(1, sizeof(*r));
+	struct stat st;
 
 	if (!r)
 		return NULL;
@@ -66,7 +68,12 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 		return r; /* link types are per packet: checked as packets come */
 	r->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!r->pcap) {
-		bpfix_err("cannot read capture %s: %s\n", path, errbuf);
+		if (!stat(path, &st) && S_ISREG(st.st_mode) && st.st_size == 0)
+			bpfix_err("capture %s is empty\n", path);
+		else if (!strncmp(errbuf, path, strlen(path))) /* libpcap named it already */
+			bpfix_err("cannot read capture %s\n", errbuf);
+		else
+			bpfix_err("cannot read capture %s: %s\n", path, errbuf);
 		bpfix_pcap_reader__free(r);
 		errno = EINVAL;
 		return NULL;

@@ -24,6 +24,7 @@ struct fake_source {
 	struct bpfix_flow_stats stats[MAX_FAKE];
 	bool live[MAX_FAKE];
 	int closed; /* close_record calls */
+	__u64 stragglers; /* packets the "program" adds between the walk and a removal */
 	/* flows the source evicted and reports (the host engine does, the kernel cannot) */
 	struct bpfix_flow_key evicted_keys[MAX_FAKE];
 	struct bpfix_flow_stats evicted_stats[MAX_FAKE];
@@ -55,13 +56,17 @@ static int find(struct fake_source *src, const struct bpfix_flow_key *key)
 	return -1;
 }
 
-static int fake_remove(void *ctx, const struct bpfix_flow_key *key)
+static int fake_remove(void *ctx, const struct bpfix_flow_key *key, struct bpfix_flow_stats *final)
 {
 	struct fake_source *src = ctx;
 	int i = find(src, key);
 
-	if (i >= 0)
-		src->live[i] = false;
+	if (i < 0)
+		return -ENOENT;
+	src->live[i] = false;
+	*final = src->stats[i];
+	final->packets += src->stragglers; /* packets that raced the walk */
+	final->octets += src->stragglers * 100;
 	return 0;
 }
 
@@ -314,6 +319,19 @@ static void evicted_and_back_before_a_sweep(void **state)
 	expect_record(&f->sink.recs[1], 12, 3, 300, 1003500, 1003500, BPFIX_END_FORCED);
 }
 
+static void packets_racing_a_removal_are_exported(void **state)
+{
+	struct fixture *f = *state;
+
+	set_flow(f, 0, 13, 4, 400, 1 * S, 10 * S, 0x11 /* FIN|ACK */);
+	f->src.stragglers = 2; /* the final ACKs arrive between the walk's read and the delete */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 11 * S), 0);
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[0], 13, 4, 400, 1001000, 1010000, BPFIX_END_DETECTED);
+	expect_record(&f->sink.recs[1], 13, 2, 200, 1010000, 1010000, BPFIX_END_DETECTED);
+	assert_false(f->src.live[0]);
+}
+
 static void idle_timeout_per_protocol(void **state)
 {
 	struct fixture *f = *state;
@@ -372,6 +390,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(evicted_flow_exports_what_was_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(reported_eviction_loses_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(evicted_and_back_before_a_sweep, setup, teardown),
+		cmocka_unit_test_setup_teardown(packets_racing_a_removal_are_exported, setup, teardown),
 		cmocka_unit_test_setup_teardown(idle_timeout_per_protocol, setup, teardown),
 		cmocka_unit_test_setup_teardown(clock_going_back_is_not_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_emit_is_counted_and_reported, setup, teardown),
