@@ -42,11 +42,7 @@ import argparse
 import ipaddress
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 
@@ -54,12 +50,9 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib"), os.path.join(HERE, "..", "replay")]
 import ipfix_records as I  # noqa: E402
-from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, EXIT_SKIP, HarnessError,  # noqa: E402
-                       log, preflight, summary_counters)
-from live_veth import OUR_HANDLE, bpf_probe  # noqa: E402
+from bpfixtest import EXIT_HARNESS, HarnessError, log, preflight, summary_counters  # noqa: E402
+from netns import Bpfix, VethEnv, run, run_in_env  # noqa: E402
 
-TRAFFIC = os.path.join(HERE, "veth_traffic.py")   # its "offload IF" turns TSO/GSO/GRO off
-PY = "/usr/bin/python3"
 ROOT_FOR = "network namespaces, AF_PACKET, tc and BPF need it"
 TOOLS = ("ip", "tc", "ipfixDump")
 TIME_SLACK_MS = 1000        # record times against the wall-clock window of the sending
@@ -67,22 +60,9 @@ TIME_SLACK_MS = 1000        # record times against the wall-clock window of the 
 VERBOSE = False
 
 
-class Skip(Exception):
-    pass
-
-
 def vlog(msg):
     if VERBOSE:
         log(msg)
-
-
-def run(argv, check=True, timeout=30):
-    r = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                       errors="replace", timeout=timeout)
-    if check and r.returncode != 0:
-        raise HarnessError(f"{' '.join(argv)} exited with {r.returncode}: "
-                           f"{(r.stderr or r.stdout).strip()}")
-    return r
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,117 +150,29 @@ def plan_rounds(rows):
 # ---------------------------------------------------------------------------------------------
 # Namespaces, processes
 
-class Env:
-    """Namespaces A (vethA, bpfix) and B (vethB, inject_cases); processes remembered by pid."""
+class Env(VethEnv):
+    """Namespaces A (vethA, bpfix) and B (vethB, inject_cases) joined by a veth pair
+    (netns.VethEnv), both ends without IPv6 and without addresses."""
 
     def __init__(self, tmp):
-        self.tmp = tmp
-        pid = os.getpid()
-        self.a, self.b = f"bpfix-cases-a-{pid}", f"bpfix-cases-b-{pid}"
-        self.namespaces = []
-        self.procs = []
-        self.ifindex_a = None
+        super().__init__(tmp, "cases")
 
-    def ns(self, name, *argv):
-        return ["ip", "netns", "exec", name, *argv]
+    def namespace_added(self, name):
+        # before the veths exist: they are born without IPv6 (no link-local, MLD, RS, DAD)
+        for conf in ("all", "default"):
+            self.sysctl(name, f"/proc/sys/net/ipv6/conf/{conf}/disable_ipv6", 1)
 
-    def sysctl(self, name, path, value):
-        """Write a /proc/sys file inside namespace name (no-op when the kernel has none: no
-        IPv6, no IPv6 noise)."""
-        run(self.ns(name, "sh", "-c", f"[ ! -e {path} ] || echo {value} > {path}"))
+    def device_added(self, name, dev):
+        path = f"/proc/sys/net/ipv6/conf/{dev}/disable_ipv6"
+        self.sysctl(name, path, 1)
+        if self.read_sys(name, path) not in ("", "1"):
+            raise HarnessError(f"IPv6 is still enabled on {dev}")
 
-    def read_sys(self, name, path):
-        r = run(self.ns(name, "sh", "-c", f"[ ! -e {path} ] || cat {path}"))
-        return r.stdout.strip()
-
-    def setup(self):
-        for name in (self.a, self.b):
-            r = run(["ip", "netns", "add", name], check=False)
-            if r.returncode != 0:
-                raise Skip(f"cannot create a network namespace: {r.stderr.strip()}")
-            self.namespaces.append(name)
-            # before the veths exist: they are born without IPv6 (no link-local, MLD, RS, DAD)
-            for conf in ("all", "default"):
-                self.sysctl(name, f"/proc/sys/net/ipv6/conf/{conf}/disable_ipv6", 1)
-        a, b = self.a, self.b
-        run(["ip", "-n", a, "link", "add", "vethA", "type", "veth", "peer", "name", "vethB",
-             "netns", b])
-        for n, dev in ((a, "vethA"), (b, "vethB")):
-            path = f"/proc/sys/net/ipv6/conf/{dev}/disable_ipv6"
-            self.sysctl(n, path, 1)
-            if self.read_sys(n, path) not in ("", "1"):
-                raise HarnessError(f"IPv6 is still enabled on {dev}")
-            r = run(self.ns(n, PY, TRAFFIC, "offload", dev), check=False)
-            if r.returncode != 0:
-                raise HarnessError(f"cannot turn offloads off on {dev}: {r.stderr.strip()}")
-        run(["ip", "-n", a, "link", "set", "vethA", "up"])
-        run(["ip", "-n", b, "link", "set", "vethB", "up"])
-        info = json.loads(run(["ip", "-n", a, "-j", "link", "show", "vethA"]).stdout)
-        self.ifindex_a = int(info[0]["ifindex"])
-        for n, dev in ((a, "vethA"), (b, "vethB")):
+    def after_up(self):
+        for n, dev in ((self.a, "vethA"), (self.b, "vethB")):
             addrs = json.loads(run(["ip", "-n", n, "-j", "addr", "show", "dev", dev]).stdout)
             if any(x.get("addr_info") for x in addrs):
                 raise HarnessError(f"{dev} has addresses: {addrs}")
-
-    def spawn(self, name, argv, **kw):
-        p = subprocess.Popen(self.ns(name, *argv), stdin=subprocess.DEVNULL, **kw)
-        self.procs.append(p)
-        return p
-
-    def cleanup(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    log(f"WARNING: process {p.pid} did not die")
-        for name in reversed(self.namespaces):
-            r = run(["ip", "netns", "del", name], check=False)
-            if r.returncode != 0:
-                log(f"WARNING: ip netns del {name}: {r.stderr.strip()}")
-        self.namespaces = []
-
-    def ingress_filters(self):
-        r = run(["tc", "-n", self.a, "filter", "show", "dev", "vethA", "ingress"], check=False)
-        return r.stdout if r.returncode == 0 else ""
-
-
-class Bpfix:
-    """`bpfix run -i vethA --direction ingress --output FILE` in namespace A, stderr in a file."""
-
-    def __init__(self, env, bpfix, out, extra, name):
-        self.env, self.name = env, name
-        self.err_path = os.path.join(env.tmp, f"{name}.stderr")
-        argv = [bpfix, "run", "-i", "vethA", "--direction", "ingress", "--output", out, *extra]
-        with open(self.err_path, "wb") as errf:
-            self.p = env.spawn(env.a, argv, stdout=errf, stderr=subprocess.STDOUT)
-
-    def stderr(self):
-        with open(self.err_path, errors="replace") as f:
-            return f.read()
-
-    def wait_attached(self, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.p.poll() is not None:
-                raise HarnessError(f"{self.name}: bpfix exited with {self.p.returncode} before "
-                                   f"metering:\n{self.stderr()}")
-            if "bpfix: metering" in self.stderr() and \
-                    f"handle {OUR_HANDLE}" in self.env.ingress_filters():
-                return
-            time.sleep(0.05)
-        raise HarnessError(f"{self.name}: bpfix did not attach within {timeout} s:\n"
-                           f"{self.stderr()}")
-
-    def stop(self, timeout=30):
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            return self.p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-            raise HarnessError(f"{self.name}: bpfix did not exit {timeout} s after SIGTERM")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,8 +284,9 @@ def check_round(env, rows, records, counters, summary, window, problems):
 def run_round(env, a, n, gtpu_off, rows, plan_lines, counters, problems):
     out = os.path.join(env.tmp, f"round{n}.ipfix")
     extra = ["--gtpu-port", "0"] if gtpu_off else []
-    bp = Bpfix(env, a.bpfix, out, extra, f"round{n}")
-    bp.wait_attached()
+    bp = Bpfix(env, a.bpfix, ["-i", "vethA", "--direction", "ingress", "--output", out, *extra],
+               f"round{n}")
+    bp.wait_attached(hooks=("ingress",))
     t0 = time.time()
     r = run(env.ns(env.b, a.inject, "vethB", *[row.name for row in rows]), check=False)
     t1 = time.time()
@@ -453,21 +346,8 @@ def main():
         log(f"ERROR: inject_cases binary {a.inject} not found or not executable")
         return EXIT_HARNESS
 
-    def terminated(*_):
-        log("ERROR: terminated (SIGTERM); cleaning up")
-        sys.exit(EXIT_HARNESS)
-    signal.signal(signal.SIGTERM, terminated)
-    t_start = time.monotonic()
-    tmp = tempfile.mkdtemp(prefix="bpfix-cases-")
-    env = Env(tmp)
-    problems = []
-    good = []
-    try:
-        if not os.path.exists(PY):
-            raise Skip(f"{PY} missing")
-        reason = bpf_probe()
-        if reason:
-            raise Skip(reason)
+    def body(env, problems):
+        good = []
         selection = a.rows.split(",") if a.rows not in ("all", "all-metered") else [a.rows]
         plan = run([a.inject, "-n", "vethB", *selection])
         rows, skipped = parse_inject(plan.stdout)
@@ -484,26 +364,12 @@ def main():
         vlog(f"vethA ifindex {env.ifindex_a}")
         for n, (off, rs) in enumerate(rounds, 1):
             good += run_round(env, a, n, off, rs, plan_lines, counters, problems)
-    except Skip as e:
-        log(f"SKIP: {e}")
-        return EXIT_SKIP
-    except (HarnessError, I.DecodeError, subprocess.TimeoutExpired) as e:
-        log(f"ERROR: {e}")
-        for p in problems:
-            log(f"FAIL: {p}")
-        return EXIT_HARNESS
-    finally:
-        env.cleanup()
-        if a.keep:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    for p in problems:
-        log(f"FAIL: {p}")
-    log(f"rows whose flow agreed: {len(good)} of {len(rows)}")
-    vlog("  " + ", ".join(good))
-    log(f"{'FAIL' if problems else 'PASS'} ({time.monotonic() - t_start:.1f} s)")
-    return EXIT_FAIL if problems else EXIT_OK
+
+        def after():
+            log(f"rows whose flow agreed: {len(good)} of {len(rows)}")
+            vlog("  " + ", ".join(good))
+        return after
+    return run_in_env(Env, "bpfix-cases-", a.keep, body, (I.DecodeError,))
 
 
 if __name__ == "__main__":

@@ -43,19 +43,15 @@ path.
 """
 
 import argparse
-import ctypes
 import functools
 import json
 import os
-import platform
 import re
 import select
 import shutil
 import signal
-import struct
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
 
@@ -64,19 +60,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib"), os.path.join(HERE, "..", "replay")]
 import ipfix_records as I  # noqa: E402
 import veth_traffic as T  # noqa: E402
-from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, EXIT_SKIP, HarnessError,  # noqa: E402
-                       Nfcapd, flow_from_json, log, not_metered, preflight, summary_numbers)
+from bpfixtest import (HarnessError, Nfcapd, flow_from_json, log, not_metered,  # noqa: E402
+                       preflight, summary_numbers)
+from netns import OUR_HANDLE, PY, TRAFFIC, Bpfix, VethEnv, run, run_in_env  # noqa: E402
 
-TRAFFIC = os.path.join(HERE, "veth_traffic.py")
-PY = "/usr/bin/python3"
 NFCAPD_PORT = 9995          # inside namespace A: nothing else is there
-OUR_HANDLE = "0xb9f1"
 TIME_SLACK_MS = 50          # record times against the capture's kernel timestamps
-
-
-class Skip(Exception):
-    pass
-
 
 VERBOSE = False
 
@@ -86,128 +75,40 @@ def vlog(msg):
         log(msg)
 
 
-def run(argv, check=True, timeout=30, env=None):
-    r = subprocess.run(argv, capture_output=True, text=True, errors="replace", timeout=timeout,
-                       env=env)
-    if check and r.returncode != 0:
-        raise HarnessError(f"{' '.join(argv)} exited with {r.returncode}: {r.stderr.strip()}")
-    return r
-
-
 # ---------------------------------------------------------------------------------------------
 # Preconditions
-
-def bpf_probe():
-    """None if this process may load a SCHED_CLS program, else why not."""
-    nr = {"x86_64": 321, "aarch64": 280}.get(platform.machine())
-    if nr is None:
-        return None   # unknown syscall number: let bpfix say it
-    libc = ctypes.CDLL(None, use_errno=True)
-    insns = ctypes.create_string_buffer(struct.pack("<BBhiBBhi", 0xB7, 0, 0, 0, 0x95, 0, 0, 0))
-    lic = ctypes.create_string_buffer(b"GPL")
-    attr = ctypes.create_string_buffer(struct.pack("<IIQQ", 3, 2, ctypes.addressof(insns),
-                                                   ctypes.addressof(lic)), 128)
-    fd = libc.syscall(nr, 5, attr, 128)   # BPF_PROG_LOAD, BPF_PROG_TYPE_SCHED_CLS
-    if fd < 0:
-        return f"cannot load a BPF program: {os.strerror(ctypes.get_errno())}"
-    os.close(fd)
-    return None
-
 
 # main() skips first unless root (ROOT_FOR) with TOOLS installed (bpfixtest.preflight)
 ROOT_FOR = "network namespaces, tc and BPF need it"
 TOOLS = ("ip", "tc", "nfcapd", "nfdump", "ipfixDump", "bpftool", "setpriv")
 
 
-def preconditions():
-    """The rest, as root: the traffic side's Python, loading a BPF program."""
-    if not os.path.exists(PY):
-        raise Skip(f"{PY} missing")
-    reason = bpf_probe()
-    if reason:
-        raise Skip(reason)
-
-
 # ---------------------------------------------------------------------------------------------
 # Namespaces, processes
 
-class Env:
-    """Two namespaces joined by vethA/vethB; every process started here is remembered by pid."""
+class Env(VethEnv):
+    """Two namespaces joined by vethA/vethB (netns.VethEnv), with veth_traffic.py's MACs,
+    addresses and permanent neighbour entries; lo up on both sides (nfcapd on 127.0.0.1)."""
+
+    MAC_A, MAC_B = T.MAC_A, T.MAC_B
 
     def __init__(self, tmp):
-        self.tmp = tmp
-        pid = os.getpid()
-        self.a, self.b = f"bpfix-live-a-{pid}", f"bpfix-live-b-{pid}"
-        self.namespaces = []
-        self.procs = []
-        self.ifindex_a = None
+        super().__init__(tmp, "live")
 
-    def ns(self, name, *argv):
-        return ["ip", "netns", "exec", name, *argv]
+    def namespace_added(self, name):
+        run(["ip", "-n", name, "link", "set", "lo", "up"])
 
-    def setup(self):
-        for name in (self.a, self.b):
-            r = run(["ip", "netns", "add", name], check=False)
-            if r.returncode != 0:
-                raise Skip(f"cannot create a network namespace: {r.stderr.strip()}")
-            self.namespaces.append(name)
-        a, b = self.a, self.b
-        run(["ip", "-n", a, "link", "add", "vethA", "address", T.MAC_A, "type", "veth", "peer",
-             "name", "vethB", "address", T.MAC_B, "netns", b])
-        run(["ip", "-n", a, "link", "set", "lo", "up"])
-        run(["ip", "-n", b, "link", "set", "lo", "up"])
-        for n, dev, v4, v6 in ((a, "vethA", T.A4, T.A6), (b, "vethB", T.B4, T.B6)):
-            run(["ip", "-n", n, "addr", "add", f"{v4}/24", "dev", dev])
-            run(["ip", "-n", n, "addr", "add", f"{v6}/64", "dev", dev, "nodad"])
-            r = run(self.ns(n, PY, TRAFFIC, "offload", dev), check=False)
-            if r.returncode != 0:
-                raise HarnessError(f"cannot turn offloads off on {dev}: {r.stderr.strip()}")
-        for n, dev, v4, v6, mac in ((a, "vethA", T.B4, T.B6, T.MAC_B),
-                                    (b, "vethB", T.A4, T.A6, T.MAC_A)):
+    def device_added(self, name, dev):
+        v4, v6 = (T.A4, T.A6) if dev == "vethA" else (T.B4, T.B6)
+        run(["ip", "-n", name, "addr", "add", f"{v4}/24", "dev", dev])
+        run(["ip", "-n", name, "addr", "add", f"{v6}/64", "dev", dev, "nodad"])
+
+    def before_up(self):
+        for n, dev, v4, v6, mac in ((self.a, "vethA", T.B4, T.B6, T.MAC_B),
+                                    (self.b, "vethB", T.A4, T.A6, T.MAC_A)):
             for addr in (v4, v6):
                 run(["ip", "-n", n, "neigh", "replace", addr, "lladdr", mac, "dev", dev, "nud",
                      "permanent"])
-        run(["ip", "-n", a, "link", "set", "vethA", "up"])
-        run(["ip", "-n", b, "link", "set", "vethB", "up"])
-        info = json.loads(run(["ip", "-n", a, "-j", "link", "show", "vethA"]).stdout)
-        self.ifindex_a = int(info[0]["ifindex"])
-
-    def spawn(self, name, argv, **kw):
-        p = subprocess.Popen(self.ns(name, *argv), stdin=subprocess.DEVNULL, **kw)
-        self.procs.append(p)
-        return p
-
-    def cleanup(self):
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    log(f"WARNING: process {p.pid} did not die")
-        for name in reversed(self.namespaces):
-            r = run(["ip", "netns", "del", name], check=False)
-            if r.returncode != 0:
-                log(f"WARNING: ip netns del {name}: {r.stderr.strip()}")
-        self.namespaces = []
-
-    # tc state of vethA
-    def tc(self, *args):
-        return run(["tc", "-n", self.a, *args]).stdout
-
-    def has_clsact(self):
-        return "clsact" in self.tc("qdisc", "show", "dev", "vethA")
-
-    def filters(self, hook):
-        """tc's text of the filters on a clsact hook ("" when there is no clsact)."""
-        if not self.has_clsact():
-            return ""
-        return self.tc("filter", "show", "dev", "vethA", hook)
-
-    def our_prog_ids(self, hook):
-        """Program ids of the filters at bpfix's handle on a hook."""
-        return [int(m) for m in re.findall(r"handle " + OUR_HANDLE + r"\b.*?\bid (\d+)",
-                                           self.filters(hook))]
 
 
 class Server:
@@ -251,45 +152,6 @@ def start_nfcapd(env):
     col = Nfcapd(env.tmp, port=NFCAPD_PORT, popen=functools.partial(env.spawn, env.a))
     col.start()
     return col
-
-
-class Bpfix:
-    """`bpfix run ARGS` in namespace A, its stderr in a file."""
-
-    def __init__(self, env, bpfix, args, name):
-        self.env, self.name = env, name
-        self.argv = [bpfix, "run", *args]
-        self.err_path = os.path.join(env.tmp, f"{name}.stderr")
-        with open(self.err_path, "wb") as errf:
-            self.p = env.spawn(env.a, self.argv, stdout=errf, stderr=subprocess.STDOUT)
-        self.rc = None
-
-    def stderr(self):
-        with open(self.err_path, errors="replace") as f:
-            return f.read()
-
-    def wait_attached(self, hooks=("ingress", "egress"), timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.p.poll() is not None:
-                raise HarnessError(f"{self.name}: bpfix exited with {self.p.returncode} before "
-                                   f"metering:\n{self.stderr()}")
-            if "bpfix: metering" in self.stderr() and \
-                    all(self.env.our_prog_ids(h) for h in hooks):
-                return
-            time.sleep(0.05)
-        raise HarnessError(f"{self.name}: bpfix did not attach within {timeout} s:\n"
-                           f"{self.stderr()}")
-
-    def stop(self, sig=signal.SIGTERM, timeout=30):
-        self.p.send_signal(sig)
-        try:
-            self.rc = self.p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
-            raise HarnessError(f"{self.name}: bpfix did not exit {timeout} s after {sig.name}")
-        return self.rc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -834,17 +696,7 @@ def main():
     if rc is not None:
         return rc
 
-    # ctest's timeout and ^C end the run through the finally below: nothing is left behind
-    def terminated(*_):
-        log("ERROR: terminated (SIGTERM); cleaning up")
-        sys.exit(EXIT_HARNESS)
-    signal.signal(signal.SIGTERM, terminated)
-    t_start = time.monotonic()
-    tmp = tempfile.mkdtemp(prefix="bpfix-live-")
-    env = Env(tmp)
-    problems = []
-    try:
-        preconditions()
+    def body(env, problems):
         env.setup()
         for c in cases:
             t = time.monotonic()
@@ -852,24 +704,7 @@ def main():
             CASES[c](env, a, problems)
             log(f"case {c}: {'ok' if len(problems) == n else 'FAILED'} "
                 f"({time.monotonic() - t:.1f} s)")
-    except Skip as e:
-        log(f"SKIP: {e}")
-        return EXIT_SKIP
-    except (HarnessError, I.DecodeError, subprocess.TimeoutExpired) as e:
-        log(f"ERROR: {e}")
-        for p in problems:
-            log(f"FAIL: {p}")
-        return EXIT_HARNESS
-    finally:
-        env.cleanup()
-        if a.keep:
-            log(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    for p in problems:
-        log(f"FAIL: {p}")
-    log(f"{'FAIL' if problems else 'PASS'} ({time.monotonic() - t_start:.1f} s)")
-    return EXIT_FAIL if problems else EXIT_OK
+    return run_in_env(Env, "bpfix-live-", a.keep, body, (I.DecodeError,))
 
 
 if __name__ == "__main__":
