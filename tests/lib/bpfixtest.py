@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """What the Python test drivers share: running bpfix, reading its summary, a real nfcapd, nfdump.
 
-Imported by tests/replay/*.py, tests/netns/*.py and tests/lib/netns.py, each inserting this directory into
-sys.path relative to its own __file__. It knows bpfix only from the outside (its command line and
+Imported by tests/replay/*.py, tests/netns/*.py and tests/lib/netns.py, each inserting this
+directory into sys.path relative to its own __file__. It knows bpfix only from the outside (its command line and
 the summary it prints) and the collector side only as nfcapd and nfdump show it; IPFIX files are
 decoded by tests/replay/ipfix_records.py (ipfixDump, run by decoder_output() here).
 
