@@ -2,8 +2,8 @@
 """What the Python test drivers share: running bpfix, reading its summary, a real nfcapd, nfdump.
 
 Imported by tests/replay/*.py, tests/netns/*.py and tests/lib/netns.py, each inserting this
-directory into sys.path relative to its own __file__. It knows bpfix only from the outside (its command line and
-the summary it prints) and the collector side only as nfcapd and nfdump show it; IPFIX files are
+directory into sys.path relative to its own __file__. It knows bpfix only from the outside (its
+command line and the summary it prints) and the collector side only as nfcapd and nfdump show it; IPFIX files are
 decoded by tests/replay/ipfix_records.py (ipfixDump, run by decoder_output() here).
 
 - Exit codes (0 pass, 1 fail, 2 harness error, 77 skip), log(), HarnessError (the test could not
