@@ -3,8 +3,9 @@
 
 Imported by tests/replay/*.py, tests/netns/*.py and tests/lib/netns.py, each inserting this
 directory into sys.path relative to its own __file__. It knows bpfix only from the outside (its
-command line and the summary it prints) and the collector side only as nfcapd and nfdump show it; IPFIX files are
-decoded by tests/replay/ipfix_records.py (ipfixDump, run by decoder_output() here).
+command line and the summary it prints) and the collector side only as nfcapd and nfdump show
+it; IPFIX files are decoded by tests/replay/ipfix_records.py (ipfixDump, run by
+decoder_output() here).
 
 - Exit codes (0 pass, 1 fail, 2 harness error, 77 skip), log(), HarnessError (the test could not
   run, as opposed to: it ran and found differences), the options the drivers share and the
