@@ -52,41 +52,26 @@ BPFIX_INLINE void bpfix_flow_stats_init(struct bpfix_flow_stats *s, const struct
 	s->pdu_type = m->pdu_type;
 }
 
-BPFIX_INLINE void bpfix_store_min_u32(__u32 *p, __u32 v)
-{
-	__u32 old;
-	int i;
-
-	for (i = 0; i < BPFIX_CAS_TRIES; i++) {
-		old = *(volatile __u32 *)p;
-		if (old <= v || __sync_val_compare_and_swap(p, old, v) == old)
-			return;
+/*
+ * Lower or raise *p to v with compare-and-swap (BPF has no atomic min/max): @keep says when the
+ * stored value already wins. One definition, three instances.
+ */
+#define BPFIX_DEFINE_CAS_STORE(name, type, keep)                                          \
+	BPFIX_INLINE void name(type *p, type v)                                           \
+	{                                                                                 \
+		type old;                                                                 \
+		int i;                                                                    \
+                                                                                          \
+		for (i = 0; i < BPFIX_CAS_TRIES; i++) {                                   \
+			old = *(volatile type *)p;                                        \
+			if ((keep) || __sync_val_compare_and_swap(p, old, v) == old)      \
+				return;                                                   \
+		}                                                                         \
 	}
-}
 
-BPFIX_INLINE void bpfix_store_max_u32(__u32 *p, __u32 v)
-{
-	__u32 old;
-	int i;
-
-	for (i = 0; i < BPFIX_CAS_TRIES; i++) {
-		old = *(volatile __u32 *)p;
-		if (old >= v || __sync_val_compare_and_swap(p, old, v) == old)
-			return;
-	}
-}
-
-BPFIX_INLINE void bpfix_store_max_u64(__u64 *p, __u64 v)
-{
-	__u64 old;
-	int i;
-
-	for (i = 0; i < BPFIX_CAS_TRIES; i++) {
-		old = *(volatile __u64 *)p;
-		if (old >= v || __sync_val_compare_and_swap(p, old, v) == old)
-			return;
-	}
-}
+BPFIX_DEFINE_CAS_STORE(bpfix_store_min_u32, __u32, old <= v)
+BPFIX_DEFINE_CAS_STORE(bpfix_store_max_u32, __u32, old >= v)
+BPFIX_DEFINE_CAS_STORE(bpfix_store_max_u64, __u64, old >= v)
 
 /* Add one packet (or @packets GSO segments carrying @octets) to an existing flow. */
 BPFIX_INLINE void bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct bpfix_pkt_meta *m,
