@@ -57,6 +57,9 @@ static const struct option_spec options[] = {
 	  "IPFIX observation domain of flow records (0 is the statistics' own, RFC 7011 §3.1)", NULL },
 	{ "template-refresh", 0, "export", "template_refresh", VALUE_U32, FIELD(template_refresh_s),
 	  1, 86400, "S", "resend templates to UDP collectors every S seconds (RFC 7011 §8.4)", NULL },
+	{ "template-refresh-messages", 0, "export", "template_refresh_messages", VALUE_U32,
+	  FIELD(template_refresh_messages), 1, 1000000, "M",
+	  "also resend templates to UDP collectors every M messages", NULL },
 	{ "enterprise-number", 0, "export", "enterprise_number", VALUE_U32, FIELD(pen), 1,
 	  UINT32_MAX, "PEN", "private enterprise number of bpfix's own IPFIX elements (tunnel "
 	  "endpoints); 32473 is RFC 5612's documentation number", NULL },
@@ -71,8 +74,27 @@ static const struct option_spec options[] = {
 	{ "idle-timeout-icmp", 0, "flows", "idle_timeout_icmp", VALUE_U32,
 	  FIELD(idle_timeout_icmp_s), 0, 86400, "S",
 	  "idle timeout of ICMP and ICMPv6 flows; 0: idle_timeout", NULL },
+	{ "idle-timeout-other", 0, "flows", "idle_timeout_other", VALUE_U32,
+	  FIELD(idle_timeout_other_s), 0, 86400, "S",
+	  "idle timeout of other flows (SCTP, fragments without ports, other protocols); 0: "
+	  "idle_timeout", NULL },
 	{ "active-timeout", 0, "flows", "active_timeout", VALUE_U32, FIELD(active_timeout_s), 1,
 	  86400, "S", "export a record of a flow that goes on every S seconds", NULL },
+	{ "active-timeout-tcp", 0, "flows", "active_timeout_tcp", VALUE_U32,
+	  FIELD(active_timeout_tcp_s), 0, 86400, "S", "active timeout of TCP flows; 0: "
+	  "active_timeout", NULL },
+	{ "active-timeout-udp", 0, "flows", "active_timeout_udp", VALUE_U32,
+	  FIELD(active_timeout_udp_s), 0, 86400, "S", "active timeout of UDP flows; 0: "
+	  "active_timeout", NULL },
+	{ "active-timeout-icmp", 0, "flows", "active_timeout_icmp", VALUE_U32,
+	  FIELD(active_timeout_icmp_s), 0, 86400, "S", "active timeout of ICMP and ICMPv6 flows; 0: "
+	  "active_timeout", NULL },
+	{ "active-timeout-other", 0, "flows", "active_timeout_other", VALUE_U32,
+	  FIELD(active_timeout_other_s), 0, 86400, "S", "active timeout of other flows; 0: "
+	  "active_timeout", NULL },
+	{ "tcp-linger", 0, "flows", "tcp_linger", VALUE_U32, FIELD(tcp_linger_s), 0, 3600, "S",
+	  "a TCP flow with FIN or RST ends (end detected) after S seconds without packets, before "
+	  "its idle timeout; stragglers such as the last ACK still join it", NULL },
 	{ "max-flows", 0, "flows", "max_flows", VALUE_U32, FIELD(max_flows), 1, 1u << 26, "N",
 	  "entries of the kernel flow map", NULL },
 	{ "gtpu-port", 0, "gtpu", "port", VALUE_U32, FIELD(gtpu_port), 0, 65535, "PORT",
@@ -103,6 +125,8 @@ void bpfix_config_init(struct bpfix_config *cfg)
 	cfg->max_flows = BPFIX_DEFAULT_MAX_FLOWS;
 	cfg->observation_domain = 1;
 	cfg->template_refresh_s = 60;
+	cfg->template_refresh_messages = 100;
+	cfg->tcp_linger_s = 1;
 	cfg->pen = 32473;
 	cfg->gtpu_port = BPFIX_GTPU_PORT;
 }

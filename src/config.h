@@ -21,10 +21,17 @@ struct bpfix_config {
 	__u32 idle_timeout_tcp_s;	/* 0: idle_timeout_s */
 	__u32 idle_timeout_udp_s;
 	__u32 idle_timeout_icmp_s;
+	__u32 idle_timeout_other_s;
 	__u32 active_timeout_s;
+	__u32 active_timeout_tcp_s;	/* 0: active_timeout_s */
+	__u32 active_timeout_udp_s;
+	__u32 active_timeout_icmp_s;
+	__u32 active_timeout_other_s;
+	__u32 tcp_linger_s;
 	__u32 max_flows;
 	__u32 observation_domain;
 	__u32 template_refresh_s;
+	__u32 template_refresh_messages;
 	__u32 pen;
 	__u32 gtpu_port;
 	char **interfaces;	/* live: NULL-terminated */

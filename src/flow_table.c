@@ -37,6 +37,7 @@ struct bpfix_flow_table {
 	void *emit_arg;
 	GHashTable *flows;	/* struct bpfix_flow_key * -> struct flow_entry * */
 	GArray *finished;	/* struct finished: flows to remove from the source after a walk */
+	GArray *records;	/* struct bpfix_record: a walk's records, sent in time order after it */
 	__u64 sweep;
 	__u64 now_ns;
 	int err;		/* first error met during a walk */
@@ -57,6 +58,7 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 	ft->emit_arg = emit_arg;
 	ft->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
 	ft->finished = g_array_new(FALSE, FALSE, sizeof(struct finished));
+	ft->records = g_array_new(FALSE, FALSE, sizeof(struct bpfix_record));
 	return ft;
 }
 
@@ -66,6 +68,7 @@ void bpfix_flow_table__free(struct bpfix_flow_table *ft)
 		return;
 	g_hash_table_destroy(ft->flows);
 	g_array_free(ft->finished, TRUE);
+	g_array_free(ft->records, TRUE);
 	free(ft);
 }
 
@@ -85,7 +88,7 @@ static __u64 to_epoch_ms(const struct bpfix_flow_table *ft, __u64 clock_ns)
 	return (__u64)((__s64)clock_ns + ft->opts.clock_to_epoch_ns) / 1000000;
 }
 
-/* Hand the part of @e not exported yet, as @stats show it, to the sink. */
+/* Queue the part of @e not exported yet, as @stats show it, for the sink. */
 static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 			const struct bpfix_flow_stats *stats, enum bpfix_end_reason reason)
 {
@@ -112,13 +115,36 @@ static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 	rec.end_ms = to_epoch_ms(ft, stats->last_ns);
 	e->exported_packets = stats->packets;
 	e->exported_octets = stats->octets;
-	/* a sink that failed said why and counts it; the walk goes on so other sinks still get it */
-	if (ft->emit(&rec, ft->emit_arg)) {
-		ft->stats.records_failed++;
-		return;
+	g_array_append_val(ft->records, rec);
+}
+
+static gint by_time(gconstpointer a, gconstpointer b)
+{
+	const struct bpfix_record *x = a, *y = b;
+
+	if (x->start_ms != y->start_ms)
+		return x->start_ms < y->start_ms ? -1 : 1;
+	return x->end_ms < y->end_ms ? -1 : x->end_ms > y->end_ms;
+}
+
+/* Hand a walk's records to the sink, oldest first. */
+static void send_records(struct bpfix_flow_table *ft)
+{
+	guint i;
+
+	g_array_sort(ft->records, by_time);
+	for (i = 0; i < ft->records->len; i++) {
+		const struct bpfix_record *rec = &g_array_index(ft->records, struct bpfix_record, i);
+
+		/* a sink that failed said why and counts it; the rest still go to the other sinks */
+		if (ft->emit(rec, ft->emit_arg)) {
+			ft->stats.records_failed++;
+			continue;
+		}
+		ft->stats.records++;
+		ft->stats.packets += rec->packets;
 	}
-	ft->stats.records++;
-	ft->stats.packets += rec.packets;
+	g_array_set_size(ft->records, 0);
 }
 
 static __u64 age(__u64 now, __u64 then)
@@ -149,6 +175,13 @@ static __u64 idle_timeout(const struct bpfix_flow_table *ft, const struct bpfix_
 	return t ? t : ft->opts.idle_timeout_ns;
 }
 
+static __u64 active_timeout(const struct bpfix_flow_table *ft, const struct bpfix_flow_key *key)
+{
+	__u64 t = ft->opts.active_timeout_proto_ns[proto_class(key->protocol)];
+
+	return t ? t : ft->opts.active_timeout_ns;
+}
+
 static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft,
 				    const struct bpfix_flow_key *key,
 				    const struct bpfix_flow_stats *s, bool has_news)
@@ -161,7 +194,7 @@ static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft,
 		return 0;
 	if ((s->tcp_flags & (BPFIX_TCP_FIN | BPFIX_TCP_RST)) && idle >= ft->opts.tcp_linger_ns)
 		return BPFIX_END_DETECTED;
-	if (s->first_ns && age(ft->now_ns, s->first_ns) >= ft->opts.active_timeout_ns)
+	if (s->first_ns && age(ft->now_ns, s->first_ns) >= active_timeout(ft, key))
 		return BPFIX_END_ACTIVE;
 	return 0;
 }
@@ -291,6 +324,7 @@ static int walk(struct bpfix_flow_table *ft, bpfix_flow_visit_fn fn)
 	remove_finished(ft);
 	if (!err)
 		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
+	send_records(ft);
 	return err ? err : ft->err;
 }
 

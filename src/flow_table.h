@@ -10,10 +10,7 @@
 #include "flow_source.h"
 #include "record.h"
 
-/* After a FIN/RST in one direction, stragglers (the final ACK) still join the flow this long. */
-#define BPFIX_TCP_LINGER_NS 1000000000ull
-
-/* Protocol classes with their own idle timeout. */
+/* Protocol classes with their own idle and active timeouts. */
 enum bpfix_proto_class {
 	BPFIX_PROTO_TCP,
 	BPFIX_PROTO_UDP,	/* and UDP-Lite */
@@ -26,6 +23,7 @@ struct bpfix_flow_table_opts {
 	__u64 idle_timeout_ns;	 /* no packet for this long: the flow ends (idle) */
 	__u64 idle_timeout_proto_ns[BPFIX_PROTO_CLASS_MAX]; /* per class; 0: idle_timeout_ns */
 	__u64 active_timeout_ns; /* a record this old is exported; the flow goes on (active) */
+	__u64 active_timeout_proto_ns[BPFIX_PROTO_CLASS_MAX]; /* per class; 0: active_timeout_ns */
 	__u64 tcp_linger_ns;	 /* after FIN/RST in this direction, wait this long for stragglers */
 	__s64 clock_to_epoch_ns; /* added to the program's clock to get epoch time */
 };
@@ -43,7 +41,8 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 					       struct bpfix_flow_source *source,
 					       bpfix_record_fn emit, void *emit_arg);
 /*
- * Export what ended by @now_ns (program clock). Returns 0 or a negative errno when the source
+ * Export what ended by @now_ns (program clock). The records of one sweep reach the sink in time
+ * order (start, then end). Returns 0 or a negative errno when the source
  * failed; records the sink refused are counted in records_failed, not returned.
  */
 int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns);

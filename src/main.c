@@ -63,19 +63,57 @@ static struct bpfix_flow_table_opts table_opts(const struct bpfix_config *cfg)
 {
 	struct bpfix_flow_table_opts t = {
 		.idle_timeout_ns = cfg->idle_timeout_s * NS_PER_S,
+		.idle_timeout_proto_ns = {
+			[BPFIX_PROTO_TCP] = cfg->idle_timeout_tcp_s * NS_PER_S,
+			[BPFIX_PROTO_UDP] = cfg->idle_timeout_udp_s * NS_PER_S,
+			[BPFIX_PROTO_ICMP] = cfg->idle_timeout_icmp_s * NS_PER_S,
+			[BPFIX_PROTO_OTHER] = cfg->idle_timeout_other_s * NS_PER_S,
+		},
 		.active_timeout_ns = cfg->active_timeout_s * NS_PER_S,
-		.tcp_linger_ns = BPFIX_TCP_LINGER_NS,
+		.active_timeout_proto_ns = {
+			[BPFIX_PROTO_TCP] = cfg->active_timeout_tcp_s * NS_PER_S,
+			[BPFIX_PROTO_UDP] = cfg->active_timeout_udp_s * NS_PER_S,
+			[BPFIX_PROTO_ICMP] = cfg->active_timeout_icmp_s * NS_PER_S,
+			[BPFIX_PROTO_OTHER] = cfg->active_timeout_other_s * NS_PER_S,
+		},
+		.tcp_linger_ns = cfg->tcp_linger_s * NS_PER_S,
 	};
 
-	t.idle_timeout_proto_ns[BPFIX_PROTO_TCP] = cfg->idle_timeout_tcp_s * NS_PER_S;
-	t.idle_timeout_proto_ns[BPFIX_PROTO_UDP] = cfg->idle_timeout_udp_s * NS_PER_S;
-	t.idle_timeout_proto_ns[BPFIX_PROTO_ICMP] = cfg->idle_timeout_icmp_s * NS_PER_S;
 	return t;
+}
+
+static __u32 count_list(char *const *list)
+{
+	__u32 n = 0;
+
+	while (list[n])
+		n++;
+	return n;
+}
+
+/* Where and how records go; with neither collector nor file, to the default collector. */
+static struct bpfix_ipfix_opts ipfix_opts(const struct bpfix_config *cfg)
+{
+	static const char *const default_collector[] = { BPFIX_DEFAULT_COLLECTOR };
+	struct bpfix_ipfix_opts o = {
+		.collectors = (const char *const *)cfg->collectors,
+		.n_collectors = count_list(cfg->collectors),
+		.output_path = cfg->output,
+		.observation_domain = cfg->observation_domain,
+		.template_refresh_s = cfg->template_refresh_s,
+		.template_refresh_messages = cfg->template_refresh_messages,
+		.pen = cfg->pen,
+	};
+
+	if (!o.n_collectors && !o.output_path) {
+		o.collectors = default_collector;
+		o.n_collectors = 1;
+	}
+	return o;
 }
 
 static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 {
-	static const char *const default_collector[] = { BPFIX_DEFAULT_COLLECTOR };
 	struct bpfix_replay_opts opts;
 	int first, rc = configure(cfg, argc, argv, &first);
 
@@ -88,22 +126,12 @@ static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 	opts = (struct bpfix_replay_opts){
 		.pcaps = argv + first,
 		.n_pcaps = argc - first,
-		.collectors = (const char *const *)cfg->collectors,
-		.output_path = cfg->output,
+		.ipfix = ipfix_opts(cfg),
 		.table = table_opts(cfg),
 		.max_flows = cfg->max_flows,
-		.observation_domain = cfg->observation_domain,
-		.template_refresh_s = cfg->template_refresh_s,
-		.pen = cfg->pen,
 		.gtpu_port = (__u16)cfg->gtpu_port,
 		.engine = strcmp(cfg->engine, "kernel") ? BPFIX_ENGINE_HOST : BPFIX_ENGINE_KERNEL,
 	};
-	while (opts.collectors[opts.n_collectors])
-		opts.n_collectors++;
-	if (!opts.n_collectors && !opts.output_path) {
-		opts.collectors = default_collector;
-		opts.n_collectors = 1;
-	}
 	return bpfix_replay_run(&opts) ? EXIT_FAILED : 0;
 }
 
@@ -115,18 +143,8 @@ static void request_stop(int sig)
 	stop_requested = 1;
 }
 
-static __u32 count_list(char *const *list)
-{
-	__u32 n = 0;
-
-	while (list[n])
-		n++;
-	return n;
-}
-
 static int cmd_run(struct bpfix_config *cfg, int argc, char **argv)
 {
-	static const char *const default_collector[] = { BPFIX_DEFAULT_COLLECTOR };
 	struct sigaction sa = { .sa_handler = request_stop }; /* no SA_RESTART: end the sleep */
 	struct bpfix_live_opts opts;
 	int first, rc = configure(cfg, argc, argv, &first);
@@ -151,19 +169,8 @@ static int cmd_run(struct bpfix_config *cfg, int argc, char **argv)
 		.gtpu_port = (__u16)cfg->gtpu_port,
 		.table = table_opts(cfg),
 		.stats_interval_s = cfg->stats_interval_s,
-		.ipfix = {
-			.collectors = (const char *const *)cfg->collectors,
-			.n_collectors = count_list(cfg->collectors),
-			.output_path = cfg->output,
-			.observation_domain = cfg->observation_domain,
-			.template_refresh_s = cfg->template_refresh_s,
-			.pen = cfg->pen,
-		},
+		.ipfix = ipfix_opts(cfg),
 	};
-	if (!opts.ipfix.n_collectors && !opts.ipfix.output_path) {
-		opts.ipfix.collectors = default_collector;
-		opts.ipfix.n_collectors = 1;
-	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	return bpfix_live_run(&opts, &stop_requested) ? EXIT_FAILED : 0;

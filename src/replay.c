@@ -86,14 +86,6 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		.gtpu_port = opts->gtpu_port,
 	};
 	struct bpfix_flow_table_opts table_opts = opts->table;
-	struct bpfix_ipfix_opts ipfix_opts = {
-		.collectors = opts->collectors,
-		.n_collectors = opts->n_collectors,
-		.output_path = opts->output_path,
-		.observation_domain = opts->observation_domain,
-		.template_refresh_s = opts->template_refresh_s,
-		.pen = opts->pen,
-	};
 	struct replay r = { 0 };
 	int err = 0, end_err;
 	size_t i;
@@ -106,7 +98,7 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	r.engine = bpfix_engine__open(&engine_opts);
 	if (!r.engine)
 		return -errno;
-	r.exporter = bpfix_exporter__new(bpfix_engine__source(r.engine), &table_opts, &ipfix_opts);
+	r.exporter = bpfix_exporter__new(bpfix_engine__source(r.engine), &table_opts, &opts->ipfix);
 	if (!r.exporter) {
 		err = -errno;
 		goto out;

@@ -12,18 +12,14 @@
 
 #include "engine.h"
 #include "flow_table.h"
+#include "ipfix/ipfix.h"
 
 struct bpfix_replay_opts {
 	char *const *pcaps;
 	size_t n_pcaps;
-	const char *const *collectors;
-	size_t n_collectors;
-	const char *output_path;
+	struct bpfix_ipfix_opts ipfix;
 	struct bpfix_flow_table_opts table; /* timeouts; the clock fields are replay's own */
 	__u32 max_flows;
-	__u32 observation_domain;
-	__u32 template_refresh_s;
-	__u32 pen;		/* private enterprise number of bpfix's IPFIX elements */
 	__u16 gtpu_port;	/* UDP port decapsulated as GTP-U, 0 for none */
 	enum bpfix_engine_kind engine;
 };

@@ -21,7 +21,6 @@
 #include "templates.h"
 
 #define TID_TYPE_RECORDS 0x1003 /* RFC 5610 element type records, files only */
-#define BPFIX_TEMPLATE_RECORDS 4096 /* also resend templates after this many records (UDP) */
 #define UDP_MESSAGE_MAX 1400	    /* IPFIX message octets: fits a 1500-octet path with headers */
 
 /*
@@ -40,8 +39,9 @@ struct destination {
 	__u64 messages_lost;
 	__u64 records_in_message;	/* flow records in the message being built */
 	__u64 records_lost;		/* flow records in messages that could not be sent */
-	time_t templates_sent;
-	__u64 records_since_templates;
+	bool templates_wanted;	/* at start, after statistics, after a failed send */
+	gint64 templates_sent_us; /* g_get_monotonic_time(): host clock steps do not matter */
+	__u64 messages_since_templates;
 	uint8_t udp_msg[UDP_MESSAGE_MAX];
 };
 
@@ -167,6 +167,7 @@ static int open_destination(struct bpfix_ipfix *x, struct destination *d, const 
 	int err;
 
 	d->udp_fd = -1;
+	d->templates_wanted = true;
 	if (collector) {
 		d->name = g_strdup_printf("collector %s", collector);
 		err = connect_udp(collector, &d->udp_fd);
@@ -215,6 +216,7 @@ static int emit(struct destination *d)
 		return -errno;
 	}
 	d->records_in_message = 0;
+	d->messages_since_templates++;
 	return 0;
 }
 
@@ -285,19 +287,21 @@ static int export_templates(struct destination *d)
 
 	if (!WITH_ROOM(d, fbSessionExportTemplates(d->session, &err), &err))
 		return write_failed(d, &err, "sending templates failed");
-	d->templates_sent = time(NULL);
-	d->records_since_templates = 0;
+	d->templates_wanted = false;
+	d->templates_sent_us = g_get_monotonic_time();
+	d->messages_since_templates = 0;
 	return 0;
 }
 
 /* Templates go first; UDP collectors may also have restarted or expired them (RFC 7011 §8.4). */
 static bool templates_due(const struct bpfix_ipfix *x, const struct destination *d)
 {
-	if (!d->templates_sent)
+	if (d->templates_wanted)
 		return true;
 	return d->udp_fd >= 0 &&
-	       (time(NULL) - d->templates_sent >= (time_t)x->opts.template_refresh_s ||
-		d->records_since_templates >= BPFIX_TEMPLATE_RECORDS);
+	       (g_get_monotonic_time() - d->templates_sent_us >=
+			(gint64)x->opts.template_refresh_s * G_USEC_PER_SEC ||
+		d->messages_since_templates >= x->opts.template_refresh_messages);
 }
 
 static int append_to(struct bpfix_ipfix *x, struct destination *d,
@@ -315,7 +319,6 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d,
 	    !fBufSetExportTemplate(d->fbuf, tid, &err) ||
 	    !WITH_ROOM(d, fBufAppend(d->fbuf, (uint8_t *)flow, sizeof(*flow), &err), &err))
 		return write_failed(d, &err, "writing a record failed");
-	d->records_since_templates++;
 	d->records_in_message++;
 	return 0;
 }
@@ -383,7 +386,7 @@ static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
 	if (!err)
 		err = emit(d);
 	fbSessionSetDomain(d->session, x->opts.observation_domain);
-	d->templates_sent = 0; /* the flows' domain gets its templates again before more records */
+	d->templates_wanted = true; /* the flows' domain gets its templates again before records */
 	return err;
 }
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The IPFIX exporting process: flow records to one or more UDP collectors and/or an IPFIX file
- * (RFC 5655), encoded by libfixbuf, sent on our own sockets so send failures are seen. The only module that sees fixbuf; nothing here knows flows'
- * lifecycle. Templates are resent over UDP on a timer and every BPFIX_TEMPLATE_RECORDS records,
- * since fixbuf does not.
+ * (RFC 5655), encoded by libfixbuf, sent on our own sockets so send failures are seen. The only
+ * module that sees fixbuf; nothing here knows flows' lifecycle. Templates are resent over UDP on
+ * a timer and every template_refresh_messages messages, since fixbuf does not.
  */
 #ifndef BPFIX_IPFIX_H
 #define BPFIX_IPFIX_H
@@ -18,6 +18,7 @@ struct bpfix_ipfix_opts {
 	const char *output_path;       /* IPFIX file, or NULL */
 	__u32 observation_domain;
 	__u32 template_refresh_s;      /* UDP template resend interval */
+	__u32 template_refresh_messages; /* ... and resend after this many UDP messages */
 	__u32 pen;		       /* private enterprise number of bpfix's own elements */
 };
 
