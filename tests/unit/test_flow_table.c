@@ -148,15 +148,22 @@ struct fixture {
 	struct bpfix_flow_table *ft;
 };
 
-static int setup(void **state)
+/* The fixture's options, for a test to change before reopen(). */
+static struct bpfix_flow_table_opts default_opts(void)
 {
-	static struct fixture f;
-	const struct bpfix_flow_table_opts opts = {
+	return (struct bpfix_flow_table_opts){
 		.idle_timeout_ns = 15 * S,
 		.active_timeout_ns = 60 * S,
 		.tcp_linger_ns = 1 * S,
-		.clock_to_epoch_ns = 1000 * S, /* program clock 1 s = epoch 1001 s; 0 means no record open */
+		.clock_to_epoch_ns = 1000 * S,
 	};
+}
+
+static int setup(void **state)
+{
+	static struct fixture f;
+	/* program clock 1 s = epoch 1001 s; clock 0 means no record open */
+	const struct bpfix_flow_table_opts opts = default_opts();
 
 	memset(&f, 0, sizeof(f));
 	f.source.ops = &fake_ops;
@@ -332,20 +339,21 @@ static void packets_racing_a_removal_are_exported(void **state)
 	assert_false(f->src.live[0]);
 }
 
+static void reopen(struct fixture *f, const struct bpfix_flow_table_opts *opts)
+{
+	bpfix_flow_table__free(f->ft);
+	f->ft = bpfix_flow_table__new(opts, &f->source, sink_emit, &f->sink);
+	assert_non_null(f->ft);
+}
+
 static void idle_timeout_per_protocol(void **state)
 {
 	struct fixture *f = *state;
-	struct bpfix_flow_table_opts opts = {
-		.idle_timeout_ns = 15 * S,
-		.active_timeout_ns = 60 * S,
-		.tcp_linger_ns = 1 * S,
-		.clock_to_epoch_ns = 1000 * S,
-	};
+	struct bpfix_flow_table_opts opts = default_opts();
 
 	/* UDP flows end after 5 s here, TCP keeps the general 15 s */
 	opts.idle_timeout_proto_ns[BPFIX_PROTO_UDP] = 5 * S;
-	bpfix_flow_table__free(f->ft);
-	f->ft = bpfix_flow_table__new(&opts, &f->source, sink_emit, &f->sink);
+	reopen(f, &opts);
 	set_flow(f, 0, 10, 1, 100, 1 * S, 1 * S, 0);	  /* UDP */
 	set_flow(f, 1, 11, 1, 100, 1 * S, 1 * S, 0x10); /* TCP, ACK only */
 	assert_int_equal(bpfix_flow_table__sweep(f->ft, 6 * S), 0);
@@ -379,6 +387,147 @@ static void failed_emit_is_counted_and_reported(void **state)
 	assert_int_equal(st.records, 0);
 }
 
+static void active_timeout_per_protocol(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_flow_table_opts opts = default_opts();
+
+	/* TCP records close every 30 s, UDP every 60 s (the general value), SCTP every 10 s */
+	opts.active_timeout_proto_ns[BPFIX_PROTO_TCP] = 30 * S;
+	opts.active_timeout_proto_ns[BPFIX_PROTO_OTHER] = 10 * S;
+	opts.idle_timeout_ns = 100 * S;
+	reopen(f, &opts);
+	set_flow(f, 0, 20, 30, 3000, 1 * S, 31 * S, 0x10); /* TCP */
+	set_flow(f, 1, 21, 30, 3000, 1 * S, 31 * S, 0);	   /* UDP */
+	set_flow(f, 2, 22, 11, 1100, 1 * S, 11 * S, 0);
+	f->src.keys[2].protocol = 132;			    /* SCTP */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 11 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 22, 11, 1100, 1001000, 1011000, BPFIX_END_ACTIVE);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 31 * S), 0);
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[1], 20, 30, 3000, 1001000, 1031000, BPFIX_END_ACTIVE);
+	assert_int_equal(f->src.closed, 2); /* both go on; UDP has not reached its 60 s */
+	assert_true(f->src.live[0] && f->src.live[1] && f->src.live[2]);
+}
+
+static void idle_timeout_of_other_protocols(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_flow_table_opts opts = default_opts();
+
+	opts.idle_timeout_proto_ns[BPFIX_PROTO_OTHER] = 3 * S;
+	reopen(f, &opts);
+	set_flow(f, 0, 0, 2, 200, 1 * S, 2 * S, 0);
+	f->src.keys[0].protocol = 47; /* GRE: no ports, class "other" */
+	set_flow(f, 1, 23, 2, 200, 1 * S, 2 * S, 0); /* UDP: the general 15 s */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 5 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 0, 2, 200, 1001000, 1002000, BPFIX_END_IDLE);
+	assert_int_equal(f->sink.recs[0].key.protocol, 47);
+	assert_true(f->src.live[1]);
+}
+
+static void tcp_linger_is_configurable(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_flow_table_opts opts = default_opts();
+
+	opts.tcp_linger_ns = 5 * S;
+	reopen(f, &opts);
+	set_flow(f, 0, 24, 3, 300, 1 * S, 10 * S, 0x04 /* RST */);
+	set_flow(f, 1, 25, 6, 600, 1 * S, 12 * S, 0x11 /* FIN|ACK */);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 14 * S), 0);
+	assert_int_equal(f->sink.n, 0); /* 4 s after the RST: still lingering */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 15 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 24, 3, 300, 1001000, 1010000, BPFIX_END_DETECTED);
+	/* the final ACK joins the closing flow inside the linger */
+	f->src.stats[1].packets = 7;
+	f->src.stats[1].octets = 652;
+	f->src.stats[1].last_ns = 16 * S;
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 20 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 21 * S), 0);
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[1], 25, 7, 652, 1001000, 1016000, BPFIX_END_DETECTED);
+}
+
+static void records_of_a_sweep_in_time_order(void **state)
+{
+	struct fixture *f = *state;
+	static const __u16 oldest_first[] = { 33, 32, 31, 30 };
+	int i;
+
+	/* the source hands flows over in its own order: latest start first */
+	set_flow(f, 0, 30, 1, 100, 5 * S, 6 * S, 0);
+	set_flow(f, 1, 31, 1, 100, 3 * S, 9 * S, 0);
+	set_flow(f, 2, 32, 1, 100, 3 * S, 4 * S, 0);
+	set_flow(f, 3, 33, 1, 100, 1 * S, 2 * S, 0);
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0);
+	assert_int_equal(f->sink.n, 4);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(f->sink.recs[i].key.src_port, oldest_first[i]);
+}
+
+/* Durations come from the program's clock; a host clock step moves records, never bends them. */
+static void host_clock_step_keeps_records_whole(void **state)
+{
+	struct fixture *f = *state;
+	__u64 packets = 0, octets = 0;
+	int i;
+
+	set_flow(f, 0, 34, 60, 6000, 1 * S, 60 * S, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 61 * S), 0);
+	/* settimeofday ten minutes back: the offset sampled before the next sweep drops by 600 s */
+	bpfix_flow_table__set_clock_to_epoch(f->ft, (__s64)(1000 * S) - (__s64)(600 * S));
+	f->src.stats[0].packets = 100;
+	f->src.stats[0].octets = 10000;
+	f->src.stats[0].first_ns = 62 * S;
+	f->src.stats[0].last_ns = 100 * S;
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0);
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[1], 34, 40, 4000, 1062000 - 600000, 1100000 - 600000,
+		      BPFIX_END_FORCED);
+	for (i = 0; i < f->sink.n; i++) {
+		assert_true(f->sink.recs[i].end_ms >= f->sink.recs[i].start_ms);
+		packets += f->sink.recs[i].packets;
+		octets += f->sink.recs[i].octets;
+	}
+	assert_int_equal(packets, 100);
+	assert_int_equal(octets, 10000);
+}
+
+static void deltas_add_up_to_totals(void **state)
+{
+	struct fixture *f = *state;
+	__u64 packets = 0, octets = 0, t;
+	int i;
+
+	/* a 200 s stream, one packet of 100 + t octets every second, a sweep half a second after
+	 * each: a record is 60 s old at the sweep after its 61st packet */
+	set_flow(f, 0, 35, 0, 0, 0, 0, 0);
+	for (t = 1; t <= 200; t++) {
+		if (!f->src.stats[0].first_ns)
+			f->src.stats[0].first_ns = t * S;
+		f->src.stats[0].packets++;
+		f->src.stats[0].octets += 100 + t;
+		f->src.stats[0].last_ns = t * S;
+		assert_int_equal(bpfix_flow_table__sweep(f->ft, t * S + S / 2), 0);
+	}
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0);
+	assert_int_equal(f->sink.n, 4); /* 1..61, 62..122, 123..183, 184..200 */
+	for (i = 0; i < f->sink.n; i++) {
+		assert_int_equal(f->sink.recs[i].end_reason,
+				 i < 3 ? BPFIX_END_ACTIVE : BPFIX_END_FORCED);
+		assert_int_equal(f->sink.recs[i].start_ms, 1000000 + (__u64)(1 + 61 * i) * 1000);
+		packets += f->sink.recs[i].packets;
+		octets += f->sink.recs[i].octets;
+	}
+	assert_int_equal(packets, 200);
+	assert_int_equal(octets, 200 * 100 + 200 * 201 / 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +543,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(idle_timeout_per_protocol, setup, teardown),
 		cmocka_unit_test_setup_teardown(clock_going_back_is_not_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_emit_is_counted_and_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(active_timeout_per_protocol, setup, teardown),
+		cmocka_unit_test_setup_teardown(idle_timeout_of_other_protocols, setup, teardown),
+		cmocka_unit_test_setup_teardown(tcp_linger_is_configurable, setup, teardown),
+		cmocka_unit_test_setup_teardown(records_of_a_sweep_in_time_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(host_clock_step_keeps_records_whole, setup, teardown),
+		cmocka_unit_test_setup_teardown(deltas_add_up_to_totals, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
