@@ -14,7 +14,7 @@
 #include "tc_compat.bpf.h"
 
 /* Counters count wire packets: a GSO super-packet adds its segments, as its flow does. */
-static __always_inline void count(enum bpfix_counter idx, __u32 packets)
+static __always_inline void count(enum bpfix_counter idx, __u64 packets)
 {
 	__u32 key = idx;
 	__u64 *value = bpf_map_lookup_elem(&bpfix_counters, &key);
@@ -53,6 +53,7 @@ static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 pa
 		if (!err) {
 			count(BPFIX_CNT_FLOWS_CREATED, 1);
 			count(BPFIX_CNT_METERED, packets);
+			count(BPFIX_CNT_OCTETS_METERED, octets);
 			return;
 		}
 		/* another CPU created it first: add to theirs */
@@ -65,6 +66,7 @@ static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 pa
 	}
 	bpfix_flow_stats_add(stats, &s->meta, now, packets, octets);
 	count(BPFIX_CNT_METERED, packets);
+	count(BPFIX_CNT_OCTETS_METERED, octets);
 }
 
 static __always_inline void meter(struct __sk_buff *skb, __u8 direction)

@@ -6,6 +6,7 @@ static const char *const names[BPFIX_CNT_MAX] = {
 	[BPFIX_CNT_SEEN] = "packets seen",
 	[BPFIX_CNT_METERED] = "packets metered",
 	[BPFIX_CNT_FLOWS_CREATED] = "flows",
+	[BPFIX_CNT_OCTETS_METERED] = "octets metered",
 	[BPFIX_CNT_NOT_METERED_NON_IP] = "not metered (not IP)",
 	[BPFIX_CNT_NOT_METERED_TRUNCATED] = "not metered (truncated)",
 	[BPFIX_CNT_NOT_METERED_MALFORMED] = "not metered (malformed)",

@@ -136,13 +136,12 @@ static void send_records(struct bpfix_flow_table *ft)
 	for (i = 0; i < ft->records->len; i++) {
 		const struct bpfix_record *rec = &g_array_index(ft->records, struct bpfix_record, i);
 
-		/* a sink that failed said why and counts it; the rest still go to the other sinks */
-		if (ft->emit(rec, ft->emit_arg)) {
-			ft->stats.records_failed++;
-			continue;
-		}
 		ft->stats.records++;
 		ft->stats.packets += rec->packets;
+		ft->stats.octets += rec->octets;
+		/* a sink that failed said why and counts its losses; the rest still go out */
+		if (ft->emit(rec, ft->emit_arg))
+			ft->stats.records_failed++;
 	}
 	g_array_set_size(ft->records, 0);
 }
@@ -221,6 +220,7 @@ static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats
 		/* counters only grow within one life of a flow: the map evicted it and the key came
 		 * back since the last sweep. Export what was seen of the old life, start the new one */
 		ft->stats.flows_evicted++;
+		ft->stats.flows_ended++;
 		emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
 		e->exported_packets = 0;
 		e->exported_octets = 0;
@@ -250,6 +250,7 @@ static gboolean reap_evicted(gpointer key, gpointer value, gpointer arg)
 	if (e->sweep == ft->sweep)
 		return FALSE;
 	ft->stats.flows_evicted++;
+	ft->stats.flows_ended++;
 	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
 	return TRUE;
 }
@@ -272,6 +273,7 @@ static void remove_finished(struct bpfix_flow_table *ft)
 			emit_record(ft, &f->entry, &final, f->reason);
 		}
 		g_hash_table_remove(ft->flows, &f->entry.key);
+		ft->stats.flows_ended++;
 	}
 	g_array_set_size(ft->finished, 0);
 }
@@ -294,6 +296,7 @@ static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_fl
 	struct flow_entry fresh;
 
 	ft->stats.flows_evicted++;
+	ft->stats.flows_ended++;
 	emit_record(ft, entry_or(ft, key, &fresh), stats, BPFIX_END_LACK_OF_RESOURCES);
 	g_hash_table_remove(ft->flows, key);
 	return 0;

@@ -29,9 +29,11 @@ struct bpfix_flow_table_opts {
 };
 
 struct bpfix_flow_table_stats {
-	__u64 records;		/* records handed to the sink */
-	__u64 records_failed;	/* records the sink refused */
-	__u64 packets;		/* packets in the records handed over */
+	__u64 records;		/* records made and handed to the sink */
+	__u64 records_failed;	/* of those, records the sink refused (it counts why) */
+	__u64 packets;		/* packets in the records made */
+	__u64 octets;		/* octets in the records made */
+	__u64 flows_ended;	/* flow lives that ended in a record: created - this = lost unseen */
 	__u64 flows_evicted;	/* flows that left the source before being exported */
 };
 

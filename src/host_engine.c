@@ -154,6 +154,7 @@ static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *
 	}
 	g_queue_push_head_link(&eng->lru, &flow->lru);
 	eng->counters[BPFIX_CNT_METERED]++;
+	eng->counters[BPFIX_CNT_OCTETS_METERED] += octets;
 }
 
 int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len,

@@ -35,10 +35,11 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 		if (i >= BPFIX_CNT_NOT_METERED_NON_IP && i <= BPFIX_CNT_NOT_METERED_INTERNAL)
 			not_metered += c[i];
 		/* the three totals always, the rest when they happened */
-		if (i <= BPFIX_CNT_FLOWS_CREATED || c[i])
+		if (i <= BPFIX_CNT_OCTETS_METERED || c[i])
 			add_line(sum, bpfix_counter_name(i), c[i]);
 	}
 	add_line(sum, "packets exported", ft.packets);
+	add_line(sum, "octets exported", ft.octets);
 	add_line(sum, "records sent", ix.records);
 	if (ft.records_failed)
 		add_line(sum, "records not sent", ft.records_failed);
@@ -55,6 +56,8 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 	if (final) {
 		sum->stats.packets_lost = c[BPFIX_CNT_METERED] - ft.packets;
 		add_line(sum, "packets lost to flow map eviction", sum->stats.packets_lost);
+		add_line(sum, "octets lost to flow map eviction", c[BPFIX_CNT_OCTETS_METERED] - ft.octets);
+		add_line(sum, "flows lost to flow map eviction", c[BPFIX_CNT_FLOWS_CREATED] - ft.flows_ended);
 	}
 	sum->stats.n_counters = sum->n;
 	return 0;

@@ -48,7 +48,7 @@ static const __u8 mac_b[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x0b };
 /* What a metered frame hits in an empty flow table: it is seen, metered and starts a flow. */
 #define METERED_NEW                                                                           \
 	(PACKET_CASE_CNT(BPFIX_CNT_SEEN) | PACKET_CASE_CNT(BPFIX_CNT_METERED) |                \
-	 PACKET_CASE_CNT(BPFIX_CNT_FLOWS_CREATED))
+	 PACKET_CASE_CNT(BPFIX_CNT_FLOWS_CREATED) | PACKET_CASE_CNT(BPFIX_CNT_OCTETS_METERED))
 #define NOT_METERED(cnt) (PACKET_CASE_CNT(BPFIX_CNT_SEEN) | PACKET_CASE_CNT(cnt))
 
 /* The common shape: Ethernet a -> b, then one IPv4 (or IPv6) header. */

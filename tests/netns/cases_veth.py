@@ -262,9 +262,10 @@ def check_round(env, rows, records, counters, summary, window, problems):
                 problems.append(f"a record no row of the round expects: {fmt_rec(r)}")
             good[:] = [g for g in good if not any(x.name == g and not x.metered for x in rows)]
 
-    # the counters: each the sum of what the round's rows hit alone
+    # the counters: each the sum of what the round's rows hit alone (octets: their IP lengths)
     for c in counters:
-        exp = sum(c in r.counters for r in rows)
+        exp = sum(r.exp["octets"] if c == "octets metered" else 1
+                  for r in rows if c in r.counters)
         got = summary.get(c, 0)
         if got != exp:
             hit = [r.name for r in rows if c in r.counters]

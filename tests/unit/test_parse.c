@@ -97,7 +97,8 @@ static int counters_differ(const struct packet_case *pc)
 		want |= PACKET_CASE_CNT(bpfix_counter_for_rc(pc->rc));
 	} else {
 		want |= PACKET_CASE_CNT(BPFIX_CNT_METERED) |
-			PACKET_CASE_CNT(BPFIX_CNT_FLOWS_CREATED);
+			PACKET_CASE_CNT(BPFIX_CNT_FLOWS_CREATED) |
+			PACKET_CASE_CNT(BPFIX_CNT_OCTETS_METERED);
 		diag = bpfix_counter_for_diag(pc->meta.diag);
 		if (pc->meta.diag != BPFIX_DIAG_NONE && diag == BPFIX_CNT_SEEN) {
 			print_error("%s: diag %u has no counter\n", pc->name, pc->meta.diag);
