@@ -73,6 +73,23 @@ BPFIX_DEFINE_CAS_STORE(bpfix_store_min_u32, __u32, old <= v)
 BPFIX_DEFINE_CAS_STORE(bpfix_store_max_u32, __u32, old >= v)
 BPFIX_DEFINE_CAS_STORE(bpfix_store_max_u64, __u64, old >= v)
 
+/*
+ * User space closes a record of a flow that goes on: what is per record starts again with the
+ * next packet. If packets already came after the record's last read, they stay in (the next
+ * record then starts at the latest of them).
+ */
+BPFIX_INLINE void bpfix_flow_stats_close_record(struct bpfix_flow_stats *s, int news)
+{
+	if (news) {
+		s->first_ns = s->last_ns;
+		return;
+	}
+	s->first_ns = 0;
+	s->tcp_flags = 0;
+	s->ttl_min = 0xff;
+	s->ttl_max = 0;
+}
+
 /* Add one packet (or @packets GSO segments carrying @octets) to an existing flow. */
 BPFIX_INLINE void bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct bpfix_pkt_meta *m,
 					__u64 now_ns, __u32 packets, __u64 octets)

@@ -77,10 +77,26 @@ void bpfix_flow_table__set_clock_to_epoch(struct bpfix_flow_table *ft, __s64 clo
 	ft->opts.clock_to_epoch_ns = clock_to_epoch_ns;
 }
 
+void bpfix_flow_table__set_timeouts(struct bpfix_flow_table *ft,
+				    const struct bpfix_flow_table_opts *opts)
+{
+	__s64 clock_to_epoch_ns = ft->opts.clock_to_epoch_ns;
+
+	ft->opts = *opts;
+	ft->opts.clock_to_epoch_ns = clock_to_epoch_ns;
+}
+
+void bpfix_flow_table__set_sink(struct bpfix_flow_table *ft, bpfix_record_fn emit, void *emit_arg)
+{
+	ft->emit = emit;
+	ft->emit_arg = emit_arg;
+}
+
 void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,
 				 struct bpfix_flow_table_stats *stats)
 {
 	*stats = ft->stats;
+	stats->flows_active = g_hash_table_size(ft->flows);
 }
 
 static __u64 to_epoch_ms(const struct bpfix_flow_table *ft, __u64 clock_ns)
@@ -124,7 +140,10 @@ static gint by_time(gconstpointer a, gconstpointer b)
 
 	if (x->start_ms != y->start_ms)
 		return x->start_ms < y->start_ms ? -1 : 1;
-	return x->end_ms < y->end_ms ? -1 : x->end_ms > y->end_ms;
+	if (x->end_ms != y->end_ms)
+		return x->end_ms < y->end_ms ? -1 : 1;
+	/* ties by key: the same flows give the same messages whatever order the source had */
+	return memcmp(&x->key, &y->key, sizeof(x->key));
 }
 
 /* Hand a walk's records to the sink, oldest first. */
@@ -191,8 +210,9 @@ static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft,
 		return BPFIX_END_IDLE;
 	if (!has_news)
 		return 0;
-	if ((s->tcp_flags & (BPFIX_TCP_FIN | BPFIX_TCP_RST)) && idle >= ft->opts.tcp_linger_ns)
-		return BPFIX_END_DETECTED;
+	/* a closing TCP flow ends after the linger, never split by its active timeout */
+	if (s->tcp_flags & (BPFIX_TCP_FIN | BPFIX_TCP_RST))
+		return idle >= ft->opts.tcp_linger_ns ? BPFIX_END_DETECTED : 0;
 	if (s->first_ns && age(ft->now_ns, s->first_ns) >= active_timeout(ft, key))
 		return BPFIX_END_ACTIVE;
 	return 0;

@@ -35,6 +35,7 @@ struct bpfix_flow_table_stats {
 	__u64 octets;		/* octets in the records made */
 	__u64 flows_ended;	/* flow lives that ended in a record: created - this = lost unseen */
 	__u64 flows_evicted;	/* flows that left the source before being exported */
+	__u64 flows_active;	/* flows the last sweep saw and did not end */
 };
 
 struct bpfix_flow_table;
@@ -50,6 +51,11 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns);
 /* Export every flow with unexported packets as a forced end, and remove them. */
 int bpfix_flow_table__flush(struct bpfix_flow_table *ft);
+/* Reload: new timeouts from the next sweep on (the clock fields of @opts are ignored). */
+void bpfix_flow_table__set_timeouts(struct bpfix_flow_table *ft,
+				    const struct bpfix_flow_table_opts *opts);
+/* Reload: records go to @emit from now on. */
+void bpfix_flow_table__set_sink(struct bpfix_flow_table *ft, bpfix_record_fn emit, void *emit_arg);
 /* Live: the epoch time of the program's clock 0, sampled again before each sweep. */
 void bpfix_flow_table__set_clock_to_epoch(struct bpfix_flow_table *ft, __s64 clock_to_epoch_ns);
 void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,

@@ -75,9 +75,8 @@ static int host_close_record(void *ctx, const struct bpfix_flow_key *key,
 	struct bpfix_host_engine *eng = ctx;
 	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
 
-	(void)seen;
-	if (flow)
-		flow->stats.first_ns = 0; /* the next packet opens the next record */
+	if (flow) /* the next packet opens the next record */
+		bpfix_flow_stats_close_record(&flow->stats, flow->stats.packets > seen->packets);
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfix_account.h"
 #include "bpfix_flow.skel.h"
 #include "kernel_engine.h"
 #include "log.h"
@@ -78,14 +79,14 @@ static int kernel_close_record(void *ctx, const struct bpfix_flow_key *key,
 
 	/*
 	 * User space cannot write one field of a hash map value: read the totals afresh and write
-	 * them back with first_ns cleared. A packet the program adds between this read and the
-	 * write is lost to the counters (a window of one syscall, live only). Packets that came
-	 * after @seen already belong to the next record: it then starts at the latest of them.
+	 * them back with the per-record fields reset. A packet the program adds between this read
+	 * and the write is lost to the counters (a window of one syscall, live only; measured in
+	 * bench/README.md).
 	 */
 	err = bpf_map_lookup_elem(eng->flows_fd, key, &next);
 	if (err)
 		return err == -ENOENT ? 0 : err;
-	next.first_ns = next.packets > seen->packets ? next.last_ns : 0;
+	bpfix_flow_stats_close_record(&next, next.packets > seen->packets);
 	err = bpf_map_update_elem(eng->flows_fd, key, &next, BPF_EXIST);
 	return err == -ENOENT ? 0 : err;
 }

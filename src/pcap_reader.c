@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,6 +37,8 @@ struct bpfix_pcap_reader {
 	struct bpfix_pcapng_file *pcapng;
 	char *path;
 	int linktype;
+	bool stream;	/* a pipe, socket or terminal: it can be read only once */
+	bool started;	/* a packet (or the end) was read */
 	__u8 frame[BPFIX_READER_MAX_FRAME];
 };
 
@@ -54,26 +57,102 @@ static bool linktype_supported(int linktype)
 	}
 }
 
+/*
+ * Open @path ("-": stdin), read up to four octets into @magic and push them back: the stream is
+ * opened once and never seeked, so a pipe works. 0, or a negative errno with the reason printed.
+ */
+static int open_peek(const char *path, FILE **fp, __u8 magic[4])
+{
+	size_t got;
+	int c;
+
+	*fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!*fp) {
+		bpfix_err("cannot read capture %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	for (got = 0; got < 4 && (c = getc(*fp)) != EOF; got++)
+		magic[got] = (__u8)c;
+	if (ferror(*fp)) {
+		bpfix_err("cannot read capture %s: %s\n", path, strerror(errno));
+		return -EIO;
+	}
+	if (!got) {
+		bpfix_err("capture %s is empty\n", path);
+		return -EINVAL;
+	}
+	/* glibc takes back as many octets as were read (POSIX promises one) */
+	while (got)
+		if (ungetc(magic[--got], *fp) == EOF) {
+			bpfix_err("cannot read capture %s: its first octets cannot be pushed back\n",
+				  path);
+			return -EIO;
+		}
+	return 0;
+}
+
+/*
+ * replay opens every capture once to check it, then again to read it: a pipe can be read only
+ * once, so a reader of one that is freed before its first packet waits here for the next open
+ * of the same path.
+ */
+static struct bpfix_pcap_reader *parked;
+
+static bool is_stream(FILE *fp)
+{
+	struct stat st;
+
+	return !fstat(fileno(fp), &st) && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
+}
+
+static void close_stream(FILE *fp)
+{
+	if (fp && fp != stdin)
+		fclose(fp);
+}
+
 struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
-	struct bpfix_pcap_reader *r = calloc(1, sizeof(*r));
-	struct stat st;
+	struct bpfix_pcap_reader *r;
+	__u8 magic[4] = { 0 };
+	FILE *fp;
+	int err;
 
-	if (!r)
+	if (parked && !strcmp(parked->path, path)) {
+		r = parked;
+		parked = NULL;
+		return r;
+	}
+	err = open_peek(path, &fp, magic);
+	if (err) {
+		close_stream(fp);
+		errno = -err;
 		return NULL;
-	r->path = strdup(path);
-	r->pcapng = bpfix_pcapng_file__open(path);
-	if (r->pcapng)
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->path = strdup(path))) {
+		free(r);
+		close_stream(fp);
+		errno = ENOMEM;
+		return NULL;
+	}
+	r->stream = is_stream(fp);
+	if (!memcmp(magic, "\x0a\x0d\x0d\x0a", 4)) { /* pcapng: the same in both byte orders */
+		r->pcapng = bpfix_pcapng_file__fopen(fp);
+		if (!r->pcapng) {
+			close_stream(fp);
+			bpfix_pcap_reader__free(r);
+			errno = ENOMEM;
+			return NULL;
+		}
 		return r; /* link types are per packet: checked as packets come */
-	r->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	}
+	/* libpcap owns fp once it succeeds */
+	r->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!r->pcap) {
-		if (!stat(path, &st) && S_ISREG(st.st_mode) && st.st_size == 0)
-			bpfix_err("capture %s is empty\n", path);
-		else if (!strncmp(errbuf, path, strlen(path))) /* libpcap named it already */
-			bpfix_err("cannot read capture %s\n", errbuf);
-		else
-			bpfix_err("cannot read capture %s: %s\n", path, errbuf);
+		close_stream(fp);
+		bpfix_err("cannot read capture %s: %s\n", path, errbuf);
 		bpfix_pcap_reader__free(r);
 		errno = EINVAL;
 		return NULL;
@@ -180,6 +259,7 @@ int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *fra
 	const u_char *data;
 	int rc;
 
+	r->started = true;
 	if (r->pcapng)
 		return next_pcapng(r, frame);
 	rc = pcap_next_ex(r->pcap, &hdr, &data);
@@ -200,9 +280,25 @@ void bpfix_pcap_reader__free(struct bpfix_pcap_reader *r)
 {
 	if (!r)
 		return;
+	if (r->stream && !r->started && (r->pcap || r->pcapng) && !parked) {
+		parked = r;
+		return;
+	}
 	if (r->pcap)
 		pcap_close(r->pcap);
 	bpfix_pcapng_file__free(r->pcapng);
 	free(r->path);
 	free(r);
+}
+
+/* a parked reader nobody came back for (replay failed after checking its captures) */
+__attribute__((destructor)) static void free_parked(void)
+{
+	struct bpfix_pcap_reader *r = parked;
+
+	if (r) {
+		r->stream = false;
+		parked = NULL;
+		bpfix_pcap_reader__free(r);
+	}
 }

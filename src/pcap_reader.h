@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Reads pcap (libpcap) and pcapng (pcapng_file.c) captures and hands out each packet as an Ethernet frame,
- * the only form BPF_PROG_TEST_RUN takes: Linux cooked (SLL, SLL2) and raw-IP packets get a
- * made-up Ethernet header, and frames are cut to BPFIX_READER_MAX_FRAME octets (the flow's
- * octets come from the IP length field, so cutting loses nothing that is counted).
+ * Reads pcap (libpcap) and pcapng (pcapng_file.c) captures, from files, pipes or stdin, and hands
+ * out each packet as an Ethernet frame, the only form BPF_PROG_TEST_RUN takes: Linux cooked (SLL,
+ * SLL2) and raw-IP packets get a made-up Ethernet header, and frames are cut to
+ * BPFIX_READER_MAX_FRAME octets (the flow's octets come from the IP length field, so cutting
+ * loses nothing that is counted).
  */
 #ifndef BPFIX_PCAP_READER_H
 #define BPFIX_PCAP_READER_H
@@ -21,7 +22,10 @@ struct bpfix_frame {
 
 struct bpfix_pcap_reader;
 
-/* NULL with errno set; the reason (file, format, link type) was printed. */
+/*
+ * @path "-" is stdin; a pipe works too (opened once, read once). NULL with errno set; the reason
+ * (file, format, link type) was printed.
+ */
 struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path);
 /* 1 with a frame, 0 at the end, a negative errno if the file is damaged (reason printed). */
 int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *frame);

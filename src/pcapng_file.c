@@ -53,27 +53,38 @@ static __u16 get16(const struct bpfix_pcapng_file *f, const __u8 *p)
 	return f->swap ? __builtin_bswap16(v) : v;
 }
 
-struct bpfix_pcapng_file *bpfix_pcapng_file__open(const char *path)
+struct bpfix_pcapng_file *bpfix_pcapng_file__fopen(FILE *fp)
 {
 	struct bpfix_pcapng_file *f = calloc(1, sizeof(*f));
-	__u8 head[4];
 
 	if (!f)
 		return NULL;
-	f->fp = fopen(path, "rb");
-	if (!f->fp) {
-		int err = errno;
+	f->fp = fp;
+	return f;
+}
 
-		free(f);
-		errno = err;
+struct bpfix_pcapng_file *bpfix_pcapng_file__open(const char *path)
+{
+	struct bpfix_pcapng_file *f;
+	FILE *fp = fopen(path, "rb");
+	__u8 head[4];
+	int err;
+
+	if (!fp)
 		return NULL;
-	}
-	if (fread(head, 1, 4, f->fp) != 4 || get32(f, head) != BLOCK_SHB) {
-		bpfix_pcapng_file__free(f);
+	/* the magic reads the same in both byte orders */
+	if (fread(head, 1, 4, fp) != 4 || memcmp(head, "\x0a\x0d\x0d\x0a", 4) ||
+	    fseek(fp, 0, SEEK_SET)) {
+		fclose(fp);
 		errno = EINVAL;
 		return NULL;
 	}
-	rewind(f->fp);
+	f = bpfix_pcapng_file__fopen(fp);
+	if (!f) {
+		err = errno;
+		fclose(fp);
+		errno = err;
+	}
 	return f;
 }
 
@@ -166,6 +177,21 @@ short_block:
 	return -EIO;
 }
 
+/* The next @len octets (and 4 more: the trailing length) into f->block: read, never seeked, so a
+ * pipe works. */
+static int read_body(struct bpfix_pcapng_file *f, __u32 len)
+{
+	if (len + 4 > f->block_cap) {
+		__u8 *grown = realloc(f->block, len + 4);
+
+		if (!grown)
+			return -ENOMEM;
+		f->block = grown;
+		f->block_cap = len + 4;
+	}
+	return fread(f->block, 1, len + 4, f->fp) == len + 4 ? 0 : -EIO;
+}
+
 int bpfix_pcapng_file__next(struct bpfix_pcapng_file *f, struct bpfix_pcapng_packet *pkt,
 			    const char **why)
 {
@@ -193,7 +219,12 @@ int bpfix_pcapng_file__next(struct bpfix_pcapng_file *f, struct bpfix_pcapng_pac
 			}
 			f->n_ifs = 0; /* interfaces are numbered per section */
 			total = get32(f, head + 4);
-			if (total < 28 || total > MAX_BLOCK || fseek(f->fp, total - 12, SEEK_CUR))
+			if (total < 28 || total > MAX_BLOCK)
+				goto truncated;
+			rc = read_body(f, total - 16); /* the rest of the header, then its length */
+			if (rc == -ENOMEM)
+				return rc;
+			if (rc)
 				goto truncated;
 			continue;
 		}
@@ -203,15 +234,10 @@ int bpfix_pcapng_file__next(struct bpfix_pcapng_file *f, struct bpfix_pcapng_pac
 			return -EIO;
 		}
 		body_len = total - 12;
-		if (body_len + 4 > f->block_cap) {
-			__u8 *grown = realloc(f->block, body_len + 4);
-
-			if (!grown)
-				return -ENOMEM;
-			f->block = grown;
-			f->block_cap = body_len + 4;
-		}
-		if (fread(f->block, 1, body_len + 4, f->fp) != body_len + 4)
+		rc = read_body(f, body_len);
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc)
 			goto truncated;
 		if (type == BLOCK_IDB) {
 			rc = read_idb(f, f->block, body_len, why);
@@ -230,7 +256,7 @@ void bpfix_pcapng_file__free(struct bpfix_pcapng_file *f)
 {
 	if (!f)
 		return;
-	if (f->fp)
+	if (f->fp && f->fp != stdin)
 		fclose(f->fp);
 	free(f->block);
 	free(f);

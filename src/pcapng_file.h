@@ -7,6 +7,8 @@
 #ifndef BPFIX_PCAPNG_FILE_H
 #define BPFIX_PCAPNG_FILE_H
 
+#include <stdio.h>
+
 #include <linux/types.h>
 
 struct bpfix_pcapng_packet {
@@ -21,6 +23,11 @@ struct bpfix_pcapng_file;
 
 /* NULL with errno set (ENOENT, EACCES, EINVAL for a file that is not pcapng...). */
 struct bpfix_pcapng_file *bpfix_pcapng_file__open(const char *path);
+/*
+ * Read @fp from where it stands (at the first section header block; the stream is only read, never
+ * seeked, so a pipe works). Takes @fp: closed by __free unless it is stdin. NULL on ENOMEM.
+ */
+struct bpfix_pcapng_file *bpfix_pcapng_file__fopen(FILE *fp);
 /* 1 with a packet, 0 at the end, -EIO for a damaged file (*why says what is wrong). */
 int bpfix_pcapng_file__next(struct bpfix_pcapng_file *f, struct bpfix_pcapng_packet *pkt,
 			    const char **why);

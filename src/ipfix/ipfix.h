@@ -8,6 +8,7 @@
 #ifndef BPFIX_IPFIX_H
 #define BPFIX_IPFIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "record.h"
@@ -19,6 +20,7 @@ struct bpfix_ipfix_opts {
 	__u32 observation_domain;
 	__u32 template_refresh_s;      /* UDP template resend interval */
 	__u32 template_refresh_messages; /* ... and resend after this many UDP messages */
+	bool append_output;	       /* add to output_path rather than start it anew (reload) */
 	__u32 pen;		       /* private enterprise number of bpfix's own elements */
 };
 
@@ -55,6 +57,8 @@ int bpfix_ipfix__send_stats(struct bpfix_ipfix *x, const struct bpfix_export_sta
 int bpfix_ipfix__flush(struct bpfix_ipfix *x);
 /* Print, per destination, messages not sent and writes failed; -EIO if there were any. */
 int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x);
+/* Reload: @x replaces @before; its totals go on from @before's. */
+void bpfix_ipfix__carry_stats(struct bpfix_ipfix *x, const struct bpfix_ipfix *before);
 void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_ipfix_stats *stats);
 void bpfix_ipfix__free(struct bpfix_ipfix *x);
 

@@ -10,6 +10,8 @@
 
 #include <fixbuf/public.h>
 
+typedef uint8_t bpfix_ipv6_octets[16]; /* an ipv6Address in memory: the octets */
+
 #define BPFIX_STAT(type, member, ie, scope) type member;
 #define BPFIX_STAT_PAD(member, octets) uint8_t member[octets];
 
@@ -28,7 +30,7 @@ struct bpfix_ipfix_stats_counter {
 #undef BPFIX_STAT
 #undef BPFIX_STAT_PAD
 
-_Static_assert(sizeof(struct bpfix_ipfix_stats_summary) == 56, "stats.def: hidden padding");
+_Static_assert(sizeof(struct bpfix_ipfix_stats_summary) == 96, "stats.def: hidden padding");
 _Static_assert(sizeof(struct bpfix_ipfix_stats_counter) == 32, "stats.def: hidden padding");
 
 #endif /* BPFIX_IPFIX_STATS_LAYOUT_H */

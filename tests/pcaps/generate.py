@@ -15,6 +15,13 @@ Writes, next to this file (or into --outdir):
   gtpu.pcap / gtpu.truth.tsv     Ethernet, classic pcap: GTP-U cases (decapsulated G-PDUs, what is
                                  metered as outer UDP and why, truncation at every layer)
   gtpu-port0.truth.tsv           the records of gtpu.pcap with decapsulation off (--gtpu-port 0)
+  lifecycle.pcap / lifecycle.truth.tsv
+                                 Ethernet, classic pcap: the flow lifecycle under per-protocol
+                                 idle and active timeouts and a 2 s TCP linger (LIFECYCLE_LIFE,
+                                 written into the truth's bpfix-args): a 200 s UDP stream cut by
+                                 the active timeout, a 100 s silent gap, gaps that end a flow of
+                                 one class and not of another, FIN with a late last ACK inside
+                                 and after the linger, RST, the end-of-capture sweep, forced ends
 
 The truth is computed here from what the generator built (scapy's own dissection of each frame plus
 the lifecycle rules below), never from bpfix. Scapy only builds and dissects packets; capture files
@@ -48,11 +55,55 @@ LINKTYPE_LINUX_SLL2 = 276
 T0_US = 1_700_000_000 * 1_000_000
 US = 1_000_000
 
-# Lifecycle defaults of the contract; written into every truth file as explicit bpfix arguments so
-# the truth does not silently depend on bpfix's defaults.
-IDLE_US = 15 * US
-ACTIVE_US = 60 * US
-LINGER_US = 1 * US
+PROTO_CLASSES = ("tcp", "udp", "icmp", "other")
+
+
+def proto_class(proto):
+    """The timeout class of an IP protocol number (tests/pcaps/README.md, lifecycle rules)."""
+    return {6: "tcp", 17: "udp", 1: "icmp", 58: "icmp"}.get(proto, "other")
+
+
+@dataclass
+class Lifecycle:
+    """Timeouts of the contract, in seconds. A class missing from idle_class / active_class uses
+    the general timeout. linger None: bpfix's default (1 s), not written into the arguments.
+
+    They are written into the truth file as explicit bpfix arguments (`# bpfix-args:`) so the
+    truth does not silently depend on bpfix's defaults."""
+    idle: int = 15
+    active: int = 60
+    idle_class: dict = field(default_factory=dict)
+    active_class: dict = field(default_factory=dict)
+    linger: int = None
+
+    def idle_us(self, proto):
+        return self.idle_class.get(proto_class(proto), self.idle) * US
+
+    def active_us(self, proto):
+        return self.active_class.get(proto_class(proto), self.active) * US
+
+    def linger_us(self):
+        return (1 if self.linger is None else self.linger) * US
+
+    def args(self):
+        a = f"--idle-timeout {self.idle}"
+        a += "".join(f" --idle-timeout-{c} {self.idle_class[c]}" for c in PROTO_CLASSES
+                     if c in self.idle_class)
+        a += f" --active-timeout {self.active}"
+        a += "".join(f" --active-timeout-{c} {self.active_class[c]}" for c in PROTO_CLASSES
+                     if c in self.active_class)
+        if self.linger is not None:
+            a += f" --tcp-linger {self.linger}"
+        return a
+
+
+# The lifecycle of every capture but lifecycle.pcap: bpfix's defaults, idle 15 s, active 60 s.
+DEFAULT_LIFE = Lifecycle()
+# lifecycle.pcap: every class has its own idle and active timeout, all different from the general
+# ones (only UDP's active timeout is the general 60 s, so the fallback is tested too).
+LIFECYCLE_LIFE = Lifecycle(idle=15, active=60,
+                           idle_class={"tcp": 30, "udp": 20, "icmp": 5, "other": 10},
+                           active_class={"tcp": 75, "icmp": 30, "other": 40}, linger=2)
 
 END_NAMES = {1: "idle", 2: "active", 3: "end", 4: "forced"}
 
@@ -235,10 +286,11 @@ def classify(frame, linktype, gtpu=True):
 # ---------------------------------------------------------------------------------------------
 # Truth: the lifecycle of the contract, replayed over the classified packets.
 
-def simulate(frames, pkts, strict=False, sweep_on_all=True):
+def simulate(frames, pkts, life=DEFAULT_LIFE, strict=False, sweep_on_all=True):
     """Return the records of the contract's replay lifecycle.
 
-    frames: every frame (metered or not) in capture order; pkts: {frame index: Pkt}.
+    frames: every frame (metered or not) in capture order; pkts: {frame index: Pkt}; life: the
+    timeouts.
     strict / sweep_on_all select the variants used to prove the truth is unambiguous: whether the
     idle and end-of-session comparisons are >= or >, and whether frames that are not metered
     advance the sweep clock. The active timeout is always ">=", as the contract states.
@@ -257,12 +309,13 @@ def simulate(frames, pkts, strict=False, sweep_on_all=True):
     def sweep(now):
         for key in list(flows):
             rec = flows[key]
+            proto = key[3]
             due = []
-            if older(now, rec.last_us, IDLE_US):
+            if older(now, rec.last_us, life.idle_us(proto)):
                 due.append(1)
-            if rec.fin and older(now, rec.last_us, LINGER_US):
+            if rec.fin and older(now, rec.last_us, life.linger_us()):
                 due.append(3)
-            if now - rec.first_us >= ACTIVE_US:
+            if now - rec.first_us >= life.active_us(proto):
                 due.append(2)
             if len(due) > 1:
                 raise SystemExit(f"ambiguous truth: {rec.why} is due for {due} at {now}")
@@ -271,10 +324,12 @@ def simulate(frames, pkts, strict=False, sweep_on_all=True):
             del flows[key]
             emit(rec, due[0])
 
+    last_us = None
     for i, fr in enumerate(frames):
         p = pkts.get(i)
         if p is None and not sweep_on_all:
             continue
+        last_us = fr.ts_us
         sec = fr.ts_us // US
         if last_sweep_sec is None or sec > last_sweep_sec:
             sweep(fr.ts_us)
@@ -296,20 +351,24 @@ def simulate(frames, pkts, strict=False, sweep_on_all=True):
         if p.tcp_flags >= 0:
             rec.tcp_flags = max(rec.tcp_flags, 0) | p.tcp_flags
             rec.fin = rec.fin or bool(p.tcp_flags & 0x05)   # FIN or RST
+    # End of the capture: one more sweep at the time of the last frame (it may fall in the
+    # second of the previous sweep), then whatever is left is forced out.
+    if last_us is not None:
+        sweep(last_us)
     for rec in flows.values():
         emit(rec, 4)
     return out
 
 
-def truth_records(frames, linktype, gtpu=True):
+def truth_records(frames, linktype, gtpu=True, life=DEFAULT_LIFE):
     pkts = {i: classify(fr, linktype, gtpu) for i, fr in enumerate(frames) if fr.metered}
-    base = simulate(frames, pkts)
+    base = simulate(frames, pkts, life)
 
     def norm(recs):
         return sorted((r.key, r.packets, r.octets, r.first_us, r.last_us, r.end) for r in recs)
     for strict in (False, True):
         for sweep_on_all in (False, True):
-            if norm(simulate(frames, pkts, strict, sweep_on_all)) != norm(base):
+            if norm(simulate(frames, pkts, life, strict, sweep_on_all)) != norm(base):
                 raise SystemExit(f"truth depends on a boundary (strict={strict}, "
                                  f"sweep_on_all={sweep_on_all}): move a packet")
     return base, pkts
@@ -392,12 +451,12 @@ def summary_counts(frames, pkts, gtpu=True):
     return counts
 
 
-def write_truth(path, captures, frames, records, pkts, gtpu=True):
+def write_truth(path, captures, frames, records, pkts, gtpu=True, life=DEFAULT_LIFE):
     skipped = {}
     for fr in frames:
         if not fr.metered:
             skipped[fr.why] = skipped.get(fr.why, 0) + 1
-    args = f"--idle-timeout {IDLE_US // US} --active-timeout {ACTIVE_US // US}"
+    args = life.args()
     if not gtpu:
         args += " --gtpu-port 0"
     lines = [
@@ -1043,8 +1102,157 @@ def small_frames(kind):
     return f
 
 
+def lifecycle_frames():
+    """lifecycle.pcap: each lifecycle rule under per-protocol timeouts (LIFECYCLE_LIFE)."""
+    f = []
+
+    def ts(s):
+        """Capture time `s` seconds (a decimal string, so no float rounding) after T0."""
+        whole, _, frac = s.partition(".")
+        return at(int(whole), int((frac + "000000")[:6]))
+
+    def add(s, p, why):
+        f.append(Frame(ts(s) if isinstance(s, str) else at(0, s), p, why=why))
+
+    def udp(src, dst, sp, dp, n, tos=0):
+        return eth() / IP(src=src, dst=dst, tos=tos) / UDP(sport=sp, dport=dp) / \
+            Raw(load=b"u" * n)
+
+    def echo(src, dst, seq, tos=0):
+        if ":" in src:
+            return eth() / IPv6(src=src, dst=dst, tc=tos) / \
+                ICMPv6EchoRequest(id=0x66, seq=seq, data=b"v" * 48)
+        return eth() / IP(src=src, dst=dst, tos=tos) / ICMP(type=8, id=0x44, seq=seq) / \
+            Raw(load=b"p" * 48)
+
+    def gre(src, dst, n=40):
+        return eth() / IP(src=src, dst=dst, tos=0x18) / GRE() / \
+            IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=1, dport=2) / Raw(load=b"g" * n)
+
+    def sctp(src, dst):
+        return eth() / IP(src=src, dst=dst, tos=0x1C) / SCTP(sport=36412, dport=38412, tag=7) / \
+            Raw(load=b"\x00" * 32)
+
+    def tcp(src, dst, sp, dp, flags, n=0, tos=0x10, l2=None):
+        p = (l2 or eth()) / IP(src=src, dst=dst, tos=tos, id=0x4343) / \
+            TCP(sport=sp, dport=dp, flags=flags, seq=1000, ack=2000, window=65535)
+        return pad60(p / Raw(load=b"t" * n) if n else p)
+
+    # UDP active timeout (no UDP value: the general 60 s): one packet exactly at every whole
+    # second 0..199, sizes varying. Sweeps at 60, 120, 180 close records 0..59, 60..119,
+    # 120..179 (active; the test is "at least", on the boundary on purpose); 180..199 is forced
+    # out at the end of the capture (idle 20 s not reached by 205.9).
+    for k in range(200):
+        add(k * US, udp("192.0.2.120", "198.51.100.120", 5120, 6120, 40 + (k * 97) % 1000,
+                        tos=0x48),
+            "active: UDP every whole second 0..199 s, general active timeout 60 s "
+            "(active x3, forced)")
+
+    # A flow with a 100 s silent gap: 1.25..10.25 s, then 110.25..114.25 s. UDP idle 20 s: the
+    # sweep at 31 s ends record 1 (idle); the packets after the gap are a new record, idle at 135.
+    for k in range(1, 11):
+        add(f"{k}.25", udp("192.0.2.121", "198.51.100.121", 5121, 6121, 100 + k, tos=0x20),
+            "idle: UDP 1.25..10.25 s before a 100 s silent gap")
+    for k in range(110, 115):
+        add(f"{k}.25", udp("192.0.2.121", "198.51.100.121", 5121, 6121, 300 + k, tos=0x20),
+            "idle: UDP 110.25..114.25 s after the 100 s gap (a new record)")
+
+    # Per-class idle timeouts (TCP 30, UDP 20, ICMP 5, other 10; general 15): two packets 1 s
+    # apart, a silent gap, two more. The same gap splits a flow of one class and not of another.
+    def gap_flow(start_us, gap_us, build, why):
+        times = [start_us, start_us + US, start_us + US + gap_us, start_us + 2 * US + gap_us]
+        for n, t in enumerate(times):
+            add(t, build(n), why + (": before the gap" if n < 2 else ": after the gap"))
+    gap_flow(2_300_000, 7_500_000, lambda n: echo("192.0.2.130", "203.0.113.130", n),
+             "idle per class: ICMP, gap 7.5 s > ICMP idle 5 s (two records)")
+    gap_flow(2_320_000, 7_500_000, lambda n: echo("2001:db8:130::1", "2001:db8:130::2", n),
+             "idle per class: ICMPv6 (ICMP class), gap 7.5 s > 5 s (two records)")
+    gap_flow(2_400_000, 7_500_000, lambda n: gre("192.0.2.131", "198.51.100.131", 40 + n),
+             "idle per class: GRE (other), gap 7.5 s < other idle 10 s (one record)")
+    gap_flow(2_450_000, 12_500_000, lambda n: gre("192.0.2.132", "198.51.100.132", 40 + n),
+             "idle per class: GRE (other), gap 12.5 s > 10 s, < general 15 s (two records)")
+    gap_flow(2_550_000, 17_500_000,
+             lambda n: udp("192.0.2.133", "198.51.100.133", 5133, 6133, 60 + n),
+             "idle per class: UDP, gap 17.5 s < UDP idle 20 s, > general 15 s (one record)")
+    gap_flow(2_600_000, 17_500_000, lambda n: sctp("192.0.2.134", "198.51.100.134"),
+             "idle per class: SCTP (other), gap 17.5 s > 10 s (two records)")
+    gap_flow(2_650_000, 25_500_000,
+             lambda n: udp("192.0.2.135", "198.51.100.135", 5135, 6135, 60 + n),
+             "idle per class: UDP, gap 25.5 s > 20 s (two records)")
+    gap_flow(2_700_000, 25_500_000,
+             lambda n: tcp("192.0.2.136", "203.0.113.136", 40136, 443, "PA", 20 + n),
+             "idle per class: TCP, gap 25.5 s < TCP idle 30 s, > UDP 20 s (one record)")
+    gap_flow(2_750_000, 35_500_000,
+             lambda n: tcp("192.0.2.137", "203.0.113.137", 40137, 443, "PA", 20 + n),
+             "idle per class: TCP, gap 35.5 s > 30 s (two records)")
+
+    # Per-class active timeouts (TCP 75, ICMP 30, other 40; UDP: the stream above, 60), one
+    # packet every 2 s, never idle.
+    for k in range(41):    # 40.6 .. 120.6 s
+        add(40_600_000 + 2 * k * US, echo("192.0.2.140", "203.0.113.140", k, tos=0x04),
+            "active per class: ICMP echo every 2 s 40.6..120.6 s, ICMP active 30 s "
+            "(active, active, idle)")
+    for k in range(51):    # 40.8 .. 140.8 s
+        add(40_800_000 + 2 * k * US, gre("192.0.2.141", "198.51.100.141", 40 + k % 7),
+            "active per class: GRE every 2 s 40.8..140.8 s, other active 40 s "
+            "(active, active, idle)")
+    why = "active per class: TCP every 2 s 0.7..169.7 s, TCP active 75 s (active, active, end)"
+    for k in range(85):    # 0.7 .. 168.7 s, then the FIN at 169.7 s
+        add(700_000 + 2 * k * US, tcp("192.0.2.142", "203.0.113.142", 40142, 443, "PA",
+                                        100 + k % 13), why)
+    add("169.7", tcp("192.0.2.142", "203.0.113.142", 40142, 443, "FA"), why)
+
+    # TCP end of session, linger 2 s. A session closed with FIN both ways whose client's last
+    # ACK comes 2.4 s after its FIN: inside the linger it joins the client's record (a linger of
+    # 1 s would have ended the record at the sweep at 142 s).
+    def session(t0_us, cli, srv, cport, sport, why, close="fin", last_ack_us=None):
+        c = lambda fl, n=0: tcp(cli, srv, cport, sport, fl, n, tos=0x28)
+        s = lambda fl, n=0: tcp(srv, cli, sport, cport, fl, n, tos=0x28,
+                                l2=eth(src=MAC_B, dst=MAC_A))
+        segs = [c("S"), s("SA"), c("A"), c("PA", 120), s("A"), s("PA", 900)]
+        segs += [c("A"), c("FA"), s("FA")] if close == "fin" else [s("R")]
+        for n, p in enumerate(segs):
+            add(t0_us + n * 10_000, p, why)
+        if last_ack_us is not None:
+            add(last_ack_us, c("A"), why + ": the client's last ACK")
+    session(140_100_000, "192.0.2.150", "203.0.113.150", 40150, 80,
+            "end: TCP FIN both ways, last ACK 2.4 s after the FIN, inside linger 2 s",
+            last_ack_us=142_570_000)
+    # The same, but the last ACK comes 3.4 s after the FIN: the sweep at 153 s has ended the
+    # client's record; the ACK starts a new record (no FIN: it goes idle after 30 s).
+    session(150_100_000, "192.0.2.151", "203.0.113.151", 40151, 80,
+            "end: TCP FIN both ways, last ACK 3.4 s after the FIN, after linger 2 s "
+            "(the ACK: a new record, idle)",
+            last_ack_us=153_570_000)
+    # RST: the server resets; its direction ends (end), the client's has no FIN/RST (idle 30 s).
+    session(160_100_000, "192.0.2.152", "203.0.113.152", 40152, 443,
+            "end: TCP session reset by the server (server RST: end; client: idle 30 s)",
+            close="rst")
+    # A lone RST (answer to a stray segment): a one-packet record, end after the linger.
+    add("165.5", tcp("203.0.113.153", "192.0.2.153", 443, 40153, "R", tos=0x00),
+        "end: a lone TCP RST")
+
+    # End of the capture (last frame 205.9 s; the sweep of second 205 runs at 205.1 s).
+    # The ICMP flow's last packet at 200.5 s is idle (5 s) only by the final sweep at 205.9 s.
+    for s_ in ("199.5", "200.5"):
+        add(s_, echo("192.0.2.162", "203.0.113.162", int(s_[:3])),
+            "idle: ICMP idle 5 s reached only by the end-of-capture sweep at 205.9 s")
+    # FIN at 204.5 s: the linger has not expired when the capture ends (forced).
+    add("204.3", tcp("192.0.2.160", "203.0.113.160", 40160, 80, "PA", 50),
+        "forced: TCP FIN 1.4 s before the end of the capture (linger 2 s not over)")
+    add("204.5", tcp("192.0.2.160", "203.0.113.160", 40160, 80, "FA"),
+        "forced: TCP FIN 1.4 s before the end of the capture (linger 2 s not over)")
+    add("203.2", gre("192.0.2.161", "198.51.100.161"), "forced: GRE at the end of the capture")
+    add("205.1", gre("192.0.2.161", "198.51.100.161"), "forced: GRE at the end of the capture")
+    add("205.9", udp("192.0.2.163", "198.51.100.163", 5163, 6163, 77),
+        "forced: UDP, the last frame of the capture")
+
+    f.sort(key=lambda fr: fr.ts_us)
+    return f
+
+
 CAPTURES = [
-    # (truth file, [(capture file, writer)], frames, linktype, decapsulate GTP-U)
+    # (truth file, [(capture file, writer)], frames, linktype, decapsulate GTP-U[, Lifecycle])
     ("mixed.truth.tsv",
      [("mixed.pcap", lambda p, fr, lt: write_pcap(p, fr, lt)),
       ("mixed-ns.pcap", lambda p, fr, lt: write_pcap(p, fr, lt, nano=True)),
@@ -1060,21 +1268,24 @@ CAPTURES = [
     ("gtpu.truth.tsv", [("gtpu.pcap", write_pcap)], gtpu_frames, LINKTYPE_ETHERNET, True),
     # the same capture with --gtpu-port 0: no capture of its own
     ("gtpu-port0.truth.tsv", [("gtpu.pcap", None)], gtpu_frames, LINKTYPE_ETHERNET, False),
+    ("lifecycle.truth.tsv", [("lifecycle.pcap", write_pcap)], lifecycle_frames, LINKTYPE_ETHERNET,
+     True, LIFECYCLE_LIFE),
 ]
 
 
 def generate(outdir, verbose=True):
     written = []
-    for truth_name, outputs, build, linktype, gtpu in CAPTURES:
+    for truth_name, outputs, build, linktype, gtpu, *life in CAPTURES:
+        life = life[0] if life else DEFAULT_LIFE
         frames = build()
         finish(frames)
-        records, pkts = truth_records(frames, linktype, gtpu)
+        records, pkts = truth_records(frames, linktype, gtpu, life)
         for name, writer in outputs:
             if writer:
                 writer(os.path.join(outdir, name), frames, linktype)
                 written.append(name)
         write_truth(os.path.join(outdir, truth_name), [n for n, _ in outputs], frames, records,
-                    pkts, gtpu)
+                    pkts, gtpu, life)
         written.append(truth_name)
         if verbose:
             print(f"{truth_name}: {len(frames)} frames, "

@@ -1,12 +1,27 @@
 #!/usr/bin/python3
-"""Exporter statistics reach the collector: replay a capture with --output, decode the file with
-ipfixDump (a decoder independent of bpfix), and require the options records of observation
-domain 0 to say exactly what bpfix's summary says, with the standard totals consistent.
+"""Exporter statistics reach the collector: replay a capture to a UDP sink run here and to an
+IPFIX file, decode both with ipfixDump (a decoder independent of bpfix), and require the options
+records of observation domain 0 to say exactly what bpfix's summary says, with the standard
+totals consistent and each sending total equal to what that destination really got.
 
-Usage: stats_records.py --bpfix BIN [--elements XML] [--needs-root] CAPTURE [-- BPFIX ARGS]"""
+Usage: stats_records.py --bpfix BIN [--elements XML] [--needs-root] CAPTURE [-- BPFIX ARGS]
+
+Truth for the per-destination values of the totals record, computed here, not by bpfix:
+- exportedMessageTotalCount (41), exportedOctetTotalCount (40): the IPFIX messages (and their
+  octets) before the one holding the totals record, counted in the datagrams the sink received
+  and in the file (message headers walked with struct);
+- exportedFlowRecordTotalCount (42): the flow records ipfixDump decodes from that destination,
+  and the summary's "records sent"; notSentFlowTotalCount (166): 0 and "records not sent";
+- exporterIPv4Address (130) / exporterIPv6Address (131): 127.0.0.1 / :: for the loopback
+  collector, 0.0.0.0 / :: for the file;
+- systemInitTimeMilliseconds (160): within the wall-clock window of the run.
+"""
 import os
+import socket
+import struct
 import sys
 import tempfile
+import time
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -14,6 +29,89 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
 from bpfixtest import (KERNEL_ENGINE, HarnessError, argument_parser, not_metered,  # noqa: E402
                        parse_arguments, preflight, run_bpfix, summary_counters)
+
+
+def messages(data):
+    """[(observation domain, message octets)] of concatenated IPFIX messages."""
+    out, off = [], 0
+    while off + 16 <= len(data):
+        version, length = struct.unpack(">HH", data[off:off + 4])
+        if version != 10 or length < 16:
+            raise HarnessError(f"not an IPFIX message at offset {off}")
+        out.append((struct.unpack(">I", data[off + 12:off + 16])[0], length))
+        off += length
+    if off != len(data):
+        raise HarnessError("the IPFIX stream does not end on a message boundary")
+    return out
+
+
+def before_stats(msgs):
+    """(messages, octets) before the first message of domain 0: the one holding the totals
+    record (a replay sends statistics once, at the end; templates and type records lead it)."""
+    for i, (domain, _) in enumerate(msgs):
+        if domain == 0:
+            return i, sum(n for _, n in msgs[:i])
+    raise HarnessError("no message in observation domain 0")
+
+
+def receive_all(sock):
+    """Every datagram queued on the sink."""
+    out = []
+    sock.setblocking(False)
+    while True:
+        try:
+            out.append(sock.recv(65535))
+        except BlockingIOError:
+            return out
+
+
+def check_destination(what, path, elements, summary, window, address, errors):
+    """The totals record of one destination (its messages in the file at path) against truth."""
+    with open(path, "rb") as f:
+        msgs = messages(f.read())
+    n_before, octets_before = before_stats(msgs)
+    _, records = ipfix_records.decode(path, elements)
+    flows = [v for v in (ipfix_records.flow_view(r) for r in records if r.domain != 0) if v]
+    stats = ipfix_records.domain_records(records, 0)
+    totals = [r for r in stats if "packetTotalCount" in r]
+    counters = {r["bpfixCounterName"]: int(r["bpfixCounterValue"])
+                for r in stats if "bpfixCounterName" in r}
+    if counters != summary:
+        errors.append("%s: counter records %s\n  != summary %s" % (what, counters, summary))
+    if len(totals) != 1:
+        errors.append("%s: expected one totals record, got %d" % (what, len(totals)))
+        return
+    t = totals[0]
+    unmetered = not_metered(summary)
+    expect = {
+        "packetTotalCount": summary["packets seen"],
+        "ignoredPacketTotalCount": unmetered,
+        "observedFlowTotalCount": summary["flows"],
+        "exportedFlowRecordTotalCount": summary["records sent"],
+        "notSentFlowTotalCount": summary.get("records not sent", 0),
+        "notSentPacketTotalCount": summary["packets lost to flow map eviction"],
+        "exportedMessageTotalCount": n_before,
+        "exportedOctetTotalCount": octets_before,
+    }
+    for k, v in expect.items():
+        if k not in t or int(t[k]) != v:
+            errors.append("%s: totals record %s = %s, expected %d" % (what, k, t.get(k), v))
+    if len(flows) != summary["records sent"]:
+        errors.append("%s: %d flow records decoded, the summary sent %d"
+                      % (what, len(flows), summary["records sent"]))
+    if (t.get("exporterIPv4Address"), t.get("exporterIPv6Address")) != address:
+        errors.append("%s: exporter address %s / %s, expected %s / %s"
+                      % (what, t.get("exporterIPv4Address"), t.get("exporterIPv6Address"),
+                         *address))
+    try:
+        init_ms = ipfix_records.time_ms(t.get("systemInitTimeMilliseconds", ""))
+    except ValueError:
+        init_ms = None
+    if init_ms is None or not window[0] <= init_ms <= window[1]:
+        errors.append("%s: systemInitTimeMilliseconds %s is not within the run (%d..%d ms)"
+                      % (what, t.get("systemInitTimeMilliseconds"), *window))
+    print("%s: %d messages (%d octets) before the statistics, %d flow records"
+          % (what, n_before, octets_before, len(flows)))
 
 
 def main(argv=None):
@@ -24,48 +122,40 @@ def main(argv=None):
     rc = preflight(args.bpfix, ("ipfixDump",), KERNEL_ENGINE if args.needs_root else None)
     if rc is not None:
         return rc
-    with tempfile.TemporaryDirectory() as tmp:
+    errors = []
+    with tempfile.TemporaryDirectory() as tmp, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sink:
+        sink.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        sink.bind(("127.0.0.1", 0))
         out = os.path.join(tmp, "flows.ipfix")
+        received = os.path.join(tmp, "received.ipfix")
         try:
-            rc, text, _ = run_bpfix(args.bpfix, ["replay", "--output", out, *extra, args.capture],
+            # whole milliseconds either side: the exporter keeps milliseconds
+            start = int(time.time() * 1000) - 1
+            rc, text, _ = run_bpfix(args.bpfix, ["replay", "--collector",
+                                                 "127.0.0.1:%d" % sink.getsockname()[1],
+                                                 "--output", out, *extra, args.capture],
                                     args.timeout)
+            end = int(time.time() * 1000) + 1
             if rc != 0:
                 print("bpfix failed (%d):\n%s" % (rc, text))
                 return 1
-            _, records = ipfix_records.decode(out, args.elements)
+            with open(received, "wb") as f:
+                f.write(b"".join(receive_all(sink)))
+            summary = summary_counters(text)
+            check_destination("file", out, args.elements, summary, (start, end),
+                              ("0.0.0.0", "::"), errors)
+            check_destination("collector", received, args.elements, summary, (start, end),
+                              ("127.0.0.1", "::"), errors)
         except (HarnessError, ipfix_records.DecodeError) as e:
             print("ERROR: %s" % e)
             return 1
-    summary = summary_counters(text)
-    # options records of observation domain 0: the exporter's statistics
-    records = ipfix_records.domain_records(records, 0)
-    counters = {r["bpfixCounterName"]: int(r["bpfixCounterValue"])
-                for r in records if "bpfixCounterName" in r}
-    totals = [r for r in records if "packetTotalCount" in r]
-    errors = []
-    if counters != summary:
-        errors.append("counter records %s\n  != summary %s" % (counters, summary))
-    if len(totals) != 1:
-        errors.append("expected one totals record, got %d" % len(totals))
-    else:
-        t = {k: int(v) for k, v in totals[0].items()}
-        unmetered = not_metered(summary)
-        expect = {
-            "packetTotalCount": summary["packets seen"],
-            "ignoredPacketTotalCount": unmetered,
-            "observedFlowTotalCount": summary["flows"],
-            "exportedFlowRecordTotalCount": summary["records sent"],
-            "notSentFlowTotalCount": summary.get("records not sent", 0),
-            "notSentPacketTotalCount": summary["packets lost to flow map eviction"],
-        }
-        for k, v in expect.items():
-            if t.get(k) != v:
-                errors.append("totals record %s = %s, expected %d" % (k, t.get(k), v))
-        if summary["packets seen"] != summary["packets metered"] + unmetered:
-            errors.append("packets seen != metered + not metered in the summary")
+    if summary["packets seen"] != summary["packets metered"] + not_metered(summary):
+        errors.append("packets seen != metered + not metered in the summary")
     for e in errors:
         print("FAIL:", e)
-    print("ok: %d counter records, totals consistent" % len(counters) if not errors else "FAIL")
+    print("ok: totals consistent, sending totals match both destinations" if not errors
+          else "FAIL")
     return 1 if errors else 0
 
 

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "bpfix_account.h"
 #include "flow_table.h"
 
 #define S 1000000000ull /* ns per second */
@@ -76,9 +77,8 @@ static int fake_close_record(void *ctx, const struct bpfix_flow_key *key,
 	struct fake_source *src = ctx;
 	int i = find(src, key);
 
-	(void)seen;
-	if (i >= 0)
-		src->stats[i].first_ns = 0; /* what the kernel source does */
+	if (i >= 0) /* what both engines do */
+		bpfix_flow_stats_close_record(&src->stats[i], src->stats[i].packets > seen->packets);
 	src->closed++;
 	return 0;
 }
@@ -535,6 +535,44 @@ static void deltas_add_up_to_totals(void **state)
 	assert_int_equal(st.octets, octets);
 }
 
+static void tcp_flags_and_ttl_are_per_record(void **state)
+{
+	struct fixture *f = *state;
+
+	set_flow(f, 0, 36, 60, 6000, 1 * S, 60 * S, 0x12 /* SYN|ACK */);
+	f->src.stats[0].ttl_min = 30;
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 61 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	assert_int_equal(f->sink.recs[0].tcp_flags, 0x12);
+	assert_int_equal(f->sink.recs[0].ttl_min, 30);
+	/* the program adds two ACKs with TTL 64 to the closed record, as bpfix_flow_stats_add does */
+	f->src.stats[0].packets += 2;
+	f->src.stats[0].octets += 200;
+	f->src.stats[0].tcp_flags |= 0x10;
+	f->src.stats[0].first_ns = 62 * S;
+	f->src.stats[0].last_ns = 63 * S;
+	f->src.stats[0].ttl_min = 64;
+	f->src.stats[0].ttl_max = 64;
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0);
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[1], 36, 2, 200, 1062000, 1063000, BPFIX_END_FORCED);
+	assert_int_equal(f->sink.recs[1].tcp_flags, 0x10); /* no SYN in this record */
+	assert_int_equal(f->sink.recs[1].ttl_min, 64);
+}
+
+static void closing_tcp_flow_is_not_split_by_active_timeout(void **state)
+{
+	struct fixture *f = *state;
+
+	/* FIN half a second before the active timeout: one record, ended by the FIN */
+	set_flow(f, 0, 37, 10, 1000, 1 * S, 60 * S + S / 2, 0x11 /* FIN|ACK */);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 61 * S), 0);
+	assert_int_equal(f->sink.n, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 62 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 37, 10, 1000, 1001000, 1060500, BPFIX_END_DETECTED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +594,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(records_of_a_sweep_in_time_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(host_clock_step_keeps_records_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(deltas_add_up_to_totals, setup, teardown),
+		cmocka_unit_test_setup_teardown(tcp_flags_and_ttl_are_per_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(closing_tcp_flow_is_not_split_by_active_timeout, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
