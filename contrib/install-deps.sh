@@ -7,6 +7,7 @@ packages=(
   gcc make cmake pkg-config clang llvm libclang-rt-14-dev   # host and BPF compilers, sanitizers, libFuzzer
   libbpf-dev bpftool libelf-dev zlib1g-dev                  # BPF loading and skeletons
   libfixbuf-dev libglib2.0-dev libpcap-dev libcmocka-dev    # IPFIX, captures, unit tests
+  libmicrohttpd-dev                                         # the optional metrics endpoint
   nfdump libfixbuf-tools python3 python3-scapy iproute2     # collector, decoder, capture generator, netns
 )
 

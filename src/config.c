@@ -4,6 +4,7 @@
  * file, and the printers for --help and --print-config. Values are checked once, here, with
  * messages that say where the value came from and what is accepted. GError stays in this file.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 #include "config.h"
 #include "ipfix/ipfix.h"
 #include "log.h"
+#include "tc_attach.h"
 
 enum value_type {
 	VALUE_U32,
@@ -25,6 +27,8 @@ enum value_type {
 	VALUE_STRING_LIST, /* repeatable on the command line; ';'-separated in the file */
 	VALUE_CHOICE,	   /* one of the option's choices */
 	VALUE_COLLECTORS,  /* a VALUE_STRING_LIST of HOST:PORT */
+	VALUE_INTERFACES,  /* a VALUE_STRING_LIST of NAME-or-GLOB[:DIRECTION] */
+	VALUE_LISTEN,	   /* [ADDR:]PORT, or empty: off */
 };
 
 struct option_spec {
@@ -42,6 +46,7 @@ struct option_spec {
 
 static const char *const engines[] = { "host", "kernel", NULL };
 static const char *const directions[] = { "both", "ingress", "egress", NULL };
+static const char *const log_levels[] = { "error", "warning", "info", "debug", NULL };
 
 #define FIELD(f) offsetof(struct bpfix_config, f)
 
@@ -76,7 +81,7 @@ static const struct option_spec options[] = {
 	  "idle timeout of ICMP and ICMPv6 flows; 0: idle_timeout", NULL },
 	{ "idle-timeout-other", 0, "flows", "idle_timeout_other", VALUE_U32,
 	  FIELD(idle_timeout_other_s), 0, 86400, "S",
-	  "idle timeout of other flows (SCTP, fragments without ports, other protocols); 0: "
+	  "idle timeout of other flows (SCTP, GRE, any protocol but TCP, UDP and ICMP); 0: "
 	  "idle_timeout", NULL },
 	{ "active-timeout", 0, "flows", "active_timeout", VALUE_U32, FIELD(active_timeout_s), 1,
 	  86400, "S", "export a record of a flow that goes on every S seconds", NULL },
@@ -99,10 +104,26 @@ static const struct option_spec options[] = {
 	  "entries of the kernel flow map", NULL },
 	{ "gtpu-port", 0, "gtpu", "port", VALUE_U32, FIELD(gtpu_port), 0, 65535, "PORT",
 	  "UDP port of GTP-U (to or from it), decapsulated to the inner flow; 0 turns that off", NULL },
-	{ "interface", 'i', "live", "interfaces", VALUE_STRING_LIST, FIELD(interfaces), 0, 0, "IF",
-	  "run: meter this interface; repeat for several (in the file: separated by ';')", NULL },
+	{ "interface", 'i', "live", "interfaces", VALUE_INTERFACES, FIELD(interfaces), 0, 0,
+	  "IF[:DIR]", "run: meter this interface, or every interface matching a glob such as "
+	  "'veth*' (also those that appear later), on the hooks DIR (both, ingress or egress; "
+	  "default: direction); repeat for several (in the file: separated by ';')", NULL },
 	{ "direction", 0, "live", "direction", VALUE_CHOICE, FIELD(direction), 0, 0,
-	  "both|ingress|egress", "run: which clsact hooks to meter on each interface", directions },
+	  "both|ingress|egress", "run: the clsact hooks of interfaces without their own :DIR",
+	  directions },
+	{ "tc-handle", 0, "live", "tc_handle", VALUE_U32, FIELD(tc_handle), 1, UINT32_MAX, "N",
+	  "run: handle of bpfix's tc filters; a restart replaces filters at this handle and "
+	  "priority (a killed bpfix's), so give each bpfix on a host its own", NULL },
+	{ "tc-priority", 0, "live", "tc_priority", VALUE_U32, FIELD(tc_priority), 1, 65535, "N",
+	  "run: priority of bpfix's tc filters (1 runs first, before filters that may drop)", NULL },
+	{ "sweep-interval", 0, "live", "sweep_interval", VALUE_U32, FIELD(sweep_interval_s), 1, 60,
+	  "S", "run: read the flow map and export what ended every S seconds", NULL },
+	{ "log-level", 0, "log", "level", VALUE_CHOICE, FIELD(log_level), 0, 0,
+	  "error|warning|info|debug", "run: what bpfix logs on stderr (info: also periodic "
+	  "statistics; debug: also libbpf's log)", log_levels },
+	{ "metrics", 0, "metrics", "listen", VALUE_LISTEN, FIELD(metrics), 0, 0, "[ADDR:]PORT",
+	  "run: serve Prometheus text metrics over HTTP here (a port alone: on 127.0.0.1); empty: "
+	  "off", NULL },
 	{ "engine", 0, "replay", "engine", VALUE_CHOICE, FIELD(engine), 0, 0, "host|kernel",
 	  "replay engine: host (the parser and accounting compiled for the host; no privilege) or "
 	  "kernel (the TC program itself under BPF_PROG_TEST_RUN; needs root)", engines },
@@ -111,6 +132,7 @@ static const struct option_spec options[] = {
 
 #define OPT_CONFIG 'c'
 #define OPT_HELP 'h'
+#define OPT_PRINT_CONFIG 0x80
 
 void bpfix_config_init(struct bpfix_config *cfg)
 {
@@ -118,6 +140,10 @@ void bpfix_config_init(struct bpfix_config *cfg)
 	cfg->collectors = g_new0(char *, 1);
 	cfg->interfaces = g_new0(char *, 1);
 	cfg->direction = g_strdup("both");
+	cfg->tc_handle = BPFIX_TC_HANDLE;
+	cfg->tc_priority = BPFIX_TC_PRIORITY;
+	cfg->sweep_interval_s = 1;
+	cfg->log_level = g_strdup("info");
 	cfg->stats_interval_s = 60;
 	cfg->engine = g_strdup("host");
 	cfg->idle_timeout_s = 15;
@@ -136,6 +162,8 @@ void bpfix_config_free(struct bpfix_config *cfg)
 	g_strfreev(cfg->collectors);
 	g_strfreev(cfg->interfaces);
 	g_free(cfg->direction);
+	g_free(cfg->log_level);
+	g_free(cfg->metrics);
 	g_free(cfg->output);
 	g_free(cfg->engine);
 }
@@ -143,6 +171,42 @@ void bpfix_config_free(struct bpfix_config *cfg)
 static void *slot(struct bpfix_config *cfg, const struct option_spec *o)
 {
 	return (char *)cfg + o->offset;
+}
+
+void bpfix_config_split_interface(const char *entry, const char *default_direction,
+				  char pattern[16], const char **direction)
+{
+	const char *colon = strchr(entry, ':');
+	size_t n = colon ? (size_t)(colon - entry) : strlen(entry);
+
+	snprintf(pattern, 16, "%.*s", (int)(n < 15 ? n : 15), entry);
+	*direction = colon ? colon + 1 : default_direction;
+}
+
+static bool interface_valid(const char *entry)
+{
+	const char *colon = strchr(entry, ':');
+	size_t n = colon ? (size_t)(colon - entry) : strlen(entry), i;
+
+	if (!n || n > 15 || (colon && !g_strv_contains(directions, colon + 1)))
+		return false;
+	for (i = 0; i < n; i++)
+		if (entry[i] == '/' || g_ascii_isspace(entry[i]))
+			return false;
+	return true;
+}
+
+/* PORT, or ADDR:PORT with a literal address ([ADDR]:PORT for IPv6) */
+static bool listen_valid(const char *text)
+{
+	char host[256], port[8];
+	struct in6_addr addr;
+
+	if (strspn(text, "0123456789") == strlen(text))
+		return strlen(text) <= 5 && atoi(text) >= 1 && atoi(text) <= 65535;
+	if (bpfix_split_hostport(text, host, sizeof(host), port, sizeof(port)))
+		return false;
+	return inet_pton(AF_INET, host, &addr) == 1 || inet_pton(AF_INET6, host, &addr) == 1;
 }
 
 /* Check and store one value; @where says where it came from, for the message. */
@@ -155,7 +219,7 @@ static int set_value(struct bpfix_config *cfg, const struct option_spec *o, cons
 	switch (o->type) {
 	case VALUE_U32:
 		errno = 0;
-		v = strtoull(text, &end, 10);
+		v = strtoull(text, &end, g_str_has_prefix(text, "0x") ? 16 : 10);
 		if (errno || end == text || *end || text[0] == '-' || v < o->min || v > o->max) {
 			bpfix_err("%s takes a whole number from %u to %u, not '%s'\n", where, o->min,
 				  o->max, text);
@@ -173,6 +237,23 @@ static int set_value(struct bpfix_config *cfg, const struct option_spec *o, cons
 		g_free(*(char **)slot(cfg, o));
 		*(char **)slot(cfg, o) = *text ? g_strdup(text) : NULL;
 		return 0;
+	case VALUE_LISTEN:
+		if (*text && !listen_valid(text)) {
+			bpfix_err("%s takes [ADDR:]PORT (ADDR an IP address, [ADDR] for IPv6, port "
+				  "1-65535), not '%s'\n", where, text);
+			return -EINVAL;
+		}
+		g_free(*(char **)slot(cfg, o));
+		*(char **)slot(cfg, o) = *text ? g_strdup(text) : NULL;
+		return 0;
+	case VALUE_INTERFACES:
+		if (*text && !interface_valid(text)) {
+			bpfix_err("%s takes NAME[:DIR]: an interface name or glob of 1-15 characters "
+				  "without '/', ':' or spaces, DIR both, ingress or egress; not '%s'\n",
+				  where, text);
+			return -EINVAL;
+		}
+		goto list;
 	case VALUE_COLLECTORS: {
 		char host[256], port[8];
 
@@ -183,7 +264,8 @@ static int set_value(struct bpfix_config *cfg, const struct option_spec *o, cons
 		}
 	}
 		/* fall through */
-	case VALUE_STRING_LIST: {
+	case VALUE_STRING_LIST:
+	list: {
 		char ***list = slot(cfg, o);
 		guint n = append ? g_strv_length(*list) : 0;
 
@@ -212,7 +294,98 @@ static const struct option_spec *find_key(const char *section, const char *key)
 	return NULL;
 }
 
-static int load_keys(struct bpfix_config *cfg, GKeyFile *kf, const char *path)
+static bool known_section(const char *name)
+{
+	const struct option_spec *o;
+
+	for (o = options; o->name; o++)
+		if (o->section && !strcmp(o->section, name))
+			return true;
+	return false;
+}
+
+static gchar *section_list(void)
+{
+	GString *list = g_string_new(NULL);
+	const struct option_spec *o;
+
+	for (o = options; o->name; o++)
+		if (o->section && !strstr(list->str, o->section))
+			g_string_append_printf(list, "%s%s", list->len ? ", " : "", o->section);
+	return g_string_free(list, FALSE);
+}
+
+static gchar *pos_key(const char *group, const char *key)
+{
+	return g_strdup_printf("%s\n%s", group, key);
+}
+
+/*
+ * Check the file's shape line by line, as GKeyFile does not say where things are: every line a
+ * comment, a known [section] or a key = value inside one, no key twice. Returns the line of each
+ * "section\nkey", or NULL after printing FILE:LINE: and what is wrong.
+ */
+static GHashTable *scan_file(const char *path, const gchar *text)
+{
+	GHashTable *lines = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	gchar **all = g_strsplit(text, "\n", -1), *group = NULL, *name, *key, *msg = NULL;
+	int i, first;
+
+	for (i = 0; all[i] && !msg; i++) {
+		gchar *line = g_strstrip(all[i]);
+
+		if (!*line || line[0] == '#' || line[0] == ';')
+			continue;
+		if (line[0] == '[') {
+			g_free(group);
+			group = g_strndup(line + 1, strcspn(line + 1, "]"));
+			if (line[strlen(line) - 1] != ']' || strchr(group, '[')) {
+				msg = g_strdup_printf("'%s' is not a [section] header", line);
+			} else if (!known_section(group)) {
+				name = section_list();
+				msg = g_strdup_printf("[%s]: unknown section (%s)", group, name);
+				g_free(name);
+			}
+			continue;
+		}
+		if (!strchr(line, '=')) {
+			msg = g_strdup_printf("'%s' is not KEY = VALUE, a [section] or a # comment", line);
+			continue;
+		}
+		if (!group) {
+			msg = g_strdup_printf("'%s' comes before any [section]", line);
+			continue;
+		}
+		name = g_strstrip(g_strndup(line, strcspn(line, "=")));
+		key = pos_key(group, name);
+		first = GPOINTER_TO_INT(g_hash_table_lookup(lines, key));
+		if (first)
+			msg = g_strdup_printf("[%s] %s: duplicate key (first on line %d)", group, name,
+					      first);
+		g_hash_table_insert(lines, key, GINT_TO_POINTER(i + 1));
+		g_free(name);
+	}
+	if (msg) {
+		bpfix_err("%s:%d: %s\n", path, i, msg);
+		g_hash_table_destroy(lines);
+		lines = NULL;
+	}
+	g_free(msg);
+	g_free(group);
+	g_strfreev(all);
+	return lines;
+}
+
+static int key_line(GHashTable *lines, const char *group, const char *key)
+{
+	gchar *k = pos_key(group, key);
+	int line = GPOINTER_TO_INT(g_hash_table_lookup(lines, k));
+
+	g_free(k);
+	return line;
+}
+
+static int load_keys(struct bpfix_config *cfg, GKeyFile *kf, const char *path, GHashTable *lines)
 {
 	gchar **groups = g_key_file_get_groups(kf, NULL), **keys;
 	const struct option_spec *o;
@@ -227,13 +400,15 @@ static int load_keys(struct bpfix_config *cfg, GKeyFile *kf, const char *path)
 			gchar **items;
 			gsize k;
 
-			snprintf(where, sizeof(where), "%s: [%s] %s", path, groups[i], keys[j]);
+			snprintf(where, sizeof(where), "%s:%d: [%s] %s", path,
+				 key_line(lines, groups[i], keys[j]), groups[i], keys[j]);
 			o = find_key(groups[i], keys[j]);
 			if (!o) {
 				bpfix_err("%s: unknown key (see etc/bpfix.conf or bpfix --print-config)\n",
 					  where);
 				err = -EINVAL;
-			} else if (o->type == VALUE_STRING_LIST || o->type == VALUE_COLLECTORS) {
+			} else if (o->type == VALUE_STRING_LIST || o->type == VALUE_COLLECTORS ||
+				   o->type == VALUE_INTERFACES) {
 				items = g_strsplit(value, ";", -1);
 				set_value(cfg, o, "", where, false);
 				for (k = 0; items[k] && !err; k++) {
@@ -256,18 +431,36 @@ static int load_keys(struct bpfix_config *cfg, GKeyFile *kf, const char *path)
 int bpfix_config_load_file(struct bpfix_config *cfg, const char *path)
 {
 	GKeyFile *kf = g_key_file_new();
+	GHashTable *lines = NULL;
 	GError *gerr = NULL;
+	gchar *text = NULL;
+	gsize len;
 	int err;
 
-	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
-		/* GLib's parse messages name the offending line */
-		bpfix_err("config file %s: %s\n", path, gerr->message);
-		err = gerr->domain == G_FILE_ERROR ? -ENOENT : -EINVAL;
+	if (!g_file_get_contents(path, &text, &len, &gerr)) {
+		/* GLib's message repeats the path; the system's reason is enough */
+		bpfix_err("config file %s: %s\n", path,
+			  g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_ISDIR) ? "Is a directory" :
+			  g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT) ? strerror(ENOENT) :
+			  g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_ACCES) ? strerror(EACCES) :
+			  gerr->message);
 		g_error_free(gerr);
 		g_key_file_free(kf);
-		return err;
+		return -ENOENT;
 	}
-	err = load_keys(cfg, kf, path);
+	lines = scan_file(path, text);
+	if (!lines) {
+		err = -EINVAL;
+	} else if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &gerr)) {
+		bpfix_err("config file %s: %s\n", path, gerr->message); /* scan_file missed it */
+		g_error_free(gerr);
+		err = -EINVAL;
+	} else {
+		err = load_keys(cfg, kf, path, lines);
+	}
+	if (lines)
+		g_hash_table_destroy(lines);
+	g_free(text);
 	g_key_file_free(kf);
 	return err;
 }
@@ -281,6 +474,7 @@ static void build_longopts(struct option *longopts)
 		longopts[n] = (struct option){ o->name, required_argument, NULL, n + 0x100 };
 	longopts[n++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
 	longopts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	longopts[n++] = (struct option){ "print-config", no_argument, NULL, OPT_PRINT_CONFIG };
 	longopts[n] = (struct option){ 0 };
 }
 
@@ -296,9 +490,11 @@ static int short_to_index(int c)
 
 int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int *first_operand)
 {
-	struct option longopts[sizeof(options) / sizeof(options[0]) + 2];
-	const char *shortopts = "c:ho:i:"; /* options may follow the captures, as with most tools */
+	struct option longopts[sizeof(options) / sizeof(options[0]) + 3];
+	/* ':' first: a missing value is told apart; options may follow the captures */
+	const char *shortopts = ":c:ho:i:";
 	bool given[sizeof(options) / sizeof(options[0])] = { false };
+	bool print = false;
 	char where[64];
 	int c, idx, err;
 
@@ -313,17 +509,30 @@ int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int
 				return err;
 		}
 	}
-	/* pass 2: everything else */
-	opterr = 1;
+	/* pass 2: everything else; getopt's own messages would name the subcommand, not bpfix */
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == OPT_CONFIG)
 			continue;
 		if (c == OPT_HELP)
 			return BPFIX_CONFIG_HELP;
+		if (c == OPT_PRINT_CONFIG) {
+			print = true;
+			continue;
+		}
+		if (c == ':' || c == '?') {
+			const char *arg = argv[optind - 1];
+			char shortname[3] = { '-', (char)optopt, 0 };
+
+			if (strncmp(arg, "--", 2)) /* a short option, maybe in a group like -xo */
+				arg = shortname;
+			if (c == ':')
+				bpfix_err("option '%.*s' needs a value\n", (int)strcspn(arg, "="), arg);
+			else
+				bpfix_err("unknown option '%.*s'\n", (int)strcspn(arg, "="), arg);
+			return -EINVAL;
+		}
 		idx = c >= 0x100 ? c - 0x100 : short_to_index(c);
-		if (idx < 0)
-			return -EINVAL; /* getopt printed why */
 		snprintf(where, sizeof(where), "--%s", options[idx].name);
 		/* a list's first option replaces the file's list, the next ones add to it */
 		err = set_value(cfg, &options[idx], optarg, where, given[idx]);
@@ -332,7 +541,7 @@ int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int
 		given[idx] = true;
 	}
 	*first_operand = optind;
-	return 0;
+	return print ? BPFIX_CONFIG_PRINT : 0;
 }
 
 void bpfix_config_print_options(FILE *out)
@@ -355,16 +564,48 @@ void bpfix_config_print_options(FILE *out)
 	bpfix_config_free(&defaults);
 	fprintf(out, "  %-30s %s\n", "-c, --config FILE",
 		"read options from this config file first (see etc/bpfix.conf)");
+	fprintf(out, "  %-30s %s\n", "    --print-config",
+		"print the configuration these options give, as a config file, and exit");
 	fprintf(out, "  %-30s %s\n", "-h, --help", "show this help");
+}
+
+/* "# help (default: X)", wrapped at 100 columns */
+static void print_comment(FILE *out, const struct option_spec *o, struct bpfix_config *defaults)
+{
+	gchar *text, *def = NULL, **words;
+	size_t col = 1, i;
+
+	if (o->type == VALUE_U32)
+		def = g_strdup_printf("%u", *(__u32 *)slot(defaults, o));
+	else if (o->type == VALUE_STRING || o->type == VALUE_CHOICE)
+		def = g_strdup(*(char **)slot(defaults, o) ? *(char **)slot(defaults, o) : "empty");
+	else
+		def = g_strdup("empty");
+	text = g_strdup_printf("%s (default: %s)", o->help, def);
+	words = g_strsplit(text, " ", -1);
+	fputc('#', out);
+	for (i = 0; words[i]; i++) {
+		if (col + 1 + strlen(words[i]) > 100) {
+			fputs("\n#", out);
+			col = 1;
+		}
+		col += fprintf(out, " %s", words[i]);
+	}
+	fputc('\n', out);
+	g_strfreev(words);
+	g_free(text);
+	g_free(def);
 }
 
 void bpfix_config_print(const struct bpfix_config *cfg, FILE *out)
 {
 	const struct option_spec *o;
 	const char *section = NULL;
+	struct bpfix_config defaults;
 
-	fprintf(out, "# bpfix configuration (bpfix replay -c FILE). Every key, with its value;\n"
-		     "# command-line options override the file.\n");
+	bpfix_config_init(&defaults);
+	fprintf(out, "# bpfix configuration (bpfix run -c FILE, bpfix replay -c FILE). Every key, with\n"
+		     "# its value; command-line options override the file. Lists are separated by ';'.\n");
 	for (o = options; o->name; o++) {
 		const void *value = (const char *)cfg + o->offset;
 
@@ -372,17 +613,20 @@ void bpfix_config_print(const struct bpfix_config *cfg, FILE *out)
 			section = o->section;
 			fprintf(out, "\n[%s]\n", section);
 		}
-		fprintf(out, "# %s\n%s = ", o->help, o->key);
+		print_comment(out, o, &defaults);
+		fprintf(out, "%s = ", o->key);
 		switch (o->type) {
 		case VALUE_U32:
 			fprintf(out, "%u\n", *(const __u32 *)value);
 			break;
 		case VALUE_STRING:
 		case VALUE_CHOICE:
+		case VALUE_LISTEN:
 			fprintf(out, "%s\n", *(char *const *)value ? *(char *const *)value : "");
 			break;
 		case VALUE_STRING_LIST:
-		case VALUE_COLLECTORS: {
+		case VALUE_COLLECTORS:
+		case VALUE_INTERFACES: {
 			gchar *joined = g_strjoinv(";", *(char **const *)value);
 
 			fprintf(out, "%s\n", joined);
@@ -391,4 +635,5 @@ void bpfix_config_print(const struct bpfix_config *cfg, FILE *out)
 		}
 		}
 	}
+	bpfix_config_free(&defaults);
 }

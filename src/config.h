@@ -34,9 +34,14 @@ struct bpfix_config {
 	__u32 template_refresh_messages;
 	__u32 pen;
 	__u32 gtpu_port;
-	char **interfaces;	/* live: NULL-terminated */
-	char *direction;	/* live: both, ingress or egress */
+	char **interfaces;	/* live: NULL-terminated NAME-or-GLOB[:DIRECTION] */
+	char *direction;	/* live: both, ingress or egress, for entries without their own */
+	__u32 tc_handle;	/* live: our filters' handle and priority on each hook */
+	__u32 tc_priority;
+	__u32 sweep_interval_s;
 	__u32 stats_interval_s;
+	char *log_level;	/* error, warning, info or debug */
+	char *metrics;		/* Prometheus endpoint [ADDR:]PORT, or NULL: off */
 };
 
 void bpfix_config_init(struct bpfix_config *cfg);
@@ -49,9 +54,16 @@ int bpfix_config_load_file(struct bpfix_config *cfg, const char *path);
  * BPFIX_CONFIG_HELP when --help was asked for, or a negative errno after printing why.
  */
 #define BPFIX_CONFIG_HELP 1
+#define BPFIX_CONFIG_PRINT 2 /* --print-config was given */
 int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int *first_operand);
 /* The configuration as a commented config file: every key with its help. */
 void bpfix_config_print(const struct bpfix_config *cfg, FILE *out);
+/*
+ * Split an interfaces entry NAME-or-GLOB[:DIRECTION] (checked when it was set). @pattern gets the
+ * name; @direction the entry's or @default_direction.
+ */
+void bpfix_config_split_interface(const char *entry, const char *default_direction,
+				  char pattern[16], const char **direction);
 /* One line per option, for --help. */
 void bpfix_config_print_options(FILE *out);
 

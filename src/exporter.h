@@ -11,6 +11,7 @@
 
 #include "flow_table.h"
 #include "ipfix/ipfix.h"
+#include "summary.h"
 
 struct bpfix_exporter;
 
@@ -29,6 +30,16 @@ int bpfix_exporter__tick(struct bpfix_exporter *ex, bool with_stats);
  * whatever failed before; returns the first error.
  */
 int bpfix_exporter__finish(struct bpfix_exporter *ex, const __u64 *frames_read);
+/*
+ * Reload: new timeouts, and a new IPFIX process for @ipfix_opts (the old one sends what it
+ * buffered first). If the new process cannot be made, nothing changes: the error is printed and
+ * returned.
+ */
+int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
+				const struct bpfix_flow_table_opts *table_opts,
+				const struct bpfix_ipfix_opts *ipfix_opts);
+/* The statistics so far (not final), for the log and the metrics endpoint. */
+int bpfix_exporter__collect(struct bpfix_exporter *ex, struct bpfix_summary *sum);
 void bpfix_exporter__free(struct bpfix_exporter *ex);
 
 #endif /* BPFIX_EXPORTER_H */

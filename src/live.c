@@ -1,28 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The live loop: load, attach, sweep once a second, send statistics now and then, and on stop
- * detach first (no packet is metered after its flows are flushed), then flush everything. It
- * does not parse packets or talk IPFIX itself.
+ * The live loop: load, attach, sweep every sweep interval, send statistics now and then, follow
+ * link events, act on signals; on stop detach first (no packet is metered after its flows are
+ * flushed), then flush everything. It does not parse packets or talk IPFIX itself.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <glib.h>
+
 #include "exporter.h"
+#include "iface_set.h"
 #include "kernel_engine.h"
 #include "live.h"
 #include "log.h"
-#include "tc_attach.h"
+#include "metrics.h"
 
 #define NS_PER_S 1000000000ll
 
 struct live {
+	struct bpfix_live_opts opts; /* the running configuration */
 	struct bpfix_kernel_engine *engine;
+	struct bpfix_iface_set *ifaces;
 	struct bpfix_exporter *exporter;
-	struct bpfix_tc_attachment **links;
-	size_t n_links;
+	struct bpfix_metrics *metrics;
 };
 
 static __s64 clock_ns(clockid_t id)
@@ -39,112 +44,178 @@ static __s64 monotonic_to_epoch(void)
 	return clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 }
 
-static int attach_all(struct live *l, const struct bpfix_live_opts *opts)
+/* Until @deadline_ns, handle link events; a signal ends the wait early (EINTR). */
+static void wait_until(struct live *l, __s64 deadline_ns, struct bpfix_live_signals *sig)
 {
-	int in_fd = opts->ingress ? bpfix_kernel_engine__prog_fd(l->engine, false) : -1;
-	int out_fd = opts->egress ? bpfix_kernel_engine__prog_fd(l->engine, true) : -1;
-	size_t i;
+	struct pollfd pfd = { .fd = bpfix_iface_set__fd(l->ifaces), .events = POLLIN };
+	__s64 left;
 
-	l->links = calloc(opts->n_interfaces, sizeof(*l->links));
-	if (!l->links)
-		return -ENOMEM;
-	for (i = 0; i < opts->n_interfaces; i++) {
-		l->links[i] = bpfix_tc_attach(opts->interfaces[i], in_fd, out_fd);
-		if (!l->links[i])
-			return -errno;
-		l->n_links++;
+	while (!sig->stop && !sig->reload && !sig->log_stats) {
+		left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
+		if (left <= 0)
+			return;
+		if (poll(&pfd, 1, (int)((left + 999999) / 1000000)) > 0)
+			bpfix_iface_set__handle_events(l->ifaces);
 	}
-	return 0;
 }
 
-static int detach_all(struct live *l)
+/* The statistics to the log, and to the metrics endpoint if there is one. */
+static void publish(struct live *l, bool to_log)
 {
-	int err, first = 0;
+	struct bpfix_summary sum;
 
-	while (l->n_links) {
-		err = bpfix_tc_detach(l->links[--l->n_links]);
-		first = first ? first : err;
+	if (bpfix_exporter__collect(l->exporter, &sum))
+		return;
+	if (to_log)
+		bpfix_summary_log(&sum);
+	if (l->metrics)
+		bpfix_metrics__publish(l->metrics, &sum);
+}
+
+static bool same_place(const struct bpfix_tc_place *a, const struct bpfix_tc_place *b)
+{
+	return a->handle == b->handle && a->priority == b->priority;
+}
+
+/* What a reload cannot change while the program and its map are loaded. */
+static void warn_fixed(const struct bpfix_live_opts *now, const struct bpfix_live_opts *next)
+{
+	if (now->max_flows != next->max_flows)
+		bpfix_warn("reload: max_flows stays %u until bpfix is restarted\n", now->max_flows);
+	if (now->gtpu_port != next->gtpu_port)
+		bpfix_warn("reload: the GTP-U port stays %u until bpfix is restarted\n",
+			   now->gtpu_port);
+	if (!same_place(&now->place, &next->place))
+		bpfix_warn("reload: tc_handle and tc_priority stay as they are until bpfix is "
+			   "restarted\n");
+	if (g_strcmp0(now->metrics, next->metrics))
+		bpfix_warn("reload: the metrics endpoint stays as it is until bpfix is restarted\n");
+}
+
+/* SIGHUP: everything of the new configuration, or nothing of it. */
+static void reload(struct live *l, bpfix_live_reload_fn read_config, void *arg)
+{
+	struct bpfix_live_opts next;
+	int err;
+
+	if (!read_config) {
+		bpfix_warn("SIGHUP: no config file to reload (bpfix run -c FILE)\n");
+		return;
 	}
-	free(l->links);
-	l->links = NULL;
-	return first;
+	err = read_config(arg, &next);
+	if (!err)
+		err = bpfix_iface_set__update(l->ifaces, next.interfaces, next.direction);
+	if (!err) {
+		err = bpfix_exporter__reconfigure(l->exporter, &next.table, &next.ipfix);
+		if (err) /* put the interfaces back as they were */
+			bpfix_iface_set__update(l->ifaces, l->opts.interfaces, l->opts.direction);
+	}
+	if (err) {
+		bpfix_err("reload failed; the running configuration stays in effect\n");
+		return;
+	}
+	warn_fixed(&l->opts, &next);
+	next.max_flows = l->opts.max_flows;
+	next.gtpu_port = l->opts.gtpu_port;
+	next.place = l->opts.place;
+	next.metrics = l->opts.metrics;
+	l->opts = next;
+	bpfix_info("configuration reloaded\n");
 }
 
-static void sleep_until(__s64 deadline_ns, volatile sig_atomic_t *stop)
+static int run_loop(struct live *l, struct bpfix_live_signals *sig, bpfix_live_reload_fn read_config,
+		    void *arg)
 {
-	struct timespec ts;
-
-	ts.tv_sec = deadline_ns / NS_PER_S;
-	ts.tv_nsec = deadline_ns % NS_PER_S;
-	/* a signal ends the sleep early (EINTR); the loop then sees *stop */
-	while (!*stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
-}
-
-static int run_loop(struct live *l, const struct bpfix_live_opts *opts, volatile sig_atomic_t *stop)
-{
-	__s64 next = clock_ns(CLOCK_MONOTONIC), next_stats = next + opts->stats_interval_s * NS_PER_S;
+	__s64 next = clock_ns(CLOCK_MONOTONIC);
+	__s64 next_stats = next + l->opts.stats_interval_s * NS_PER_S;
 	bool with_stats;
 	int err;
 
-	while (!*stop) {
-		next += NS_PER_S;
-		sleep_until(next, stop);
-		if (*stop)
+	while (!sig->stop) {
+		next += l->opts.sweep_interval_s * NS_PER_S;
+		wait_until(l, next, sig);
+		if (sig->stop)
 			break;
+		if (sig->reload) {
+			sig->reload = 0;
+			reload(l, read_config, arg);
+		}
+		if (sig->log_stats) {
+			sig->log_stats = 0;
+			publish(l, true);
+		}
+		if (clock_ns(CLOCK_MONOTONIC) < next)
+			continue; /* woken early by a signal: the sweep is not due yet */
 		bpfix_exporter__set_clock_to_epoch(l->exporter, monotonic_to_epoch());
-		err = bpfix_exporter__sweep(l->exporter, clock_ns(CLOCK_MONOTONIC));
+		err = bpfix_exporter__sweep(l->exporter, (__u64)clock_ns(CLOCK_MONOTONIC));
 		if (err)
 			return err; /* the flow map cannot be read: nothing more can be metered */
 		with_stats = clock_ns(CLOCK_MONOTONIC) >= next_stats;
 		if (with_stats)
-			next_stats += opts->stats_interval_s * NS_PER_S;
+			next_stats += l->opts.stats_interval_s * NS_PER_S;
 		/* failures are counted and reported at the end; metering goes on */
 		bpfix_exporter__tick(l->exporter, with_stats);
+		publish(l, with_stats);
 	}
 	return 0;
 }
 
-int bpfix_live_run(const struct bpfix_live_opts *opts, volatile sig_atomic_t *stop)
+int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals *sig,
+		   bpfix_live_reload_fn read_config, void *reload_arg)
 {
 	struct bpfix_kernel_engine_opts engine_opts = {
 		.max_flows = opts->max_flows,
 		.gtpu_port = opts->gtpu_port,
 	};
 	struct bpfix_flow_table_opts table_opts = opts->table;
-	struct live l = { 0 };
+	struct bpfix_iface_set_opts iface_opts = {
+		.entries = opts->interfaces,
+		.default_direction = opts->direction,
+		.place = opts->place,
+	};
+	struct live l = { .opts = *opts };
 	int err, end_err, finish_err;
-	size_t i;
 
 	table_opts.clock_to_epoch_ns = monotonic_to_epoch();
 	l.engine = bpfix_kernel_engine__open(&engine_opts);
 	if (!l.engine)
 		return -errno;
-	/* interfaces before outputs: a wrong name leaves no output file behind */
-	err = attach_all(&l, opts);
-	if (err)
+	iface_opts.ingress_fd = bpfix_kernel_engine__prog_fd(l.engine, false);
+	iface_opts.egress_fd = bpfix_kernel_engine__prog_fd(l.engine, true);
+	/* the metrics port and interfaces before outputs: a wrong one leaves nothing behind */
+	if (opts->metrics) {
+		l.metrics = bpfix_metrics__start(opts->metrics);
+		if (!l.metrics) {
+			err = -EADDRNOTAVAIL;
+			goto out;
+		}
+	}
+	l.ifaces = bpfix_iface_set__new(&iface_opts);
+	if (!l.ifaces) {
+		err = -errno;
 		goto out;
+	}
 	l.exporter = bpfix_exporter__new(bpfix_kernel_engine__source(l.engine), &table_opts,
 					 &opts->ipfix);
 	if (!l.exporter) {
 		err = -errno;
 		goto out;
 	}
-	fprintf(stderr, "bpfix: metering");
-	for (i = 0; i < opts->n_interfaces; i++)
-		fprintf(stderr, " %s", opts->interfaces[i]);
-	fprintf(stderr, " (%s%s%s); stop with SIGINT or SIGTERM\n", opts->ingress ? "ingress" : "",
-		opts->ingress && opts->egress ? ", " : "", opts->egress ? "egress" : "");
+	bpfix_info("running; stop with SIGINT or SIGTERM, reload with SIGHUP, statistics with "
+		   "SIGUSR1\n");
+	publish(&l, false);
 
-	err = run_loop(&l, opts, stop);
+	err = run_loop(&l, sig, read_config, reload_arg);
 
 	/* stop metering, then export all of it whatever failed before: forced end, statistics */
-	end_err = detach_all(&l);
+	end_err = bpfix_iface_set__free(l.ifaces);
+	l.ifaces = NULL;
 	bpfix_exporter__set_clock_to_epoch(l.exporter, monotonic_to_epoch());
 	finish_err = bpfix_exporter__finish(l.exporter, NULL);
 	err = err ? err : end_err ? end_err : finish_err;
 out:
-	detach_all(&l);
+	bpfix_iface_set__free(l.ifaces);
+	bpfix_metrics__stop(l.metrics);
 	bpfix_exporter__free(l.exporter);
 	bpfix_kernel_engine__free(l.engine);
 	return err;

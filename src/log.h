@@ -1,17 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Messages for people: errors and warnings on stderr, prefixed with the program name. Per-packet
- * or per-flow conditions are counters, never a line each. libbpf's own log is shown only with
- * BPFIX_DEBUG=1 in the environment.
+ * Messages for people: errors, warnings and information on stderr, prefixed with the program
+ * name, filtered by the log level. Per-packet or per-flow conditions are counters, never a line
+ * each. libbpf's own log is shown at level debug or with BPFIX_DEBUG=1 in the environment.
  */
 #ifndef BPFIX_LOG_H
 #define BPFIX_LOG_H
 
 #include <stdio.h>
 
-#define bpfix_err(...) fprintf(stderr, "bpfix: error: " __VA_ARGS__)
-#define bpfix_warn(...) fprintf(stderr, "bpfix: warning: " __VA_ARGS__)
+enum bpfix_log_level {
+	BPFIX_LOG_ERROR,
+	BPFIX_LOG_WARNING,
+	BPFIX_LOG_INFO,
+	BPFIX_LOG_DEBUG,
+};
 
+extern enum bpfix_log_level bpfix_log_level;
+
+#define bpfix_err(...) fprintf(stderr, "bpfix: error: " __VA_ARGS__)
+#define bpfix_warn(...)                                                                      \
+	(bpfix_log_level >= BPFIX_LOG_WARNING ? fprintf(stderr, "bpfix: warning: " __VA_ARGS__) \
+					       : 0)
+#define bpfix_info(...) (bpfix_log_level >= BPFIX_LOG_INFO ? fprintf(stderr, "bpfix: " __VA_ARGS__) : 0)
+
+/* "error", "warning", "info" or "debug" (checked by config.c); also routes libbpf's log. */
+void bpfix_log_init(const char *level);
 void bpfix_libbpf_log_init(void);
 
 #endif /* BPFIX_LOG_H */

@@ -4,9 +4,12 @@
  * maps errors to exit codes. The only place that exits.
  *   exit 0: done; 1: the work failed (reason printed); 2: bad command line or configuration.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <glib.h>
 
 #include "config.h"
 #include "live.h"
@@ -19,9 +22,9 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: bpfix run --interface IF [OPTIONS]\n"
-		"       bpfix replay [OPTIONS] PCAP...\n"
-		"       bpfix --print-config [OPTIONS]\n"
+		"Usage: bpfix run [-c FILE] [--interface IF[:DIR]]... [OPTIONS]\n"
+		"       bpfix replay [-c FILE] [OPTIONS] PCAP...\n"
+		"       bpfix run|replay [OPTIONS] --print-config\n"
 		"       bpfix --help | --version\n\n"
 		"bpfix meters packets into flows with an eBPF TC program and exports IPFIX records.\n\n"
 		"replay       run capture files (pcap or pcapng; Ethernet, Linux cooked SLL/SLL2 or raw\n"
@@ -29,10 +32,12 @@ static void usage(FILE *out)
 		"             flow, and print a summary: packets read, metered, not metered by reason,\n"
 		"             flows, records sent. --engine kernel runs the TC program itself and needs\n"
 		"             root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN); the host engine needs none.\n"
-		"run          attach the TC program to each interface's clsact hooks and export flows\n"
-		"             until SIGINT or SIGTERM; then every flow is exported, the statistics\n"
-		"             sent and the interfaces left as they were. Needs root (CAP_BPF,\n"
-		"             CAP_NET_ADMIN, CAP_PERFMON).\n"
+		"run          attach the TC program to each interface's clsact hooks (and to interfaces\n"
+		"             matching a glob as they appear) and export flows until SIGINT or\n"
+		"             SIGTERM; then every flow is exported, the statistics sent and the\n"
+		"             interfaces left as they were. SIGHUP rereads the config file (keeping\n"
+		"             the running configuration if the new one is wrong), SIGUSR1 logs the\n"
+		"             statistics. Needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (or root).\n"
 		"--print-config  print the configuration the options give, as a config file.\n\n"
 		"Options (and their [section] key in a config file, see etc/bpfix.conf):\n");
 	bpfix_config_print_options(out);
@@ -47,6 +52,10 @@ static int configure(struct bpfix_config *cfg, int argc, char **argv, int *first
 
 	if (err == BPFIX_CONFIG_HELP) {
 		usage(stdout);
+		return 0;
+	}
+	if (err == BPFIX_CONFIG_PRINT) {
+		bpfix_config_print(cfg, stdout);
 		return 0;
 	}
 	if (err) {
@@ -135,45 +144,97 @@ static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 	return bpfix_replay_run(&opts) ? EXIT_FAILED : 0;
 }
 
-static volatile sig_atomic_t stop_requested;
+static struct bpfix_live_signals live_signals;
 
-static void request_stop(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		live_signals.reload = 1;
+	else if (sig == SIGUSR1)
+		live_signals.log_stats = 1;
+	else
+		live_signals.stop = 1;
+}
+
+static int live_opts(struct bpfix_config *cfg, struct bpfix_live_opts *opts)
+{
+	if (!cfg->interfaces[0]) {
+		bpfix_err("run needs at least one --interface (or [live] interfaces in the config file)\n");
+		return -EINVAL;
+	}
+	*opts = (struct bpfix_live_opts){
+		.interfaces = cfg->interfaces,
+		.direction = cfg->direction,
+		.place = { .handle = cfg->tc_handle, .priority = cfg->tc_priority },
+		.max_flows = cfg->max_flows,
+		.gtpu_port = (__u16)cfg->gtpu_port,
+		.table = table_opts(cfg),
+		.sweep_interval_s = cfg->sweep_interval_s,
+		.stats_interval_s = cfg->stats_interval_s,
+		.metrics = cfg->metrics,
+		.ipfix = ipfix_opts(cfg),
+	};
+	bpfix_log_init(cfg->log_level);
+	return 0;
+}
+
+/* SIGHUP: the command line again, with the config file it names read anew. */
+struct reload_args {
+	int argc;
+	char **argv;
+	GPtrArray *configs; /* every configuration read: the live run may point into any */
+};
+
+static int reread_config(void *arg, struct bpfix_live_opts *opts)
+{
+	struct reload_args *r = arg;
+	struct bpfix_config *cfg = g_new(struct bpfix_config, 1);
+	int first, err;
+
+	bpfix_config_init(cfg);
+	err = bpfix_config_parse_args(cfg, r->argc, r->argv, &first);
+	if (!err)
+		err = live_opts(cfg, opts);
+	if (err) {
+		bpfix_config_free(cfg);
+		g_free(cfg);
+		return err < 0 ? err : -EINVAL;
+	}
+	g_ptr_array_add(r->configs, cfg);
+	return 0;
+}
+
+static void free_config(gpointer cfg)
+{
+	bpfix_config_free(cfg);
+	g_free(cfg);
 }
 
 static int cmd_run(struct bpfix_config *cfg, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = request_stop }; /* no SA_RESTART: end the sleep */
+	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: end the wait */
+	struct reload_args reload = { argc, argv, g_ptr_array_new_with_free_func(free_config) };
 	struct bpfix_live_opts opts;
 	int first, rc = configure(cfg, argc, argv, &first);
 
 	if (rc >= 0)
-		return rc;
+		goto out;
+	rc = EXIT_USAGE;
 	if (first < argc) {
 		bpfix_err("run takes no operands ('%s'); interfaces are given with --interface\n",
 			  argv[first]);
-		return EXIT_USAGE;
+		goto out;
 	}
-	if (!cfg->interfaces[0]) {
-		bpfix_err("run needs at least one --interface (or [live] interfaces in the config file)\n");
-		return EXIT_USAGE;
-	}
-	opts = (struct bpfix_live_opts){
-		.interfaces = cfg->interfaces,
-		.n_interfaces = count_list(cfg->interfaces),
-		.ingress = strcmp(cfg->direction, "egress") != 0,
-		.egress = strcmp(cfg->direction, "ingress") != 0,
-		.max_flows = cfg->max_flows,
-		.gtpu_port = (__u16)cfg->gtpu_port,
-		.table = table_opts(cfg),
-		.stats_interval_s = cfg->stats_interval_s,
-		.ipfix = ipfix_opts(cfg),
-	};
+	if (live_opts(cfg, &opts))
+		goto out;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	return bpfix_live_run(&opts, &stop_requested) ? EXIT_FAILED : 0;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	rc = bpfix_live_run(&opts, &live_signals, reread_config, &reload) ? EXIT_FAILED : 0;
+out:
+	g_ptr_array_free(reload.configs, TRUE);
+	return rc;
 }
 
 static int cmd_print_config(struct bpfix_config *cfg, int argc, char **argv)

@@ -2,6 +2,8 @@
 /* Collects and prints the run summary; the counters' names come from counters.c. */
 #include <string.h>
 
+#include <glib.h>
+
 #include "counters.h"
 #include "log.h"
 #include "summary.h"
@@ -59,6 +61,8 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 		add_line(sum, "octets lost to flow map eviction", c[BPFIX_CNT_OCTETS_METERED] - ft.octets);
 		add_line(sum, "flows lost to flow map eviction", c[BPFIX_CNT_FLOWS_CREATED] - ft.flows_ended);
 	}
+	if (!final)
+		add_line(sum, "flows active", ft.flows_active);
 	sum->stats.n_counters = sum->n;
 	return 0;
 }
@@ -69,4 +73,16 @@ void bpfix_summary_print(const struct bpfix_summary *sum, FILE *out)
 
 	for (i = 0; i < sum->n; i++)
 		fprintf(out, "%s: %llu\n", sum->lines[i].name, (unsigned long long)sum->lines[i].value);
+}
+
+void bpfix_summary_log(const struct bpfix_summary *sum)
+{
+	GString *line = g_string_new("statistics:");
+	size_t i;
+
+	for (i = 0; i < sum->n; i++)
+		g_string_append_printf(line, "%s %s %llu", i ? "," : "", sum->lines[i].name,
+				       (unsigned long long)sum->lines[i].value);
+	bpfix_info("%s\n", line->str);
+	g_string_free(line, TRUE);
 }

@@ -26,5 +26,7 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 			  struct bpfix_flow_table *table, struct bpfix_ipfix *ipfix,
 			  const __u64 *frames_read, bool final);
 void bpfix_summary_print(const struct bpfix_summary *sum, FILE *out);
+/* The summary as one log line (level info). */
+void bpfix_summary_log(const struct bpfix_summary *sum);
 
 #endif /* BPFIX_SUMMARY_H */

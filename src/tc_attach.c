@@ -22,6 +22,7 @@
 struct bpfix_tc_attachment {
 	char ifname[IF_NAMESIZE];
 	int ifindex;
+	struct bpfix_tc_place place;
 	bool created_clsact;
 	bool attached[2]; /* by enum bpf_tc_attach_point: ingress, egress */
 };
@@ -32,11 +33,12 @@ static const char *const point_names[2] = { "ingress", "egress" };
 static int detach_one(struct bpfix_tc_attachment *a, int i)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex, .attach_point = points[i]);
-	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = BPFIX_TC_HANDLE, .priority = BPFIX_TC_PRIORITY);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = a->place.handle, .priority = a->place.priority);
 	int err = bpf_tc_detach(&hook, &opts);
 
 	a->attached[i] = false;
-	if (err && err != -ENOENT) {
+	/* ENODEV: the interface went away meanwhile, and our filter with it */
+	if (err && err != -ENOENT && err != -ENODEV) {
 		bpfix_err("cannot detach from %s %s: %s\n", a->ifname, point_names[i], strerror(-err));
 		return err;
 	}
@@ -106,6 +108,8 @@ static int restore_qdisc(struct bpfix_tc_attachment *a)
 		return 0;
 	in = count_filters(a->ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS));
 	out = count_filters(a->ifindex, TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS));
+	if (in == -ENODEV || out == -ENODEV)
+		return 0; /* the interface is gone, its qdisc with it */
 	if (in < 0 || out < 0) {
 		bpfix_warn("cannot list the filters on %s (%s): its clsact qdisc is left in place\n",
 			   a->ifname, strerror(-(in < 0 ? in : out)));
@@ -149,7 +153,24 @@ static void explain_attach_error(const struct bpfix_tc_attachment *a, const char
 		bpfix_err("cannot %s on %s: %s\n", what, a->ifname, strerror(-err));
 }
 
-struct bpfix_tc_attachment *bpfix_tc_attach(const char *ifname, int ingress_fd, int egress_fd)
+void bpfix_tc_forget(struct bpfix_tc_attachment *a)
+{
+	free(a);
+}
+
+const char *bpfix_tc_ifname(const struct bpfix_tc_attachment *a)
+{
+	return a->ifname;
+}
+
+void bpfix_tc_hooks(const struct bpfix_tc_attachment *a, bool *ingress, bool *egress)
+{
+	*ingress = a->attached[0];
+	*egress = a->attached[1];
+}
+
+struct bpfix_tc_attachment *bpfix_tc_attach(const char *ifname, int ingress_fd, int egress_fd,
+					    const struct bpfix_tc_place *place)
 {
 	struct bpfix_tc_attachment *a = calloc(1, sizeof(*a));
 	const int fds[2] = { ingress_fd, egress_fd };
@@ -158,6 +179,7 @@ struct bpfix_tc_attachment *bpfix_tc_attach(const char *ifname, int ingress_fd, 
 	if (!a)
 		return NULL;
 	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname);
+	a->place = *place;
 	a->ifindex = if_nametoindex(ifname);
 	if (!a->ifindex) {
 		err = -errno;
@@ -181,7 +203,7 @@ struct bpfix_tc_attachment *bpfix_tc_attach(const char *ifname, int ingress_fd, 
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex, .attach_point = points[i]);
 		/* replace: a filter of ours at this handle is left over from a killed bpfix */
 		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fds[i], .flags = BPF_TC_F_REPLACE,
-			    .handle = BPFIX_TC_HANDLE, .priority = BPFIX_TC_PRIORITY);
+			    .handle = place->handle, .priority = place->priority);
 
 		if (fds[i] < 0)
 			continue;
