@@ -126,13 +126,12 @@ static void reload(struct live *l, bpfix_live_reload_fn read_config, void *arg)
 static int run_loop(struct live *l, struct bpfix_live_signals *sig, bpfix_live_reload_fn read_config,
 		    void *arg)
 {
-	__s64 next = clock_ns(CLOCK_MONOTONIC);
+	__s64 next = clock_ns(CLOCK_MONOTONIC) + l->opts.sweep_interval_s * NS_PER_S;
 	__s64 next_stats = next + l->opts.stats_interval_s * NS_PER_S;
 	bool with_stats;
 	int err;
 
 	while (!sig->stop) {
-		next += l->opts.sweep_interval_s * NS_PER_S;
 		wait_until(l, next, sig);
 		if (sig->stop)
 			break;
@@ -146,6 +145,7 @@ static int run_loop(struct live *l, struct bpfix_live_signals *sig, bpfix_live_r
 		}
 		if (clock_ns(CLOCK_MONOTONIC) < next)
 			continue; /* woken early by a signal: the sweep is not due yet */
+		next += l->opts.sweep_interval_s * NS_PER_S;
 		bpfix_exporter__set_clock_to_epoch(l->exporter, monotonic_to_epoch());
 		err = bpfix_exporter__sweep(l->exporter, (__u64)clock_ns(CLOCK_MONOTONIC));
 		if (err)
