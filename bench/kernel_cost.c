@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel cost per packet: bpfix's TC program (bpfix_ingress, loaded as the kernel engine loads
+ * it, live clock) against bench/baseline.bpf.c (Ethernet/IPv4/L4 5-tuple into an LRU hash of the
+ * same size), each run with BPF_PROG_TEST_RUN over one frame repeated @repeat times; the kernel
+ * reports the mean duration per repetition. Rounds alternate bpfix and baseline; medians are
+ * reported. Usage: kernel_cost [repeat [rounds]]. Needs root (CAP_BPF + CAP_NET_ADMIN).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bench_baseline.skel.h"
+#include "bpfix_flow.skel.h"
+#include "frame_builder.h"
+
+#define MAX_ROUNDS 64
+#define MAX_FLOWS 65536
+
+static const __u8 mac_a[6] = { 0x02, 0, 0, 0, 0, 0x0a };
+static const __u8 mac_b[6] = { 0x02, 0, 0, 0, 0, 0x0b };
+
+static void build_ipv4_tcp(struct frame *f)
+{
+	frame_eth(f, mac_b, mac_a, 0x0800);
+	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = { 10, 0, 0, 1 }, .dst = { 10, 0, 0, 2 },
+						    .protocol = 6, .ttl = 64 });
+	frame_tcp(f, 40000, 443, FRAME_TCP_ACK | FRAME_TCP_PSH);
+	frame_payload(f, 64);
+}
+
+static void build_ipv6_udp(struct frame *f)
+{
+	frame_eth(f, mac_b, mac_a, 0x86DD);
+	frame_ipv6(f, &(struct frame_ipv6_fields){
+			      .src = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+			      .dst = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 },
+			      .next = 17, .hop_limit = 64 });
+	frame_udp(f, 40000, 53);
+	frame_payload(f, 64);
+}
+
+static void build_gtpu_psc(struct frame *f)
+{
+	frame_eth(f, mac_b, mac_a, 0x0800);
+	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = { 192, 0, 2, 1 },
+						    .dst = { 198, 51, 100, 2 }, .protocol = 17,
+						    .ttl = 64 });
+	frame_udp(f, FRAME_GTPU_PORT, FRAME_GTPU_PORT);
+	frame_gtpu_header(f, FRAME_GTPU_V1 | FRAME_GTPU_E, FRAME_GTPU_G_PDU, 0x1234abcd);
+	frame_gtpu_opt(f, 0, 0, FRAME_GTPU_EXT_PDU_SESSION);
+	frame_gtpu_pdu_session(f, &(struct frame_pdu_session_fields){ .pdu_type = FRAME_PSC_UL,
+								       .qfi = 9 });
+	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = { 10, 1, 0, 1 }, .dst = { 10, 1, 0, 2 },
+						    .protocol = 6, .ttl = 64 });
+	frame_tcp(f, 40000, 443, FRAME_TCP_ACK);
+	frame_payload(f, 64);
+}
+
+static void build_qinq_ipv4_udp(struct frame *f)
+{
+	frame_eth(f, mac_b, mac_a, 0x88A8);
+	frame_vlan(f, 100, 0x8100);
+	frame_vlan(f, 200, 0x0800);
+	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = { 10, 0, 0, 1 }, .dst = { 10, 0, 0, 2 },
+						    .protocol = 17, .ttl = 64 });
+	frame_udp(f, 40000, 4789);
+	frame_payload(f, 64);
+}
+
+static const struct kind {
+	const char *name;
+	void (*build)(struct frame *f);
+} kinds[] = {
+	{ "ipv4_tcp", build_ipv4_tcp },
+	{ "ipv6_udp", build_ipv6_udp },
+	{ "gtpu", build_gtpu_psc },
+	{ "qinq", build_qinq_ipv4_udp },
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* Mean ns per packet of one test run of @repeat repetitions, or a negative errno. */
+static double run_once(int prog_fd, const struct frame *f, __u32 repeat)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = f->bytes, .data_size_in = f->len,
+		    .repeat = repeat);
+	int err = bpf_prog_test_run_opts(prog_fd, &run);
+
+	if (err)
+		return err;
+	return run.duration; /* the kernel's mean per repetition, ns */
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+int main(int argc, char **argv)
+{
+	__u32 repeat = argc > 1 ? (__u32)strtoul(argv[1], NULL, 0) : 1000000;
+	int rounds = argc > 2 ? atoi(argv[2]) : 5;
+	static double t_bpfix[NKINDS][MAX_ROUNDS], t_base[NKINDS][MAX_ROUNDS];
+	static struct frame frames[NKINDS];
+	struct bench_baseline *base = NULL;
+	struct bpfix_flow *skel = NULL;
+	double ratio[NKINDS], worst = 0;
+	int bpfix_fd, base_fd, r, err = 1;
+	unsigned int k;
+
+	if (rounds < 1 || rounds > MAX_ROUNDS || !repeat) {
+		fprintf(stderr, "usage: kernel_cost [repeat [rounds<=%d]]\n", MAX_ROUNDS);
+		return 2;
+	}
+	libbpf_set_print(quiet);
+	for (k = 0; k < NKINDS; k++) {
+		frame_init(&frames[k]);
+		kinds[k].build(&frames[k]);
+		frame_finish(&frames[k]);
+	}
+
+	skel = bpfix_flow__open();
+	if (!skel) {
+		fprintf(stderr, "opening bpfix_flow: %s\n", strerror(errno));
+		goto out;
+	}
+	skel->rodata->bpfix_replay = 0; /* live: bpf_ktime_get_ns, skb->ifindex */
+	skel->rodata->bpfix_gtpu_port = FRAME_GTPU_PORT;
+	bpf_map__set_max_entries(skel->maps.bpfix_flows, MAX_FLOWS);
+	if ((err = bpfix_flow__load(skel))) {
+		fprintf(stderr, "loading bpfix_flow: %s\n", strerror(-err));
+		err = 1;
+		goto out;
+	}
+	base = bench_baseline__open();
+	if (!base) {
+		fprintf(stderr, "opening baseline: %s\n", strerror(errno));
+		err = 1;
+		goto out;
+	}
+	bpf_map__set_max_entries(base->maps.base_flows, MAX_FLOWS);
+	if ((err = bench_baseline__load(base))) {
+		fprintf(stderr, "loading baseline: %s\n", strerror(-err));
+		err = 1;
+		goto out;
+	}
+	bpfix_fd = bpf_program__fd(skel->progs.bpfix_ingress);
+	base_fd = bpf_program__fd(base->progs.base_ingress);
+
+	printf("kernel_cost: %u repetitions per test run, %d alternating rounds, kernel %s\n",
+	       repeat, rounds, "BPF_PROG_TEST_RUN");
+	/* warm-up: creates the flows so every timed run updates an existing one */
+	for (k = 0; k < NKINDS; k++) {
+		if (run_once(bpfix_fd, &frames[k], 1000) < 0 ||
+		    run_once(base_fd, &frames[k], 1000) < 0) {
+			fprintf(stderr, "test run of %s failed\n", kinds[k].name);
+			err = 1;
+			goto out;
+		}
+	}
+	for (r = 0; r < rounds; r++) {
+		for (k = 0; k < NKINDS; k++) {
+			/* alternate which goes first, so drift hits both alike */
+			if (r % 2) {
+				t_base[k][r] = run_once(base_fd, &frames[k], repeat);
+				t_bpfix[k][r] = run_once(bpfix_fd, &frames[k], repeat);
+			} else {
+				t_bpfix[k][r] = run_once(bpfix_fd, &frames[k], repeat);
+				t_base[k][r] = run_once(base_fd, &frames[k], repeat);
+			}
+			if (t_bpfix[k][r] < 0 || t_base[k][r] < 0) {
+				fprintf(stderr, "test run of %s failed\n", kinds[k].name);
+				err = 1;
+				goto out;
+			}
+		}
+	}
+	printf("%-10s %6s %12s %12s %7s\n", "kind", "octets", "bpfix_ns", "baseline_ns", "ratio");
+	for (k = 0; k < NKINDS; k++) {
+		double b = median(t_bpfix[k], rounds), s = median(t_base[k], rounds);
+
+		ratio[k] = s > 0 ? b / s : 0;
+		if (ratio[k] > worst)
+			worst = ratio[k];
+		printf("%-10s %6u %12.1f %12.1f %7.2f\n", kinds[k].name, frames[k].len, b, s,
+		       ratio[k]);
+	}
+	printf("(duration is the kernel's integer mean per repetition; the test run's own overhead "
+	       "is in both. The baseline meters only IPv4: on ipv6_udp and qinq it returns at the "
+	       "EtherType, so kernel_ratio_vs_v4_<kind> also divides by its ipv4_tcp cost)\n");
+	printf("RESULT kernel_ratio=%.3f", worst);
+	for (k = 0; k < NKINDS; k++)
+		printf(" kernel_ratio_%s=%.3f kernel_ns_bpfix_%s=%.1f kernel_ns_baseline_%s=%.1f"
+		       " kernel_ratio_vs_v4_%s=%.3f",
+		       kinds[k].name, ratio[k], kinds[k].name, median(t_bpfix[k], rounds),
+		       kinds[k].name, median(t_base[k], rounds), kinds[k].name,
+		       median(t_bpfix[k], rounds) / median(t_base[0], rounds));
+	printf("\n");
+	err = 0;
+out:
+	bench_baseline__destroy(base);
+	bpfix_flow__destroy(skel);
+	return err;
+}
