@@ -225,8 +225,7 @@ static void flow_of(__u32 i, struct bpfix_flow_key *k, struct bpfix_flow_stats *
 	v->first_ns = 1 * NS_PER_S + i;
 	v->last_ns = 2 * NS_PER_S + i;
 	v->tcp_flags = 0x18;
-	v->ttl_min = 60;
-	v->ttl_max = 64;
+	v->ttl_range = BPFIX_TTL_RANGE(60, 64);
 }
 
 static int fill(int fd, __u32 n)

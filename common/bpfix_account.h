@@ -42,8 +42,7 @@ BPFIX_INLINE void bpfix_flow_stats_init(struct bpfix_flow_stats *s, const struct
 	s->first_ns = now_ns;
 	s->last_ns = now_ns;
 	s->tcp_flags = m->tcp_flags;
-	s->ttl_min = m->ttl;
-	s->ttl_max = m->ttl;
+	s->ttl_range = BPFIX_TTL_RANGE(m->ttl, m->ttl);
 	s->vlan_id = m->vlan_id;
 	s->tos = m->tos;
 	__builtin_memcpy(s->tun_src_addr, m->tun_src_addr, sizeof(s->tun_src_addr));
@@ -52,26 +51,23 @@ BPFIX_INLINE void bpfix_flow_stats_init(struct bpfix_flow_stats *s, const struct
 	s->pdu_type = m->pdu_type;
 }
 
-/*
- * Lower or raise *p to v with compare-and-swap (BPF has no atomic min/max): @keep says when the
- * stored value already wins. One definition, three instances.
- */
-#define BPFIX_DEFINE_CAS_STORE(name, type, keep)                                          \
-	BPFIX_INLINE void name(type *p, type v)                                           \
-	{                                                                                 \
-		type old;                                                                 \
-		int i;                                                                    \
-                                                                                          \
-		for (i = 0; i < BPFIX_CAS_TRIES; i++) {                                   \
-			old = *(volatile type *)p;                                        \
-			if ((keep) || __sync_val_compare_and_swap(p, old, v) == old)      \
-				return;                                                   \
-		}                                                                         \
-	}
+/* Widen the TTL range to hold @ttl: compare-and-swap (BPF has no atomic min/max), and only when
+ * it changes, which after a flow's first packets is rare. */
+BPFIX_INLINE void bpfix_widen_ttl_range(__u32 *range, __u8 ttl)
+{
+	__u32 old, next;
+	__u8 lo, hi;
+	int i;
 
-BPFIX_DEFINE_CAS_STORE(bpfix_store_min_u32, __u32, old <= v)
-BPFIX_DEFINE_CAS_STORE(bpfix_store_max_u32, __u32, old >= v)
-BPFIX_DEFINE_CAS_STORE(bpfix_store_max_u64, __u64, old >= v)
+	for (i = 0; i < BPFIX_CAS_TRIES; i++) {
+		old = *(volatile __u32 *)range;
+		lo = BPFIX_TTL_MIN(old) < ttl ? BPFIX_TTL_MIN(old) : ttl;
+		hi = BPFIX_TTL_MAX(old) > ttl ? BPFIX_TTL_MAX(old) : ttl;
+		next = BPFIX_TTL_RANGE(lo, hi);
+		if (next == old || __sync_val_compare_and_swap(range, old, next) == old)
+			return;
+	}
+}
 
 /*
  * User space closes a record of a flow that goes on: what is per record starts again with the
@@ -86,8 +82,7 @@ BPFIX_INLINE void bpfix_flow_stats_close_record(struct bpfix_flow_stats *s, int 
 	}
 	s->first_ns = 0;
 	s->tcp_flags = 0;
-	s->ttl_min = 0xff;
-	s->ttl_max = 0;
+	s->ttl_range = BPFIX_TTL_RANGE_EMPTY;
 }
 
 /* Add one packet (or @packets GSO segments carrying @octets) to an existing flow. */
@@ -96,14 +91,16 @@ BPFIX_INLINE void bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct 
 {
 	__sync_fetch_and_add(&s->packets, packets);
 	__sync_fetch_and_add(&s->octets, octets);
-	if (m->tcp_flags)
+	/* atomics only when something changes: each costs more than the rest of the update */
+	if (m->tcp_flags & ~*(volatile __u32 *)&s->tcp_flags)
 		__sync_fetch_and_or(&s->tcp_flags, (__u32)m->tcp_flags);
 	/* user space zeroes first_ns when it closes a record of a flow that goes on */
 	if (*(volatile __u64 *)&s->first_ns == 0)
 		__sync_val_compare_and_swap(&s->first_ns, 0, now_ns);
-	bpfix_store_max_u64(&s->last_ns, now_ns);
-	bpfix_store_min_u32(&s->ttl_min, m->ttl);
-	bpfix_store_max_u32(&s->ttl_max, m->ttl);
+	/* a plain store: two CPUs racing here may leave last_ns a few nanoseconds early, no more */
+	if (now_ns > *(volatile __u64 *)&s->last_ns)
+		*(volatile __u64 *)&s->last_ns = now_ns;
+	bpfix_widen_ttl_range(&s->ttl_range, m->ttl);
 }
 
 #endif /* BPFIX_ACCOUNT_H */

@@ -54,16 +54,21 @@ struct bpfix_flow_stats {
 	__u64 first_ns;
 	__u64 last_ns;
 	__u32 tcp_flags;	/* OR of the TCP flags octet; 32 bits for atomic OR */
-	__u32 ttl_min;		/* 32 bits for compare-and-swap */
-	__u32 ttl_max;
+	__u32 ttl_range;	/* minimum TTL in bits 0-7, maximum in 8-15: one compare-and-swap */
 	__u16 vlan_id;		/* outermost VLAN id of the first packet, 0 if untagged */
 	__u8 tos;		/* IPv4 TOS / IPv6 traffic class of the first packet */
 	__u8 has_pdu_session;	/* GTP-U: the first packet had a PDU Session Container */
 	__u8 tun_src_addr[16];	/* GTP-U: outer source address of the first packet */
 	__u8 qfi;		/* GTP-U: QoS flow id of the first packet's PDU Session Container */
 	__u8 pdu_type;		/* GTP-U: its PDU type, 0 downlink, 1 uplink */
-	__u8 pad[6];
+	__u8 pad[2];
 };
+
+/* ttl_range: packing and the two halves; the empty range (after a record closed) is min 255, max 0 */
+#define BPFIX_TTL_RANGE(min, max) ((__u32)(min) | (__u32)(max) << 8)
+#define BPFIX_TTL_RANGE_EMPTY BPFIX_TTL_RANGE(0xff, 0)
+#define BPFIX_TTL_MIN(range) ((__u8)((range) & 0xff))
+#define BPFIX_TTL_MAX(range) ((__u8)((range) >> 8))
 
 /*
  * What the parser learnt about one packet: values and offsets, never pointers. The first part
@@ -177,7 +182,7 @@ enum bpfix_counter {
 _Static_assert(sizeof(struct bpfix_flow_key) == 64, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, teid) == 48, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, src_port) == 56, "bpfix_flow_key ABI");
-_Static_assert(sizeof(struct bpfix_flow_stats) == 72, "bpfix_flow_stats ABI");
+_Static_assert(sizeof(struct bpfix_flow_stats) == 64, "bpfix_flow_stats ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_flags) == 32, "bpfix_flow_stats ABI");
 _Static_assert(sizeof(struct bpfix_pkt_meta) == 96, "bpfix_pkt_meta ABI");
 _Static_assert(BPFIX_META_FLOW_END == 52, "bpfix_pkt_meta: flow part first");

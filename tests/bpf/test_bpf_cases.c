@@ -178,8 +178,9 @@ static void check_flow(struct harness *h, const struct program *p, const struct 
 		     (unsigned long long)tstamp);
 	if (s.tcp_flags != m->tcp_flags)
 		fail(h, pc->name, "tcp_flags 0x%x, expected 0x%x", s.tcp_flags, m->tcp_flags);
-	if (s.ttl_min != m->ttl || s.ttl_max != m->ttl)
-		fail(h, pc->name, "ttl min/max %u/%u, expected %u", s.ttl_min, s.ttl_max, m->ttl);
+	if (BPFIX_TTL_MIN(s.ttl_range) != m->ttl || BPFIX_TTL_MAX(s.ttl_range) != m->ttl)
+		fail(h, pc->name, "ttl min/max %u/%u, expected %u", BPFIX_TTL_MIN(s.ttl_range),
+		     BPFIX_TTL_MAX(s.ttl_range), m->ttl);
 	if (s.tos != m->tos)
 		fail(h, pc->name, "tos 0x%x, expected 0x%x", s.tos, m->tos);
 	if (s.vlan_id != m->vlan_id)

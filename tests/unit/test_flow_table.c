@@ -192,7 +192,7 @@ static void set_flow(struct fixture *f, int i, __u16 port, __u64 packets, __u64 
 	f->src.keys[i].src_port = port;
 	f->src.stats[i] = (struct bpfix_flow_stats){
 		.packets = packets, .octets = octets, .first_ns = first_ns, .last_ns = last_ns,
-		.tcp_flags = tcp_flags, .ttl_min = 60, .ttl_max = 64,
+		.tcp_flags = tcp_flags, .ttl_range = BPFIX_TTL_RANGE(60, 64),
 	};
 	f->src.live[i] = true;
 }
@@ -540,7 +540,7 @@ static void tcp_flags_and_ttl_are_per_record(void **state)
 	struct fixture *f = *state;
 
 	set_flow(f, 0, 36, 60, 6000, 1 * S, 60 * S, 0x12 /* SYN|ACK */);
-	f->src.stats[0].ttl_min = 30;
+	f->src.stats[0].ttl_range = BPFIX_TTL_RANGE(30, 64);
 	assert_int_equal(bpfix_flow_table__sweep(f->ft, 61 * S), 0);
 	assert_int_equal(f->sink.n, 1);
 	assert_int_equal(f->sink.recs[0].tcp_flags, 0x12);
@@ -551,8 +551,7 @@ static void tcp_flags_and_ttl_are_per_record(void **state)
 	f->src.stats[0].tcp_flags |= 0x10;
 	f->src.stats[0].first_ns = 62 * S;
 	f->src.stats[0].last_ns = 63 * S;
-	f->src.stats[0].ttl_min = 64;
-	f->src.stats[0].ttl_max = 64;
+	f->src.stats[0].ttl_range = BPFIX_TTL_RANGE(64, 64);
 	assert_int_equal(bpfix_flow_table__flush(f->ft), 0);
 	assert_int_equal(f->sink.n, 2);
 	expect_record(&f->sink.recs[1], 36, 2, 200, 1062000, 1063000, BPFIX_END_FORCED);

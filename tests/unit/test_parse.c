@@ -373,7 +373,7 @@ static void test_account_stats_init_tunnel(void **state)
 	assert_int_equal(s.has_pdu_session, 1);
 	assert_int_equal(s.qfi, 9);
 	assert_int_equal(s.pdu_type, 1);
-	assert_int_equal(s.ttl_min, 32);
+	assert_int_equal(BPFIX_TTL_MIN(s.ttl_range), 32);
 	assert_int_equal(s.tos, 0x28);
 	assert_int_equal(s.vlan_id, 7);
 	for (size_t i = 0; i < sizeof(s.pad); i++)
@@ -392,8 +392,8 @@ static void test_account_stats_init(void **state)
 	assert_int_equal(s.first_ns, 1000);
 	assert_int_equal(s.last_ns, 1000);
 	assert_int_equal(s.tcp_flags, 0x02);
-	assert_int_equal(s.ttl_min, 64);
-	assert_int_equal(s.ttl_max, 64);
+	assert_int_equal(BPFIX_TTL_MIN(s.ttl_range), 64);
+	assert_int_equal(BPFIX_TTL_MAX(s.ttl_range), 64);
 	assert_int_equal(s.vlan_id, 7);
 	assert_int_equal(s.tos, 0x28);
 	/* no tunnel: its fields are zero */
@@ -421,8 +421,8 @@ static void test_account_stats_add(void **state)
 	assert_int_equal(s.packets, 4);
 	assert_int_equal(s.octets, 360);
 	assert_int_equal(s.tcp_flags, 0x13);
-	assert_int_equal(s.ttl_min, 60);
-	assert_int_equal(s.ttl_max, 64);
+	assert_int_equal(BPFIX_TTL_MIN(s.ttl_range), 60);
+	assert_int_equal(BPFIX_TTL_MAX(s.ttl_range), 64);
 	assert_int_equal(s.first_ns, 1000);
 	assert_int_equal(s.last_ns, 2000);
 
@@ -433,8 +433,8 @@ static void test_account_stats_add(void **state)
 	assert_int_equal(s.packets, 5);
 	assert_int_equal(s.octets, 400);
 	assert_int_equal(s.tcp_flags, 0x13);
-	assert_int_equal(s.ttl_min, 60);
-	assert_int_equal(s.ttl_max, 70);
+	assert_int_equal(BPFIX_TTL_MIN(s.ttl_range), 60);
+	assert_int_equal(BPFIX_TTL_MAX(s.ttl_range), 70);
 	assert_int_equal(s.first_ns, 1000);
 	assert_int_equal(s.last_ns, 2000);
 
