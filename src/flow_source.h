@@ -21,6 +21,11 @@ struct bpfix_flow_source_ops {
 	 * walk included); -ENOENT if it is already gone.
 	 */
 	int (*remove)(void *ctx, const struct bpfix_flow_key *key, struct bpfix_flow_stats *final);
+	/*
+	 * Remove every flow, visiting each with its totals at the instant it was removed (the
+	 * forced end: one pass, no key by key removal). Visits cannot stop it.
+	 */
+	int (*drain)(void *ctx, bpfix_flow_visit_fn fn, void *arg);
 	/* the record being built ended with @seen: the flow goes on, its next packet opens a record */
 	int (*close_record)(void *ctx, const struct bpfix_flow_key *key,
 			    const struct bpfix_flow_stats *seen);

@@ -322,19 +322,36 @@ static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_fl
 	return 0;
 }
 
-static int visit_forced(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
-			void *arg)
+/* A flow the forced end removed, with its final totals. */
+static int visit_drained(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
+			 void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry fresh, *e = entry_or(ft, key, &fresh);
+	struct flow_entry fresh;
 
-	emit_record(ft, e, stats, BPFIX_END_FORCED);
-	finish(ft, e, BPFIX_END_FORCED);
+	emit_record(ft, entry_or(ft, key, &fresh), stats, BPFIX_END_FORCED);
+	g_hash_table_remove(ft->flows, key);
+	ft->stats.flows_ended++;
 	return 0;
 }
 
+/* Sweep: every flow visited; what ended is removed key by key, exact under live traffic. */
+static int sweep_pass(struct bpfix_flow_table *ft)
+{
+	int err = ft->source->ops->for_each(ft->source->ctx, visit, ft);
+
+	remove_finished(ft);
+	return err;
+}
+
+/* Forced end: everything out of the source in one pass, each flow with its final totals. */
+static int drain_pass(struct bpfix_flow_table *ft)
+{
+	return ft->source->ops->drain(ft->source->ctx, visit_drained, ft);
+}
+
 /* One pass over the source: evictions it reported, every flow, then flows it lost silently. */
-static int walk(struct bpfix_flow_table *ft, bpfix_flow_visit_fn fn)
+static int walk(struct bpfix_flow_table *ft, int (*pass)(struct bpfix_flow_table *ft))
 {
 	int err = 0;
 
@@ -343,8 +360,7 @@ static int walk(struct bpfix_flow_table *ft, bpfix_flow_visit_fn fn)
 	if (ft->source->ops->drain_evicted)
 		err = ft->source->ops->drain_evicted(ft->source->ctx, visit_evicted, ft);
 	if (!err)
-		err = ft->source->ops->for_each(ft->source->ctx, fn, ft);
-	remove_finished(ft);
+		err = pass(ft);
 	if (!err)
 		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
 	send_records(ft);
@@ -354,10 +370,10 @@ static int walk(struct bpfix_flow_table *ft, bpfix_flow_visit_fn fn)
 int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns)
 {
 	ft->now_ns = now_ns;
-	return walk(ft, visit);
+	return walk(ft, sweep_pass);
 }
 
 int bpfix_flow_table__flush(struct bpfix_flow_table *ft)
 {
-	return walk(ft, visit_forced);
+	return walk(ft, drain_pass);
 }

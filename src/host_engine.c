@@ -69,6 +69,16 @@ static int host_remove(void *ctx, const struct bpfix_flow_key *key, struct bpfix
 	return 0;
 }
 
+static int host_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	struct bpfix_host_engine *eng = ctx;
+
+	host_for_each(ctx, fn, arg);
+	g_hash_table_remove_all(eng->flows); /* frees the flows and the LRU links inside them */
+	g_queue_init(&eng->lru);
+	return 0;
+}
+
 static int host_close_record(void *ctx, const struct bpfix_flow_key *key,
 			     const struct bpfix_flow_stats *seen)
 {
@@ -106,6 +116,7 @@ static int host_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 static const struct bpfix_flow_source_ops host_source_ops = {
 	.for_each = host_for_each,
 	.remove = host_remove,
+	.drain = host_drain,
 	.close_record = host_close_record,
 	.read_counters = host_read_counters,
 	.drain_evicted = host_drain_evicted,

@@ -34,24 +34,25 @@ struct bpfix_kernel_engine {
 	__u64 refused_truncated;	/* frames the test run refuses, all truncated: see run_frame */
 };
 
-static int kernel_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+/* Every flow in batches; @delete: each batch is also removed, atomically per flow. */
+static int walk_batches(struct bpfix_kernel_engine *eng, bool delete, bpfix_flow_visit_fn fn,
+			void *arg)
 {
-	struct bpfix_kernel_engine *eng = ctx;
 	__u32 in_batch, out_batch, count, i;
 	void *in = NULL;
 	int err, ret;
 
 	for (;;) {
 		count = BATCH_FLOWS;
-		err = bpf_map_lookup_batch(eng->flows_fd, in, &out_batch, eng->keys, eng->values,
-					   &count, NULL);
+		err = (delete ? bpf_map_lookup_and_delete_batch : bpf_map_lookup_batch)(
+			eng->flows_fd, in, &out_batch, eng->keys, eng->values, &count, NULL);
 		if (err && err != -ENOENT) {
 			bpfix_warn("reading the flow map: %s\n", strerror(-err));
 			return err;
 		}
 		for (i = 0; i < count; i++) {
 			ret = fn(&eng->keys[i], &eng->values[i], arg);
-			if (ret)
+			if (ret && !delete)
 				return ret;
 		}
 		if (err == -ENOENT)
@@ -59,6 +60,16 @@ static int kernel_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 		in_batch = out_batch;
 		in = &in_batch;
 	}
+}
+
+static int kernel_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	return walk_batches(ctx, false, fn, arg);
+}
+
+static int kernel_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	return walk_batches(ctx, true, fn, arg);
 }
 
 static int kernel_remove(void *ctx, const struct bpfix_flow_key *key,
@@ -113,6 +124,7 @@ static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 static const struct bpfix_flow_source_ops kernel_source_ops = {
 	.for_each = kernel_for_each,
 	.remove = kernel_remove,
+	.drain = kernel_drain,
 	.close_record = kernel_close_record,
 	.read_counters = kernel_read_counters,
 };

@@ -71,6 +71,20 @@ static int fake_remove(void *ctx, const struct bpfix_flow_key *key, struct bpfix
 	return 0;
 }
 
+static int fake_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	struct fake_source *src = ctx;
+	int i;
+
+	for (i = 0; i < MAX_FAKE; i++) {
+		if (!src->live[i])
+			continue;
+		src->live[i] = false;
+		fn(&src->keys[i], &src->stats[i], arg);
+	}
+	return 0;
+}
+
 static int fake_close_record(void *ctx, const struct bpfix_flow_key *key,
 			     const struct bpfix_flow_stats *seen)
 {
@@ -104,6 +118,7 @@ static int fake_drain_evicted(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 static const struct bpfix_flow_source_ops fake_ops = {
 	.for_each = fake_for_each,
 	.remove = fake_remove,
+	.drain = fake_drain,
 	.close_record = fake_close_record,
 	.read_counters = fake_read_counters,
 	.drain_evicted = fake_drain_evicted,
