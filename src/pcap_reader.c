@@ -32,6 +32,8 @@
 
 /* Classic pcap goes through libpcap; pcapng through pcapng_file, since libpcap 1.10 stops at a
  * second interface whose link type or snapshot length differs from the first. */
+#define BPFIX_READER_IOBUF (1 << 20)
+
 struct bpfix_pcap_reader {
 	pcap_t *pcap;
 	struct bpfix_pcapng_file *pcapng;
@@ -40,6 +42,7 @@ struct bpfix_pcap_reader {
 	bool stream;	/* a pipe, socket or terminal: it can be read only once */
 	bool started;	/* a packet (or the end) was read */
 	__u8 frame[BPFIX_READER_MAX_FRAME];
+	char iobuf[BPFIX_READER_IOBUF]; /* the stream's stdio buffer: freed after it is closed */
 };
 
 static bool linktype_supported(int linktype)
@@ -61,7 +64,7 @@ static bool linktype_supported(int linktype)
  * Open @path ("-": stdin), read up to four octets into @magic and push them back: the stream is
  * opened once and never seeked, so a pipe works. 0, or a negative errno with the reason printed.
  */
-static int open_peek(const char *path, FILE **fp, __u8 magic[4])
+static int open_peek(const char *path, FILE **fp, __u8 magic[4], char *iobuf)
 {
 	size_t got;
 	int c;
@@ -71,6 +74,9 @@ static int open_peek(const char *path, FILE **fp, __u8 magic[4])
 		bpfix_err("cannot read capture %s: %s\n", path, strerror(errno));
 		return -errno;
 	}
+	/* stdio's 4 KiB buffer makes a read() per few frames; a capture is read straight through
+	 * (glibc ignores the size unless it is given the buffer) */
+	setvbuf(*fp, iobuf, _IOFBF, BPFIX_READER_IOBUF);
 	for (got = 0; got < 4 && (c = getc(*fp)) != EOF; got++)
 		magic[got] = (__u8)c;
 	if (ferror(*fp)) {
@@ -124,16 +130,19 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 		parked = NULL;
 		return r;
 	}
-	err = open_peek(path, &fp, magic);
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	err = open_peek(path, &fp, magic, r->iobuf);
 	if (err) {
 		close_stream(fp);
+		free(r);
 		errno = -err;
 		return NULL;
 	}
-	r = calloc(1, sizeof(*r));
-	if (!r || !(r->path = strdup(path))) {
-		free(r);
+	if (!(r->path = strdup(path))) {
 		close_stream(fp);
+		free(r);
 		errno = ENOMEM;
 		return NULL;
 	}

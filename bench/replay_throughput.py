@@ -1,0 +1,309 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Replay throughput: bpfix replay (host and kernel engine) against softflowd and a no-op floor.
+
+    sudo /usr/bin/python3 bench/replay_throughput.py [--bpfix build/src/bpfix] [--data DIR]
+                                                     [--quick] [--runs N] [--keep]
+
+For each capture of bench/gen_workloads.py (plain, gtpu, newflow; generated if missing) it runs,
+alternating the tools run by run (run 1 of every tool, then run 2, ...), and takes medians:
+
+    host       bpfix replay --engine host -o FILE CAPTURE       (no collector)
+    kernel     bpfix replay --engine kernel -o FILE CAPTURE     (the TC program, BPF_PROG_TEST_RUN)
+    floor      a no-op floor for the kernel engine: a small C program (its source is below,
+               compiled into the temporary directory) that reads the (classic pcap) capture and hands every frame to BPF_PROG_TEST_RUN of a SCHED_CLS program
+               that is just "r0 = 0; exit", with the same __sk_buff context (tstamp, wire_len).
+               It is what the kernel engine would cost if the TC program did nothing and there
+               were no flow map to sweep and export.
+    host-udp   bpfix replay --engine host --collector 127.0.0.1:PORT CAPTURE
+    softflowd  softflowd -r CAPTURE -n 127.0.0.1:PORT -v 10 -6 -m MAXFLOWS (IPFIX, same sink)
+
+The "sink" is a loopback UDP socket a thread drains, for both tools alike. softflowd runs with
+"-c none": with a control socket, softflowd 1.1.0 -r waits in accept() on it after reading the
+first block of the capture. bpfix gets --max-flows MAXFLOWS, softflowd -m
+MAXFLOWS (262144 each), with the same idle timeout (15 s) and active timeout (60 s).
+
+Throughput is packets / wall-clock seconds of the whole process (start, loading the program,
+reading, the final export); CPU seconds (user + system, from wait4) are printed too. Every run's
+count is checked: bpfix's summary "packets read" and softflowd's "Packets processed" must equal
+the capture's packet count, and the floor prints what it ran; a mismatch is an error.
+
+Prints a table and a final `RESULT {json}` with replay_host_vs_softflowd (host-udp / softflowd
+on the plain capture, wall clock) and replay_kernel_vs_floor (kernel / floor on the plain
+capture), and the same ratios per capture.
+Exit 0 measured, 2 harness error, 77 skipped (no root: kernel and floor are then NA).
+"""
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, ".."))
+sys.path[:0] = [os.path.join(ROOT, "tests", "lib")]
+from bpfixtest import summary_numbers  # noqa: E402
+
+MAX_FLOWS = 262144
+
+FLOOR_C = r"""
+/* No-op floor of bpfix replay --engine kernel: read a classic pcap (the generated captures are
+ * little-endian microsecond pcap) + BPF_PROG_TEST_RUN of "r0 = 0; exit" per frame. */
+#include <linux/bpf.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static long bpf(int cmd, union bpf_attr *attr) { return syscall(__NR_bpf, cmd, attr, sizeof(*attr)); }
+
+int main(int argc, char **argv)
+{
+	uint64_t insns[2] = { 0xb7, 0x95 };	/* r0 = 0 (TC_ACT_OK); exit */
+	union bpf_attr a;
+	uint32_t gh[6], rh[4];
+	static unsigned char buf[262144];
+	unsigned long long n = 0, ran = 0, refused = 0;
+	FILE *f;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_SCHED_CLS;
+	a.insns = (uintptr_t)insns;
+	a.insn_cnt = 2;
+	a.license = (uintptr_t)"GPL";
+	fd = bpf(BPF_PROG_LOAD, &a);
+	if (fd < 0) { perror("BPF_PROG_LOAD"); return 1; }
+	f = fopen(argv[1], "rb");
+	if (!f || fread(gh, 4, 6, f) != 6 || gh[0] != 0xa1b2c3d4) { fprintf(stderr, "not a LE usec pcap\n"); return 1; }
+	setvbuf(f, NULL, _IOFBF, 1 << 22);
+	while (fread(rh, 4, 4, f) == 4) {
+		struct __sk_buff ctx;
+		if (rh[2] > sizeof(buf) || fread(buf, 1, rh[2], f) != rh[2]) { fprintf(stderr, "truncated\n"); return 1; }
+		n++;
+		memset(&ctx, 0, sizeof(ctx));
+		ctx.tstamp = (uint64_t)rh[0] * 1000000000ull + (uint64_t)rh[1] * 1000ull;
+		ctx.wire_len = rh[3] > rh[2] ? rh[3] : rh[2];
+		memset(&a, 0, sizeof(a));
+		a.test.prog_fd = fd;
+		a.test.data_in = (uintptr_t)buf;
+		a.test.data_size_in = rh[2];
+		a.test.ctx_in = (uintptr_t)&ctx;
+		a.test.ctx_size_in = sizeof(ctx);
+		if (bpf(BPF_PROG_TEST_RUN, &a)) { refused++; continue; }
+		ran++;
+	}
+	printf("packets read: %llu\npackets run: %llu\nrefused: %llu\n", n, ran, refused);
+	return 0;
+}
+"""
+
+
+class HarnessError(Exception):
+    pass
+
+
+def log(msg=""):
+    print(msg, flush=True)
+
+
+class Hung(Exception):
+    pass
+
+
+def timed(argv, timeout=900):
+    """Run argv; (wall s, cpu s, stdout+stderr text, exit code); Hung after timeout s (the
+    process, by its pid, killed)."""
+    t0 = time.monotonic()
+    outf = tempfile.TemporaryFile()
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=outf, stderr=subprocess.STDOUT)
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        if time.monotonic() - t0 > timeout:
+            p.kill()
+            os.wait4(p.pid, 0)
+            raise Hung(f"{argv[0]} still running after {timeout} s")
+        time.sleep(0.002)
+    outf.seek(0)
+    out = outf.read()
+    wall = time.monotonic() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, ru.ru_utime + ru.ru_stime, out.decode(errors="replace"), p.returncode
+
+
+def build_floor(tmp):
+    src = os.path.join(tmp, "floor.c")
+    exe = os.path.join(tmp, "floor")
+    with open(src, "w") as f:
+        f.write(FLOOR_C)
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        return None, "no C compiler"
+    r = subprocess.run([cc, "-O2", "-o", exe, src], capture_output=True, text=True)
+    if r.returncode != 0:
+        return None, f"cannot compile the floor: {r.stderr.strip()[:300]}"
+    return exe, None
+
+
+def drain(sock):
+    """The collector: receive and drop every datagram, so senders never see port unreachable."""
+    while True:
+        sock.recv(65536)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--bpfix", default=os.path.join(ROOT, "build", "src", "bpfix"))
+    ap.add_argument("--data", default=os.path.join(ROOT, "build", "bench-data"))
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--runs", type=int, default=0, help="runs per tool and capture (3)")
+    ap.add_argument("--captures", default="plain,gtpu,newflow")
+    ap.add_argument("--keep", action="store_true")
+    a = ap.parse_args()
+    runs = a.runs or 3
+
+    gen = [sys.executable, os.path.join(HERE, "gen_workloads.py"), "--out", a.data]
+    if a.quick:
+        gen.append("--quick")
+    r = subprocess.run(gen, capture_output=True, text=True)
+    if r.returncode != 0:
+        log(f"ERROR: gen_workloads.py: {r.stderr.strip()}")
+        return 2
+    meta = json.loads([ln for ln in r.stdout.splitlines() if ln.startswith("RESULT ")][-1][7:])
+
+    root = os.geteuid() == 0
+    softflowd = shutil.which("softflowd") or (os.path.exists("/usr/sbin/softflowd")
+                                              and "/usr/sbin/softflowd")
+    tmp = tempfile.mkdtemp(prefix="bpfix-replay-bench-")
+    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sink.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 26)
+    sink.bind(("127.0.0.1", 0))
+    port = sink.getsockname()[1]
+    threading.Thread(target=drain, args=(sink,), daemon=True).start()
+    notes = []
+    try:
+        floor, why = (build_floor(tmp) if root else (None, "not root"))
+        if not floor:
+            notes.append(f"floor: NA ({why})")
+        common = ["--max-flows", str(MAX_FLOWS), "--idle-timeout", "15", "--active-timeout", "60"]
+        out = os.path.join(tmp, "out.ipfix")
+        tools = {
+            "host": lambda c: [a.bpfix, "replay", "--engine", "host", *common, "-o", out, c],
+            "host-udp": lambda c: [a.bpfix, "replay", "--engine", "host", *common,
+                                   "--collector", f"127.0.0.1:{port}", c],
+        }
+        if root:
+            tools["kernel"] = lambda c: [a.bpfix, "replay", "--engine", "kernel", *common,
+                                         "-o", out, c]
+        else:
+            notes.append("kernel: NA (not root)")
+        if floor:
+            tools["floor"] = lambda c: [floor, c]
+        if softflowd:
+            tools["softflowd"] = lambda c: [softflowd, "-r", c, "-n", f"127.0.0.1:{port}",
+                                            "-v", "10", "-6", "-m", str(MAX_FLOWS),
+                                            "-p", os.path.join(tmp, "sf.pid"),
+                                            "-c", "none",  # else -r can wait in accept()
+                                            "-t", "udp=15", "-t", "tcp=15", "-t", "general=15",
+                                            "-t", "maxlife=60"]
+        else:
+            notes.append("softflowd: NA (not installed)")
+
+        results = {}
+        hang_s = 30 if a.quick else 120
+        for cname in a.captures.split(","):
+            cap = meta["captures"][cname]
+            path, npk = cap["path"], cap["packets"]
+            walls = {t: [] for t in tools}
+            cpus = {t: [] for t in tools}
+            # warm the page cache once
+            with open(path, "rb") as f:
+                while f.read(1 << 24):
+                    pass
+            for i in range(runs):
+                order = list(tools) if i % 2 == 0 else list(reversed(list(tools)))
+                for t in order:
+                    if t not in walls:
+                        continue
+                    try:
+                        wall, cpu, text, rc = timed(tools[t](path),
+                                                    timeout=hang_s if t == "softflowd" else 900)
+                    except Hung as e:
+                        notes.append(f"softflowd: NA ({e})")
+                        del walls[t], cpus[t], tools[t]
+                        continue
+                    if rc != 0:
+                        raise HarnessError(f"{t} on {cname} exited with {rc}:\n{text[-2000:]}")
+                    if t == "softflowd":
+                        got = [int(ln.split(":")[1]) for ln in text.splitlines()
+                               if ln.startswith("Packets processed:")]
+                        got = got[-1] if got else None
+                    elif t == "floor":
+                        s = dict(ln.split(": ") for ln in text.splitlines() if ": " in ln)
+                        got = int(s.get("packets read", -1))
+                        if int(s.get("packets run", -1)) != npk:
+                            raise HarnessError(f"floor ran {s.get('packets run')} of {npk}")
+                    else:
+                        got = summary_numbers(text).get("packets read")
+                    if got != npk:
+                        raise HarnessError(f"{t} on {cname}: read {got} packets, the capture "
+                                           f"has {npk}")
+                    walls[t].append(wall)
+                    cpus[t].append(cpu)
+            res = {}
+            for t in walls:
+                w, c = statistics.median(walls[t]), statistics.median(cpus[t])
+                res[t] = {"wall_s": round(w, 3), "cpu_s": round(c, 3),
+                          "pps": round(npk / w), "pps_cpu": round(npk / c) if c else None}
+            results[cname] = {"packets": npk, "flows": cap["flows"], "tools": res}
+            log(f"\n{cname}: {npk} packets, {cap['flows']} flows, median of {runs}")
+            log(f"  {'tool':10} {'wall s':>8} {'cpu s':>8} {'pkt/s (wall)':>14} {'pkt/s (cpu)':>14}")
+            for t, v in res.items():
+                log(f"  {t:10} {v['wall_s']:8.3f} {v['cpu_s']:8.3f} {v['pps']:14,} "
+                    f"{(v['pps_cpu'] or 0):14,}")
+
+            def ratio(x, y, key="pps"):
+                if x in res and y in res:
+                    return round(res[x][key] / res[y][key], 3)
+                return None
+            results[cname]["host_vs_softflowd"] = ratio("host-udp", "softflowd")
+            results[cname]["host_vs_softflowd_cpu"] = ratio("host-udp", "softflowd", "pps_cpu")
+            results[cname]["kernel_vs_floor"] = ratio("kernel", "floor")
+            results[cname]["kernel_vs_host"] = ratio("kernel", "host")
+            log(f"  host-udp/softflowd {results[cname]['host_vs_softflowd']} (cpu "
+                f"{results[cname]['host_vs_softflowd_cpu']}), kernel/floor "
+                f"{results[cname]['kernel_vs_floor']}, kernel/host {results[cname]['kernel_vs_host']}")
+        for n in notes:
+            log(n)
+        plain = results.get("plain", {})
+        out = {"replay_host_vs_softflowd": plain.get("host_vs_softflowd"),
+               "replay_kernel_vs_floor": plain.get("kernel_vs_floor"),
+               "notes": notes, "captures": results}
+        log("RESULT " + json.dumps(out))
+        return 0
+    except HarnessError as e:
+        log(f"ERROR: {e}")
+        return 2
+    finally:
+        sink.close()
+        if a.keep:
+            log(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
