@@ -76,11 +76,12 @@ static void build_qinq_ipv4_udp(struct frame *f)
 static const struct kind {
 	const char *name;
 	void (*build)(struct frame *f);
+	bool baseline_meters; /* untagged IPv4: else the baseline stops at the EtherType */
 } kinds[] = {
-	{ "ipv4_tcp", build_ipv4_tcp },
-	{ "ipv6_udp", build_ipv6_udp },
-	{ "gtpu", build_gtpu_psc },
-	{ "qinq", build_qinq_ipv4_udp },
+	{ "ipv4_tcp", build_ipv4_tcp, true },
+	{ "ipv6_udp", build_ipv6_udp, false },
+	{ "gtpu", build_gtpu_psc, true },
+	{ "qinq", build_qinq_ipv4_udp, false },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
 	static struct frame frames[NKINDS];
 	struct bench_baseline *base = NULL;
 	struct bpfix_flow *skel = NULL;
-	double ratio[NKINDS], worst = 0;
+	double ratio[NKINDS], fair, worst = 0;
 	int bpfix_fd, base_fd, r, err = 1;
 	unsigned int k;
 
@@ -200,14 +201,18 @@ int main(int argc, char **argv)
 		double b = median(t_bpfix[k], rounds), s = median(t_base[k], rounds);
 
 		ratio[k] = s > 0 ? b / s : 0;
-		if (ratio[k] > worst)
-			worst = ratio[k];
+		/* against a baseline that does no work the ratio says nothing: compare with what
+		 * the baseline costs when it meters (its ipv4_tcp) */
+		fair = kinds[k].baseline_meters ? ratio[k] : b / median(t_base[0], rounds);
+		if (fair > worst)
+			worst = fair;
 		printf("%-10s %6u %12.1f %12.1f %7.2f\n", kinds[k].name, frames[k].len, b, s,
 		       ratio[k]);
 	}
 	printf("(duration is the kernel's integer mean per repetition; the test run's own overhead "
 	       "is in both. The baseline meters only IPv4: on ipv6_udp and qinq it returns at the "
-	       "EtherType, so kernel_ratio_vs_v4_<kind> also divides by its ipv4_tcp cost)\n");
+	       "EtherType, so for those kernel_ratio uses kernel_ratio_vs_v4_<kind>, bpfix's cost over "
+	       "the baseline's ipv4_tcp cost)\n");
 	printf("RESULT kernel_ratio=%.3f", worst);
 	for (k = 0; k < NKINDS; k++)
 		printf(" kernel_ratio_%s=%.3f kernel_ns_bpfix_%s=%.1f kernel_ns_baseline_%s=%.1f"

@@ -299,9 +299,10 @@ int main(int argc, char **argv)
 	struct bpfix_exporter *ex = NULL;
 	static struct sink sink;
 	pthread_t thr;
-	long in_map, missing;
+	long in_map, missing, forced_missing;
+	unsigned long long records_before;
 	long long drops;
-	__u64 t0, t1, t2, now_ns;
+	__u64 t0, t1, t2, t3, t4, now_ns;
 	int fd, err, ret = 1;
 
 	libbpf_set_print(quiet);
@@ -345,15 +346,31 @@ int main(int argc, char **argv)
 		usleep(50000);
 	drops = udp_drops(sink.port);
 	missing = (long)n - (long)sink.data_records;
-	printf("sweep+export of %u flows: %.3f s (%.0f flows/s)\n", n, (t2 - t1) / 1e9,
+	printf("idle sweep+export of %u flows: %.3f s (%.0f flows/s)\n", n, (t2 - t1) / 1e9,
 	       n / ((t2 - t1) / 1e9));
+
+	/* the same flows again, ended by the forced end (shutdown, end of replay): one drain */
+	records_before = sink.data_records;
+	if (fill(fd, n))
+		goto out;
+	t3 = now_mono();
+	err = bpfix_exporter__finish(ex, NULL);
+	t4 = now_mono();
+	if (err)
+		fprintf(stderr, "finish: %s\n", strerror(-err));
+	while (now_mono() - sink.last_rx_ns < 300000000ull)
+		usleep(50000);
+	forced_missing = (long)n - (long)(sink.data_records - records_before);
+	printf("forced end of %u flows: %.3f s (%.0f flows/s), %ld missing\n", n,
+	       (t4 - t3) / 1e9, n / ((t4 - t3) / 1e9), forced_missing);
 	printf("sink: %llu messages, %llu data records, %llu options records, %llu sets without "
 	       "template, %lld UDP drops at the sink socket; flows left in map %ld\n",
 	       (unsigned long long)sink.messages, (unsigned long long)sink.data_records,
 	       (unsigned long long)sink.option_records, (unsigned long long)sink.unknown_sets,
 	       drops, count_flows(fd));
-	printf("RESULT sweep_1m_s=%.3f sweep_1m_missing=%ld sweep_flows=%u sweep_sink_drops=%lld\n",
-	       (t2 - t1) / 1e9, missing, n, drops);
+	printf("RESULT sweep_1m_s=%.3f sweep_1m_missing=%ld sweep_1m_forced_s=%.3f "
+	       "sweep_1m_forced_missing=%ld sweep_flows=%u sweep_sink_drops=%lld\n",
+	       (t2 - t1) / 1e9, missing, (t4 - t3) / 1e9, forced_missing, n, drops);
 	ret = 0;
 out:
 	sink.stop = 1;
