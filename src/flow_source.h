@@ -22,6 +22,11 @@ struct bpfix_flow_source_ops {
 	 */
 	int (*remove)(void *ctx, const struct bpfix_flow_key *key, struct bpfix_flow_stats *final);
 	/*
+	 * Optional: remove @n flows at once without reading them; a packet added after they were
+	 * read is lost (conservation counts it). Keys already gone are skipped.
+	 */
+	int (*remove_many)(void *ctx, const struct bpfix_flow_key *keys, __u32 n);
+	/*
 	 * Remove every flow, visiting each with its totals at the instant it was removed (the
 	 * forced end: one pass, no key by key removal). Visits cannot stop it.
 	 */

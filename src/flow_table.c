@@ -16,6 +16,9 @@
 #include "flow_key_hash.h"
 #include "flow_table.h"
 
+/* Flows ended in one sweep from which the idle ones are removed in one batch, not key by key. */
+#define BPFIX_REMOVE_AT_ONCE 4096
+
 struct flow_entry {
 	struct bpfix_flow_key key; /* first: the hash table's key points here */
 	struct bpfix_flow_stats seen; /* totals at the last sweep that saw the flow */
@@ -134,26 +137,43 @@ static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 	g_array_append_val(ft->records, rec);
 }
 
+/* What records are sorted by, with where each is: sorting these moves far less than records. */
+struct record_order {
+	__u64 start_ms, end_ms;
+	guint key_hash;			/* ties: mostly told apart without reaching the record */
+	const struct bpfix_record *rec;
+};
+
 static gint by_time(gconstpointer a, gconstpointer b)
 {
-	const struct bpfix_record *x = a, *y = b;
+	const struct record_order *x = a, *y = b;
 
 	if (x->start_ms != y->start_ms)
 		return x->start_ms < y->start_ms ? -1 : 1;
 	if (x->end_ms != y->end_ms)
 		return x->end_ms < y->end_ms ? -1 : 1;
 	/* ties by key: the same flows give the same messages whatever order the source had */
-	return memcmp(&x->key, &y->key, sizeof(x->key));
+	if (x->key_hash != y->key_hash)
+		return x->key_hash < y->key_hash ? -1 : 1;
+	return memcmp(&x->rec->key, &y->rec->key, sizeof(x->rec->key));
 }
 
 /* Hand a walk's records to the sink, oldest first. */
 static void send_records(struct bpfix_flow_table *ft)
 {
-	guint i;
+	struct record_order *order;
+	guint i, n = ft->records->len;
 
-	g_array_sort(ft->records, by_time);
-	for (i = 0; i < ft->records->len; i++) {
+	order = g_new(struct record_order, n);
+	for (i = 0; i < n; i++) {
 		const struct bpfix_record *rec = &g_array_index(ft->records, struct bpfix_record, i);
+
+		order[i] = (struct record_order){ rec->start_ms, rec->end_ms,
+						  bpfix_flow_key_hash(&rec->key), rec };
+	}
+	qsort(order, n, sizeof(*order), (int (*)(const void *, const void *))by_time);
+	for (i = 0; i < n; i++) {
+		const struct bpfix_record *rec = order[i].rec;
 
 		ft->stats.records++;
 		ft->stats.packets += rec->packets;
@@ -162,6 +182,7 @@ static void send_records(struct bpfix_flow_table *ft)
 		if (ft->emit(rec, ft->emit_arg))
 			ft->stats.records_failed++;
 	}
+	g_free(order);
 	g_array_set_size(ft->records, 0);
 }
 
@@ -226,16 +247,26 @@ static void finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
 	g_array_append_val(ft->finished, f);
 }
 
+/* Remember a flow first seen in this sweep that goes on. */
+static void keep(struct bpfix_flow_table *ft, struct flow_entry *e, const struct flow_entry *fresh)
+{
+	if (e == fresh) {
+		e = g_memdup2(fresh, sizeof(*fresh));
+		g_hash_table_insert(ft->flows, &e->key, e);
+	}
+}
+
 static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats, void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry *e = g_hash_table_lookup(ft->flows, key);
+	struct flow_entry fresh, *e = g_hash_table_lookup(ft->flows, key);
 	enum bpfix_end_reason reason;
 
 	if (!e) {
-		e = g_new0(struct flow_entry, 1);
-		e->key = *key;
-		g_hash_table_insert(ft->flows, &e->key, e);
+		/* kept in the table only if it goes on: a flow that ends in its first sweep (a mass
+		 * of short flows) costs no insert and removal */
+		fresh = (struct flow_entry){ .key = *key };
+		e = &fresh;
 	} else if (stats->packets < e->seen.packets) {
 		/* counters only grow within one life of a flow: the map evicted it and the key came
 		 * back since the last sweep. Export what was seen of the old life, start the new one */
@@ -248,11 +279,11 @@ static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats
 	e->seen = *stats;
 	e->sweep = ft->sweep;
 	reason = ending(ft, key, stats, stats->packets > e->exported_packets);
-	if (!reason)
-		return 0;
-	emit_record(ft, e, stats, reason);
-	if (reason == BPFIX_END_ACTIVE) {
-		if (ft->source->ops->close_record(ft->source->ctx, key, stats) && !ft->err)
+	if (reason)
+		emit_record(ft, e, stats, reason);
+	if (!reason || reason == BPFIX_END_ACTIVE) {
+		keep(ft, e, &fresh);
+		if (reason && ft->source->ops->close_record(ft->source->ctx, key, stats) && !ft->err)
 			ft->err = -EIO;
 		return 0;
 	}
@@ -276,8 +307,39 @@ static gboolean reap_evicted(gpointer key, gpointer value, gpointer arg)
 }
 
 /* Remove what ended; packets that raced the walk go out in one more record, not lost. */
+/*
+ * Many flows gone idle in one sweep (a mass expiry): one batch removal for them. They have been
+ * silent for their whole idle timeout, so a packet racing the removal is unlikely, and it would
+ * show as lost, not vanish. Returns whether it removed them.
+ */
+static bool remove_idle_at_once(struct bpfix_flow_table *ft)
+{
+	GArray *keys;
+	guint i;
+	int err;
+
+	if (!ft->source->ops->remove_many ||
+	    ft->finished->len < (ft->opts.remove_at_once ? ft->opts.remove_at_once
+							  : BPFIX_REMOVE_AT_ONCE))
+		return false;
+	keys = g_array_sized_new(FALSE, FALSE, sizeof(struct bpfix_flow_key), ft->finished->len);
+	for (i = 0; i < ft->finished->len; i++) {
+		struct finished *f = &g_array_index(ft->finished, struct finished, i);
+
+		if (f->reason == BPFIX_END_IDLE)
+			g_array_append_val(keys, f->entry.key);
+	}
+	err = ft->source->ops->remove_many(ft->source->ctx, (struct bpfix_flow_key *)keys->data,
+					   keys->len);
+	if (err && !ft->err)
+		ft->err = -EIO;
+	g_array_free(keys, TRUE);
+	return !err;
+}
+
 static void remove_finished(struct bpfix_flow_table *ft)
 {
+	bool idle_removed = remove_idle_at_once(ft);
 	struct bpfix_flow_stats final;
 	guint i;
 	int err;
@@ -285,6 +347,11 @@ static void remove_finished(struct bpfix_flow_table *ft)
 	for (i = 0; i < ft->finished->len; i++) {
 		struct finished *f = &g_array_index(ft->finished, struct finished, i);
 
+		if (idle_removed && f->reason == BPFIX_END_IDLE) {
+			g_hash_table_remove(ft->flows, &f->entry.key);
+			ft->stats.flows_ended++;
+			continue;
+		}
 		err = ft->source->ops->remove(ft->source->ctx, &f->entry.key, &final);
 		if (err && err != -ENOENT && !ft->err)
 			ft->err = -EIO;
@@ -364,6 +431,7 @@ static int walk(struct bpfix_flow_table *ft, int (*pass)(struct bpfix_flow_table
 	if (!err)
 		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
 	send_records(ft);
+
 	return err ? err : ft->err;
 }
 

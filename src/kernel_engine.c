@@ -67,6 +67,28 @@ static int kernel_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	return walk_batches(ctx, false, fn, arg);
 }
 
+static int kernel_remove_many(void *ctx, const struct bpfix_flow_key *keys, __u32 n)
+{
+	struct bpfix_kernel_engine *eng = ctx;
+	__u32 done = 0, count;
+	int err;
+
+	while (done < n) {
+		count = n - done;
+		err = bpf_map_delete_batch(eng->flows_fd, keys + done, &count, NULL);
+		done += count;
+		if (err == -ENOENT) {
+			done++; /* gone already (evicted): skip it */
+			continue;
+		}
+		if (err) {
+			bpfix_warn("removing flows from the flow map: %s\n", strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 static int kernel_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 {
 	return walk_batches(ctx, true, fn, arg);
@@ -124,6 +146,7 @@ static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 static const struct bpfix_flow_source_ops kernel_source_ops = {
 	.for_each = kernel_for_each,
 	.remove = kernel_remove,
+	.remove_many = kernel_remove_many,
 	.drain = kernel_drain,
 	.close_record = kernel_close_record,
 	.read_counters = kernel_read_counters,

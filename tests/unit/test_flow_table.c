@@ -25,6 +25,7 @@ struct fake_source {
 	struct bpfix_flow_stats stats[MAX_FAKE];
 	bool live[MAX_FAKE];
 	int closed; /* close_record calls */
+	__u32 removed_many; /* flows removed by remove_many */
 	__u64 stragglers; /* packets the "program" adds between the walk and a removal */
 	/* flows the source evicted and reports (the host engine does, the kernel cannot) */
 	struct bpfix_flow_key evicted_keys[MAX_FAKE];
@@ -68,6 +69,21 @@ static int fake_remove(void *ctx, const struct bpfix_flow_key *key, struct bpfix
 	*final = src->stats[i];
 	final->packets += src->stragglers; /* packets that raced the walk */
 	final->octets += src->stragglers * 100;
+	return 0;
+}
+
+static int fake_remove_many(void *ctx, const struct bpfix_flow_key *keys, __u32 n)
+{
+	struct fake_source *src = ctx;
+	__u32 k;
+	int i;
+
+	for (k = 0; k < n; k++) {
+		i = find(src, &keys[k]);
+		if (i >= 0)
+			src->live[i] = false; /* without reading: stragglers are not seen */
+	}
+	src->removed_many += n;
 	return 0;
 }
 
@@ -118,6 +134,7 @@ static int fake_drain_evicted(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 static const struct bpfix_flow_source_ops fake_ops = {
 	.for_each = fake_for_each,
 	.remove = fake_remove,
+	.remove_many = fake_remove_many,
 	.drain = fake_drain,
 	.close_record = fake_close_record,
 	.read_counters = fake_read_counters,
@@ -587,6 +604,34 @@ static void closing_tcp_flow_is_not_split_by_active_timeout(void **state)
 	expect_record(&f->sink.recs[0], 37, 10, 1000, 1001000, 1060500, BPFIX_END_DETECTED);
 }
 
+static void mass_expiry_removes_idle_flows_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_flow_table_opts opts = default_opts();
+	struct bpfix_flow_table_stats st;
+
+	opts.remove_at_once = 3;
+	reopen(f, &opts);
+	set_flow(f, 0, 40, 1, 100, 1 * S, 1 * S, 0);
+	set_flow(f, 1, 41, 2, 200, 1 * S, 2 * S, 0);
+	set_flow(f, 2, 42, 3, 300, 1 * S, 19 * S, 0x11 /* FIN|ACK: ends by detection, one by one */);
+	set_flow(f, 3, 43, 4, 400, 1 * S, 4 * S, 0);
+	f->src.stragglers = 1; /* seen only where a flow is removed by reading it */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 20 * S), 0);
+	assert_int_equal(f->src.removed_many, 3); /* the three idle flows */
+	assert_false(f->src.live[0] || f->src.live[1] || f->src.live[2] || f->src.live[3]);
+	/* four records, plus the straggler of the flow removed by reading it */
+	assert_int_equal(f->sink.n, 5);
+	bpfix_flow_table__get_stats(f->ft, &st);
+	assert_int_equal(st.flows_ended, 4);
+	assert_int_equal(st.flows_active, 0);
+	/* below the threshold, flows are removed one by one */
+	set_flow(f, 4, 44, 1, 100, 30 * S, 30 * S, 0);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 50 * S), 0);
+	assert_int_equal(f->src.removed_many, 3);
+	assert_false(f->src.live[4]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -609,6 +654,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(host_clock_step_keeps_records_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(deltas_add_up_to_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(tcp_flags_and_ttl_are_per_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(mass_expiry_removes_idle_flows_at_once, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(closing_tcp_flow_is_not_split_by_active_timeout, setup,
 						teardown),
 	};
