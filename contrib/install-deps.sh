@@ -8,6 +8,7 @@ packages=(
   libbpf-dev bpftool libelf-dev zlib1g-dev                  # BPF loading and skeletons
   libfixbuf-dev libglib2.0-dev libpcap-dev libcmocka-dev    # IPFIX, captures, unit tests
   libmicrohttpd-dev                                         # the optional metrics endpoint
+  softflowd                                                 # bench/run's replay baseline
   nfdump libfixbuf-tools python3 python3-scapy iproute2     # collector, decoder, capture generator, netns
 )
 
