@@ -49,6 +49,7 @@ static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 pa
 	stats = bpf_map_lookup_elem(&bpfix_flows, &s->key);
 	if (!stats) {
 		bpfix_flow_stats_init(&s->stats, &s->meta, now, packets, octets);
+		s->stats.life = (__u16)bpf_get_prandom_u32();
 		err = bpf_map_update_elem(&bpfix_flows, &s->key, &s->stats, BPF_NOEXIST);
 		if (!err) {
 			count(BPFIX_CNT_FLOWS_CREATED, 1);

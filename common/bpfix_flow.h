@@ -61,7 +61,8 @@ struct bpfix_flow_stats {
 	__u8 tun_src_addr[16];	/* GTP-U: outer source address of the first packet */
 	__u8 qfi;		/* GTP-U: QoS flow id of the first packet's PDU Session Container */
 	__u8 pdu_type;		/* GTP-U: its PDU type, 0 downlink, 1 uplink */
-	__u8 pad[2];
+	__u16 life;		/* set when the flow is created (random in the kernel): user space
+				 * tells a flow evicted and created again from the one it saw */
 };
 
 /* ttl_range: packing and the two halves; the empty range (after a record closed) is min 255, max 0 */

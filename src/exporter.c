@@ -119,9 +119,11 @@ int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
 	struct bpfix_ipfix_opts next = *ipfix_opts;
 	struct bpfix_ipfix *ipfix;
 
-	bpfix_flow_table__set_timeouts(ex->table, table_opts);
-	if (same_ipfix(&ex->ipfix_opts, ipfix_opts))
-		return 0; /* the same exporting process goes on: sessions, sequence numbers, file */
+	if (same_ipfix(&ex->ipfix_opts, ipfix_opts)) {
+		/* the same exporting process goes on: sessions, sequence numbers, file */
+		bpfix_flow_table__set_timeouts(ex->table, table_opts);
+		return 0;
+	}
 	/* the records already written to the same file stay: the new process appends */
 	next.append_output = ex->ipfix_opts.output_path && ipfix_opts->output_path &&
 			     !strcmp(ex->ipfix_opts.output_path, ipfix_opts->output_path);
@@ -135,6 +137,7 @@ int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
 	ex->ipfix = ipfix;
 	ex->ipfix_opts = *ipfix_opts;
 	bpfix_flow_table__set_sink(ex->table, bpfix_ipfix_emit, ipfix);
+	bpfix_flow_table__set_timeouts(ex->table, table_opts);
 	return 0;
 }
 

@@ -256,6 +256,22 @@ static void keep(struct bpfix_flow_table *ft, struct flow_entry *e, const struct
 	}
 }
 
+/*
+ * The source's flow is not the life @e saw: the map evicted it and the key came back (another
+ * life tag, or counters that went down). Export what was seen of the old life, start anew.
+ */
+static void end_old_life(struct bpfix_flow_table *ft, struct flow_entry *e,
+			 const struct bpfix_flow_stats *stats)
+{
+	if (stats->life == e->seen.life && stats->packets >= e->seen.packets)
+		return;
+	ft->stats.flows_evicted++;
+	ft->stats.flows_ended++;
+	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
+	e->exported_packets = 0;
+	e->exported_octets = 0;
+}
+
 static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats, void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
@@ -267,14 +283,8 @@ static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats
 		 * of short flows) costs no insert and removal */
 		fresh = (struct flow_entry){ .key = *key };
 		e = &fresh;
-	} else if (stats->packets < e->seen.packets) {
-		/* counters only grow within one life of a flow: the map evicted it and the key came
-		 * back since the last sweep. Export what was seen of the old life, start the new one */
-		ft->stats.flows_evicted++;
-		ft->stats.flows_ended++;
-		emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
-		e->exported_packets = 0;
-		e->exported_octets = 0;
+	} else {
+		end_old_life(ft, e, stats);
 	}
 	e->seen = *stats;
 	e->sweep = ft->sweep;
@@ -355,10 +365,16 @@ static void remove_finished(struct bpfix_flow_table *ft)
 		err = ft->source->ops->remove(ft->source->ctx, &f->entry.key, &final);
 		if (err && err != -ENOENT && !ft->err)
 			ft->err = -EIO;
-		if (!err && final.packets > f->entry.exported_packets) {
+		if (!err && final.life != f->entry.seen.life) {
+			/* evicted and created again since the walk: the new life is exported whole */
+			f->entry.exported_packets = 0;
+			f->entry.exported_octets = 0;
+			ft->stats.flows_ended++;
+		} else if (!err && final.packets > f->entry.exported_packets) {
 			final.first_ns = final.last_ns; /* they came after the walk read the flow */
-			emit_record(ft, &f->entry, &final, f->reason);
 		}
+		if (!err && final.packets > f->entry.exported_packets)
+			emit_record(ft, &f->entry, &final, f->reason);
 		g_hash_table_remove(ft->flows, &f->entry.key);
 		ft->stats.flows_ended++;
 	}
@@ -394,9 +410,11 @@ static int visit_drained(const struct bpfix_flow_key *key, const struct bpfix_fl
 			 void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry fresh;
+	struct flow_entry fresh, *e = entry_or(ft, key, &fresh);
 
-	emit_record(ft, entry_or(ft, key, &fresh), stats, BPFIX_END_FORCED);
+	if (e != &fresh)
+		end_old_life(ft, e, stats);
+	emit_record(ft, e, stats, BPFIX_END_FORCED);
 	g_hash_table_remove(ft->flows, key);
 	ft->stats.flows_ended++;
 	return 0;

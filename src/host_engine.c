@@ -27,6 +27,7 @@ struct bpfix_host_engine {
 	GQueue lru;		   /* most recently updated at the head */
 	GArray *evicted;	   /* struct host_flow copies evicted since the last drain */
 	__u32 max_flows;
+	__u32 lives;		   /* flows created: tags each life, as the kernel's random tag */
 	__u16 gtpu_port;
 	__u64 counters[BPFIX_CNT_MAX];
 	__u8 window[BPFIX_PARSE_WINDOW];
@@ -159,6 +160,7 @@ static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *
 		flow->key = *key;
 		flow->lru.data = flow;
 		bpfix_flow_stats_init(&flow->stats, &eng->meta, now_ns, 1, octets);
+		flow->stats.life = (__u16)++eng->lives;
 		g_hash_table_insert(eng->flows, &flow->key, flow);
 		eng->counters[BPFIX_CNT_FLOWS_CREATED]++;
 	}

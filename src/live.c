@@ -4,8 +4,11 @@
  * link events, act on signals; on stop detach first (no packet is metered after its flows are
  * flushed), then flush everything. It does not parse packets or talk IPFIX itself.
  */
+#define _GNU_SOURCE /* ppoll */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 
 struct live {
 	struct bpfix_live_opts opts; /* the running configuration */
+	sigset_t wait_mask;	     /* the signals unblocked only while waiting (ppoll) */
 	struct bpfix_kernel_engine *engine;
 	struct bpfix_iface_set *ifaces;
 	struct bpfix_exporter *exporter;
@@ -48,13 +52,17 @@ static __s64 monotonic_to_epoch(void)
 static void wait_until(struct live *l, __s64 deadline_ns, struct bpfix_live_signals *sig)
 {
 	struct pollfd pfd = { .fd = bpfix_iface_set__fd(l->ifaces), .events = POLLIN };
+	struct timespec ts;
 	__s64 left;
 
+	/* the signals are blocked but while ppoll waits: one cannot slip in before the wait */
 	while (!sig->stop && !sig->reload && !sig->log_stats) {
 		left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
 		if (left <= 0)
 			return;
-		if (poll(&pfd, 1, (int)((left + 999999) / 1000000)) > 0)
+		ts.tv_sec = left / NS_PER_S;
+		ts.tv_nsec = left % NS_PER_S;
+		if (ppoll(&pfd, 1, &ts, &l->wait_mask) > 0)
 			bpfix_iface_set__handle_events(l->ifaces);
 	}
 }
@@ -103,10 +111,10 @@ static void reload(struct live *l, bpfix_live_reload_fn read_config, void *arg)
 		return;
 	}
 	err = read_config(arg, &next);
-	if (!err)
-		err = bpfix_iface_set__update(l->ifaces, next.interfaces, next.direction);
 	if (!err) {
-		err = bpfix_exporter__reconfigure(l->exporter, &next.table, &next.ipfix);
+		err = bpfix_iface_set__update(l->ifaces, next.interfaces, next.direction);
+		if (!err)
+			err = bpfix_exporter__reconfigure(l->exporter, &next.table, &next.ipfix);
 		if (err) /* put the interfaces back as they were */
 			bpfix_iface_set__update(l->ifaces, l->opts.interfaces, l->opts.direction);
 	}
@@ -114,6 +122,7 @@ static void reload(struct live *l, bpfix_live_reload_fn read_config, void *arg)
 		bpfix_err("reload failed; the running configuration stays in effect\n");
 		return;
 	}
+	bpfix_log_init(next.log_level);
 	warn_fixed(&l->opts, &next);
 	next.max_flows = l->opts.max_flows;
 	next.gtpu_port = l->opts.gtpu_port;
@@ -175,7 +184,15 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 	};
 	struct live l = { .opts = *opts };
 	int err, end_err, finish_err;
+	sigset_t handled;
 
+	/* before any thread starts (metrics): they inherit the mask, signals come to ppoll */
+	sigemptyset(&handled);
+	sigaddset(&handled, SIGINT);
+	sigaddset(&handled, SIGTERM);
+	sigaddset(&handled, SIGHUP);
+	sigaddset(&handled, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &handled, &l.wait_mask);
 	table_opts.clock_to_epoch_ns = monotonic_to_epoch();
 	l.engine = bpfix_kernel_engine__open(&engine_opts);
 	if (!l.engine)
@@ -218,5 +235,6 @@ out:
 	bpfix_metrics__stop(l.metrics);
 	bpfix_exporter__free(l.exporter);
 	bpfix_kernel_engine__free(l.engine);
+	pthread_sigmask(SIG_SETMASK, &l.wait_mask, NULL);
 	return err;
 }

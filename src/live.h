@@ -26,6 +26,7 @@ struct bpfix_live_opts {
 	__u32 sweep_interval_s;
 	__u32 stats_interval_s;	/* statistics records (and a log line) this often */
 	const char *metrics;	/* Prometheus endpoint [ADDR:]PORT, or NULL */
+	const char *log_level;	/* applied by the caller at start, by a reload after it */
 	struct bpfix_ipfix_opts ipfix;
 };
 

@@ -172,9 +172,9 @@ static int live_opts(struct bpfix_config *cfg, struct bpfix_live_opts *opts)
 		.sweep_interval_s = cfg->sweep_interval_s,
 		.stats_interval_s = cfg->stats_interval_s,
 		.metrics = cfg->metrics,
+		.log_level = cfg->log_level,
 		.ipfix = ipfix_opts(cfg),
 	};
-	bpfix_log_init(cfg->log_level);
 	return 0;
 }
 
@@ -227,6 +227,7 @@ static int cmd_run(struct bpfix_config *cfg, int argc, char **argv)
 	}
 	if (live_opts(cfg, &opts))
 		goto out;
+	bpfix_log_init(opts.log_level);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -264,6 +265,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	/* an output read through a pipe that closes is a write error to report, not a death */
+	signal(SIGPIPE, SIG_IGN);
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("bpfix %s\n", BPFIX_VERSION);
 		return 0;

@@ -39,8 +39,6 @@ struct bpfix_pcap_reader {
 	struct bpfix_pcapng_file *pcapng;
 	char *path;
 	int linktype;
-	bool stream;	/* a pipe, socket or terminal: it can be read only once */
-	bool started;	/* a packet (or the end) was read */
 	__u8 frame[BPFIX_READER_MAX_FRAME];
 	char iobuf[BPFIX_READER_IOBUF]; /* the stream's stdio buffer: freed after it is closed */
 };
@@ -97,20 +95,6 @@ static int open_peek(const char *path, FILE **fp, __u8 magic[4], char *iobuf)
 	return 0;
 }
 
-/*
- * replay opens every capture once to check it, then again to read it: a pipe can be read only
- * once, so a reader of one that is freed before its first packet waits here for the next open
- * of the same path.
- */
-static struct bpfix_pcap_reader *parked;
-
-static bool is_stream(FILE *fp)
-{
-	struct stat st;
-
-	return !fstat(fileno(fp), &st) && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
-}
-
 static void close_stream(FILE *fp)
 {
 	if (fp && fp != stdin)
@@ -125,11 +109,6 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 	FILE *fp;
 	int err;
 
-	if (parked && !strcmp(parked->path, path)) {
-		r = parked;
-		parked = NULL;
-		return r;
-	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
@@ -146,7 +125,6 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 		errno = ENOMEM;
 		return NULL;
 	}
-	r->stream = is_stream(fp);
 	if (!memcmp(magic, "\x0a\x0d\x0d\x0a", 4)) { /* pcapng: the same in both byte orders */
 		r->pcapng = bpfix_pcapng_file__fopen(fp);
 		if (!r->pcapng) {
@@ -268,7 +246,6 @@ int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *fra
 	const u_char *data;
 	int rc;
 
-	r->started = true;
 	if (r->pcapng)
 		return next_pcapng(r, frame);
 	rc = pcap_next_ex(r->pcap, &hdr, &data);
@@ -289,25 +266,9 @@ void bpfix_pcap_reader__free(struct bpfix_pcap_reader *r)
 {
 	if (!r)
 		return;
-	if (r->stream && !r->started && (r->pcap || r->pcapng) && !parked) {
-		parked = r;
-		return;
-	}
 	if (r->pcap)
 		pcap_close(r->pcap);
 	bpfix_pcapng_file__free(r->pcapng);
 	free(r->path);
 	free(r);
-}
-
-/* a parked reader nobody came back for (replay failed after checking its captures) */
-__attribute__((destructor)) static void free_parked(void)
-{
-	struct bpfix_pcap_reader *r = parked;
-
-	if (r) {
-		r->stream = false;
-		parked = NULL;
-		bpfix_pcap_reader__free(r);
-	}
 }

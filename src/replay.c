@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -46,36 +47,50 @@ static int replay_frame(struct replay *r, const struct bpfix_frame *f)
 	return bpfix_engine__run_frame(r->engine, f);
 }
 
-static int replay_file(struct replay *r, const char *path)
+static int replay_file(struct replay *r, struct bpfix_pcap_reader *reader)
 {
-	struct bpfix_pcap_reader *reader = bpfix_pcap_reader__open(path);
 	struct bpfix_frame frame;
 	int rc;
 
-	if (!reader)
-		return -errno;
 	while ((rc = bpfix_pcap_reader__next(reader, &frame)) == 1) {
 		rc = replay_frame(r, &frame);
 		if (rc)
 			break;
 	}
-	bpfix_pcap_reader__free(reader);
 	return rc;
 }
 
-/* Fail before loading anything if a capture cannot even be opened. */
-static int check_captures(const struct bpfix_replay_opts *opts)
+static void close_captures(struct bpfix_pcap_reader **readers, size_t n)
 {
-	struct bpfix_pcap_reader *reader;
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		bpfix_pcap_reader__free(readers[i]);
+	free(readers);
+}
+
+/*
+ * Every capture opened before anything is loaded: one that cannot be read fails the run first.
+ * Each is opened once, so pipes and stdin ("-") work.
+ */
+static struct bpfix_pcap_reader **open_captures(const struct bpfix_replay_opts *opts)
+{
+	struct bpfix_pcap_reader **readers = calloc(opts->n_pcaps, sizeof(*readers));
+	size_t i;
+	int err;
+
+	if (!readers)
+		return NULL;
 	for (i = 0; i < opts->n_pcaps; i++) {
-		reader = bpfix_pcap_reader__open(opts->pcaps[i]);
-		if (!reader)
-			return -errno;
-		bpfix_pcap_reader__free(reader);
+		readers[i] = bpfix_pcap_reader__open(opts->pcaps[i]);
+		if (!readers[i]) {
+			err = errno;
+			close_captures(readers, i);
+			errno = err;
+			return NULL;
+		}
 	}
-	return 0;
+	return readers;
 }
 
 int bpfix_replay_run(const struct bpfix_replay_opts *opts)
@@ -86,25 +101,28 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		.gtpu_port = opts->gtpu_port,
 	};
 	struct bpfix_flow_table_opts table_opts = opts->table;
+	struct bpfix_pcap_reader **readers;
 	struct replay r = { 0 };
 	int err = 0, end_err;
 	size_t i;
 
 	table_opts.clock_to_epoch_ns = 0; /* replay's clock is capture time, already epoch */
-	err = check_captures(opts);
-	if (err)
-		return err;
+	readers = open_captures(opts);
+	if (!readers)
+		return -errno;
 	/* the engine first: if it cannot load, no output file is started */
 	r.engine = bpfix_engine__open(&engine_opts);
-	if (!r.engine)
-		return -errno;
+	if (!r.engine) {
+		err = -errno;
+		goto out;
+	}
 	r.exporter = bpfix_exporter__new(bpfix_engine__source(r.engine), &table_opts, &opts->ipfix);
 	if (!r.exporter) {
 		err = -errno;
 		goto out;
 	}
 	for (i = 0; i < opts->n_pcaps && !err; i++)
-		err = replay_file(&r, opts->pcaps[i]);
+		err = replay_file(&r, readers[i]);
 
 	/* whatever happened, export what was metered: flows ended by now, then the rest */
 	end_err = bpfix_exporter__sweep(r.exporter, r.last_ns);
@@ -112,6 +130,7 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		end_err = bpfix_exporter__finish(r.exporter, &r.frames);
 	err = err ? err : end_err;
 out:
+	close_captures(readers, opts->n_pcaps);
 	bpfix_exporter__free(r.exporter);
 	bpfix_engine__free(r.engine);
 	return err;

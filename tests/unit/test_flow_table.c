@@ -632,6 +632,23 @@ static void mass_expiry_removes_idle_flows_at_once(void **state)
 	assert_false(f->src.live[4]);
 }
 
+static void evicted_and_back_bigger_is_told_apart_by_life(void **state)
+{
+	struct fixture *f = *state;
+
+	set_flow(f, 0, 45, 10, 1000, 1 * S, 2 * S, 0);
+	f->src.stats[0].life = 7;
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 3 * S), 0); /* seen: 10 packets */
+	/* evicted and created again; the new life already has more packets than the old */
+	set_flow(f, 0, 45, 25, 2500, 3 * S + S / 4, 3 * S + S / 2, 0);
+	f->src.stats[0].life = 8;
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0); /* the forced end finds it */
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[0], 45, 10, 1000, 1001000, 1002000,
+		      BPFIX_END_LACK_OF_RESOURCES);
+	expect_record(&f->sink.recs[1], 45, 25, 2500, 1003250, 1003500, BPFIX_END_FORCED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -655,6 +672,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(deltas_add_up_to_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(tcp_flags_and_ttl_are_per_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(mass_expiry_removes_idle_flows_at_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(evicted_and_back_bigger_is_told_apart_by_life, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(closing_tcp_flow_is_not_split_by_active_timeout, setup,
 						teardown),
