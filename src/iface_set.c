@@ -295,11 +295,6 @@ int bpfix_iface_set__update(struct bpfix_iface_set *set, char *const *entries,
 	return attach_matching(set, false);
 }
 
-size_t bpfix_iface_set__count(const struct bpfix_iface_set *set)
-{
-	return set->links->len;
-}
-
 int bpfix_iface_set__free(struct bpfix_iface_set *set)
 {
 	int err, first = 0;

@@ -37,7 +37,6 @@ void bpfix_iface_set__handle_events(struct bpfix_iface_set *set);
  */
 int bpfix_iface_set__update(struct bpfix_iface_set *set, char *const *entries,
 			    const char *default_direction);
-size_t bpfix_iface_set__count(const struct bpfix_iface_set *set);
 /* Detach everything and free; 0 or the first error (printed). */
 int bpfix_iface_set__free(struct bpfix_iface_set *set);
 

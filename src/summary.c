@@ -45,6 +45,10 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 	add_line(sum, "records sent", ix.records);
 	if (ft.records_failed)
 		add_line(sum, "records not sent", ft.records_failed);
+	if (ft.flows_evicted)
+		add_line(sum, "flows evicted", ft.flows_evicted);
+	if (ix.failures)
+		add_line(sum, "export failures", ix.failures);
 
 	sum->stats = (struct bpfix_export_stats){
 		.packets_seen = c[BPFIX_CNT_SEEN],

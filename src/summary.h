@@ -13,7 +13,7 @@
 #include "ipfix/ipfix.h"
 
 struct bpfix_summary {
-	struct bpfix_counter_value lines[BPFIX_CNT_MAX + 8];
+	struct bpfix_counter_value lines[BPFIX_CNT_MAX + 10];
 	size_t n;
 	struct bpfix_export_stats stats; /* lines included */
 };
