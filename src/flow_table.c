@@ -164,6 +164,8 @@ static void send_records(struct bpfix_flow_table *ft)
 	struct record_order *order;
 	guint i, n = ft->records->len;
 
+	if (!n)
+		return;
 	order = g_new(struct record_order, n);
 	for (i = 0; i < n; i++) {
 		const struct bpfix_record *rec = &g_array_index(ft->records, struct bpfix_record, i);
@@ -171,7 +173,7 @@ static void send_records(struct bpfix_flow_table *ft)
 		order[i] = (struct record_order){ rec->start_ms, rec->end_ms,
 						  bpfix_flow_key_hash(&rec->key), rec };
 	}
-	qsort(order, n, sizeof(*order), (int (*)(const void *, const void *))by_time);
+	qsort(order, n, sizeof(*order), by_time);
 	for (i = 0; i < n; i++) {
 		const struct bpfix_record *rec = order[i].rec;
 

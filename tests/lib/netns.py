@@ -19,6 +19,7 @@ __file__). Root only; the scripts check that first (bpfixtest.preflight).
 
 import ctypes
 import json
+import argparse
 import os
 import platform
 import re
@@ -253,3 +254,24 @@ def run_in_env(make_env, tmp_prefix, keep, body, errors=()):
         after()
     log(f"{'FAIL' if problems else 'PASS'} ({time.monotonic() - t_start:.1f} s)")
     return EXIT_FAIL if problems else EXIT_OK
+
+
+def case_arguments(doc, cases):
+    """The command line the live test drivers share: --bpfix, --source-dir (for templates/),
+    --cases (names from @cases), --keep, -v. Returns the parsed arguments, with .bpfix absolute,
+    .elements (templates/bpfix-elements.xml) and .cases a list of known case names."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--bpfix", required=True, help="the bpfix binary")
+    ap.add_argument("--source-dir", required=True, help="the repository (for templates/)")
+    ap.add_argument("--cases", default=",".join(cases), help="comma-separated: " +
+                    ", ".join(cases))
+    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+    a.bpfix = os.path.abspath(a.bpfix)
+    a.elements = os.path.join(a.source_dir, "templates", "bpfix-elements.xml")
+    a.cases = [c for c in a.cases.split(",") if c]
+    bad = [c for c in a.cases if c not in cases]
+    if bad:
+        ap.error(f"unknown case(s) {', '.join(bad)}")
+    return a

@@ -47,7 +47,6 @@ Everything this starts (namespaces, processes by pid, temporary directory) is re
 path. The subcommands sink, listen and send are the traffic side, run inside the namespaces.
 """
 
-import argparse
 import functools
 import json
 import os
@@ -170,7 +169,8 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] in ("sink", "lis
 import ipfix_records as I  # noqa: E402
 from bpfixtest import HarnessError, Nfcapd, flow_from_json, log, preflight, \
     summary_numbers  # noqa: E402
-from netns import OUR_HANDLE, PY, TRAFFIC, Bpfix, VethEnv, run, run_in_env  # noqa: E402
+from netns import OUR_HANDLE, PY, TRAFFIC, Bpfix, VethEnv, case_arguments, run, \
+    run_in_env  # noqa: E402
 
 ROOT_FOR = "network namespaces, tc and BPF need it"
 TOOLS = ("ip", "tc", "ipfixDump", "nfcapd", "nfdump", "curl")
@@ -959,21 +959,9 @@ CASES = {"glob": case_glob, "vanish": case_vanish, "reload": case_reload, "stats
 
 def main():
     global VERBOSE
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--bpfix", required=True, help="the bpfix binary")
-    ap.add_argument("--source-dir", required=True, help="the repository (for templates/)")
-    ap.add_argument("--cases", default=",".join(CASES), help="comma-separated: " +
-                    ", ".join(CASES))
-    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    ap.add_argument("-v", "--verbose", action="store_true")
-    a = ap.parse_args()
+    a = case_arguments(__doc__, CASES)
     VERBOSE = a.verbose
-    a.bpfix = os.path.abspath(a.bpfix)
-    a.elements = os.path.join(a.source_dir, "templates", "bpfix-elements.xml")
-    cases = [c for c in a.cases.split(",") if c]
-    bad = [c for c in cases if c not in CASES]
-    if bad:
-        ap.error(f"unknown case(s) {', '.join(bad)}")
+    cases = a.cases
     rc = preflight(a.bpfix, TOOLS, ROOT_FOR)
     if rc is not None:
         return rc

@@ -42,7 +42,6 @@ Everything this starts (namespaces, processes by pid, temporary directory) is re
 path.
 """
 
-import argparse
 import functools
 import json
 import os
@@ -62,7 +61,8 @@ import ipfix_records as I  # noqa: E402
 import veth_traffic as T  # noqa: E402
 from bpfixtest import (HarnessError, Nfcapd, flow_from_json, log, not_metered,  # noqa: E402
                        preflight, summary_numbers)
-from netns import OUR_HANDLE, PY, TRAFFIC, Bpfix, VethEnv, run, run_in_env  # noqa: E402
+from netns import OUR_HANDLE, PY, TRAFFIC, Bpfix, VethEnv, case_arguments, run, \
+    run_in_env  # noqa: E402
 
 NFCAPD_PORT = 9995          # inside namespace A: nothing else is there
 TIME_SLACK_MS = 50          # record times against the capture's kernel timestamps
@@ -677,21 +677,9 @@ CASES = {"main": case_main, "kill": case_kill, "errors": case_errors, "drop": ca
 
 def main():
     global VERBOSE
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--bpfix", required=True, help="the bpfix binary")
-    ap.add_argument("--source-dir", required=True, help="the repository (for templates/)")
-    ap.add_argument("--cases", default=",".join(CASES), help="comma-separated: " +
-                    ", ".join(CASES))
-    ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    ap.add_argument("-v", "--verbose", action="store_true")
-    a = ap.parse_args()
+    a = case_arguments(__doc__, CASES)
     VERBOSE = a.verbose
-    a.bpfix = os.path.abspath(a.bpfix)
-    a.elements = os.path.join(a.source_dir, "templates", "bpfix-elements.xml")
-    cases = [c for c in a.cases.split(",") if c]
-    bad = [c for c in cases if c not in CASES]
-    if bad:
-        ap.error(f"unknown case(s) {', '.join(bad)}")
+    cases = a.cases
     rc = preflight(a.bpfix, TOOLS, ROOT_FOR)
     if rc is not None:
         return rc
