@@ -98,6 +98,18 @@ def capture_names(directory, only=()):
             (not only or any(s in n for s in only))]
 
 
+def captures_in(directories, only=()):
+    """The captures of several directories (paths), skipping, with a line saying so, those that
+    are absent (../shared/pcaps outside its workspace)."""
+    captures = []
+    for d in directories:
+        if not os.path.isdir(d):
+            log(f"skipping {d}: directory not present")
+            continue
+        captures += [os.path.join(d, n) for n in capture_names(d, only)]
+    return captures
+
+
 # ---------------------------------------------------------------------------------------------
 # Preconditions
 

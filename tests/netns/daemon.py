@@ -423,24 +423,6 @@ def settle():
 # ---------------------------------------------------------------------------------------------
 # Records
 
-def file_records(path, elements):
-    """The flow records of an IPFIX file as ipfixDump decodes them, as dicts."""
-    _, records = I.decode(path, elements)
-    out = []
-    for rec in records:
-        v = I.flow_view(rec)
-        if v is None:
-            continue
-        f = I.by_name(rec)
-
-        def num(name):
-            return int(f[name], 0) if name in f else None
-        out.append({"src": v.src, "dst": v.dst, "proto": v.proto, "sport": v.sport,
-                    "dport": v.dport, "packets": v.packets, "octets": v.octets,
-                    "in_if": num("ingressInterface"), "out_if": num("egressInterface"),
-                    "dir": num("flowDirection"), "end": v.end})
-    return out
-
 
 def nfdump_records(col):
     out = []
@@ -508,7 +490,7 @@ def read_file_records(path, a, what, problems):
         problems.append(f"{what}: bpfix wrote no output file {path}")
         return []
     try:
-        return file_records(path, a.elements)
+        return I.flow_dicts(path, a.elements)[0]
     except I.DecodeError as e:
         problems.append(f"{what}: ipfixDump cannot decode the output file: {e}")
         return []

@@ -172,29 +172,6 @@ def nfdump_record(o):
             "dir": int(o.get("direction", -1))}
 
 
-def ipfix_file_records(path, elements):
-    """(flow records as dicts, every data record as ipfix_records decodes it) of an IPFIX
-    file."""
-    _, records = I.decode(path, elements)
-    out = []
-    for rec in records:
-        v = I.flow_view(rec)
-        if v is None:
-            continue
-        f = I.by_name(rec)
-
-        def num(name):
-            return int(f[name], 0) if name in f else None
-        out.append({"ver": v.ver, "src": v.src, "dst": v.dst, "proto": v.proto, "sport": v.sport,
-                    "dport": v.dport, "packets": v.packets, "octets": v.octets,
-                    "first": v.first_ms, "last": v.last_ms, "tos": v.tos,
-                    "flags": v.tcp_flags or 0, "in_if": num("ingressInterface"),
-                    "out_if": num("egressInterface"), "dir": num("flowDirection"),
-                    "end": v.end, "teid": v.teid, "osrc": v.outer_src, "odst": v.outer_dst,
-                    "minttl": num("minimumTTL"), "maxttl": num("maximumTTL")})
-    return out, records
-
-
 def fmt_rec(r):
     s = (f"v{r['ver']} {r['src']}:{r['sport']} -> {r['dst']}:{r['dport']} proto {r['proto']} "
          f"packets {r['packets']} octets {r['octets']} first {r['first']} last {r['last']} "
@@ -477,7 +454,7 @@ def case_main(env, a, problems):
     if not os.path.exists(out):
         problems.append("main: bpfix wrote no --output file")
         return
-    ipf, decoded = ipfix_file_records(out, a.elements)
+    ipf, decoded = I.flow_dicts(out, a.elements)
     vlog(f"bpfix stderr:\n{err}")
     vlog(f"capture: {len(res['packets'])} packets; vethA ifindex {env.ifindex_a}")
     for r in sorted(ipf, key=lambda r: (r["first"], fmt_rec(r))):
@@ -560,7 +537,7 @@ def case_kill(env, a, problems):
     log(f"kill: programs {ids} gone: {not left}; clsact left on vethA (created by the killed "
         f"instance, found existing by the restarted one): {clsact_left}")
     if os.path.exists(out):
-        ipf, _ = ipfix_file_records(out, a.elements)
+        ipf, _ = I.flow_dicts(out, a.elements)
         exp = expectations("echo", capture_flows(res["packets"]))
         check_flows(exp, ipf, "ipfixDump (restarted)", env.ifindex_a,
                     (res["t0_ns"] // 1000000, res["t1_ns"] // 1000000), problems)
@@ -660,7 +637,7 @@ def case_drop(env, a, problems):
     if not os.path.exists(out):
         problems.append("drop: bpfix wrote no --output file")
         return
-    ipf, _ = ipfix_file_records(out, a.elements)
+    ipf, _ = I.flow_dicts(out, a.elements)
     exp = expectations("drop", capture_flows(res["packets"]))
     check_flows(exp, ipf, "ipfixDump (drop)", env.ifindex_a,
                 (res["t0_ns"] // 1000000, res["t1_ns"] // 1000000), problems)

@@ -56,7 +56,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
 from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, EXIT_SKIP,  # noqa: E402
-                       KERNEL_ENGINE, HarnessError, argument_parser, capture_names, log,
+                       KERNEL_ENGINE, HarnessError, argument_parser, captures_in, log,
                        not_metered, parse_arguments, preflight, run_bpfix,
                        skip_reason, summary_numbers)
 
@@ -345,12 +345,7 @@ def main(argv=None):
     else:
         engines.append("kernel")
 
-    captures = []
-    for d in a.pcaps or DEFAULT_DIRS:
-        if not os.path.isdir(d):
-            log(f"skipping {d}: directory not present")
-            continue
-        captures += [os.path.join(d, n) for n in capture_names(d, a.only)]
+    captures = captures_in(a.pcaps or DEFAULT_DIRS, a.only)
     if not captures:
         log("SKIP: no captures")
         return EXIT_SKIP

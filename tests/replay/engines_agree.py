@@ -32,7 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
 from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, KERNEL_ENGINE,  # noqa: E402
-                       HarnessError, argument_parser, capture_names, log, parse_arguments,
+                       HarnessError, argument_parser, captures_in, log, parse_arguments,
                        parse_summary, preflight, run_bpfix)
 
 TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
@@ -144,12 +144,7 @@ def main(argv=None):
     if rc is not None:
         return rc
 
-    captures = []
-    for d in a.pcaps or DEFAULT_DIRS:
-        if not os.path.isdir(d):
-            log(f"skipping {d}: directory not present")
-            continue
-        captures += [os.path.join(d, n) for n in capture_names(d, a.only)]
+    captures = captures_in(a.pcaps or DEFAULT_DIRS, a.only)
     if not captures:
         log("ERROR: no captures to compare")
         return EXIT_HARNESS
