@@ -24,8 +24,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "exporter.h"
-#include "kernel_engine.h"
+#include "export/exporter.h"
+#include "meter/kernel_engine.h"
 
 #define NS_PER_S 1000000000ull
 #define FILL_BATCH 65536

@@ -11,10 +11,10 @@
 
 #include <glib.h>
 
-#include "config.h"
-#include "live.h"
-#include "log.h"
-#include "replay.h"
+#include "config/config.h"
+#include "live/live.h"
+#include "util/log.h"
+#include "replay/replay.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2

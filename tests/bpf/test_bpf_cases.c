@@ -20,7 +20,7 @@
 
 #include "bpfix_account.h"
 #include "bpfix_flow.skel.h"
-#include "counters.h"
+#include "meter/counters.h"
 #include "packet_cases.h"
 
 #define EXIT_SKIP 77

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "bpfix_parse.h"
-#include "flow_table.h"
-#include "host_engine.h"
+#include "flow/flow_table.h"
+#include "meter/host_engine.h"
 
 #define FUZZ_FLOWS 64 /* small, so eviction happens */
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "pcapng_file.h"
+#include "replay/pcapng_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

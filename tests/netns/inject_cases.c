@@ -39,7 +39,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
-#include "counters.h"
+#include "meter/counters.h"
 #include "packet_cases.h"
 
 #define ETH_HEADER 14

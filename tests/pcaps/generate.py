@@ -112,7 +112,7 @@ MAC_B = "02:00:00:00:00:0b"
 
 GTPU_PORT = 2152
 
-# Summary counters the truth states (names as bpfix's summary prints them, src/counters.c). A
+# Summary counters the truth states (names as bpfix's summary prints them, src/meter/counters.c). A
 # counter bpfix leaves out of its summary is 0. "GTP-U metered as outer UDP" reasons are keyed
 # by a short name here.
 NOT_METERED = ("not IP", "truncated")

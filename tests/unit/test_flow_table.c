@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "bpfix_account.h"
-#include "flow_table.h"
+#include "flow/flow_table.h"
 
 #define S 1000000000ull /* ns per second */
 #define MAX_FAKE 8

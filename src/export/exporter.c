@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Flow table + IPFIX process + summary, in the order a run needs them; no metering here. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "export/exporter.h"
+#include "flow/summary.h"
+
+struct bpfix_exporter {
+	struct bpfix_flow_source *source;
+	struct bpfix_flow_table *table;
+	struct bpfix_ipfix *ipfix;
+	struct bpfix_ipfix_opts ipfix_opts; /* what it was made with (the strings are borrowed) */
+};
+
+struct bpfix_exporter *bpfix_exporter__new(struct bpfix_flow_source *source,
+					   const struct bpfix_flow_table_opts *table_opts,
+					   const struct bpfix_ipfix_opts *ipfix_opts)
+{
+	struct bpfix_exporter *ex = calloc(1, sizeof(*ex));
+	int err;
+
+	if (!ex)
+		return NULL;
+	ex->source = source;
+	ex->ipfix_opts = *ipfix_opts;
+	ex->ipfix = bpfix_ipfix__new(ipfix_opts);
+	if (!ex->ipfix) {
+		err = errno;
+		free(ex);
+		errno = err;
+		return NULL;
+	}
+	ex->table = bpfix_flow_table__new(table_opts, source, bpfix_ipfix_emit, ex->ipfix);
+	if (!ex->table) {
+		bpfix_exporter__free(ex);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return ex;
+}
+
+int bpfix_exporter__sweep(struct bpfix_exporter *ex, __u64 now_ns)
+{
+	return bpfix_flow_table__sweep(ex->table, now_ns);
+}
+
+void bpfix_exporter__set_clock_to_epoch(struct bpfix_exporter *ex, __s64 clock_to_epoch_ns)
+{
+	bpfix_flow_table__set_clock_to_epoch(ex->table, clock_to_epoch_ns);
+}
+
+static int send_stats(struct bpfix_exporter *ex, const __u64 *frames_read, bool final)
+{
+	struct bpfix_summary sum;
+	int err;
+
+	err = bpfix_summary_collect(&sum, ex->source, ex->table, ex->ipfix, frames_read, final);
+	if (err)
+		return err;
+	if (final)
+		bpfix_summary_print(&sum, stderr);
+	return bpfix_ipfix__send_stats(ex->ipfix, &sum.stats);
+}
+
+int bpfix_exporter__tick(struct bpfix_exporter *ex, bool with_stats)
+{
+	int err = with_stats ? send_stats(ex, NULL, false) : 0;
+	int flushed = bpfix_ipfix__flush(ex->ipfix);
+
+	return err ? err : flushed;
+}
+
+static void keep_first(int *first, int err)
+{
+	if (!*first)
+		*first = err;
+}
+
+int bpfix_exporter__finish(struct bpfix_exporter *ex, const __u64 *frames_read)
+{
+	int err = bpfix_flow_table__flush(ex->table);
+
+	/* the collector gets the summary too, as statistics records */
+	keep_first(&err, send_stats(ex, frames_read, true));
+	keep_first(&err, bpfix_ipfix__flush(ex->ipfix));
+	keep_first(&err, bpfix_ipfix__report_losses(ex->ipfix));
+	return err;
+}
+
+static bool same_strings(const char *const *a, size_t na, const char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]))
+			return false;
+	return true;
+}
+
+static bool same_ipfix(const struct bpfix_ipfix_opts *a, const struct bpfix_ipfix_opts *b)
+{
+	return same_strings(a->collectors, a->n_collectors, b->collectors, b->n_collectors) &&
+	       !g_strcmp0(a->output_path, b->output_path) &&
+	       a->observation_domain == b->observation_domain &&
+	       a->template_refresh_s == b->template_refresh_s &&
+	       a->template_refresh_messages == b->template_refresh_messages && a->pen == b->pen;
+}
+
+int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
+				const struct bpfix_flow_table_opts *table_opts,
+				const struct bpfix_ipfix_opts *ipfix_opts)
+{
+	struct bpfix_ipfix_opts next = *ipfix_opts;
+	struct bpfix_ipfix *ipfix;
+
+	if (same_ipfix(&ex->ipfix_opts, ipfix_opts)) {
+		/* the same exporting process goes on: sessions, sequence numbers, file */
+		bpfix_flow_table__set_timeouts(ex->table, table_opts);
+		return 0;
+	}
+	/* the records already written to the same file stay: the new process appends */
+	next.append_output = ex->ipfix_opts.output_path && ipfix_opts->output_path &&
+			     !strcmp(ex->ipfix_opts.output_path, ipfix_opts->output_path);
+	ipfix = bpfix_ipfix__new(&next);
+	if (!ipfix)
+		return -errno;
+	bpfix_ipfix__carry_stats(ipfix, ex->ipfix);
+	bpfix_ipfix__flush(ex->ipfix);
+	bpfix_ipfix__report_losses(ex->ipfix);
+	bpfix_ipfix__free(ex->ipfix);
+	ex->ipfix = ipfix;
+	ex->ipfix_opts = *ipfix_opts;
+	bpfix_flow_table__set_sink(ex->table, bpfix_ipfix_emit, ipfix);
+	bpfix_flow_table__set_timeouts(ex->table, table_opts);
+	return 0;
+}
+
+int bpfix_exporter__collect(struct bpfix_exporter *ex, struct bpfix_summary *sum)
+{
+	return bpfix_summary_collect(sum, ex->source, ex->table, ex->ipfix, NULL, false);
+}
+
+void bpfix_exporter__free(struct bpfix_exporter *ex)
+{
+	if (!ex)
+		return;
+	bpfix_flow_table__free(ex->table);
+	bpfix_ipfix__free(ex->ipfix);
+	free(ex);
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The IPFIX exporting process: flow records to one or more UDP collectors and/or an IPFIX file
+ * (RFC 5655), encoded by libfixbuf, sent on our own sockets so send failures are seen. The only
+ * module that sees fixbuf; nothing here knows flows' lifecycle. Templates are resent over UDP on
+ * a timer and every template_refresh_messages messages, since fixbuf does not.
+ */
+#ifndef BPFIX_IPFIX_H
+#define BPFIX_IPFIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "flow/record.h"
+
+struct bpfix_ipfix_opts {
+	const char *const *collectors; /* "HOST:PORT" or "[V6]:PORT", UDP */
+	size_t n_collectors;
+	const char *output_path;       /* IPFIX file, or NULL */
+	__u32 observation_domain;
+	__u32 template_refresh_s;      /* UDP template resend interval */
+	__u32 template_refresh_messages; /* ... and resend after this many UDP messages */
+	bool append_output;	       /* add to output_path rather than start it anew (reload) */
+	__u32 pen;		       /* private enterprise number of bpfix's own elements */
+};
+
+struct bpfix_ipfix_stats {
+	__u64 records;	/* records accepted, counted once per record (not per destination) */
+	__u64 failures;	/* appends or emits that failed, any destination */
+};
+
+/* Exporter statistics for the collector (options records in observation domain 0). */
+struct bpfix_counter_value {
+	const char *name;
+	__u64 value;
+};
+
+struct bpfix_export_stats {
+	__u64 packets_seen;
+	__u64 packets_not_metered;
+	__u64 flows_observed;
+	__u64 records_exported;
+	__u64 records_not_sent;
+	__u64 packets_lost;		/* metered but in no record: lost to flow map eviction */
+	const struct bpfix_counter_value *counters; /* every counter of the summary, by name */
+	size_t n_counters;
+};
+
+struct bpfix_ipfix;
+
+/* NULL with errno set; the reason (which collector or file, why) was printed. */
+struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts);
+int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec);
+/* Send the statistics to every destination (then flushed). */
+int bpfix_ipfix__send_stats(struct bpfix_ipfix *x, const struct bpfix_export_stats *st);
+/* Send what is buffered. */
+int bpfix_ipfix__flush(struct bpfix_ipfix *x);
+/* Print, per destination, messages not sent and writes failed; -EIO if there were any. */
+int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x);
+/* Reload: @x replaces @before; its totals go on from @before's. */
+void bpfix_ipfix__carry_stats(struct bpfix_ipfix *x, const struct bpfix_ipfix *before);
+void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_ipfix_stats *stats);
+void bpfix_ipfix__free(struct bpfix_ipfix *x);
+
+/* Split "HOST:PORT" / "[V6]:PORT" into @host and @port (both NUL-terminated). */
+int bpfix_split_hostport(const char *spec, char *host, size_t host_len, char *port,
+			 size_t port_len);
+
+/* The record callback for the flow table: @arg is a struct bpfix_ipfix. */
+int bpfix_ipfix_emit(const struct bpfix_record *rec, void *arg);
+
+#endif /* BPFIX_IPFIX_H */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Internal to src/ipfix: the templates and elements bpfix exports, and the record conversion.
+ * Template ids: internal ones are private to a session; external ids are what collectors see.
+ */
+#ifndef BPFIX_IPFIX_TEMPLATES_H
+#define BPFIX_IPFIX_TEMPLATES_H
+
+#include <fixbuf/public.h>
+
+#include "flow/record.h"
+#include "export/ipfix/record_layout.h"
+
+#define BPFIX_TID_MEMORY 0x1000	       /* the flow record in memory (internal) */
+#define BPFIX_TID_FIRST 256	       /* external flow templates: one per shape from here */
+#define BPFIX_TID_STATS_SUMMARY 0x1001 /* statistics: same id inside and on the wire */
+#define BPFIX_TID_STATS_COUNTER 0x1002
+#define BPFIX_STATS_DOMAIN 0	       /* RFC 7011 §3.1: exporting-process statistics */
+
+/* Our elements for fbInfoModelAddElementArray (which keeps the pointer: free after the model). */
+fbInfoElement_t *bpfix_ipfix_new_elements(__u32 pen);
+/* The flow templates, in the session's current domain. */
+gboolean bpfix_ipfix_add_flow_templates(fbInfoModel_t *model, fbSession_t *session, GError **err);
+/* The statistics templates: internal, and external in BPFIX_STATS_DOMAIN; back to @flow_domain. */
+gboolean bpfix_ipfix_add_stats_templates(fbInfoModel_t *model, fbSession_t *session,
+					 uint32_t flow_domain, GError **err);
+/* The external template of a record's shape. */
+uint16_t bpfix_ipfix_template_id(const struct bpfix_record *rec);
+void bpfix_ipfix_to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_flow *out);
+
+#endif /* BPFIX_IPFIX_TEMPLATES_H */

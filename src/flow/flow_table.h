@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The user-side flow lifecycle: sweeps a flow source, decides which flows end (idle, active,
+ * end of TCP session, forced, lost to eviction), and emits records with per-record deltas. It
+ * owns only its bookkeeping; the source and the record sink are borrowed.
+ */
+#ifndef BPFIX_FLOW_TABLE_H
+#define BPFIX_FLOW_TABLE_H
+
+#include "meter/flow_source.h"
+#include "flow/record.h"
+
+/* Protocol classes with their own idle and active timeouts. */
+enum bpfix_proto_class {
+	BPFIX_PROTO_TCP,
+	BPFIX_PROTO_UDP,	/* and UDP-Lite */
+	BPFIX_PROTO_ICMP,	/* ICMP and ICMPv6 */
+	BPFIX_PROTO_OTHER,
+	BPFIX_PROTO_CLASS_MAX,
+};
+
+struct bpfix_flow_table_opts {
+	__u64 idle_timeout_ns;	 /* no packet for this long: the flow ends (idle) */
+	__u64 idle_timeout_proto_ns[BPFIX_PROTO_CLASS_MAX]; /* per class; 0: idle_timeout_ns */
+	__u64 active_timeout_ns; /* a record this old is exported; the flow goes on (active) */
+	__u64 active_timeout_proto_ns[BPFIX_PROTO_CLASS_MAX]; /* per class; 0: active_timeout_ns */
+	__u64 tcp_linger_ns;	 /* after FIN/RST in this direction, wait this long for stragglers */
+	__u32 remove_at_once;	 /* this many ended flows in a sweep: idle ones go in one batch (0: 4096) */
+	__s64 clock_to_epoch_ns; /* added to the program's clock to get epoch time */
+};
+
+struct bpfix_flow_table_stats {
+	__u64 records;		/* records made and handed to the sink */
+	__u64 records_failed;	/* of those, records the sink refused (it counts why) */
+	__u64 packets;		/* packets in the records made */
+	__u64 octets;		/* octets in the records made */
+	__u64 flows_ended;	/* flow lives that ended in a record: created - this = lost unseen */
+	__u64 flows_evicted;	/* flows that left the source before being exported */
+	__u64 flows_active;	/* flows the last sweep saw and did not end */
+};
+
+struct bpfix_flow_table;
+
+struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opts *opts,
+					       struct bpfix_flow_source *source,
+					       bpfix_record_fn emit, void *emit_arg);
+/*
+ * Export what ended by @now_ns (program clock). The records of one sweep reach the sink in time
+ * order (start, then end). Returns 0 or a negative errno when the source
+ * failed; records the sink refused are counted in records_failed, not returned.
+ */
+int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns);
+/* Export every flow with unexported packets as a forced end, and remove them. */
+int bpfix_flow_table__flush(struct bpfix_flow_table *ft);
+/* Reload: new timeouts from the next sweep on (the clock fields of @opts are ignored). */
+void bpfix_flow_table__set_timeouts(struct bpfix_flow_table *ft,
+				    const struct bpfix_flow_table_opts *opts);
+/* Reload: records go to @emit from now on. */
+void bpfix_flow_table__set_sink(struct bpfix_flow_table *ft, bpfix_record_fn emit, void *emit_arg);
+/* Live: the epoch time of the program's clock 0, sampled again before each sweep. */
+void bpfix_flow_table__set_clock_to_epoch(struct bpfix_flow_table *ft, __s64 clock_to_epoch_ns);
+void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,
+				 struct bpfix_flow_table_stats *stats);
+void bpfix_flow_table__free(struct bpfix_flow_table *ft);
+
+#endif /* BPFIX_FLOW_TABLE_H */

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Host engine: parse with common/bpfix_parse.h, account with common/bpfix_account.h, into a hash
+ * table with an LRU list. It mirrors the TC program step by step (parse window, counters,
+ * replay's interface 0 and ingress direction); it does not read captures or export records.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "bpfix_account.h"
+#include "bpfix_parse.h"
+#include "meter/flow_key_hash.h"
+#include "meter/host_engine.h"
+
+struct host_flow {
+	struct bpfix_flow_key key; /* first: the hash table's key points here */
+	struct bpfix_flow_stats stats;
+	GList lru;		   /* link in the engine's LRU queue; data points back here */
+};
+
+struct bpfix_host_engine {
+	struct bpfix_flow_source source;
+	GHashTable *flows;	   /* struct bpfix_flow_key * -> struct host_flow * */
+	GQueue lru;		   /* most recently updated at the head */
+	GArray *evicted;	   /* struct host_flow copies evicted since the last drain */
+	__u32 max_flows;
+	__u32 lives;		   /* flows created: tags each life, as the kernel's random tag */
+	__u16 gtpu_port;
+	__u64 counters[BPFIX_CNT_MAX];
+	__u8 window[BPFIX_PARSE_WINDOW];
+	struct bpfix_pkt_meta meta;
+};
+
+static void drop_flow(struct bpfix_host_engine *eng, struct host_flow *flow)
+{
+	g_queue_unlink(&eng->lru, &flow->lru);
+	g_hash_table_remove(eng->flows, &flow->key); /* frees flow */
+}
+
+static int host_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	struct bpfix_host_engine *eng = ctx;
+	GHashTableIter it;
+	gpointer value;
+	int rc;
+
+	g_hash_table_iter_init(&it, eng->flows);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		struct host_flow *flow = value;
+
+		rc = fn(&flow->key, &flow->stats, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int host_remove(void *ctx, const struct bpfix_flow_key *key, struct bpfix_flow_stats *final)
+{
+	struct bpfix_host_engine *eng = ctx;
+	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
+
+	if (!flow)
+		return -ENOENT;
+	*final = flow->stats;
+	drop_flow(eng, flow);
+	return 0;
+}
+
+static int host_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	struct bpfix_host_engine *eng = ctx;
+
+	host_for_each(ctx, fn, arg);
+	g_hash_table_remove_all(eng->flows); /* frees the flows and the LRU links inside them */
+	g_queue_init(&eng->lru);
+	return 0;
+}
+
+static int host_close_record(void *ctx, const struct bpfix_flow_key *key,
+			     const struct bpfix_flow_stats *seen)
+{
+	struct bpfix_host_engine *eng = ctx;
+	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
+
+	if (flow) /* the next packet opens the next record */
+		bpfix_flow_stats_close_record(&flow->stats, flow->stats.packets > seen->packets);
+	return 0;
+}
+
+static int host_drain_evicted(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	struct bpfix_host_engine *eng = ctx;
+	guint i;
+	int rc = 0;
+
+	for (i = 0; i < eng->evicted->len && !rc; i++) {
+		struct host_flow *flow = &g_array_index(eng->evicted, struct host_flow, i);
+
+		rc = fn(&flow->key, &flow->stats, arg);
+	}
+	g_array_set_size(eng->evicted, 0);
+	return rc;
+}
+
+static int host_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
+{
+	struct bpfix_host_engine *eng = ctx;
+
+	memcpy(counters, eng->counters, sizeof(eng->counters));
+	return 0;
+}
+
+static const struct bpfix_flow_source_ops host_source_ops = {
+	.for_each = host_for_each,
+	.remove = host_remove,
+	.drain = host_drain,
+	.close_record = host_close_record,
+	.read_counters = host_read_counters,
+	.drain_evicted = host_drain_evicted,
+};
+
+struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u16 gtpu_port)
+{
+	struct bpfix_host_engine *eng = calloc(1, sizeof(*eng));
+
+	if (!eng)
+		return NULL;
+	eng->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
+	eng->evicted = g_array_new(FALSE, FALSE, sizeof(struct host_flow));
+	g_queue_init(&eng->lru);
+	eng->max_flows = max_flows;
+	eng->gtpu_port = gtpu_port;
+	eng->source.ops = &host_source_ops;
+	eng->source.ctx = eng;
+	return eng;
+}
+
+/* The TC program's account(): add to the flow, or create it, evicting the stalest when full. */
+static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *key,
+		    __u64 now_ns, __u64 octets)
+{
+	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
+
+	if (flow) {
+		bpfix_flow_stats_add(&flow->stats, &eng->meta, now_ns, 1, octets);
+		g_queue_unlink(&eng->lru, &flow->lru);
+	} else {
+		if (g_hash_table_size(eng->flows) >= eng->max_flows) {
+			/* unlike the kernel's LRU map, tell the flow table: it exports the flow */
+			struct host_flow *stalest = g_queue_peek_tail_link(&eng->lru)->data;
+
+			g_array_append_val(eng->evicted, *stalest);
+			drop_flow(eng, stalest);
+		}
+		flow = g_new0(struct host_flow, 1);
+		flow->key = *key;
+		flow->lru.data = flow;
+		bpfix_flow_stats_init(&flow->stats, &eng->meta, now_ns, 1, octets);
+		flow->stats.life = (__u16)++eng->lives;
+		g_hash_table_insert(eng->flows, &flow->key, flow);
+		eng->counters[BPFIX_CNT_FLOWS_CREATED]++;
+	}
+	g_queue_push_head_link(&eng->lru, &flow->lru);
+	eng->counters[BPFIX_CNT_METERED]++;
+	eng->counters[BPFIX_CNT_OCTETS_METERED] += octets;
+}
+
+int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len,
+				 __u64 tstamp_ns)
+{
+	struct bpfix_cursor cursor = { .buf = eng->window };
+	struct bpfix_flow_key key;
+	enum bpfix_parse_rc rc;
+
+	eng->counters[BPFIX_CNT_SEEN]++;
+	cursor.len = len < BPFIX_PARSE_WINDOW ? len : BPFIX_PARSE_WINDOW;
+	memcpy(eng->window, frame, cursor.len);
+	rc = bpfix_parse_frame(&cursor, &eng->meta, eng->gtpu_port);
+	if (rc != BPFIX_PARSE_OK) {
+		eng->counters[bpfix_counter_for_rc(rc)]++;
+		return 0;
+	}
+	if (eng->meta.diag)
+		eng->counters[bpfix_counter_for_diag(eng->meta.diag)]++;
+	if (eng->meta.tun_version || eng->meta.gtp_diag)
+		eng->counters[bpfix_counter_for_gtp(&eng->meta)]++;
+	/* replay: no interface saw the packet, and it came in */
+	bpfix_flow_key_from_meta(&key, &eng->meta, 0, BPFIX_DIR_INGRESS);
+	account(eng, &key, tstamp_ns, eng->meta.ip_len);
+	return 0;
+}
+
+struct bpfix_flow_source *bpfix_host_engine__source(struct bpfix_host_engine *eng)
+{
+	return &eng->source;
+}
+
+void bpfix_host_engine__free(struct bpfix_host_engine *eng)
+{
+	if (!eng)
+		return;
+	g_hash_table_destroy(eng->flows);
+	g_array_free(eng->evicted, TRUE);
+	free(eng);
+}

@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libpcap offline reading and link-type normalisation to Ethernet. It does not parse beyond the
+ * link layer: the EtherType it writes is the one the link header gave.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pcap/pcap.h>
+
+#include "util/log.h"
+#include "replay/pcap_reader.h"
+#include "replay/pcapng_file.h"
+
+#define ETH_HDR_LEN 14
+#define SLL_HDR_LEN 16	/* LINKTYPE_LINUX_SLL: protocol at octet 14 */
+#define SLL2_HDR_LEN 20 /* LINKTYPE_LINUX_SLL2: protocol at octet 0 */
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+
+/* Classic pcap goes through libpcap; pcapng through pcapng_file, since libpcap 1.10 stops at a
+ * second interface whose link type or snapshot length differs from the first. */
+#define BPFIX_READER_IOBUF (1 << 20)
+
+struct bpfix_pcap_reader {
+	pcap_t *pcap;
+	struct bpfix_pcapng_file *pcapng;
+	char *path;
+	int linktype;
+	__u8 frame[BPFIX_READER_MAX_FRAME];
+	char iobuf[BPFIX_READER_IOBUF]; /* the stream's stdio buffer: freed after it is closed */
+};
+
+static bool linktype_supported(int linktype)
+{
+	switch (linktype) {
+	case DLT_EN10MB:
+	case DLT_LINUX_SLL:
+	case DLT_LINUX_SLL2:
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Open @path ("-": stdin), read up to four octets into @magic and push them back: the stream is
+ * opened once and never seeked, so a pipe works. 0, or a negative errno with the reason printed.
+ */
+static int open_peek(const char *path, FILE **fp, __u8 magic[4], char *iobuf)
+{
+	size_t got;
+	int c;
+
+	*fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!*fp) {
+		bpfix_err("cannot read capture %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	/* stdio's 4 KiB buffer makes a read() per few frames; a capture is read straight through
+	 * (glibc ignores the size unless it is given the buffer) */
+	setvbuf(*fp, iobuf, _IOFBF, BPFIX_READER_IOBUF);
+	for (got = 0; got < 4 && (c = getc(*fp)) != EOF; got++)
+		magic[got] = (__u8)c;
+	if (ferror(*fp)) {
+		bpfix_err("cannot read capture %s: %s\n", path, strerror(errno));
+		return -EIO;
+	}
+	if (!got) {
+		bpfix_err("capture %s is empty\n", path);
+		return -EINVAL;
+	}
+	/* glibc takes back as many octets as were read (POSIX promises one) */
+	while (got)
+		if (ungetc(magic[--got], *fp) == EOF) {
+			bpfix_err("cannot read capture %s: its first octets cannot be pushed back\n",
+				  path);
+			return -EIO;
+		}
+	return 0;
+}
+
+static void close_stream(FILE *fp)
+{
+	if (fp && fp != stdin)
+		fclose(fp);
+}
+
+struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct bpfix_pcap_reader *r;
+	__u8 magic[4] = { 0 };
+	FILE *fp;
+	int err;
+
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	err = open_peek(path, &fp, magic, r->iobuf);
+	if (err) {
+		close_stream(fp);
+		free(r);
+		errno = -err;
+		return NULL;
+	}
+	if (!(r->path = strdup(path))) {
+		close_stream(fp);
+		free(r);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!memcmp(magic, "\x0a\x0d\x0d\x0a", 4)) { /* pcapng: the same in both byte orders */
+		r->pcapng = bpfix_pcapng_file__fopen(fp);
+		if (!r->pcapng) {
+			close_stream(fp);
+			bpfix_pcap_reader__free(r);
+			errno = ENOMEM;
+			return NULL;
+		}
+		return r; /* link types are per packet: checked as packets come */
+	}
+	/* libpcap owns fp once it succeeds */
+	r->pcap = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!r->pcap) {
+		close_stream(fp);
+		bpfix_err("cannot read capture %s: %s\n", path, errbuf);
+		bpfix_pcap_reader__free(r);
+		errno = EINVAL;
+		return NULL;
+	}
+	r->linktype = pcap_datalink(r->pcap);
+	if (!linktype_supported(r->linktype)) {
+		bpfix_err("capture %s has link type %s (%d); bpfix reads Ethernet, Linux cooked "
+			  "(SLL, SLL2) and raw IP captures\n",
+			  path, pcap_datalink_val_to_name(r->linktype) ?: "unknown", r->linktype);
+		bpfix_pcap_reader__free(r);
+		errno = EPROTONOSUPPORT;
+		return NULL;
+	}
+	return r;
+}
+
+static void put_ethertype(__u8 *eth, __u16 ethertype)
+{
+	memset(eth, 0, 12); /* no MAC addresses in the capture: zeros, never parsed */
+	eth[12] = ethertype >> 8;
+	eth[13] = ethertype & 0xFF;
+}
+
+/* Copy the link payload behind a made-up Ethernet header; returns the Ethernet length. */
+static __u32 wrap_ethernet(struct bpfix_pcap_reader *r, const __u8 *payload, __u32 len,
+			   __u16 ethertype)
+{
+	__u32 room = sizeof(r->frame) - ETH_HDR_LEN;
+
+	put_ethertype(r->frame, ethertype);
+	memcpy(r->frame + ETH_HDR_LEN, payload, len < room ? len : room);
+	return ETH_HDR_LEN + (len < room ? len : room);
+}
+
+static __u16 raw_ip_ethertype(const __u8 *data, __u32 len)
+{
+	if (len && data[0] >> 4 == 6)
+		return 0x86DD;
+	return 0x0800; /* a version nibble that is neither is found malformed by the parser */
+}
+
+/*
+ * Normalise one packet; returns the frame length, or 0 for a packet too short to carry its link
+ * header (the parser then finds it truncated).
+ */
+static __u32 normalise(struct bpfix_pcap_reader *r, int linktype, const __u8 *data, __u32 caplen,
+		       __u32 *wire_len)
+{
+	__u32 link_len = 0;
+	__u16 ethertype;
+
+	switch (linktype) {
+	case DLT_EN10MB:
+		memcpy(r->frame, data, caplen < sizeof(r->frame) ? caplen : sizeof(r->frame));
+		return caplen < sizeof(r->frame) ? caplen : sizeof(r->frame);
+	case DLT_LINUX_SLL:
+		if (caplen < SLL_HDR_LEN)
+			return 0;
+		link_len = SLL_HDR_LEN;
+		ethertype = (__u16)(data[14] << 8 | data[15]);
+		break;
+	case DLT_LINUX_SLL2:
+		if (caplen < SLL2_HDR_LEN)
+			return 0;
+		link_len = SLL2_HDR_LEN;
+		ethertype = (__u16)(data[0] << 8 | data[1]);
+		break;
+	default: /* raw IP */
+		ethertype = raw_ip_ethertype(data, caplen);
+		break;
+	}
+	*wire_len = *wire_len - link_len + ETH_HDR_LEN;
+	return wrap_ethernet(r, data + link_len, caplen - link_len, ethertype);
+}
+
+static int next_pcapng(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
+{
+	struct bpfix_pcapng_packet pkt;
+	const char *why = "";
+	int rc;
+
+	rc = bpfix_pcapng_file__next(r->pcapng, &pkt, &why);
+	if (rc < 0) {
+		bpfix_err("capture %s is damaged: %s\n", r->path, why);
+		return rc;
+	}
+	if (!rc)
+		return 0;
+	if (!linktype_supported(pkt.linktype)) {
+		bpfix_err("capture %s has a packet of link type %d; bpfix reads Ethernet, Linux "
+			  "cooked (SLL, SLL2) and raw IP\n", r->path, pkt.linktype);
+		return -EPROTONOSUPPORT;
+	}
+	frame->wire_len = pkt.len;
+	frame->len = normalise(r, pkt.linktype, pkt.data, pkt.caplen, &frame->wire_len);
+	frame->data = r->frame;
+	frame->tstamp_ns = pkt.tstamp_ns;
+	return 1;
+}
+
+int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
+{
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	int rc;
+
+	if (r->pcapng)
+		return next_pcapng(r, frame);
+	rc = pcap_next_ex(r->pcap, &hdr, &data);
+	if (rc == PCAP_ERROR_BREAK)
+		return 0;
+	if (rc != 1) {
+		bpfix_err("capture %s is damaged: %s\n", r->path, pcap_geterr(r->pcap));
+		return -EIO;
+	}
+	frame->wire_len = hdr->len;
+	frame->len = normalise(r, r->linktype, data, hdr->caplen, &frame->wire_len);
+	frame->data = r->frame;
+	frame->tstamp_ns = (__u64)hdr->ts.tv_sec * 1000000000ull + (__u64)hdr->ts.tv_usec;
+	return 1;
+}
+
+void bpfix_pcap_reader__free(struct bpfix_pcap_reader *r)
+{
+	if (!r)
+		return;
+	if (r->pcap)
+		pcap_close(r->pcap);
+	bpfix_pcapng_file__free(r->pcapng);
+	free(r->path);
+	free(r);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Offline replay: captures through a metering engine, swept on capture time, into the IPFIX
+ * exporting process, then a summary. Capture time is the only clock, so a replay is repeatable.
+ */
+#ifndef BPFIX_REPLAY_H
+#define BPFIX_REPLAY_H
+
+#include <stddef.h>
+
+#include <linux/types.h>
+
+#include "meter/engine.h"
+#include "flow/flow_table.h"
+#include "export/ipfix/ipfix.h"
+
+struct bpfix_replay_opts {
+	char *const *pcaps;
+	size_t n_pcaps;
+	struct bpfix_ipfix_opts ipfix;
+	struct bpfix_flow_table_opts table; /* timeouts; the clock fields are replay's own */
+	__u32 max_flows;
+	__u16 gtpu_port;	/* UDP port decapsulated as GTP-U, 0 for none */
+	enum bpfix_engine_kind engine;
+};
+
+/* 0, or a negative errno after printing why; what was metered is exported either way. */
+int bpfix_replay_run(const struct bpfix_replay_opts *opts);
+
+#endif /* BPFIX_REPLAY_H */
