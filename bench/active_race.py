@@ -6,7 +6,7 @@
                                                [--flows 4] [--senders N] [--rate PPS] [--keep]
 
 At an active timeout user space closes a record of a flow that goes on by reading the flow's
-totals again and writing them back with first_ns = 0 (kernel_engine.c, close_record). A packet the
+totals again and writing them back with first_ns = 0 (src/meter/kernel_source.c, close_record). A packet the
 TC program adds between that read and the write is lost (see bench/README.md for the whole list of
 what races). This benchmark makes that happen as often as it can: `bpfix run --active-timeout 1`
 closes a record of every flow on every sweep, while namespace B sends UDP as fast as it can over a

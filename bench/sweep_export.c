@@ -25,7 +25,8 @@
 #include <bpf/libbpf.h>
 
 #include "export/exporter.h"
-#include "meter/kernel_engine.h"
+#include "meter/bpf_loader.h"
+#include "meter/kernel_source.h"
 
 #define NS_PER_S 1000000000ull
 #define FILL_BATCH 65536
@@ -282,8 +283,7 @@ int main(int argc, char **argv)
 {
 	__u32 n = argc > 1 ? (__u32)strtoul(argv[1], NULL, 0) : 1000000;
 	__u32 max_flows = argc > 2 ? (__u32)strtoul(argv[2], NULL, 0) : n + n / 4;
-	struct bpfix_kernel_engine_opts eopts = { .max_flows = max_flows, .replay = true,
-						  .gtpu_port = 2152 };
+	struct bpfix_bpf_opts bopts = { .max_flows = max_flows, .replay = true, .gtpu_port = 2152 };
 	struct bpfix_flow_table_opts topts = {
 		.idle_timeout_ns = 15 * NS_PER_S,
 		.active_timeout_ns = 1800 * NS_PER_S,
@@ -295,7 +295,8 @@ int main(int argc, char **argv)
 	struct bpfix_ipfix_opts xopts = { .collectors = collectors, .n_collectors = 1,
 					  .observation_domain = 1, .template_refresh_s = 60,
 					  .template_refresh_messages = 100, .pen = 32473 };
-	struct bpfix_kernel_engine *eng = NULL;
+	struct bpfix_kernel_source *source = NULL;
+	struct bpfix_bpf *bpf = NULL;
 	struct bpfix_exporter *ex = NULL;
 	static struct sink sink;
 	pthread_t thr;
@@ -313,8 +314,10 @@ int main(int argc, char **argv)
 	pthread_create(&thr, NULL, sink_main, &sink);
 	snprintf(collector, sizeof(collector), "127.0.0.1:%u", sink.port);
 
-	eng = bpfix_kernel_engine__open(&eopts);
-	if (!eng)
+	bpf = bpfix_bpf__load(&bopts);
+	if (bpf)
+		source = bpfix_kernel_source__new(bpf);
+	if (!source)
 		goto out;
 	fd = find_flow_map(max_flows);
 	if (fd < 0) {
@@ -328,7 +331,7 @@ int main(int argc, char **argv)
 	printf("filled %u flows into a %u-entry map in %.3f s; %ld in the map\n", n, max_flows,
 	       (now_mono() - t0) / 1e9, in_map);
 
-	ex = bpfix_exporter__new(bpfix_kernel_engine__source(eng), &topts, &xopts);
+	ex = bpfix_exporter__new(bpfix_kernel_source__source(source), &topts, &xopts);
 	if (!ex)
 		goto out;
 	/* first_ns = 1.x s in "pcap epoch": now is a minute later, every flow is idle */
@@ -376,6 +379,7 @@ out:
 	sink.stop = 1;
 	pthread_join(thr, NULL);
 	bpfix_exporter__free(ex);
-	bpfix_kernel_engine__free(eng);
+	bpfix_kernel_source__free(source);
+	bpfix_bpf__free(bpf);
 	return ret;
 }

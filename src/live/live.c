@@ -18,7 +18,8 @@
 
 #include "export/exporter.h"
 #include "live/iface_set.h"
-#include "meter/kernel_engine.h"
+#include "meter/bpf_loader.h"
+#include "meter/kernel_source.h"
 #include "live/live.h"
 #include "util/log.h"
 #include "live/metrics.h"
@@ -28,7 +29,8 @@
 struct live {
 	struct bpfix_live_opts opts; /* the running configuration */
 	sigset_t wait_mask;	     /* the signals unblocked only while waiting (ppoll) */
-	struct bpfix_kernel_engine *engine;
+	struct bpfix_bpf *bpf;
+	struct bpfix_kernel_source *source;
 	struct bpfix_iface_set *ifaces;
 	struct bpfix_exporter *exporter;
 	struct bpfix_metrics *metrics;
@@ -172,7 +174,7 @@ static int run_loop(struct live *l, struct bpfix_live_signals *sig, bpfix_live_r
 int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals *sig,
 		   bpfix_live_reload_fn read_config, void *reload_arg)
 {
-	struct bpfix_kernel_engine_opts engine_opts = {
+	struct bpfix_bpf_opts bpf_opts = {
 		.max_flows = opts->max_flows,
 		.gtpu_port = opts->gtpu_port,
 	};
@@ -194,11 +196,16 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 	sigaddset(&handled, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &handled, &l.wait_mask);
 	table_opts.clock_to_epoch_ns = monotonic_to_epoch();
-	l.engine = bpfix_kernel_engine__open(&engine_opts);
-	if (!l.engine)
+	l.bpf = bpfix_bpf__load(&bpf_opts);
+	if (!l.bpf)
 		return -errno;
-	iface_opts.ingress_fd = bpfix_kernel_engine__prog_fd(l.engine, false);
-	iface_opts.egress_fd = bpfix_kernel_engine__prog_fd(l.engine, true);
+	l.source = bpfix_kernel_source__new(l.bpf);
+	if (!l.source) {
+		err = -errno;
+		goto out;
+	}
+	iface_opts.ingress_fd = bpfix_bpf__prog_fd(l.bpf, false);
+	iface_opts.egress_fd = bpfix_bpf__prog_fd(l.bpf, true);
 	/* the metrics port and interfaces before outputs: a wrong one leaves nothing behind */
 	if (opts->metrics) {
 		l.metrics = bpfix_metrics__start(opts->metrics);
@@ -212,7 +219,7 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 		err = -errno;
 		goto out;
 	}
-	l.exporter = bpfix_exporter__new(bpfix_kernel_engine__source(l.engine), &table_opts,
+	l.exporter = bpfix_exporter__new(bpfix_kernel_source__source(l.source), &table_opts,
 					 &opts->ipfix);
 	if (!l.exporter) {
 		err = -errno;
@@ -234,7 +241,8 @@ out:
 	bpfix_iface_set__free(l.ifaces);
 	bpfix_metrics__stop(l.metrics);
 	bpfix_exporter__free(l.exporter);
-	bpfix_kernel_engine__free(l.engine);
+	bpfix_kernel_source__free(l.source);
+	bpfix_bpf__free(l.bpf);
 	pthread_sigmask(SIG_SETMASK, &l.wait_mask, NULL);
 	return err;
 }

@@ -11,14 +11,9 @@
 
 #include <linux/types.h>
 
-#define BPFIX_READER_MAX_FRAME 3584
+#include "meter/frame.h"
 
-struct bpfix_frame {
-	const __u8 *data; /* valid until the next call */
-	__u32 len;	  /* octets at data */
-	__u32 wire_len;	  /* octets the packet had on the wire, as Ethernet */
-	__u64 tstamp_ns;  /* capture time, ns since the epoch */
-};
+#define BPFIX_READER_MAX_FRAME 3584
 
 struct bpfix_pcap_reader;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Replay driver: reads frames, runs them through a metering engine, sweeps the flow table each
+ * Replay driver: reads frames, runs them through a meter (meter.h), sweeps the flow table each
  * time capture time enters a new second, and at the end exports every flow left. It owns the
  * pieces it creates and frees them in reverse order; it does not parse packets itself.
  */
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "meter/engine.h"
+#include "meter/meter.h"
 #include "export/exporter.h"
 #include "util/log.h"
 #include "replay/pcap_reader.h"
@@ -18,7 +18,7 @@
 #define NS_PER_S 1000000000ull
 
 struct replay {
-	struct bpfix_engine *engine;
+	struct bpfix_meter meter;
 	struct bpfix_exporter *exporter;
 	__u64 frames;
 	__u64 last_ns;
@@ -44,7 +44,7 @@ static int replay_frame(struct replay *r, const struct bpfix_frame *f)
 	}
 	if (f->tstamp_ns > r->last_ns)
 		r->last_ns = f->tstamp_ns;
-	return bpfix_engine__run_frame(r->engine, f);
+	return r->meter.ops->run_frame(r->meter.ctx, f);
 }
 
 static int replay_file(struct replay *r, struct bpfix_pcap_reader *reader)
@@ -95,7 +95,7 @@ static struct bpfix_pcap_reader **open_captures(const struct bpfix_replay_opts *
 
 int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 {
-	struct bpfix_engine_opts engine_opts = {
+	struct bpfix_meter_opts meter_opts = {
 		.kind = opts->engine,
 		.max_flows = opts->max_flows,
 		.gtpu_port = opts->gtpu_port,
@@ -110,13 +110,12 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	readers = open_captures(opts);
 	if (!readers)
 		return -errno;
-	/* the engine first: if it cannot load, no output file is started */
-	r.engine = bpfix_engine__open(&engine_opts);
-	if (!r.engine) {
-		err = -errno;
+	/* the meter first: if it cannot load, no output file is started */
+	err = bpfix_meter_open(&r.meter, &meter_opts);
+	if (err)
 		goto out;
-	}
-	r.exporter = bpfix_exporter__new(bpfix_engine__source(r.engine), &table_opts, &opts->ipfix);
+	r.exporter = bpfix_exporter__new(r.meter.ops->source(r.meter.ctx), &table_opts,
+					 &opts->ipfix);
 	if (!r.exporter) {
 		err = -errno;
 		goto out;
@@ -132,6 +131,6 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 out:
 	close_captures(readers, opts->n_pcaps);
 	bpfix_exporter__free(r.exporter);
-	bpfix_engine__free(r.engine);
+	bpfix_meter_close(&r.meter);
 	return err;
 }

@@ -10,7 +10,7 @@
 
 #include <linux/types.h>
 
-#include "meter/engine.h"
+#include "meter/meter.h"
 #include "flow/flow_table.h"
 #include "export/ipfix/ipfix.h"
 

@@ -12,7 +12,7 @@
 
 #include "bpfix_parse.h"
 #include "flow/flow_table.h"
-#include "meter/host_engine.h"
+#include "meter/host_meter.h"
 
 #define FUZZ_FLOWS 64 /* small, so eviction happens */
 

@@ -13,7 +13,8 @@
 #include "bpfix_account.h"
 #include "bpfix_parse.h"
 #include "meter/flow_key_hash.h"
-#include "meter/host_engine.h"
+#include "meter/host_meter.h"
+#include "meter/meter.h"
 
 struct host_flow {
 	struct bpfix_flow_key key; /* first: the hash table's key points here */
@@ -206,4 +207,36 @@ void bpfix_host_engine__free(struct bpfix_host_engine *eng)
 	g_hash_table_destroy(eng->flows);
 	g_array_free(eng->evicted, TRUE);
 	free(eng);
+}
+
+/* The host engine as a replay meter (meter.h). */
+static int host_meter_run_frame(void *ctx, const struct bpfix_frame *f)
+{
+	return bpfix_host_engine__run_frame(ctx, f->data, f->len, f->tstamp_ns);
+}
+
+static struct bpfix_flow_source *host_meter_source(void *ctx)
+{
+	return bpfix_host_engine__source(ctx);
+}
+
+static void host_meter_free(void *ctx)
+{
+	bpfix_host_engine__free(ctx);
+}
+
+static const struct bpfix_meter_ops host_meter_ops = {
+	.run_frame = host_meter_run_frame,
+	.source = host_meter_source,
+	.free = host_meter_free,
+};
+
+int bpfix_host_meter_open(struct bpfix_meter *m, const struct bpfix_meter_opts *opts)
+{
+	struct bpfix_host_engine *eng = bpfix_host_engine__new(opts->max_flows, opts->gtpu_port);
+
+	if (!eng)
+		return -errno;
+	*m = (struct bpfix_meter){ &host_meter_ops, eng };
+	return 0;
 }

@@ -5,8 +5,8 @@
  * recently updated flow evicted when full, but reported to the flow table, so replay loses no
  * packet to it). Needs no privilege. A flow source.
  */
-#ifndef BPFIX_HOST_ENGINE_H
-#define BPFIX_HOST_ENGINE_H
+#ifndef BPFIX_HOST_METER_H
+#define BPFIX_HOST_METER_H
 
 #include "meter/flow_source.h"
 
@@ -20,4 +20,4 @@ int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *fram
 struct bpfix_flow_source *bpfix_host_engine__source(struct bpfix_host_engine *eng);
 void bpfix_host_engine__free(struct bpfix_host_engine *eng);
 
-#endif /* BPFIX_HOST_ENGINE_H */
+#endif /* BPFIX_HOST_METER_H */

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The flow source over the kernel maps: batch reads, deletes, the forced-end drain and per-CPU
+ * counter sums. Loading is bpf_loader.c's, feeding frames test_run_feed.c's, attaching live's.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpfix_account.h"
+#include "meter/kernel_source.h"
+#include "util/log.h"
+
+#define BATCH_FLOWS 1024 /* flows read per bpf_map_lookup_batch call */
+
+struct bpfix_kernel_source {
+	struct bpfix_flow_source source;
+	int flows_fd;
+	int counters_fd;
+	int ncpus;
+	__u64 *percpu;			/* one counter value per possible CPU */
+	struct bpfix_flow_key *keys;	/* batch buffers */
+	struct bpfix_flow_stats *values;
+	__u64 refused_truncated;	/* frames that never reached the program, all truncated */
+};
+
+/* Every flow in batches; @delete: each batch is also removed, atomically per flow. */
+static int walk_batches(struct bpfix_kernel_source *ks, bool delete, bpfix_flow_visit_fn fn,
+			void *arg)
+{
+	__u32 in_batch, out_batch, count, i;
+	void *in = NULL;
+	int err, ret;
+
+	for (;;) {
+		count = BATCH_FLOWS;
+		err = (delete ? bpf_map_lookup_and_delete_batch : bpf_map_lookup_batch)(
+			ks->flows_fd, in, &out_batch, ks->keys, ks->values, &count, NULL);
+		if (err && err != -ENOENT) {
+			bpfix_warn("reading the flow map: %s\n", strerror(-err));
+			return err;
+		}
+		for (i = 0; i < count; i++) {
+			ret = fn(&ks->keys[i], &ks->values[i], arg);
+			if (ret && !delete)
+				return ret;
+		}
+		if (err == -ENOENT)
+			return 0; /* walked to the end */
+		in_batch = out_batch;
+		in = &in_batch;
+	}
+}
+
+static int kernel_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	return walk_batches(ctx, false, fn, arg);
+}
+
+static int kernel_remove_many(void *ctx, const struct bpfix_flow_key *keys, __u32 n)
+{
+	struct bpfix_kernel_source *ks = ctx;
+	__u32 done = 0, count;
+	int err;
+
+	while (done < n) {
+		count = n - done;
+		err = bpf_map_delete_batch(ks->flows_fd, keys + done, &count, NULL);
+		done += count;
+		if (err == -ENOENT) {
+			done++; /* gone already (evicted): skip it */
+			continue;
+		}
+		if (err) {
+			bpfix_warn("removing flows from the flow map: %s\n", strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int kernel_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
+{
+	return walk_batches(ctx, true, fn, arg);
+}
+
+static int kernel_remove(void *ctx, const struct bpfix_flow_key *key,
+			 struct bpfix_flow_stats *final)
+{
+	struct bpfix_kernel_source *ks = ctx;
+
+	/* atomic: a packet the program adds before the delete is in *final, not lost */
+	return bpf_map_lookup_and_delete_elem(ks->flows_fd, key, final);
+}
+
+static int kernel_close_record(void *ctx, const struct bpfix_flow_key *key,
+			       const struct bpfix_flow_stats *seen)
+{
+	struct bpfix_kernel_source *ks = ctx;
+	struct bpfix_flow_stats next;
+	int err;
+
+	/*
+	 * User space cannot write one field of a hash map value: read the totals afresh and write
+	 * them back with the per-record fields reset. A packet the program adds between this read
+	 * and the write is lost to the counters (a window of one syscall, live only; measured in
+	 * bench/README.md).
+	 */
+	err = bpf_map_lookup_elem(ks->flows_fd, key, &next);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	bpfix_flow_stats_close_record(&next, next.packets > seen->packets);
+	err = bpf_map_update_elem(ks->flows_fd, key, &next, BPF_EXIST);
+	return err == -ENOENT ? 0 : err;
+}
+
+static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
+{
+	struct bpfix_kernel_source *ks = ctx;
+	__u32 idx;
+	int cpu, err;
+
+	for (idx = 0; idx < BPFIX_CNT_MAX; idx++) {
+		err = bpf_map_lookup_elem(ks->counters_fd, &idx, ks->percpu);
+		if (err)
+			return err;
+		counters[idx] = 0;
+		for (cpu = 0; cpu < ks->ncpus; cpu++)
+			counters[idx] += ks->percpu[cpu];
+	}
+	counters[BPFIX_CNT_SEEN] += ks->refused_truncated;
+	counters[BPFIX_CNT_NOT_METERED_TRUNCATED] += ks->refused_truncated;
+	return 0;
+}
+
+static const struct bpfix_flow_source_ops kernel_source_ops = {
+	.for_each = kernel_for_each,
+	.remove = kernel_remove,
+	.remove_many = kernel_remove_many,
+	.drain = kernel_drain,
+	.close_record = kernel_close_record,
+	.read_counters = kernel_read_counters,
+};
+
+struct bpfix_kernel_source *bpfix_kernel_source__new(const struct bpfix_bpf *bpf)
+{
+	struct bpfix_kernel_source *ks = calloc(1, sizeof(*ks));
+	int err;
+
+	if (!ks)
+		return NULL;
+	ks->ncpus = libbpf_num_possible_cpus();
+	if (ks->ncpus <= 0) {
+		err = ks->ncpus ? ks->ncpus : -EINVAL;
+		bpfix_err("cannot count possible CPUs: %s\n", strerror(-err));
+		goto fail;
+	}
+	ks->percpu = calloc(ks->ncpus, sizeof(*ks->percpu));
+	ks->keys = calloc(BATCH_FLOWS, sizeof(*ks->keys));
+	ks->values = calloc(BATCH_FLOWS, sizeof(*ks->values));
+	if (!ks->percpu || !ks->keys || !ks->values) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	ks->flows_fd = bpfix_bpf__flows_fd(bpf);
+	ks->counters_fd = bpfix_bpf__counters_fd(bpf);
+	ks->source.ops = &kernel_source_ops;
+	ks->source.ctx = ks;
+	return ks;
+fail:
+	bpfix_kernel_source__free(ks);
+	errno = -err;
+	return NULL;
+}
+
+struct bpfix_flow_source *bpfix_kernel_source__source(struct bpfix_kernel_source *ks)
+{
+	return &ks->source;
+}
+
+void bpfix_kernel_source__add_truncated(struct bpfix_kernel_source *ks, __u64 packets)
+{
+	ks->refused_truncated += packets;
+}
+
+void bpfix_kernel_source__free(struct bpfix_kernel_source *ks)
+{
+	if (!ks)
+		return;
+	free(ks->percpu);
+	free(ks->keys);
+	free(ks->values);
+	free(ks);
+}
