@@ -97,7 +97,7 @@ static int clear_flows(const struct program *p)
 }
 
 /*
- * The kernel engine's rule (src/kernel_engine.c test_run_refuses): the test run takes no frame
+ * The kernel engine's rule (src/meter/test_run_feed.c test_run_refuses): the test run takes no frame
  * shorter than Ethernet, nor an IPv4/IPv6 EtherType without a whole IP header behind it.
  */
 static bool test_run_refuses(const struct frame *f)
