@@ -19,6 +19,11 @@ struct bpfix_cursor {
 	__u8 pad;
 };
 
+/* The parse window as a sized type: what a BPF global function can take a pointer to. */
+struct bpfix_window {
+	__u8 octets[BPFIX_PARSE_WINDOW];
+};
+
 /* @n octets at @off, or NULL when they are not all inside the window. */
 BPFIX_INLINE const void *bpfix_peek(const struct bpfix_cursor *c, __u32 off, __u32 n)
 {
@@ -191,15 +196,31 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, 
 	return BPFIX_PARSE_OK;
 }
 
+/*
+ * An IP packet at @off of the @len octets in @w, by EtherType. Every IP header is parsed here:
+ * the outer one, after MPLS and inside GTP-U, and in BPF the verifier checks it once
+ * (BPFIX_BPF_GLOBAL), so it rebuilds the cursor from a sized pointer and a length it re-checks.
+ */
+BPFIX_BPF_GLOBAL enum bpfix_parse_rc bpfix_parse_ip_window(const struct bpfix_window *w, __u32 len,
+							   __u32 off, __u16 ethertype,
+							   struct bpfix_pkt_meta *m)
+{
+	struct bpfix_cursor c = { .buf = (const __u8 *)w, .len = len };
+
+	if (!w || !m || len > BPFIX_PARSE_WINDOW)
+		return BPFIX_PARSE_TRUNC_IP;
+	if (ethertype == BPFIX_ETH_P_IPV4)
+		return bpfix_parse_ipv4(&c, off, m);
+	if (ethertype == BPFIX_ETH_P_IPV6)
+		return bpfix_parse_ipv6(&c, off, m);
+	return BPFIX_PARSE_NOT_IP;
+}
+
 /* An IP packet at @off, by EtherType. Also the entry point for tunnelled inner packets. */
 BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ip(const struct bpfix_cursor *c, __u32 off,
 						__u16 ethertype, struct bpfix_pkt_meta *m)
 {
-	if (ethertype == BPFIX_ETH_P_IPV4)
-		return bpfix_parse_ipv4(c, off, m);
-	if (ethertype == BPFIX_ETH_P_IPV6)
-		return bpfix_parse_ipv6(c, off, m);
-	return BPFIX_PARSE_NOT_IP;
+	return bpfix_parse_ip_window((const struct bpfix_window *)c->buf, c->len, off, ethertype, m);
 }
 
 /*
@@ -227,9 +248,9 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_mpls(const struct bpfix_cursor *c, 
 	if (!version)
 		return BPFIX_PARSE_TRUNC_IP;
 	if (*version >> 4 == 4)
-		return bpfix_parse_ipv4(c, off, m);
+		return bpfix_parse_ip(c, off, BPFIX_ETH_P_IPV4, m);
 	if (*version >> 4 == 6)
-		return bpfix_parse_ipv6(c, off, m);
+		return bpfix_parse_ip(c, off, BPFIX_ETH_P_IPV6, m);
 	return BPFIX_PARSE_MPLS_NOT_IP;
 }
 
