@@ -13,36 +13,30 @@
 #include "flow_maps.bpf.h"
 #include "tc_compat.bpf.h"
 
-/* Counters count wire packets: a GSO super-packet adds its segments, as its flow does. */
-static __always_inline void count(enum bpfix_counter idx, __u64 packets)
+/* Per-CPU counters; how much a packet adds to each is the accounting rule's (bpfix_account.h). */
+static __always_inline void count(enum bpfix_counter idx, __u64 amount)
 {
 	__u32 key = idx;
 	__u64 *value = bpf_map_lookup_elem(&bpfix_counters, &key);
 
 	if (value)
-		*value += packets; /* per-CPU: no other writer */
+		*value += amount; /* per-CPU: no other writer */
 }
 
-/* Packets and IP octets this skb stands for: a GSO super-packet is several on the wire. */
-static __always_inline __u32 wire_packets(const struct __sk_buff *skb)
+/* Add to the @n counters the accounting rule named in @idx what it says a packet adds. */
+static __always_inline void count_all(const enum bpfix_counter *idx, int n, __u32 packets,
+				      __u64 octets)
 {
-	return skb->gso_segs > 1 ? skb->gso_segs : 1;
-}
+	int i;
 
-static __always_inline __u64 wire_octets(const struct __sk_buff *skb, const struct bpfix_pkt_meta *m,
-					 __u32 packets)
-{
-	__u32 headers;
-
-	if (packets == 1 || !m->l4_off || skb->len < m->l3_off)
-		return m->ip_len;
-	/* each segment repeats the IP and L4 headers (TCP options included) */
-	headers = m->l4_off - m->l3_off + m->l4_hdr_len;
-	return (skb->len - m->l3_off) + (__u64)(packets - 1) * headers;
+	for (i = 0; i < n && i < BPFIX_COUNTS_MAX; i++)
+		count(idx[i], bpfix_count_amount(idx[i], packets, octets));
 }
 
 static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 packets, __u64 octets)
 {
+	enum bpfix_flow_outcome outcome = BPFIX_FLOW_ADDED;
+	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	struct bpfix_flow_stats *stats;
 	long err;
 
@@ -51,28 +45,22 @@ static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 pa
 		bpfix_flow_stats_init(&s->stats, &s->meta, now, packets, octets);
 		s->stats.life = (__u16)bpf_get_prandom_u32();
 		err = bpf_map_update_elem(&bpfix_flows, &s->key, &s->stats, BPF_NOEXIST);
-		if (!err) {
-			count(BPFIX_CNT_FLOWS_CREATED, 1);
-			count(BPFIX_CNT_METERED, packets);
-			count(BPFIX_CNT_OCTETS_METERED, octets);
-			return;
-		}
-		/* another CPU created it first: add to theirs */
-		if (err == -EEXIST)
+		if (!err)
+			outcome = BPFIX_FLOW_CREATED;
+		else if (err == -EEXIST) /* another CPU created it first: add to theirs */
 			stats = bpf_map_lookup_elem(&bpfix_flows, &s->key);
-		if (!stats) {
-			count(BPFIX_CNT_NOT_METERED_MAP_FULL, packets);
-			return;
-		}
+		if (err && !stats)
+			outcome = BPFIX_FLOW_REFUSED;
 	}
-	bpfix_flow_stats_add(stats, &s->meta, now, packets, octets);
-	count(BPFIX_CNT_METERED, packets);
-	count(BPFIX_CNT_OCTETS_METERED, octets);
+	if (stats)
+		bpfix_flow_stats_add(stats, &s->meta, now, packets, octets);
+	count_all(idx, bpfix_flow_counts(outcome, idx), packets, octets);
 }
 
 static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 {
-	__u32 packets = wire_packets(skb), zero = 0, len;
+	__u32 packets = bpfix_wire_packets(skb->gso_segs), zero = 0, len;
+	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	struct bpfix_cursor cursor;
 	struct bpfix_scratch *s;
 	enum bpfix_parse_rc rc;
@@ -102,18 +90,13 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 	cursor.tag_stripped = skb->vlan_present ? 1 : 0;
 	cursor.stripped_tci = skb->vlan_tci;
 	rc = bpfix_parse_frame(&cursor, &s->meta, bpfix_gtpu_port);
-	if (rc != BPFIX_PARSE_OK) {
-		count(bpfix_counter_for_rc(rc), packets);
+	count_all(idx, bpfix_parse_counts(rc, &s->meta, idx), packets, 0);
+	if (rc != BPFIX_PARSE_OK)
 		return;
-	}
-	if (s->meta.diag)
-		count(bpfix_counter_for_diag(s->meta.diag), packets);
-	if (s->meta.tun_version || s->meta.gtp_diag)
-		count(bpfix_counter_for_gtp(&s->meta), packets);
 
 	now = bpfix_replay ? skb->tstamp : bpf_ktime_get_ns();
 	bpfix_flow_key_from_meta(&s->key, &s->meta, bpfix_replay ? 0 : skb->ifindex, direction);
-	account(s, now, packets, wire_octets(skb, &s->meta, packets));
+	account(s, now, packets, bpfix_wire_octets(skb->len, skb->gso_segs, &s->meta));
 }
 
 SEC("tc")

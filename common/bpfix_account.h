@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * The accounting rule shared by the TC program and the host engine: how a parsed packet becomes a
- * flow key, how a new flow's statistics start and how a packet is added to them. Updates are
- * lock-free atomics, so concurrent CPUs may add to one flow. No map access here: the caller finds
- * or inserts the flow.
+ * The accounting rule shared by the TC program and the host engine: how many packets and octets
+ * a packet stands for on the wire, which counters its outcome adds to, how a parsed packet becomes
+ * a flow key, how a new flow's statistics start and how a packet is added to them. Updates are
+ * lock-free atomics, so concurrent CPUs may add to one flow. No map access here (BPF has no
+ * indirect calls): each engine finds or inserts the flow and adds to its counters itself.
  */
 #ifndef BPFIX_ACCOUNT_H
 #define BPFIX_ACCOUNT_H
@@ -11,6 +12,83 @@
 #include "bpfix_flow.h"
 
 #define BPFIX_CAS_TRIES 4 /* a compare-and-swap that keeps losing gives up: TTL/time stay close */
+#define BPFIX_COUNTS_MAX 3 /* counters one step of the rule adds to, at most */
+
+/* Packets an skb stands for on the wire: a GSO super-packet of @gso_segs segments, at least 1. */
+BPFIX_INLINE __u32 bpfix_wire_packets(__u32 gso_segs)
+{
+	return gso_segs > 1 ? gso_segs : 1;
+}
+
+/*
+ * IP octets those packets have on the wire, the flow's own IP packet parsed into @m, @skb_len
+ * octets from the frame's start: a GSO super-packet's segments each repeat the IP and L4 headers
+ * (TCP options included). One packet counts its IP total length.
+ */
+BPFIX_INLINE __u64 bpfix_wire_octets(__u32 skb_len, __u32 gso_segs, const struct bpfix_pkt_meta *m)
+{
+	__u32 packets = bpfix_wire_packets(gso_segs), headers;
+
+	if (packets == 1 || !m->l4_off || skb_len < m->l3_off)
+		return m->ip_len;
+	headers = m->l4_off - m->l3_off + m->l4_hdr_len;
+	return (skb_len - m->l3_off) + (__u64)(packets - 1) * headers;
+}
+
+/*
+ * The counters a parsed packet adds to, into @idx; returns how many. Not metered (@rc not OK):
+ * its one reason. Metered: the diagnostic counter of what the parser could not read and the
+ * GTP-U outcome, if any (not part of the SEEN sum). METERED itself waits for the flow map.
+ */
+BPFIX_INLINE int bpfix_parse_counts(enum bpfix_parse_rc rc, const struct bpfix_pkt_meta *m,
+				    enum bpfix_counter idx[BPFIX_COUNTS_MAX])
+{
+	int n = 0;
+
+	if (rc != BPFIX_PARSE_OK) {
+		idx[n++] = bpfix_counter_for_rc(rc);
+		return n;
+	}
+	if (m->diag)
+		idx[n++] = bpfix_counter_for_diag((enum bpfix_diag)m->diag);
+	if (m->tun_version || m->gtp_diag)
+		idx[n++] = bpfix_counter_for_gtp(m);
+	return n;
+}
+
+/* What the flow map did with a metered packet. */
+enum bpfix_flow_outcome {
+	BPFIX_FLOW_ADDED,	/* added to a flow that was there */
+	BPFIX_FLOW_CREATED,	/* started a new flow */
+	BPFIX_FLOW_REFUSED,	/* no flow, and the map took no new one: not metered after all */
+};
+
+/* The counters that outcome adds to, into @idx; returns how many (see bpfix_count_amount). */
+BPFIX_INLINE int bpfix_flow_counts(enum bpfix_flow_outcome outcome,
+				   enum bpfix_counter idx[BPFIX_COUNTS_MAX])
+{
+	int n = 0;
+
+	if (outcome == BPFIX_FLOW_REFUSED) {
+		idx[n++] = BPFIX_CNT_NOT_METERED_MAP_FULL;
+		return n;
+	}
+	if (outcome == BPFIX_FLOW_CREATED)
+		idx[n++] = BPFIX_CNT_FLOWS_CREATED;
+	idx[n++] = BPFIX_CNT_METERED;
+	idx[n++] = BPFIX_CNT_OCTETS_METERED;
+	return n;
+}
+
+/* How much a packet of @packets wire packets and @octets IP octets adds to counter @idx. */
+BPFIX_INLINE __u64 bpfix_count_amount(enum bpfix_counter idx, __u32 packets, __u64 octets)
+{
+	if (idx == BPFIX_CNT_FLOWS_CREATED)
+		return 1;
+	if (idx == BPFIX_CNT_OCTETS_METERED)
+		return octets;
+	return packets; /* counters count wire packets, as flows do */
+}
 
 BPFIX_INLINE void bpfix_flow_key_from_meta(struct bpfix_flow_key *k, const struct bpfix_pkt_meta *m,
 					    __u32 ifindex, __u8 direction)

@@ -5,7 +5,7 @@
  * deltas (GTP-U's included) and the one flow the row creates: its key (tunnel included) and its
  * statistics. Rows with gtpu_off run through a second load with bpfix_gtpu_port 0. Rows the test
  * run refuses are checked to be refused and to be what the kernel engine counts in their place
- * (truncated). Exit 77: no BPF here.
+ * (truncated). One row runs again as a GSO super-packet. Exit 77: no BPF here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -111,16 +111,20 @@ static bool test_run_refuses(const struct frame *f)
 	       (ethertype == 0x86DD && f->len < 14 + 40);
 }
 
-static void check_counters(struct harness *h, const struct packet_case *pc,
-			   const __u64 before[BPFIX_CNT_MAX], const __u64 after[BPFIX_CNT_MAX])
+/* The row's counters went up by @packets wire packets carrying @octets IP octets, in one flow. */
+static void check_counters(struct harness *h, const struct packet_case *pc, __u64 packets,
+			   __u64 octets, const __u64 before[BPFIX_CNT_MAX],
+			   const __u64 after[BPFIX_CNT_MAX])
 {
 	__u64 want, got;
 	int idx;
 
 	for (idx = 0; idx < BPFIX_CNT_MAX; idx++) {
-		want = pc->counters & PACKET_CASE_CNT(idx) ? 1 : 0;
+		want = pc->counters & PACKET_CASE_CNT(idx) ? packets : 0;
 		if (want && idx == BPFIX_CNT_OCTETS_METERED)
-			want = pc->meta.ip_len; /* one packet: its IP octets */
+			want = octets;
+		if (want && idx == BPFIX_CNT_FLOWS_CREATED)
+			want = 1;
 		got = after[idx] - before[idx];
 		if (got != want)
 			fail(h, pc->name, "counter \"%s\" went up by %llu, expected %llu",
@@ -152,7 +156,7 @@ static void expected_key(struct bpfix_flow_key *k, const struct bpfix_pkt_meta *
 }
 
 static void check_flow(struct harness *h, const struct program *p, const struct packet_case *pc,
-		       __u64 tstamp)
+		       __u64 tstamp, __u64 packets, __u64 octets)
 {
 	const struct bpfix_pkt_meta *m = &pc->meta;
 	struct bpfix_flow_key key, rule_key;
@@ -167,11 +171,12 @@ static void check_flow(struct harness *h, const struct program *p, const struct 
 		     strerror(errno));
 		return;
 	}
-	if (s.packets != 1)
-		fail(h, pc->name, "packets %llu, expected 1", (unsigned long long)s.packets);
-	if (s.octets != m->ip_len)
-		fail(h, pc->name, "octets %llu, expected %u", (unsigned long long)s.octets,
-		     m->ip_len);
+	if (s.packets != packets)
+		fail(h, pc->name, "packets %llu, expected %llu", (unsigned long long)s.packets,
+		     (unsigned long long)packets);
+	if (s.octets != octets)
+		fail(h, pc->name, "octets %llu, expected %llu", (unsigned long long)s.octets,
+		     (unsigned long long)octets);
 	if (s.first_ns != tstamp || s.last_ns != tstamp)
 		fail(h, pc->name, "first/last %llu/%llu ns, expected the test run's tstamp %llu",
 		     (unsigned long long)s.first_ns, (unsigned long long)s.last_ns,
@@ -244,9 +249,10 @@ static void run_row(struct harness *h, const struct packet_case *pc, __u64 tstam
 		fail(h, pc->name, "reading counters: %s", strerror(errno));
 		goto out;
 	}
-	check_counters(h, pc, before, after);
+	/* one packet: its IP octets */
+	check_counters(h, pc, 1, pc->meta.ip_len, before, after);
 	if (pc->rc == BPFIX_PARSE_OK)
-		check_flow(h, p, pc, tstamp);
+		check_flow(h, p, pc, tstamp, 1, pc->meta.ip_len);
 
 	/* a metered row makes exactly one flow, any other none */
 	flows = clear_flows(p);
@@ -259,6 +265,59 @@ static void run_row(struct harness *h, const struct packet_case *pc, __u64 tstam
 		       refused_by_rule ? ", taken though the engine's rule expects a refusal" : "");
 out:
 	free(f);
+}
+
+/*
+ * A GSO super-packet (DESIGN.md §4): the frame of a TCP row with 100 payload octets, then the
+ * payload of two more segments, run with gso_segs 3. Its flow and counters take 3 packets and
+ * the IP octets the 3 segments have on the wire, 3 x the row's IP total length, as each segment
+ * repeats the IP and TCP headers.
+ */
+static void run_gso(struct harness *h, __u64 tstamp)
+{
+	enum { SEGS = 3, SEG_PAYLOAD = 100 };
+	const struct packet_case *pc = packet_case_find("ipv4-tcp-fin-ack");
+	__u64 before[BPFIX_CNT_MAX], after[BPFIX_CNT_MAX];
+	struct __sk_buff ctx = { .tstamp = tstamp, .gso_segs = SEGS, .gso_size = SEG_PAYLOAD };
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+	static __u8 bytes[FRAME_MAX + (SEGS - 1) * SEG_PAYLOAD];
+	const char *name = "gso-ipv4-tcp-3-segments";
+	int failures_before = h->failures;
+	struct frame *f;
+	__u32 len;
+	int err;
+
+	f = pc ? malloc(sizeof(*f)) : NULL;
+	if (!f) {
+		fail(h, name, pc ? "out of memory" : "no row ipv4-tcp-fin-ack");
+		return;
+	}
+	packet_case_frame(pc, f);
+	memcpy(bytes, f->bytes, f->len);
+	memset(bytes + f->len, 0, (SEGS - 1) * SEG_PAYLOAD);
+	len = f->len + (SEGS - 1) * SEG_PAYLOAD;
+	free(f);
+	run.data_in = bytes;
+	run.data_size_in = len;
+	if (clear_flows(&h->gtpu_on) < 0 || read_counters(h, &h->gtpu_on, before)) {
+		fail(h, name, "preparing the maps: %s", strerror(errno));
+		return;
+	}
+	err = bpf_prog_test_run_opts(h->gtpu_on.prog_fd, &run);
+	if (err) {
+		fail(h, name, "BPF_PROG_TEST_RUN on %u octets: %s", len, strerror(-err));
+		return;
+	}
+	if (read_counters(h, &h->gtpu_on, after)) {
+		fail(h, name, "reading counters: %s", strerror(errno));
+		return;
+	}
+	check_counters(h, pc, SEGS, SEGS * (__u64)pc->meta.ip_len, before, after);
+	check_flow(h, &h->gtpu_on, pc, tstamp, SEGS, SEGS * (__u64)pc->meta.ip_len);
+	clear_flows(&h->gtpu_on);
+	if (h->failures == failures_before)
+		printf("ok   %s (%u octets, %d segments of %u IP octets)\n", name, len, SEGS,
+		       pc->meta.ip_len);
 }
 
 /* Load the program with GTP-U decapsulation on @gtpu_port (0: off). */
@@ -324,7 +383,9 @@ int main(void)
 		for (i = 0; i < packet_case_table_len(); i++)
 			/* a distinct time per row, so a stale flow cannot pass for a new one */
 			run_row(&h, &packet_case_table()[i], TSTAMP_BASE + (__u64)(i + 1) * 1000003);
-		printf("%u rows, %d failure(s)\n", packet_case_table_len(), h.failures);
+		run_gso(&h, TSTAMP_BASE);
+		printf("%u rows and a GSO super-packet, %d failure(s)\n", packet_case_table_len(),
+		       h.failures);
 		ret = h.failures ? 1 : 0;
 	}
 	bpfix_flow__destroy(h.gtpu_on.skel);
