@@ -140,14 +140,26 @@ struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u16 gtpu_por
 	return eng;
 }
 
+/* Add to the @n counters the accounting rule named in @idx what it says a packet adds. */
+static void count_all(struct bpfix_host_engine *eng, const enum bpfix_counter *idx, int n,
+		      __u32 packets, __u64 octets)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		eng->counters[idx[i]] += bpfix_count_amount(idx[i], packets, octets);
+}
+
 /* The TC program's account(): add to the flow, or create it, evicting the stalest when full. */
 static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *key,
-		    __u64 now_ns, __u64 octets)
+		    __u64 now_ns, __u32 packets, __u64 octets)
 {
 	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
+	enum bpfix_flow_outcome outcome = BPFIX_FLOW_ADDED;
+	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 
 	if (flow) {
-		bpfix_flow_stats_add(&flow->stats, &eng->meta, now_ns, 1, octets);
+		bpfix_flow_stats_add(&flow->stats, &eng->meta, now_ns, packets, octets);
 		g_queue_unlink(&eng->lru, &flow->lru);
 	} else {
 		if (g_hash_table_size(eng->flows) >= eng->max_flows) {
@@ -160,38 +172,35 @@ static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *
 		flow = g_new0(struct host_flow, 1);
 		flow->key = *key;
 		flow->lru.data = flow;
-		bpfix_flow_stats_init(&flow->stats, &eng->meta, now_ns, 1, octets);
+		bpfix_flow_stats_init(&flow->stats, &eng->meta, now_ns, packets, octets);
 		flow->stats.life = (__u16)++eng->lives;
 		g_hash_table_insert(eng->flows, &flow->key, flow);
-		eng->counters[BPFIX_CNT_FLOWS_CREATED]++;
+		outcome = BPFIX_FLOW_CREATED;
 	}
 	g_queue_push_head_link(&eng->lru, &flow->lru);
-	eng->counters[BPFIX_CNT_METERED]++;
-	eng->counters[BPFIX_CNT_OCTETS_METERED] += octets;
+	count_all(eng, idx, bpfix_flow_counts(outcome, idx), packets, octets);
 }
 
 int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len,
 				 __u64 tstamp_ns)
 {
+	/* a captured frame is one packet: the kernel engine's test run gets no gso_segs either */
+	const __u32 gso_segs = 0, packets = bpfix_wire_packets(gso_segs);
 	struct bpfix_cursor cursor = { .buf = eng->window };
+	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	struct bpfix_flow_key key;
 	enum bpfix_parse_rc rc;
 
-	eng->counters[BPFIX_CNT_SEEN]++;
+	eng->counters[BPFIX_CNT_SEEN] += packets;
 	cursor.len = len < BPFIX_PARSE_WINDOW ? len : BPFIX_PARSE_WINDOW;
 	memcpy(eng->window, frame, cursor.len);
 	rc = bpfix_parse_frame(&cursor, &eng->meta, eng->gtpu_port);
-	if (rc != BPFIX_PARSE_OK) {
-		eng->counters[bpfix_counter_for_rc(rc)]++;
+	count_all(eng, idx, bpfix_parse_counts(rc, &eng->meta, idx), packets, 0);
+	if (rc != BPFIX_PARSE_OK)
 		return 0;
-	}
-	if (eng->meta.diag)
-		eng->counters[bpfix_counter_for_diag(eng->meta.diag)]++;
-	if (eng->meta.tun_version || eng->meta.gtp_diag)
-		eng->counters[bpfix_counter_for_gtp(&eng->meta)]++;
 	/* replay: no interface saw the packet, and it came in */
 	bpfix_flow_key_from_meta(&key, &eng->meta, 0, BPFIX_DIR_INGRESS);
-	account(eng, &key, tstamp_ns, eng->meta.ip_len);
+	account(eng, &key, tstamp_ns, packets, bpfix_wire_octets(len, gso_segs, &eng->meta));
 	return 0;
 }
 
