@@ -72,22 +72,15 @@ static struct bpfix_flow_table_opts table_opts(const struct bpfix_config *cfg)
 {
 	struct bpfix_flow_table_opts t = {
 		.idle_timeout_ns = cfg->idle_timeout_s * NS_PER_S,
-		.idle_timeout_proto_ns = {
-			[BPFIX_PROTO_TCP] = cfg->idle_timeout_tcp_s * NS_PER_S,
-			[BPFIX_PROTO_UDP] = cfg->idle_timeout_udp_s * NS_PER_S,
-			[BPFIX_PROTO_ICMP] = cfg->idle_timeout_icmp_s * NS_PER_S,
-			[BPFIX_PROTO_OTHER] = cfg->idle_timeout_other_s * NS_PER_S,
-		},
 		.active_timeout_ns = cfg->active_timeout_s * NS_PER_S,
-		.active_timeout_proto_ns = {
-			[BPFIX_PROTO_TCP] = cfg->active_timeout_tcp_s * NS_PER_S,
-			[BPFIX_PROTO_UDP] = cfg->active_timeout_udp_s * NS_PER_S,
-			[BPFIX_PROTO_ICMP] = cfg->active_timeout_icmp_s * NS_PER_S,
-			[BPFIX_PROTO_OTHER] = cfg->active_timeout_other_s * NS_PER_S,
-		},
 		.tcp_linger_ns = cfg->tcp_linger_s * NS_PER_S,
 	};
+	int cls;
 
+	for (cls = 0; cls < BPFIX_PROTO_CLASS_MAX; cls++) {
+		t.idle_timeout_proto_ns[cls] = cfg->idle_timeout_proto_s[cls] * NS_PER_S;
+		t.active_timeout_proto_ns[cls] = cfg->active_timeout_proto_s[cls] * NS_PER_S;
+	}
 	return t;
 }
 
@@ -139,7 +132,7 @@ static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 		.table = table_opts(cfg),
 		.max_flows = cfg->max_flows,
 		.gtpu_port = (__u16)cfg->gtpu_port,
-		.engine = strcmp(cfg->engine, "kernel") ? BPFIX_ENGINE_HOST : BPFIX_ENGINE_KERNEL,
+		.engine = cfg->engine,
 	};
 	return bpfix_replay_run(&opts) ? EXIT_FAILED : 0;
 }
@@ -164,7 +157,7 @@ static int live_opts(struct bpfix_config *cfg, struct bpfix_live_opts *opts)
 	}
 	*opts = (struct bpfix_live_opts){
 		.interfaces = cfg->interfaces,
-		.direction = cfg->direction,
+		.hooks = cfg->direction,
 		.place = { .handle = cfg->tc_handle, .priority = cfg->tc_priority },
 		.max_flows = cfg->max_flows,
 		.gtpu_port = (__u16)cfg->gtpu_port,
@@ -174,15 +167,21 @@ static int live_opts(struct bpfix_config *cfg, struct bpfix_live_opts *opts)
 		.metrics = cfg->metrics,
 		.log_level = cfg->log_level,
 		.ipfix = ipfix_opts(cfg),
+		.owner = cfg,
 	};
 	return 0;
+}
+
+static void free_config(void *cfg)
+{
+	bpfix_config_free(cfg);
+	g_free(cfg);
 }
 
 /* SIGHUP: the command line again, with the config file it names read anew. */
 struct reload_args {
 	int argc;
 	char **argv;
-	GPtrArray *configs; /* every configuration read: the live run may point into any */
 };
 
 static int reread_config(void *arg, struct bpfix_live_opts *opts)
@@ -196,27 +195,24 @@ static int reread_config(void *arg, struct bpfix_live_opts *opts)
 	if (!err)
 		err = live_opts(cfg, opts);
 	if (err) {
-		bpfix_config_free(cfg);
-		g_free(cfg);
+		free_config(cfg);
 		return err < 0 ? err : -EINVAL;
 	}
-	g_ptr_array_add(r->configs, cfg);
 	return 0;
 }
 
-static void free_config(gpointer cfg)
-{
-	bpfix_config_free(cfg);
-	g_free(cfg);
-}
-
-static int cmd_run(struct bpfix_config *cfg, int argc, char **argv)
+/* The live run owns its configuration: a reload frees the one it replaces. */
+static int cmd_run(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal }; /* no SA_RESTART: end the wait */
-	struct reload_args reload = { argc, argv, g_ptr_array_new_with_free_func(free_config) };
+	struct reload_args reload = { argc, argv };
+	struct bpfix_live_config config = { reread_config, free_config, &reload };
+	struct bpfix_config *cfg = g_new(struct bpfix_config, 1);
 	struct bpfix_live_opts opts;
-	int first, rc = configure(cfg, argc, argv, &first);
+	int first, rc;
 
+	bpfix_config_init(cfg);
+	rc = configure(cfg, argc, argv, &first);
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_USAGE;
@@ -232,9 +228,9 @@ static int cmd_run(struct bpfix_config *cfg, int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	rc = bpfix_live_run(&opts, &live_signals, reread_config, &reload) ? EXIT_FAILED : 0;
+	return bpfix_live_run(&opts, &live_signals, &config) ? EXIT_FAILED : 0;
 out:
-	g_ptr_array_free(reload.configs, TRUE);
+	free_config(cfg);
 	return rc;
 }
 
@@ -271,11 +267,11 @@ int main(int argc, char **argv)
 		printf("bpfix %s\n", BPFIX_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
 	bpfix_config_init(&cfg);
 	if (!strcmp(argv[1], "replay")) {
 		rc = cmd_replay(&cfg, argc - 1, argv + 1);
-	} else if (!strcmp(argv[1], "run")) {
-		rc = cmd_run(&cfg, argc - 1, argv + 1);
 	} else if (!strcmp(argv[1], "--print-config")) {
 		rc = cmd_print_config(&cfg, argc - 1, argv + 1);
 	} else {

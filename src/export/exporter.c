@@ -13,8 +13,30 @@ struct bpfix_exporter {
 	struct bpfix_flow_source *source;
 	struct bpfix_flow_table *table;
 	struct bpfix_ipfix *ipfix;
-	struct bpfix_ipfix_opts ipfix_opts; /* what it was made with (the strings are borrowed) */
+	struct bpfix_ipfix_opts ipfix_opts; /* what it was made with: our own copy, which the
+					       IPFIX process borrows from */
 };
+
+/* A copy of @o whose strings are the copy's own (the caller's may go with a reload). */
+static struct bpfix_ipfix_opts copy_ipfix_opts(const struct bpfix_ipfix_opts *o)
+{
+	struct bpfix_ipfix_opts copy = *o;
+	char **collectors = g_new0(char *, o->n_collectors + 1);
+	size_t i;
+
+	for (i = 0; i < o->n_collectors; i++)
+		collectors[i] = g_strdup(o->collectors[i]);
+	copy.collectors = (const char *const *)collectors;
+	copy.output_path = g_strdup(o->output_path);
+	return copy;
+}
+
+static void free_ipfix_opts(struct bpfix_ipfix_opts *o)
+{
+	g_strfreev((char **)o->collectors);
+	g_free((char *)o->output_path);
+	memset(o, 0, sizeof(*o));
+}
 
 struct bpfix_exporter *bpfix_exporter__new(struct bpfix_flow_source *source,
 					   const struct bpfix_flow_table_opts *table_opts,
@@ -26,10 +48,11 @@ struct bpfix_exporter *bpfix_exporter__new(struct bpfix_flow_source *source,
 	if (!ex)
 		return NULL;
 	ex->source = source;
-	ex->ipfix_opts = *ipfix_opts;
-	ex->ipfix = bpfix_ipfix__new(ipfix_opts);
+	ex->ipfix_opts = copy_ipfix_opts(ipfix_opts);
+	ex->ipfix = bpfix_ipfix__new(&ex->ipfix_opts);
 	if (!ex->ipfix) {
 		err = errno;
+		free_ipfix_opts(&ex->ipfix_opts);
 		free(ex);
 		errno = err;
 		return NULL;
@@ -116,8 +139,9 @@ int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
 				const struct bpfix_flow_table_opts *table_opts,
 				const struct bpfix_ipfix_opts *ipfix_opts)
 {
-	struct bpfix_ipfix_opts next = *ipfix_opts;
+	struct bpfix_ipfix_opts next;
 	struct bpfix_ipfix *ipfix;
+	int err;
 
 	if (same_ipfix(&ex->ipfix_opts, ipfix_opts)) {
 		/* the same exporting process goes on: sessions, sequence numbers, file */
@@ -125,17 +149,22 @@ int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
 		return 0;
 	}
 	/* the records already written to the same file stay: the new process appends */
+	next = copy_ipfix_opts(ipfix_opts);
 	next.append_output = ex->ipfix_opts.output_path && ipfix_opts->output_path &&
 			     !strcmp(ex->ipfix_opts.output_path, ipfix_opts->output_path);
 	ipfix = bpfix_ipfix__new(&next);
-	if (!ipfix)
-		return -errno;
+	if (!ipfix) {
+		err = -errno;
+		free_ipfix_opts(&next);
+		return err;
+	}
 	bpfix_ipfix__carry_stats(ipfix, ex->ipfix);
 	bpfix_ipfix__flush(ex->ipfix);
 	bpfix_ipfix__report_losses(ex->ipfix);
 	bpfix_ipfix__free(ex->ipfix);
 	ex->ipfix = ipfix;
-	ex->ipfix_opts = *ipfix_opts;
+	free_ipfix_opts(&ex->ipfix_opts);
+	ex->ipfix_opts = next;
 	bpfix_flow_table__set_sink(ex->table, bpfix_ipfix_emit, ipfix);
 	bpfix_flow_table__set_timeouts(ex->table, table_opts);
 	return 0;
@@ -152,5 +181,6 @@ void bpfix_exporter__free(struct bpfix_exporter *ex)
 		return;
 	bpfix_flow_table__free(ex->table);
 	bpfix_ipfix__free(ex->ipfix);
+	free_ipfix_opts(&ex->ipfix_opts);
 	free(ex);
 }

@@ -15,8 +15,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-#include "config/config.h"
 #include "live/iface_set.h"
+#include "live/iface_spec.h"
 #include "util/log.h"
 
 struct spec {
@@ -32,18 +32,21 @@ struct bpfix_iface_set {
 	int nl_fd;
 };
 
-static GArray *parse_specs(char *const *entries, const char *default_direction)
+/* The entries were checked by the configuration; one that fails here is skipped. */
+static GArray *parse_specs(char *const *entries, enum bpfix_hooks default_hooks)
 {
 	GArray *specs = g_array_new(FALSE, TRUE, sizeof(struct spec));
-	const char *dir;
+	struct bpfix_iface_spec parsed;
 	size_t i;
 
 	for (i = 0; entries[i]; i++) {
 		struct spec s = { 0 };
 
-		bpfix_config_split_interface(entries[i], default_direction, s.pattern, &dir);
-		s.ingress = strcmp(dir, "egress") != 0;
-		s.egress = strcmp(dir, "ingress") != 0;
+		if (bpfix_iface_spec_parse(entries[i], default_hooks, &parsed))
+			continue;
+		memcpy(s.pattern, parsed.pattern, sizeof(s.pattern));
+		s.ingress = bpfix_hooks_ingress(parsed.hooks);
+		s.egress = bpfix_hooks_egress(parsed.hooks);
 		g_array_append_val(specs, s);
 	}
 	return specs;
@@ -158,7 +161,7 @@ struct bpfix_iface_set *bpfix_iface_set__new(const struct bpfix_iface_set_opts *
 
 	set->opts = *opts;
 	set->opts.entries = NULL;
-	set->specs = parse_specs(opts->entries, opts->default_direction);
+	set->specs = parse_specs(opts->entries, opts->default_hooks);
 	set->links = g_ptr_array_new();
 	set->failed = g_hash_table_new(NULL, NULL);
 	/* listen first: an interface created while we enumerate is not missed */
@@ -259,9 +262,9 @@ void bpfix_iface_set__handle_events(struct bpfix_iface_set *set)
 }
 
 int bpfix_iface_set__update(struct bpfix_iface_set *set, char *const *entries,
-			    const char *default_direction)
+			    enum bpfix_hooks default_hooks)
 {
-	GArray *specs = parse_specs(entries, default_direction);
+	GArray *specs = parse_specs(entries, default_hooks);
 	const struct spec *s;
 	bool in, out;
 	guint i = 0;

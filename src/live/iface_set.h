@@ -11,11 +11,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "live/iface_spec.h"
 #include "live/tc_attach.h"
 
 struct bpfix_iface_set_opts {
-	char *const *entries;	     /* NAME-or-GLOB[:DIRECTION], checked by config.c */
-	const char *default_direction; /* both, ingress or egress */
+	char *const *entries;	     /* NAME-or-GLOB[:HOOKS] (iface_spec.h), checked already */
+	enum bpfix_hooks default_hooks; /* of entries without their own */
 	int ingress_fd, egress_fd;   /* the programs */
 	struct bpfix_tc_place place;
 };
@@ -36,7 +37,7 @@ void bpfix_iface_set__handle_events(struct bpfix_iface_set *set);
  * attach the new ones. A plain name that does not exist fails (printed) and changes nothing.
  */
 int bpfix_iface_set__update(struct bpfix_iface_set *set, char *const *entries,
-			    const char *default_direction);
+			    enum bpfix_hooks default_hooks);
 /* Detach everything and free; 0 or the first error (printed). */
 int bpfix_iface_set__free(struct bpfix_iface_set *set);
 

@@ -34,6 +34,8 @@ struct live {
 	struct bpfix_iface_set *ifaces;
 	struct bpfix_exporter *exporter;
 	struct bpfix_metrics *metrics;
+	gchar *metrics_listen;	     /* the endpoint in effect (a reload cannot move it) */
+	const struct bpfix_live_config *config;
 };
 
 static __s64 clock_ns(clockid_t id)
@@ -88,8 +90,10 @@ static bool same_place(const struct bpfix_tc_place *a, const struct bpfix_tc_pla
 }
 
 /* What a reload cannot change while the program and its map are loaded. */
-static void warn_fixed(const struct bpfix_live_opts *now, const struct bpfix_live_opts *next)
+static void warn_fixed(const struct live *l, const struct bpfix_live_opts *next)
 {
+	const struct bpfix_live_opts *now = &l->opts;
+
 	if (now->max_flows != next->max_flows)
 		bpfix_warn("reload: max_flows stays %u until bpfix is restarted\n", now->max_flows);
 	if (now->gtpu_port != next->gtpu_port)
@@ -98,44 +102,45 @@ static void warn_fixed(const struct bpfix_live_opts *now, const struct bpfix_liv
 	if (!same_place(&now->place, &next->place))
 		bpfix_warn("reload: tc_handle and tc_priority stay as they are until bpfix is "
 			   "restarted\n");
-	if (g_strcmp0(now->metrics, next->metrics))
+	if (g_strcmp0(l->metrics_listen, next->metrics))
 		bpfix_warn("reload: the metrics endpoint stays as it is until bpfix is restarted\n");
 }
 
 /* SIGHUP: everything of the new configuration, or nothing of it. */
-static void reload(struct live *l, bpfix_live_reload_fn read_config, void *arg)
+static void reload(struct live *l)
 {
 	struct bpfix_live_opts next;
 	int err;
 
-	if (!read_config) {
+	if (!l->config->reread) {
 		bpfix_warn("SIGHUP: no config file to reload (bpfix run -c FILE)\n");
 		return;
 	}
-	err = read_config(arg, &next);
+	err = l->config->reread(l->config->arg, &next);
 	if (!err) {
-		err = bpfix_iface_set__update(l->ifaces, next.interfaces, next.direction);
+		err = bpfix_iface_set__update(l->ifaces, next.interfaces, next.hooks);
 		if (!err)
 			err = bpfix_exporter__reconfigure(l->exporter, &next.table, &next.ipfix);
 		if (err) /* put the interfaces back as they were */
-			bpfix_iface_set__update(l->ifaces, l->opts.interfaces, l->opts.direction);
+			bpfix_iface_set__update(l->ifaces, l->opts.interfaces, l->opts.hooks);
 	}
 	if (err) {
+		if (next.owner)
+			l->config->release(next.owner);
 		bpfix_err("reload failed; the running configuration stays in effect\n");
 		return;
 	}
 	bpfix_log_init(next.log_level);
-	warn_fixed(&l->opts, &next);
+	warn_fixed(l, &next);
 	next.max_flows = l->opts.max_flows;
 	next.gtpu_port = l->opts.gtpu_port;
 	next.place = l->opts.place;
-	next.metrics = l->opts.metrics;
+	l->config->release(l->opts.owner);
 	l->opts = next;
 	bpfix_info("configuration reloaded\n");
 }
 
-static int run_loop(struct live *l, struct bpfix_live_signals *sig, bpfix_live_reload_fn read_config,
-		    void *arg)
+static int run_loop(struct live *l, struct bpfix_live_signals *sig)
 {
 	__s64 next = clock_ns(CLOCK_MONOTONIC) + l->opts.sweep_interval_s * NS_PER_S;
 	__s64 next_stats = next + l->opts.stats_interval_s * NS_PER_S;
@@ -148,7 +153,7 @@ static int run_loop(struct live *l, struct bpfix_live_signals *sig, bpfix_live_r
 			break;
 		if (sig->reload) {
 			sig->reload = 0;
-			reload(l, read_config, arg);
+			reload(l);
 		}
 		if (sig->log_stats) {
 			sig->log_stats = 0;
@@ -172,7 +177,7 @@ static int run_loop(struct live *l, struct bpfix_live_signals *sig, bpfix_live_r
 }
 
 int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals *sig,
-		   bpfix_live_reload_fn read_config, void *reload_arg)
+		   const struct bpfix_live_config *config)
 {
 	struct bpfix_bpf_opts bpf_opts = {
 		.max_flows = opts->max_flows,
@@ -181,10 +186,10 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 	struct bpfix_flow_table_opts table_opts = opts->table;
 	struct bpfix_iface_set_opts iface_opts = {
 		.entries = opts->interfaces,
-		.default_direction = opts->direction,
+		.default_hooks = opts->hooks,
 		.place = opts->place,
 	};
-	struct live l = { .opts = *opts };
+	struct live l = { .opts = *opts, .config = config };
 	int err, end_err, finish_err;
 	sigset_t handled;
 
@@ -197,9 +202,8 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 	pthread_sigmask(SIG_BLOCK, &handled, &l.wait_mask);
 	table_opts.clock_to_epoch_ns = monotonic_to_epoch();
 	l.bpf = bpfix_bpf__load(&bpf_opts);
-	if (!l.bpf)
-		return -errno;
-	l.source = bpfix_kernel_source__new(l.bpf);
+	if (l.bpf)
+		l.source = bpfix_kernel_source__new(l.bpf);
 	if (!l.source) {
 		err = -errno;
 		goto out;
@@ -208,6 +212,7 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 	iface_opts.egress_fd = bpfix_bpf__prog_fd(l.bpf, true);
 	/* the metrics port and interfaces before outputs: a wrong one leaves nothing behind */
 	if (opts->metrics) {
+		l.metrics_listen = g_strdup(opts->metrics);
 		l.metrics = bpfix_metrics__start(opts->metrics);
 		if (!l.metrics) {
 			err = -EADDRNOTAVAIL;
@@ -229,7 +234,7 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 		   "SIGUSR1\n");
 	publish(&l, false);
 
-	err = run_loop(&l, sig, read_config, reload_arg);
+	err = run_loop(&l, sig);
 
 	/* stop metering, then export all of it whatever failed before: forced end, statistics */
 	end_err = bpfix_iface_set__free(l.ifaces);
@@ -240,9 +245,12 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 out:
 	bpfix_iface_set__free(l.ifaces);
 	bpfix_metrics__stop(l.metrics);
+	g_free(l.metrics_listen);
 	bpfix_exporter__free(l.exporter);
 	bpfix_kernel_source__free(l.source);
 	bpfix_bpf__free(l.bpf);
+	if (l.opts.owner) /* last: the exporter borrowed its strings */
+		config->release(l.opts.owner);
 	pthread_sigmask(SIG_SETMASK, &l.wait_mask, NULL);
 	return err;
 }

@@ -14,11 +14,13 @@
 
 #include "flow/flow_table.h"
 #include "export/ipfix/ipfix.h"
+#include "live/iface_spec.h"
 #include "live/tc_attach.h"
+#include "util/log.h"
 
 struct bpfix_live_opts {
 	char *const *interfaces;	/* NAME-or-GLOB[:DIRECTION] */
-	const char *direction;		/* for entries without their own */
+	enum bpfix_hooks hooks;		/* of entries without their own */
 	struct bpfix_tc_place place;
 	__u32 max_flows;
 	__u16 gtpu_port;
@@ -26,8 +28,9 @@ struct bpfix_live_opts {
 	__u32 sweep_interval_s;
 	__u32 stats_interval_s;	/* statistics records (and a log line) this often */
 	const char *metrics;	/* Prometheus endpoint [ADDR:]PORT, or NULL */
-	const char *log_level;	/* applied by the caller at start, by a reload after it */
+	enum bpfix_log_level log_level; /* applied by the caller at start, by a reload after it */
 	struct bpfix_ipfix_opts ipfix;
+	void *owner;		/* what the strings above point into (struct bpfix_live_config) */
 };
 
 /* What the signal handlers set; the loop acts on them between sweeps. */
@@ -37,14 +40,23 @@ struct bpfix_live_signals {
 	volatile sig_atomic_t log_stats; /* SIGUSR1 */
 };
 
-/*
- * SIGHUP: fill @opts with the configuration read again; 0, or a negative errno after printing
- * why (the running configuration is kept). What @opts points to must outlive the run.
- */
-typedef int (*bpfix_live_reload_fn)(void *arg, struct bpfix_live_opts *opts);
+/* Where the run's configuration comes from, and how it is let go. */
+struct bpfix_live_config {
+	/*
+	 * SIGHUP: fill @opts, its owner too, with the configuration read again; 0, or a negative
+	 * errno after printing why (the running configuration is kept). NULL: no reload.
+	 */
+	int (*reread)(void *arg, struct bpfix_live_opts *opts);
+	/* Free an owner: the one a reload replaced, or at the end the one in effect. */
+	void (*release)(void *owner);
+	void *arg;
+};
 
-/* Runs until @sig->stop is set. 0, or a negative errno after printing why. */
+/*
+ * Runs until @sig->stop is set; takes @opts->owner and releases it (and every owner a reload
+ * brings) through @config. 0, or a negative errno after printing why.
+ */
 int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals *sig,
-		   bpfix_live_reload_fn reload, void *reload_arg);
+		   const struct bpfix_live_config *config);
 
 #endif /* BPFIX_LIVE_H */

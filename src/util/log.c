@@ -25,13 +25,10 @@ void bpfix_libbpf_log_init(void)
 	libbpf_set_print(on ? libbpf_print : NULL);
 }
 
-void bpfix_log_init(const char *level)
-{
-	static const char *const names[] = { "error", "warning", "info", "debug" };
-	size_t i;
+const char *const bpfix_log_level_names[] = { "error", "warning", "info", "debug", NULL };
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (level && !strcmp(level, names[i]))
-			bpfix_log_level = (enum bpfix_log_level)i;
+void bpfix_log_init(enum bpfix_log_level level)
+{
+	bpfix_log_level = level;
 	bpfix_libbpf_log_init();
 }

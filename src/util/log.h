@@ -24,8 +24,11 @@ extern enum bpfix_log_level bpfix_log_level;
 					       : 0)
 #define bpfix_info(...) (bpfix_log_level >= BPFIX_LOG_INFO ? fprintf(stderr, "bpfix: " __VA_ARGS__) : 0)
 
-/* "error", "warning", "info" or "debug" (checked by config.c); also routes libbpf's log. */
-void bpfix_log_init(const char *level);
+/* "error", "warning", "info", "debug", NULL: names of the levels, in enum order */
+extern const char *const bpfix_log_level_names[];
+
+/* Set the level; also routes libbpf's log. */
+void bpfix_log_init(enum bpfix_log_level level);
 void bpfix_libbpf_log_init(void);
 
 #endif /* BPFIX_LOG_H */

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The option table: every option of bpfix once, with its checks. Values are checked here, with
+ * messages that say where the value came from and what is accepted. Reading the command line or
+ * a file, and printing, are elsewhere (config.c, config_file.c, config_print.c).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "config/option_table.h"
+#include "export/ipfix/ipfix.h"
+
+#define FIELD(f) offsetof(struct bpfix_config, f)
+
+/* The timeout of one protocol class: --KIND-timeout-CLS, [flows] KIND_timeout_CLS. */
+#define CLASS_TIMEOUT(kind, cls, CLS, flows)                                                  \
+	{ #kind "-timeout-" cls, 0, "flows", #kind "_timeout_" cls, VALUE_U32,               \
+	  FIELD(kind##_timeout_proto_s[CLS]), 0, 86400, "S",                                   \
+	  #kind " timeout of " flows "; 0: " #kind "_timeout", NULL }
+#define CLASS_TIMEOUTS(kind)                                                                  \
+	CLASS_TIMEOUT(kind, "tcp", BPFIX_PROTO_TCP, "TCP flows"),                             \
+	CLASS_TIMEOUT(kind, "udp", BPFIX_PROTO_UDP, "UDP flows (GTP-U inner UDP too)"),       \
+	CLASS_TIMEOUT(kind, "icmp", BPFIX_PROTO_ICMP, "ICMP and ICMPv6 flows"),               \
+	CLASS_TIMEOUT(kind, "other", BPFIX_PROTO_OTHER,                                       \
+		      "other flows (SCTP, GRE, any protocol but TCP, UDP and ICMP)")
+
+static const char *const engine_names[] = { [BPFIX_ENGINE_HOST] = "host",
+					    [BPFIX_ENGINE_KERNEL] = "kernel", NULL };
+
+/* VALUE_CHOICE slots are written as int */
+_Static_assert(sizeof(enum bpfix_engine_kind) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum bpfix_hooks) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum bpfix_log_level) == sizeof(int), "enum size");
+
+const struct option_spec bpfix_options[] = {
+	{ "collector", 0, "export", "collectors", VALUE_COLLECTORS, FIELD(collectors), 0, 0,
+	  "HOST:PORT", "send IPFIX over UDP to this collector (IPv6: [ADDR]:PORT); repeat for "
+	  "several (in the file: separated by ';'); none: " BPFIX_DEFAULT_COLLECTOR " unless an output "
+	  "file is set", NULL },
+	{ "output", 'o', "export", "output", VALUE_STRING, FIELD(output), 0, 0, "FILE",
+	  "also write the records to this IPFIX file (RFC 5655)", NULL },
+	{ "observation-domain", 0, "export", "observation_domain", VALUE_U32,
+	  FIELD(observation_domain), 1, UINT32_MAX, "N",
+	  "IPFIX observation domain of flow records (0 is the statistics' own, RFC 7011 §3.1)", NULL },
+	{ "template-refresh", 0, "export", "template_refresh", VALUE_U32, FIELD(template_refresh_s),
+	  1, 86400, "S", "resend templates to UDP collectors every S seconds (RFC 7011 §8.4)", NULL },
+	{ "template-refresh-messages", 0, "export", "template_refresh_messages", VALUE_U32,
+	  FIELD(template_refresh_messages), 1, 1000000, "M",
+	  "also resend templates to UDP collectors every M messages", NULL },
+	{ "enterprise-number", 0, "export", "enterprise_number", VALUE_U32, FIELD(pen), 1,
+	  UINT32_MAX, "PEN", "private enterprise number of bpfix's own IPFIX elements (tunnel "
+	  "endpoints); 32473 is RFC 5612's documentation number", NULL },
+	{ "stats-interval", 0, "export", "stats_interval", VALUE_U32, FIELD(stats_interval_s), 1,
+	  86400, "S", "run: send exporter statistics (options records, domain 0) every S seconds", NULL },
+	{ "idle-timeout", 0, "flows", "idle_timeout", VALUE_U32, FIELD(idle_timeout_s), 1, 86400, "S",
+	  "end a flow after S seconds without packets", NULL },
+	CLASS_TIMEOUTS(idle),
+	{ "active-timeout", 0, "flows", "active_timeout", VALUE_U32, FIELD(active_timeout_s), 1,
+	  86400, "S", "export a record of a flow that goes on every S seconds", NULL },
+	CLASS_TIMEOUTS(active),
+	{ "tcp-linger", 0, "flows", "tcp_linger", VALUE_U32, FIELD(tcp_linger_s), 0, 3600, "S",
+	  "a TCP flow with FIN or RST ends (end detected) after S seconds without packets, before "
+	  "its idle timeout; stragglers such as the last ACK still join it", NULL },
+	{ "max-flows", 0, "flows", "max_flows", VALUE_U32, FIELD(max_flows), 1, 1u << 26, "N",
+	  "entries of the kernel flow map", NULL },
+	{ "gtpu-port", 0, "gtpu", "port", VALUE_U32, FIELD(gtpu_port), 0, 65535, "PORT",
+	  "UDP port of GTP-U (to or from it), decapsulated to the inner flow; 0 turns that off", NULL },
+	{ "interface", 'i', "live", "interfaces", VALUE_INTERFACES, FIELD(interfaces), 0, 0,
+	  "IF[:DIR]", "run: meter this interface, or every interface matching a glob such as "
+	  "'veth*' (also those that appear later), on the hooks DIR (both, ingress or egress; "
+	  "default: direction); repeat for several (in the file: separated by ';')", NULL },
+	{ "direction", 0, "live", "direction", VALUE_CHOICE, FIELD(direction), 0, 0,
+	  "both|ingress|egress", "run: the clsact hooks of interfaces without their own :DIR",
+	  bpfix_hooks_names },
+	{ "tc-handle", 0, "live", "tc_handle", VALUE_U32, FIELD(tc_handle), 1, UINT32_MAX, "N",
+	  "run: handle of bpfix's tc filters; a restart replaces filters at this handle and "
+	  "priority (a killed bpfix's), so give each bpfix on a host its own", NULL },
+	{ "tc-priority", 0, "live", "tc_priority", VALUE_U32, FIELD(tc_priority), 1, 65535, "N",
+	  "run: priority of bpfix's tc filters (1 runs first, before filters that may drop)", NULL },
+	{ "sweep-interval", 0, "live", "sweep_interval", VALUE_U32, FIELD(sweep_interval_s), 1, 60,
+	  "S", "run: read the flow map and export what ended every S seconds", NULL },
+	{ "log-level", 0, "log", "level", VALUE_CHOICE, FIELD(log_level), 0, 0,
+	  "error|warning|info|debug", "run: what bpfix logs on stderr (info: also periodic "
+	  "statistics; debug: also libbpf's log)", bpfix_log_level_names },
+	{ "metrics", 0, "metrics", "listen", VALUE_LISTEN, FIELD(metrics), 0, 0, "[ADDR:]PORT",
+	  "run: serve Prometheus text metrics over HTTP here (a port alone: on 127.0.0.1); empty: "
+	  "off", NULL },
+	{ "engine", 0, "replay", "engine", VALUE_CHOICE, FIELD(engine), 0, 0, "host|kernel",
+	  "replay engine: host (the parser and accounting compiled for the host; no privilege) or "
+	  "kernel (the TC program itself under BPF_PROG_TEST_RUN; needs root)", engine_names },
+	{ 0 },
+};
+
+const size_t bpfix_n_options = sizeof(bpfix_options) / sizeof(bpfix_options[0]) - 1;
+
+/* PORT, or ADDR:PORT with a literal address ([ADDR]:PORT for IPv6) */
+static bool listen_valid(const char *text)
+{
+	char host[256], port[8];
+	struct in6_addr addr;
+
+	if (strspn(text, "0123456789") == strlen(text))
+		return strlen(text) <= 5 && atoi(text) >= 1 && atoi(text) <= 65535;
+	if (bpfix_split_hostport(text, host, sizeof(host), port, sizeof(port)))
+		return false;
+	return inet_pton(AF_INET, host, &addr) == 1 || inet_pton(AF_INET6, host, &addr) == 1;
+}
+
+static int choice_index(const char *const *choices, const char *text)
+{
+	int i;
+
+	for (i = 0; choices[i]; i++)
+		if (!strcmp(choices[i], text))
+			return i;
+	return -1;
+}
+
+static void set_string(char **slot, const char *text)
+{
+	g_free(*slot);
+	*slot = *text ? g_strdup(text) : NULL;
+}
+
+static void set_list_item(char ***list, const char *text, bool append)
+{
+	guint n = append ? g_strv_length(*list) : 0;
+
+	if (!append) {
+		g_strfreev(*list);
+		*list = g_new0(char *, 1);
+	}
+	if (!*text)
+		return;
+	*list = g_renew(char *, *list, n + 2);
+	(*list)[n] = g_strdup(text);
+	(*list)[n + 1] = NULL;
+}
+
+int bpfix_option_set(struct bpfix_config *cfg, const struct option_spec *o, const char *text,
+		     const char *where, bool append)
+{
+	struct bpfix_iface_spec spec;
+	char host[256], port[8];
+	unsigned long long v;
+	char *end;
+	int i;
+
+	switch (o->type) {
+	case VALUE_U32:
+		errno = 0;
+		v = strtoull(text, &end, g_str_has_prefix(text, "0x") ? 16 : 10);
+		if (errno || end == text || *end || text[0] == '-' || v < o->min || v > o->max) {
+			bpfix_err("%s takes a whole number from %u to %u, not '%s'\n", where, o->min,
+				  o->max, text);
+			return -EINVAL;
+		}
+		*(__u32 *)bpfix_option_slot(cfg, o) = (__u32)v;
+		return 0;
+	case VALUE_CHOICE:
+		i = choice_index(o->choices, text);
+		if (i < 0) {
+			bpfix_err("%s takes %s, not '%s'\n", where, o->metavar, text);
+			return -EINVAL;
+		}
+		*(int *)bpfix_option_slot(cfg, o) = i;
+		return 0;
+	case VALUE_STRING:
+		set_string(bpfix_option_slot(cfg, o), text);
+		return 0;
+	case VALUE_LISTEN:
+		if (*text && !listen_valid(text)) {
+			bpfix_err("%s takes [ADDR:]PORT (ADDR an IP address, [ADDR] for IPv6, port "
+				  "1-65535), not '%s'\n", where, text);
+			return -EINVAL;
+		}
+		set_string(bpfix_option_slot(cfg, o), text);
+		return 0;
+	case VALUE_INTERFACES:
+		if (*text && bpfix_iface_spec_parse(text, BPFIX_HOOKS_BOTH, &spec)) {
+			bpfix_err("%s takes NAME[:DIR]: an interface name or glob of 1-15 characters "
+				  "without '/', ':' or spaces, DIR both, ingress or egress; not '%s'\n",
+				  where, text);
+			return -EINVAL;
+		}
+		set_list_item(bpfix_option_slot(cfg, o), text, append);
+		return 0;
+	case VALUE_COLLECTORS:
+		if (*text && bpfix_split_hostport(text, host, sizeof(host), port, sizeof(port))) {
+			bpfix_err("%s takes HOST:PORT ([ADDR]:PORT for IPv6, port 1-65535), not '%s'\n",
+				  where, text);
+			return -EINVAL;
+		}
+		set_list_item(bpfix_option_slot(cfg, o), text, append);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+const struct option_spec *bpfix_option_by_key(const char *section, const char *key)
+{
+	const struct option_spec *o;
+
+	for (o = bpfix_options; o->name; o++)
+		if (!strcmp(o->section, section) && !strcmp(o->key, key))
+			return o;
+	return NULL;
+}
+
+bool bpfix_option_section_known(const char *section)
+{
+	const struct option_spec *o;
+
+	for (o = bpfix_options; o->name; o++)
+		if (!strcmp(o->section, section))
+			return true;
+	return false;
+}
+
+char *bpfix_option_section_list(void)
+{
+	GString *list = g_string_new(NULL);
+	const struct option_spec *o;
+
+	for (o = bpfix_options; o->name; o++)
+		if (!strstr(list->str, o->section))
+			g_string_append_printf(list, "%s%s", list->len ? ", " : "", o->section);
+	return g_string_free(list, FALSE);
+}
