@@ -114,6 +114,31 @@ static struct bpfix_ipfix_opts ipfix_opts(const struct bpfix_config *cfg)
 	return o;
 }
 
+static struct bpfix_replay_signals replay_signals;
+
+static void on_replay_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		replay_signals.progress = 1;
+	else
+		replay_signals.stop = 1;
+}
+
+/*
+ * SIGINT/SIGTERM stop the reading (the flows metered are still exported and summed up); a second
+ * one ends bpfix at once (SA_RESETHAND), as on a pipe that gives no packet. SIGUSR1: progress.
+ */
+static void catch_replay_signals(void)
+{
+	struct sigaction stop = { .sa_handler = on_replay_signal,
+				  .sa_flags = SA_RESTART | SA_RESETHAND };
+	struct sigaction progress = { .sa_handler = on_replay_signal, .sa_flags = SA_RESTART };
+
+	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGTERM, &stop, NULL);
+	sigaction(SIGUSR1, &progress, NULL);
+}
+
 static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 {
 	struct bpfix_replay_opts opts;
@@ -133,7 +158,11 @@ static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 		.max_flows = cfg->max_flows,
 		.gtpu_port = (__u16)cfg->gtpu_port,
 		.engine = cfg->engine,
+		.signals = &replay_signals,
 	};
+	if (bpfix_replay_output_is_input(&opts))
+		return EXIT_USAGE;
+	catch_replay_signals();
 	return bpfix_replay_run(&opts) ? EXIT_FAILED : 0;
 }
 

@@ -147,7 +147,9 @@ int bpfix_config_load_file(struct bpfix_config *cfg, const char *path)
 	lines = scan_file(path, text);
 	if (!lines) {
 		err = -EINVAL;
-	} else if (!g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &gerr)) {
+	} else if (!g_key_file_load_from_data(kf, text, len,
+					      /* else key[de] is dropped, not reported unknown */
+					      G_KEY_FILE_KEEP_TRANSLATIONS, &gerr)) {
 		bpfix_err("config file %s: %s\n", path, gerr->message); /* scan_file missed it */
 		g_error_free(gerr);
 		err = -EINVAL;

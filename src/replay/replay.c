@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "meter/meter.h"
 #include "export/exporter.h"
@@ -20,6 +21,8 @@
 struct replay {
 	struct bpfix_meter meter;
 	struct bpfix_exporter *exporter;
+	struct bpfix_replay_signals *signals;
+	const char *capture; /* the one being read */
 	__u64 frames;
 	__u64 last_ns;
 	__u64 swept_second;
@@ -47,6 +50,26 @@ static int replay_frame(struct replay *r, const struct bpfix_frame *f)
 	return r->meter.ops->run_frame(r->meter.ctx, f);
 }
 
+/* Between packets: a stop ends the reading (the flows are still exported), progress goes on. */
+static int check_signals(struct replay *r)
+{
+	struct bpfix_replay_signals *sig = r->signals;
+
+	if (sig->progress) {
+		sig->progress = 0;
+		bpfix_info("replay: %llu packets read; reading %s, capture time %llu.%03llu s\n",
+			   (unsigned long long)r->frames, r->capture,
+			   (unsigned long long)(r->last_ns / NS_PER_S),
+			   (unsigned long long)(r->last_ns % NS_PER_S / 1000000));
+	}
+	if (sig->stop) {
+		bpfix_err("replay stopped by a signal after %llu packets, in %s; what was metered is "
+			  "exported\n", (unsigned long long)r->frames, r->capture);
+		return -EINTR;
+	}
+	return 0;
+}
+
 static int replay_file(struct replay *r, struct bpfix_pcap_reader *reader)
 {
 	struct bpfix_frame frame;
@@ -54,9 +77,14 @@ static int replay_file(struct replay *r, struct bpfix_pcap_reader *reader)
 
 	while ((rc = bpfix_pcap_reader__next(reader, &frame)) == 1) {
 		rc = replay_frame(r, &frame);
+		if (!rc && r->signals && (r->signals->stop || r->signals->progress))
+			rc = check_signals(r);
 		if (rc)
 			break;
 	}
+	/* a signal while the reader waited on an idle pipe is acted on here at the latest */
+	if (!rc && r->signals)
+		rc = check_signals(r);
 	return rc;
 }
 
@@ -120,8 +148,11 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		err = -errno;
 		goto out;
 	}
-	for (i = 0; i < opts->n_pcaps && !err; i++)
+	r.signals = opts->signals;
+	for (i = 0; i < opts->n_pcaps && !err; i++) {
+		r.capture = opts->pcaps[i];
 		err = replay_file(&r, readers[i]);
+	}
 
 	/* whatever happened, export what was metered: flows ended by now, then the rest */
 	end_err = bpfix_exporter__sweep(r.exporter, r.last_ns);
@@ -133,4 +164,22 @@ out:
 	bpfix_exporter__free(r.exporter);
 	bpfix_meter_close(&r.meter);
 	return err;
+}
+
+bool bpfix_replay_output_is_input(const struct bpfix_replay_opts *opts)
+{
+	const char *out = opts->ipfix.output_path;
+	struct stat o, c;
+	size_t i;
+
+	if (!out || stat(out, &o))
+		return false; /* a file that does not exist yet is no capture */
+	for (i = 0; i < opts->n_pcaps; i++) {
+		if (!stat(opts->pcaps[i], &c) && c.st_dev == o.st_dev && c.st_ino == o.st_ino) {
+			bpfix_err("the output file %s is the capture %s: writing it would destroy the "
+				  "capture; name another output file\n", out, opts->pcaps[i]);
+			return true;
+		}
+	}
+	return false;
 }
