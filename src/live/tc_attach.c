@@ -18,6 +18,7 @@
 
 #include "util/log.h"
 #include "live/tc_attach.h"
+#include "live/tc_owner.h"
 
 struct bpfix_tc_attachment {
 	char ifname[IF_NAMESIZE];
@@ -25,6 +26,7 @@ struct bpfix_tc_attachment {
 	struct bpfix_tc_place place;
 	bool created_clsact;
 	bool attached[2]; /* by enum bpf_tc_attach_point: ingress, egress */
+	int owner_fd;	  /* our claim on the handle (tc_owner.h) while attached */
 };
 
 static const enum bpf_tc_attach_point points[2] = { BPF_TC_INGRESS, BPF_TC_EGRESS };
@@ -140,6 +142,7 @@ int bpfix_tc_detach(struct bpfix_tc_attachment *a)
 	}
 	err = restore_qdisc(a);
 	first = first ? first : err;
+	bpfix_tc_owner_release(a->owner_fd);
 	free(a);
 	return first;
 }
@@ -155,6 +158,8 @@ static void explain_attach_error(const struct bpfix_tc_attachment *a, const char
 
 void bpfix_tc_forget(struct bpfix_tc_attachment *a)
 {
+	if (a)
+		bpfix_tc_owner_release(a->owner_fd);
 	free(a);
 }
 
@@ -189,6 +194,14 @@ struct bpfix_tc_attachment *bpfix_tc_attach(const char *ifname, int ingress_fd, 
 		errno = -err;
 		return NULL;
 	}
+	/* before anything is touched: a live bpfix's filters at this handle are not ours */
+	a->owner_fd = bpfix_tc_owner_claim(a->ifindex, a->ifname, place);
+	if (a->owner_fd < 0) {
+		err = a->owner_fd;
+		free(a);
+		errno = -err;
+		return NULL;
+	}
 	{
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex, .attach_point = BPF_TC_INGRESS);
 
@@ -201,7 +214,7 @@ struct bpfix_tc_attachment *bpfix_tc_attach(const char *ifname, int ingress_fd, 
 	}
 	for (i = 0; i < 2; i++) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = a->ifindex, .attach_point = points[i]);
-		/* replace: a filter of ours at this handle is left over from a killed bpfix */
+		/* replace: a filter at our claimed handle is left over from a killed bpfix */
 		LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = fds[i], .flags = BPF_TC_F_REPLACE,
 			    .handle = place->handle, .priority = place->priority);
 
