@@ -13,7 +13,7 @@
 #include <glib.h>
 
 #include "config/option_table.h"
-#include "export/ipfix/ipfix.h"
+#include "util/hostport.h"
 
 #define FIELD(f) offsetof(struct bpfix_config, f)
 

@@ -13,7 +13,7 @@
 #include <glib.h>
 #include <microhttpd.h>
 
-#include "export/ipfix/ipfix.h"
+#include "util/hostport.h"
 #include "util/log.h"
 #include "live/metrics.h"
 

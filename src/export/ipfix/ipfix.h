@@ -62,10 +62,6 @@ void bpfix_ipfix__carry_stats(struct bpfix_ipfix *x, const struct bpfix_ipfix *b
 void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_ipfix_stats *stats);
 void bpfix_ipfix__free(struct bpfix_ipfix *x);
 
-/* Split "HOST:PORT" / "[V6]:PORT" into @host and @port (both NUL-terminated). */
-int bpfix_split_hostport(const char *spec, char *host, size_t host_len, char *port,
-			 size_t port_len);
-
 /* The record callback for the flow table: @arg is a struct bpfix_ipfix. */
 int bpfix_ipfix_emit(const struct bpfix_record *rec, void *arg);
 
