@@ -26,9 +26,14 @@ static bool test_run_refuses(const __u8 *frame, __u32 len)
 
 int bpfix_test_run_feed(int prog_fd, const struct bpfix_frame *f)
 {
+	__u32 wire_len = f->wire_len > f->len ? f->wire_len : f->len;
+	/* the test run refuses a wire length above BPFIX_TEST_RUN_MAX_WIRE_LEN (a BIG TCP or GSO
+	 * packet's): it gets the cap, the program the recorded length in cb[0] */
 	struct __sk_buff ctx = {
 		.tstamp = f->tstamp_ns,
-		.wire_len = f->wire_len > f->len ? f->wire_len : f->len,
+		.wire_len = wire_len < BPFIX_TEST_RUN_MAX_WIRE_LEN ? wire_len
+								    : BPFIX_TEST_RUN_MAX_WIRE_LEN,
+		.cb = { [BPFIX_TEST_RUN_CB_WIRE_LEN] = wire_len },
 	};
 	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = f->data, .data_size_in = f->len,
 		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));

@@ -11,6 +11,10 @@
 /* BPF_PROG_TEST_RUN takes linear Ethernet frames from 14 octets up to about a page. */
 #define BPFIX_TEST_RUN_MIN_FRAME 14 /* and a whole IP header after it for IPv4/IPv6 */
 #define BPFIX_TEST_RUN_MAX_FRAME 3584
+/* ... and a ctx wire_len from the frame's length up to GSO_LEGACY_MAX_SIZE (else EINVAL) */
+#define BPFIX_TEST_RUN_MAX_WIRE_LEN 65536
+/* the recorded wire length, uncapped, goes in ctx cb[] at this index (meter() in bpf/flow.bpf.c) */
+#define BPFIX_TEST_RUN_CB_WIRE_LEN 0
 
 /*
  * 0 when the program ran, 1 when the test run would refuse the frame (too short for Ethernet or

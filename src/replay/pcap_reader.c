@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -183,7 +184,9 @@ static __u16 raw_ip_ethertype(const __u8 *data, __u32 len)
 
 /*
  * Normalise one packet; returns the frame length, or 0 for a packet too short to carry its link
- * header (the parser then finds it truncated).
+ * header (the parser then finds it truncated). @wire_len, the recorded length, becomes the
+ * length the packet would have as Ethernet: never below what was captured (a record claiming
+ * less is damaged, and the captured octets are there), never wrapped.
  */
 static __u32 normalise(struct bpfix_pcap_reader *r, int linktype, const __u8 *data, __u32 caplen,
 		       __u32 *wire_len)
@@ -191,6 +194,8 @@ static __u32 normalise(struct bpfix_pcap_reader *r, int linktype, const __u8 *da
 	__u32 link_len = 0;
 	__u16 ethertype;
 
+	if (*wire_len < caplen)
+		*wire_len = caplen;
 	switch (linktype) {
 	case DLT_EN10MB:
 		memcpy(r->frame, data, caplen < sizeof(r->frame) ? caplen : sizeof(r->frame));
@@ -211,7 +216,9 @@ static __u32 normalise(struct bpfix_pcap_reader *r, int linktype, const __u8 *da
 		ethertype = raw_ip_ethertype(data, caplen);
 		break;
 	}
-	*wire_len = *wire_len - link_len + ETH_HDR_LEN;
+	/* caplen >= link_len: no wrap; a recorded length near 4 GiB saturates */
+	*wire_len -= link_len;
+	*wire_len = *wire_len > UINT32_MAX - ETH_HDR_LEN ? UINT32_MAX : *wire_len + ETH_HDR_LEN;
 	return wrap_ethernet(r, data + link_len, caplen - link_len, ethertype);
 }
 

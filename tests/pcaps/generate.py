@@ -22,6 +22,9 @@ Writes, next to this file (or into --outdir):
                                  the active timeout, a 100 s silent gap, gaps that end a flow of
                                  one class and not of another, FIN with a late last ACK inside
                                  and after the linger, RST, the end-of-capture sweep, forced ends
+  wirelen.pcap, wirelen-sll.pcap (and their .truth.tsv)
+                                 hostile recorded lengths: above 64 KiB (GSO and BIG TCP hosts),
+                                 below the captured length, below the cooked link header
 
 The truth is computed here from what the generator built (scapy's own dissection of each frame plus
 the lifecycle rules below), never from bpfix. Scapy only builds and dissects packets; capture files
@@ -163,6 +166,8 @@ class Frame:
                           # packet; "inner-l4": that of the inner packet of a G-PDU
     data: bytes = b""     # filled in by finish(): the bytes stored in the capture
     wirelen: int = 0
+    recorded_len: int = None  # not None: the record's length field says this instead of the
+                              # frame's length (hostile captures)
 
 
 @dataclass
@@ -382,7 +387,7 @@ def finish(frames):
     prev = 0
     for fr in frames:
         full = bytes(fr.pkt)
-        fr.wirelen = len(full)
+        fr.wirelen = len(full) if fr.recorded_len is None else fr.recorded_len
         fr.data = full[:fr.snaplen] if fr.snaplen else full
         assert fr.ts_us >= prev, f"frames out of order at {fr.why}"
         prev = fr.ts_us
@@ -1251,6 +1256,53 @@ def lifecycle_frames():
     return f
 
 
+def wirelen_frames(kind):
+    """wirelen.pcap (Ethernet) and wirelen-sll.pcap (Linux cooked): records whose recorded (wire)
+    length is not the frame's. Above 64 KiB: a GSO super-packet as tcpdump records it on the
+    sending host (IPv4 and IPv6 TCP of 65535 IP octets, 65549 and 65589 as Ethernet; one stored
+    whole, the others cut by the snap length), and a small packet claiming 200000 or 4 GiB - 1.
+    Below what was captured: 0, and for the cooked capture 1 and 15 (below its 16-octet link
+    header). Every such packet counts its IP length; later packets show the replay went on."""
+    f = []
+    cooked = kind == "sll"
+    base = 0 if cooked else 1
+
+    def l2(proto):
+        if cooked:
+            return CookedLinux(pkttype=4, lladdrtype=1, lladdrlen=6,
+                               src=bytes.fromhex("02000000000a0000"), proto=proto)
+        return eth()
+
+    def add(t, ip_pkt, why, recorded=None, snaplen=0):
+        h = l2(0x0800 if isinstance(ip_pkt, IP) else 0x86DD)
+        f.append(Frame(t, h / ip_pkt, why=why, recorded_len=recorded, snaplen=snaplen))
+
+    cli, srv = f"192.0.2.{180 + base}", f"203.0.113.{180 + base}"
+    gso4 = lambda n: IP(src=cli, dst=srv, tos=0x08, id=n) / \
+        TCP(sport=40180, dport=5201, flags="PA", seq=1 + n * 65495, ack=1) / \
+        Raw(load=bytes([n]) * 65495)
+    if not cooked:
+        add(at(0, 100_000), gso4(0), "GSO IPv4 TCP of 65535 IP octets, recorded above 64 KiB")
+    add(at(0, 200_000), gso4(1), "GSO IPv4 TCP of 65535 IP octets, recorded above 64 KiB",
+        snaplen=128)
+    add(at(0, 300_000), IPv6(src=f"2001:db8:18::{base}", dst="2001:db8:19::1", tc=0x08) /
+        TCP(sport=40181, dport=5201, flags="PA", seq=1, ack=1) / Raw(load=b"6" * 65515),
+        "GSO IPv6 TCP of 65575 IP octets, recorded above 64 KiB", snaplen=128)
+    udp = lambda n, sport: IP(src=cli, dst="198.51.100.180", tos=0x04) / \
+        UDP(sport=sport, dport=9000) / Raw(load=b"w" * n)
+    add(at(0, 400_000), udp(72, 5180), "UDP recorded as 200000 octets", recorded=200_000)
+    add(at(0, 500_000), udp(73, 5181), "UDP recorded as 4 GiB - 1 octets", recorded=0xFFFFFFFF)
+    lengths = (0, 1, 15) if cooked else (0,)
+    for i, n in enumerate(lengths):
+        add(at(0, 600_000 + i * 1000), udp(74 + i, 5182),
+            "UDP recorded below its captured length" +
+            (" and below the cooked link header" if cooked else ""), recorded=n)
+    for i in range(3):
+        add(at(1 + i), udp(100 + i, 5183), "UDP after the hostile records: the replay went on")
+    f.sort(key=lambda fr: fr.ts_us)
+    return f
+
+
 CAPTURES = [
     # (truth file, [(capture file, writer)], frames, linktype, decapsulate GTP-U[, Lifecycle])
     ("mixed.truth.tsv",
@@ -1270,6 +1322,10 @@ CAPTURES = [
     ("gtpu-port0.truth.tsv", [("gtpu.pcap", None)], gtpu_frames, LINKTYPE_ETHERNET, False),
     ("lifecycle.truth.tsv", [("lifecycle.pcap", write_pcap)], lifecycle_frames, LINKTYPE_ETHERNET,
      True, LIFECYCLE_LIFE),
+    ("wirelen.truth.tsv", [("wirelen.pcap", write_pcap)], lambda: wirelen_frames("eth"),
+     LINKTYPE_ETHERNET, True),
+    ("wirelen-sll.truth.tsv", [("wirelen-sll.pcap", write_pcap)], lambda: wirelen_frames("sll"),
+     LINKTYPE_LINUX_SLL, True),
 ]
 
 
