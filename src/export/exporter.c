@@ -76,12 +76,21 @@ void bpfix_exporter__set_clock_to_epoch(struct bpfix_exporter *ex, __s64 clock_t
 	bpfix_flow_table__set_clock_to_epoch(ex->table, clock_to_epoch_ns);
 }
 
+static int collect(struct bpfix_exporter *ex, struct bpfix_summary *sum, const __u64 *frames_read,
+		   bool final)
+{
+	struct bpfix_export_totals totals;
+
+	bpfix_ipfix__get_stats(ex->ipfix, &totals);
+	return bpfix_summary_collect(sum, ex->source, ex->table, &totals, frames_read, final);
+}
+
 static int send_stats(struct bpfix_exporter *ex, const __u64 *frames_read, bool final)
 {
 	struct bpfix_summary sum;
 	int err;
 
-	err = bpfix_summary_collect(&sum, ex->source, ex->table, ex->ipfix, frames_read, final);
+	err = collect(ex, &sum, frames_read, final);
 	if (err)
 		return err;
 	if (final)
@@ -172,7 +181,7 @@ int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
 
 int bpfix_exporter__collect(struct bpfix_exporter *ex, struct bpfix_summary *sum)
 {
-	return bpfix_summary_collect(sum, ex->source, ex->table, ex->ipfix, NULL, false);
+	return collect(ex, sum, NULL, false);
 }
 
 void bpfix_exporter__free(struct bpfix_exporter *ex)

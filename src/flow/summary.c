@@ -1,25 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Collects and prints the run summary; the counters' names come from counters.c. */
+/*
+ * Collects and prints the run summary: the values come from the source, the flow table and the
+ * exporting process; which lines, in what order and under what names is the counter table's.
+ */
 #include <string.h>
 
 #include <glib.h>
 
-#include "meter/counters.h"
 #include "util/log.h"
 #include "flow/summary.h"
 
-static void add_line(struct bpfix_summary *sum, const char *name, __u64 value)
+static bool shown(const struct bpfix_stat_desc *d, __u64 value, bool replay, bool final)
 {
-	sum->lines[sum->n++] = (struct bpfix_counter_value){ name, value };
+	switch (d->show) {
+	case BPFIX_SHOW_ALWAYS:
+		return true;
+	case BPFIX_SHOW_NONZERO:
+		return value;
+	case BPFIX_SHOW_REPLAY:
+		return replay;
+	case BPFIX_SHOW_FINAL:
+		return final;
+	case BPFIX_SHOW_NOT_FINAL:
+		return !final;
+	}
+	return false;
 }
 
 int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *source,
-			  struct bpfix_flow_table *table, struct bpfix_ipfix *ipfix,
-			  const __u64 *frames_read, bool final)
+			  struct bpfix_flow_table *table,
+			  const struct bpfix_export_totals *exported, const __u64 *frames_read,
+			  bool final)
 {
+	__u64 v[BPFIX_STAT_MAX] = { 0 }, *c = &v[BPFIX_STAT_COUNTER_FIRST], not_metered = 0;
 	struct bpfix_flow_table_stats ft;
-	struct bpfix_ipfix_stats ix;
-	__u64 c[BPFIX_CNT_MAX], not_metered = 0;
+	const struct bpfix_stat_desc *d;
 	int i, err;
 
 	memset(sum, 0, sizeof(*sum));
@@ -29,45 +44,39 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 		return err;
 	}
 	bpfix_flow_table__get_stats(table, &ft);
-	bpfix_ipfix__get_stats(ipfix, &ix);
+	for (i = BPFIX_CNT_NOT_METERED_NON_IP; i <= BPFIX_CNT_NOT_METERED_INTERNAL; i++)
+		not_metered += c[i];
 
-	if (frames_read)
-		add_line(sum, "packets read", *frames_read);
-	for (i = 0; i < BPFIX_CNT_MAX; i++) {
-		if (i >= BPFIX_CNT_NOT_METERED_NON_IP && i <= BPFIX_CNT_NOT_METERED_INTERNAL)
-			not_metered += c[i];
-		/* the three totals always, the rest when they happened */
-		if (i <= BPFIX_CNT_OCTETS_METERED || c[i])
-			add_line(sum, bpfix_counter_name(i), c[i]);
+	v[BPFIX_STAT_PACKETS_READ] = frames_read ? *frames_read : 0;
+	v[BPFIX_STAT_PACKETS_EXPORTED] = ft.packets;
+	v[BPFIX_STAT_OCTETS_EXPORTED] = ft.octets;
+	v[BPFIX_STAT_RECORDS_SENT] = exported->records;
+	v[BPFIX_STAT_RECORDS_NOT_SENT] = ft.records_failed;
+	v[BPFIX_STAT_FLOWS_EVICTED] = ft.flows_evicted;
+	v[BPFIX_STAT_EXPORT_FAILURES] = exported->failures;
+	/* before the end, packets still in the map are neither exported nor lost */
+	if (final) {
+		v[BPFIX_STAT_PACKETS_LOST] = c[BPFIX_CNT_METERED] - ft.packets;
+		v[BPFIX_STAT_OCTETS_LOST] = c[BPFIX_CNT_OCTETS_METERED] - ft.octets;
+		v[BPFIX_STAT_FLOWS_LOST] = c[BPFIX_CNT_FLOWS_CREATED] - ft.flows_ended;
 	}
-	add_line(sum, "packets exported", ft.packets);
-	add_line(sum, "octets exported", ft.octets);
-	add_line(sum, "records sent", ix.records);
-	if (ft.records_failed)
-		add_line(sum, "records not sent", ft.records_failed);
-	if (ft.flows_evicted)
-		add_line(sum, "flows evicted", ft.flows_evicted);
-	if (ix.failures)
-		add_line(sum, "export failures", ix.failures);
+	v[BPFIX_STAT_FLOWS_ACTIVE] = ft.flows_active;
 
+	for (i = 0; i < BPFIX_STAT_MAX; i++) {
+		d = bpfix_stat_desc(i);
+		if (shown(d, v[i], frames_read != NULL, final))
+			sum->lines[sum->n++] = (struct bpfix_counter_value){ d, v[i] };
+	}
 	sum->stats = (struct bpfix_export_stats){
 		.packets_seen = c[BPFIX_CNT_SEEN],
 		.packets_not_metered = not_metered,
 		.flows_observed = c[BPFIX_CNT_FLOWS_CREATED],
-		.records_exported = ix.records,
+		.records_exported = exported->records,
 		.records_not_sent = ft.records_failed,
+		.packets_lost = v[BPFIX_STAT_PACKETS_LOST],
 		.counters = sum->lines,
+		.n_counters = sum->n,
 	};
-	/* before the end, packets still in the map are neither exported nor lost */
-	if (final) {
-		sum->stats.packets_lost = c[BPFIX_CNT_METERED] - ft.packets;
-		add_line(sum, "packets lost to flow map eviction", sum->stats.packets_lost);
-		add_line(sum, "octets lost to flow map eviction", c[BPFIX_CNT_OCTETS_METERED] - ft.octets);
-		add_line(sum, "flows lost to flow map eviction", c[BPFIX_CNT_FLOWS_CREATED] - ft.flows_ended);
-	}
-	if (!final)
-		add_line(sum, "flows active", ft.flows_active);
-	sum->stats.n_counters = sum->n;
 	return 0;
 }
 
@@ -76,7 +85,8 @@ void bpfix_summary_print(const struct bpfix_summary *sum, FILE *out)
 	size_t i;
 
 	for (i = 0; i < sum->n; i++)
-		fprintf(out, "%s: %llu\n", sum->lines[i].name, (unsigned long long)sum->lines[i].value);
+		fprintf(out, "%s: %llu\n", sum->lines[i].desc->summary,
+			(unsigned long long)sum->lines[i].value);
 }
 
 void bpfix_summary_log(const struct bpfix_summary *sum)
@@ -85,7 +95,8 @@ void bpfix_summary_log(const struct bpfix_summary *sum)
 	size_t i;
 
 	for (i = 0; i < sum->n; i++)
-		g_string_append_printf(line, "%s %s %llu", i ? "," : "", sum->lines[i].name,
+		g_string_append_printf(line, "%s %s %llu", i ? "," : "",
+				       sum->lines[i].desc->summary,
 				       (unsigned long long)sum->lines[i].value);
 	bpfix_info("%s\n", line->str);
 	g_string_free(line, TRUE);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Prometheus text exposition of the summary's lines. A line "name (reason)" becomes
- * bpfix_name_total{reason="reason"}, so the per-reason counters are one metric with a label;
- * "flows active" is a gauge. The page is rendered when published, so a scrape only copies it.
+ * Prometheus text exposition of the summary's lines, named by the counter table: lines of one
+ * metric with a reason become one metric with a "reason" label. The page is rendered when
+ * published, so a scrape only copies it. What the lines are and when they show is not decided
+ * here.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,7 +18,7 @@
 #include "util/log.h"
 #include "live/metrics.h"
 
-#define GAUGE_LINE "flows active"
+#define METRIC_PREFIX_LEN (sizeof("bpfix_") - 1) /* every metric name starts with it */
 
 struct bpfix_metrics {
 	struct MHD_Daemon *daemon;
@@ -25,63 +26,35 @@ struct bpfix_metrics {
 	gchar *page; /* the last published exposition */
 };
 
-/* "not metered (not IP)" -> base "bpfix_not_metered", reason "not IP" */
-static void metric_name(const char *line, GString *base, GString *reason)
+/* HELP and TYPE of @d's metric: a labelled metric's help names the metric, another its line. */
+static void describe(GString *page, const struct bpfix_stat_desc *d)
 {
-	const char *paren = strstr(line, " (");
-	size_t n = paren ? (size_t)(paren - line) : strlen(line), i;
-	bool sep = true;
+	const char *help = d->reason ? d->metric + METRIC_PREFIX_LEN : d->summary;
+	const char *type = d->kind == BPFIX_STAT_KIND_GAUGE ? "gauge" : "counter";
 
-	g_string_assign(base, "bpfix_");
-	for (i = 0; i < n; i++) {
-		if (g_ascii_isalnum(line[i])) {
-			g_string_append_c(base, g_ascii_tolower(line[i]));
-			sep = false;
-		} else if (!sep) {
-			g_string_append_c(base, '_');
-			sep = true;
-		}
-	}
-	if (sep && base->len > 6)
-		g_string_truncate(base, base->len - 1);
-	g_string_truncate(reason, 0);
-	if (paren) {
-		g_string_append_len(reason, paren + 2, (gssize)strcspn(paren + 2, ")"));
-		for (i = 0; i < reason->len; i++)
-			if (reason->str[i] == '"' || reason->str[i] == '\\')
-				reason->str[i] = '\'';
-	}
+	g_string_append_printf(page, "# HELP %s bpfix summary line \"%s\"\n# TYPE %s %s\n",
+			       d->metric, help, d->metric, type);
 }
 
 static gchar *render(const struct bpfix_summary *sum)
 {
-	GString *page = g_string_new(NULL), *base = g_string_new(NULL), *reason = g_string_new(NULL);
-	GString *last = g_string_new(NULL);
+	GString *page = g_string_new(NULL);
+	const char *last = NULL;
 	size_t i;
 
 	for (i = 0; i < sum->n; i++) {
-		const char *line = sum->lines[i].name;
-		bool gauge = !strcmp(line, GAUGE_LINE);
+		const struct bpfix_stat_desc *d = sum->lines[i].desc;
+		unsigned long long value = sum->lines[i].value;
 
-		metric_name(line, base, reason);
-		if (!gauge)
-			g_string_append(base, "_total");
-		if (strcmp(last->str, base->str)) {
-			g_string_append_printf(page, "# HELP %s bpfix summary line \"%s\"\n# TYPE %s %s\n",
-					       base->str, reason->len ? base->str + 6 : line,
-					       base->str, gauge ? "gauge" : "counter");
-			g_string_assign(last, base->str);
-		}
-		if (reason->len)
-			g_string_append_printf(page, "%s{reason=\"%s\"} %llu\n", base->str, reason->str,
-					       (unsigned long long)sum->lines[i].value);
+		if (!last || strcmp(last, d->metric))
+			describe(page, d);
+		last = d->metric;
+		if (d->reason)
+			g_string_append_printf(page, "%s{reason=\"%s\"} %llu\n", d->metric,
+					       d->reason, value);
 		else
-			g_string_append_printf(page, "%s %llu\n", base->str,
-					       (unsigned long long)sum->lines[i].value);
+			g_string_append_printf(page, "%s %llu\n", d->metric, value);
 	}
-	g_string_free(base, TRUE);
-	g_string_free(reason, TRUE);
-	g_string_free(last, TRUE);
 	return g_string_free(page, FALSE);
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Human names of the packet counters, for summaries and options records. */
+/* Human names of the packet counters: their summary text; the names live in the counter table. */
 #ifndef BPFIX_COUNTERS_H
 #define BPFIX_COUNTERS_H
 

@@ -99,7 +99,7 @@ struct bpfix_ipfix {
 	fbInfoElement_t *elements;	/* ours, in the model */
 	struct destination *dests;
 	size_t n_dests;
-	struct bpfix_ipfix_stats stats;
+	struct bpfix_export_totals stats;
 	__u64 init_ms;			/* when the exporting process started (epoch ms) */
 };
 
@@ -694,6 +694,7 @@ static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
 		.packets_lost = st->packets_lost,
 	};
 	struct bpfix_ipfix_stats_counter counter = { .domain = x->opts.observation_domain };
+	const char *name;
 	size_t i;
 	int err, rc;
 
@@ -712,8 +713,9 @@ static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
 	if (!err)
 		err = append_stat(d, BPFIX_TID_STATS_SUMMARY, &summary, sizeof(summary));
 	for (i = 0; i < st->n_counters && !err; i++) {
-		counter.name.buf = (uint8_t *)st->counters[i].name;
-		counter.name.len = strlen(st->counters[i].name);
+		name = st->counters[i].desc->ipfix_name;
+		counter.name.buf = (uint8_t *)name;
+		counter.name.len = strlen(name);
 		counter.value = st->counters[i].value;
 		err = append_stat(d, BPFIX_TID_STATS_COUNTER, &counter, sizeof(counter));
 	}
@@ -790,7 +792,7 @@ void bpfix_ipfix__carry_stats(struct bpfix_ipfix *x, const struct bpfix_ipfix *b
 	x->stats.failures += before->stats.failures;
 }
 
-void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_ipfix_stats *stats)
+void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_export_totals *stats)
 {
 	*stats = x->stats;
 }

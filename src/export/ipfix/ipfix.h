@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "flow/record.h"
+#include "util/counter_table.h"
 
 struct bpfix_ipfix_opts {
 	const char *const *collectors; /* "HOST:PORT" or "[V6]:PORT", UDP */
@@ -22,28 +23,6 @@ struct bpfix_ipfix_opts {
 	__u32 template_refresh_messages; /* ... and resend after this many UDP messages */
 	bool append_output;	       /* add to output_path rather than start it anew (reload) */
 	__u32 pen;		       /* private enterprise number of bpfix's own elements */
-};
-
-struct bpfix_ipfix_stats {
-	__u64 records;	/* records accepted, counted once per record (not per destination) */
-	__u64 failures;	/* appends or emits that failed, any destination */
-};
-
-/* Exporter statistics for the collector (options records in observation domain 0). */
-struct bpfix_counter_value {
-	const char *name;
-	__u64 value;
-};
-
-struct bpfix_export_stats {
-	__u64 packets_seen;
-	__u64 packets_not_metered;
-	__u64 flows_observed;
-	__u64 records_exported;
-	__u64 records_not_sent;
-	__u64 packets_lost;		/* metered but in no record: lost to flow map eviction */
-	const struct bpfix_counter_value *counters; /* every counter of the summary, by name */
-	size_t n_counters;
 };
 
 struct bpfix_ipfix;
@@ -59,7 +38,7 @@ int bpfix_ipfix__flush(struct bpfix_ipfix *x);
 int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x);
 /* Reload: @x replaces @before; its totals go on from @before's. */
 void bpfix_ipfix__carry_stats(struct bpfix_ipfix *x, const struct bpfix_ipfix *before);
-void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_ipfix_stats *stats);
+void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_export_totals *stats);
 void bpfix_ipfix__free(struct bpfix_ipfix *x);
 
 /* The record callback for the flow table: @arg is a struct bpfix_ipfix. */
