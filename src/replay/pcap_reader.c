@@ -265,7 +265,9 @@ int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *fra
 	frame->wire_len = hdr->len;
 	frame->len = normalise(r, r->linktype, data, hdr->caplen, &frame->wire_len);
 	frame->data = r->frame;
-	frame->tstamp_ns = (__u64)hdr->ts.tv_sec * 1000000000ull + (__u64)hdr->ts.tv_usec;
+	/* ts_sec is unsigned 32-bit (to 2106); libpcap passes it through a signed 32-bit int, so
+	 * from 2038 on (0x80000000) tv_sec comes out negative: take back its 32 bits */
+	frame->tstamp_ns = (__u64)(__u32)hdr->ts.tv_sec * 1000000000ull + (__u64)hdr->ts.tv_usec;
 	return 1;
 }
 

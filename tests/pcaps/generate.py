@@ -25,6 +25,9 @@ Writes, next to this file (or into --outdir):
   wirelen.pcap, wirelen-sll.pcap (and their .truth.tsv)
                                  hostile recorded lengths: above 64 KiB (GSO and BIG TCP hosts),
                                  below the captured length, below the cooked link header
+  times-2038.pcap, times-2106.pcap, times-2106-ns.pcap (times-2038/2106.truth.tsv)
+                                 capture times past 2038 (ts_sec 0x80000000 and up) to the last
+                                 second a classic pcap holds (0xffffffff, 2106-02-07 06:28:15 UTC)
 
 The truth is computed here from what the generator built (scapy's own dissection of each frame plus
 the lifecycle rules below), never from bpfix. Scapy only builds and dissects packets; capture files
@@ -1303,6 +1306,34 @@ def wirelen_frames(kind):
     return f
 
 
+def times_frames(year):
+    """times-2038.pcap and times-2106.pcap: capture times a signed 32-bit ts_sec gets wrong
+    (libpcap reads it so: from 2038 on, negative), up to the last second a classic pcap holds.
+    One region of time a capture: a flow alive across a jump of years would be due for idle and
+    active at once, which the truth refuses."""
+    f = []
+
+    def udp(src, sport, n):
+        return eth() / IP(src=src, dst="198.51.100.170", tos=0x08) / \
+            UDP(sport=sport, dport=7000) / Raw(load=b"t" * n)
+    if year == 2038:
+        seconds = ((0x7FFFFFF8, 0), (0x7FFFFFFF, 500_000), (0x80000000, 250_000),
+                   (0x80000003, 0))
+        why = "times: across 2038-01-19 03:14:08 UTC (ts_sec 0x80000000)"
+        src = "192.0.2.171"
+    else:
+        seconds = ((0xFFFFFFF8, 0), (0xFFFFFFFE, 0), (0xFFFFFFFF, 999_999))
+        why = "times: up to the last second of ts_sec, 0xffffffff (2106-02-07 06:28:15 UTC)"
+        src = "192.0.2.172"
+    for i, (sec, usec) in enumerate(seconds):
+        f.append(Frame(sec * US + usec, udp(src, 5170, 60 + i), why=why))
+    # a flow idle for more than 15 s, ended by the sweep of the last packet's second
+    f.append(Frame((seconds[0][0] - 8) * US, udp("192.0.2.173", 5173, 40),
+                   why="times: a flow gone idle before the end of the capture"))
+    f.sort(key=lambda fr: fr.ts_us)
+    return f
+
+
 CAPTURES = [
     # (truth file, [(capture file, writer)], frames, linktype, decapsulate GTP-U[, Lifecycle])
     ("mixed.truth.tsv",
@@ -1326,6 +1357,12 @@ CAPTURES = [
      LINKTYPE_ETHERNET, True),
     ("wirelen-sll.truth.tsv", [("wirelen-sll.pcap", write_pcap)], lambda: wirelen_frames("sll"),
      LINKTYPE_LINUX_SLL, True),
+    ("times-2038.truth.tsv", [("times-2038.pcap", write_pcap)], lambda: times_frames(2038),
+     LINKTYPE_ETHERNET, True),
+    ("times-2106.truth.tsv", [("times-2106.pcap", write_pcap),
+                              ("times-2106-ns.pcap", lambda p, fr, lt: write_pcap(p, fr, lt,
+                                                                                  nano=True))],
+     lambda: times_frames(2106), LINKTYPE_ETHERNET, True),
 ]
 
 
