@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libpcap offline reading and link-type normalisation to Ethernet. It does not parse beyond the
- * link layer: the EtherType it writes is the one the link header gave.
+ * link layer: the EtherType it writes is the one the link header (or the link type) gave.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,6 +20,21 @@
 #define ETH_HDR_LEN 14
 #define SLL_HDR_LEN 16	/* LINKTYPE_LINUX_SLL: protocol at octet 14 */
 #define SLL2_HDR_LEN 20 /* LINKTYPE_LINUX_SLL2: protocol at octet 0 */
+#define NULL_HDR_LEN 4	/* LINKTYPE_NULL, LINKTYPE_LOOP: a 32-bit address family */
+
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86DD
+#define ETHERTYPE_NOT_IP 0x0000 /* what the parser counts "not IP" */
+
+/* BSD address families in NULL/LOOP headers: AF_INET6 differs by OS */
+#define BSD_AF_INET 2
+#define BSD_AF_INET6_BSD 24	/* OpenBSD, NetBSD */
+#define BSD_AF_INET6_FREEBSD 28
+#define BSD_AF_INET6_DARWIN 30	/* macOS */
+
+/* pcapng names link types by LINKTYPE_ value; libpcap maps classic pcap's to DLT_ values, which
+ * differ for raw IP only among those read here */
+#define LINKTYPE_RAW 101
 
 #ifndef DLT_LINUX_SLL2
 #define DLT_LINUX_SLL2 276
@@ -30,6 +45,8 @@
 #ifndef DLT_IPV6
 #define DLT_IPV6 229
 #endif
+
+#define SUPPORTED_LINKS "Ethernet, Linux cooked (SLL, SLL2), BSD loopback (NULL, LOOP) and raw IP"
 
 /* Classic pcap goes through libpcap; pcapng through pcapng_file, since libpcap 1.10 stops at a
  * second interface whose link type or snapshot length differs from the first. */
@@ -50,6 +67,8 @@ static bool linktype_supported(int linktype)
 	case DLT_EN10MB:
 	case DLT_LINUX_SLL:
 	case DLT_LINUX_SLL2:
+	case DLT_NULL:
+	case DLT_LOOP:
 	case DLT_RAW:
 	case DLT_IPV4:
 	case DLT_IPV6:
@@ -147,9 +166,8 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 	}
 	r->linktype = pcap_datalink(r->pcap);
 	if (!linktype_supported(r->linktype)) {
-		bpfix_err("capture %s has link type %s (%d); bpfix reads Ethernet, Linux cooked "
-			  "(SLL, SLL2) and raw IP captures\n",
-			  path, pcap_datalink_val_to_name(r->linktype) ?: "unknown", r->linktype);
+		bpfix_err("capture %s has link type %s (%d); bpfix reads " SUPPORTED_LINKS
+			  " captures\n", path, pcap_datalink_val_to_name(r->linktype) ?: "unknown", r->linktype);
 		bpfix_pcap_reader__free(r);
 		errno = EPROTONOSUPPORT;
 		return NULL;
@@ -178,17 +196,40 @@ static __u32 wrap_ethernet(struct bpfix_pcap_reader *r, const __u8 *payload, __u
 static __u16 raw_ip_ethertype(const __u8 *data, __u32 len)
 {
 	if (len && data[0] >> 4 == 6)
-		return 0x86DD;
-	return 0x0800; /* a version nibble that is neither is found malformed by the parser */
+		return ETHERTYPE_IPV6;
+	return ETHERTYPE_IPV4; /* a version nibble that is neither is found malformed by the parser */
 }
 
 /*
- * Normalise one packet; returns the frame length, or 0 for a packet too short to carry its link
- * header (the parser then finds it truncated). @wire_len, the recorded length, becomes the
- * length the packet would have as Ethernet: never below what was captured (a record claiming
- * less is damaged, and the captured octets are there), never wrapped.
+ * The EtherType of a NULL or LOOP header's address family. NULL holds it in the byte order of
+ * the host that wrote the capture, LOOP in network order (some writers use host order there
+ * too). A family is below 65536, so of the two readings the one below 65536 is the family.
  */
-static __u32 normalise(struct bpfix_pcap_reader *r, int linktype, const __u8 *data, __u32 caplen,
+static __u16 loopback_ethertype(const __u8 *hdr)
+{
+	__u32 family = (__u32)hdr[0] << 24 | (__u32)hdr[1] << 16 | (__u32)hdr[2] << 8 | hdr[3];
+
+	if (family > 0xFFFF)
+		family = __builtin_bswap32(family);
+	switch (family) {
+	case BSD_AF_INET:
+		return ETHERTYPE_IPV4;
+	case BSD_AF_INET6_BSD:
+	case BSD_AF_INET6_FREEBSD:
+	case BSD_AF_INET6_DARWIN:
+		return ETHERTYPE_IPV6;
+	default:
+		return ETHERTYPE_NOT_IP;
+	}
+}
+
+/*
+ * Normalise one packet of link type @dlt; returns the frame length, or 0 for a packet too short
+ * to carry its link header (the parser then finds it truncated). @wire_len, the recorded
+ * length, becomes the length the packet would have as Ethernet: never below what was captured
+ * (a record claiming less is damaged, and the captured octets are there), never wrapped.
+ */
+static __u32 normalise(struct bpfix_pcap_reader *r, int dlt, const __u8 *data, __u32 caplen,
 		       __u32 *wire_len)
 {
 	__u32 link_len = 0;
@@ -196,7 +237,7 @@ static __u32 normalise(struct bpfix_pcap_reader *r, int linktype, const __u8 *da
 
 	if (*wire_len < caplen)
 		*wire_len = caplen;
-	switch (linktype) {
+	switch (dlt) {
 	case DLT_EN10MB:
 		memcpy(r->frame, data, caplen < sizeof(r->frame) ? caplen : sizeof(r->frame));
 		return caplen < sizeof(r->frame) ? caplen : sizeof(r->frame);
@@ -212,6 +253,19 @@ static __u32 normalise(struct bpfix_pcap_reader *r, int linktype, const __u8 *da
 		link_len = SLL2_HDR_LEN;
 		ethertype = (__u16)(data[0] << 8 | data[1]);
 		break;
+	case DLT_NULL:
+	case DLT_LOOP:
+		if (caplen < NULL_HDR_LEN)
+			return 0;
+		link_len = NULL_HDR_LEN;
+		ethertype = loopback_ethertype(data);
+		break;
+	case DLT_IPV4: /* the link type says which IP: a wrong version is malformed */
+		ethertype = ETHERTYPE_IPV4;
+		break;
+	case DLT_IPV6:
+		ethertype = ETHERTYPE_IPV6;
+		break;
 	default: /* raw IP */
 		ethertype = raw_ip_ethertype(data, caplen);
 		break;
@@ -226,7 +280,7 @@ static int next_pcapng(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
 {
 	struct bpfix_pcapng_packet pkt;
 	const char *why = "";
-	int rc;
+	int rc, dlt;
 
 	rc = bpfix_pcapng_file__next(r->pcapng, &pkt, &why);
 	if (rc < 0) {
@@ -235,13 +289,14 @@ static int next_pcapng(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
 	}
 	if (!rc)
 		return 0;
-	if (!linktype_supported(pkt.linktype)) {
-		bpfix_err("capture %s has a packet of link type %d; bpfix reads Ethernet, Linux "
-			  "cooked (SLL, SLL2) and raw IP\n", r->path, pkt.linktype);
+	dlt = pkt.linktype == LINKTYPE_RAW ? DLT_RAW : pkt.linktype;
+	if (!linktype_supported(dlt)) {
+		bpfix_err("capture %s has a packet of link type %d; bpfix reads " SUPPORTED_LINKS
+			  "\n", r->path, pkt.linktype);
 		return -EPROTONOSUPPORT;
 	}
 	frame->wire_len = pkt.len;
-	frame->len = normalise(r, pkt.linktype, pkt.data, pkt.caplen, &frame->wire_len);
+	frame->len = normalise(r, dlt, pkt.data, pkt.caplen, &frame->wire_len);
 	frame->data = r->frame;
 	frame->tstamp_ns = pkt.tstamp_ns;
 	return 1;

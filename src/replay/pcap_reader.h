@@ -2,10 +2,10 @@
 /*
  * Reads pcap (libpcap) and pcapng (pcapng_file.c) captures, from files, pipes or stdin, and hands
  * out each packet as an Ethernet frame, the only form BPF_PROG_TEST_RUN takes: Linux cooked (SLL,
- * SLL2) and raw-IP packets get a made-up Ethernet header, and frames are cut to
- * BPFIX_READER_MAX_FRAME octets (the flow's octets come from the IP length field, so cutting
- * loses nothing that is counted). Capture times are unsigned: a classic pcap's 32-bit seconds
- * reach 2106.
+ * SLL2), BSD loopback (NULL, LOOP) and raw-IP packets (RAW, IPV4, IPV6) get a made-up Ethernet
+ * header, and frames are cut to BPFIX_READER_MAX_FRAME octets (the flow's octets come from the IP
+ * length field, so cutting loses nothing that is counted). Capture times are unsigned: a classic
+ * pcap's 32-bit seconds reach 2106.
  */
 #ifndef BPFIX_PCAP_READER_H
 #define BPFIX_PCAP_READER_H

@@ -22,6 +22,14 @@ Writes, next to this file (or into --outdir):
                                  the active timeout, a 100 s silent gap, gaps that end a flow of
                                  one class and not of another, FIN with a late last ACK inside
                                  and after the linger, RST, the end-of-capture sweep, forced ends
+  null.pcap, null-be.pcap, loop.pcap (and their .truth.tsv)
+                                 BSD loopback: LINKTYPE_NULL (0) with the address family in the
+                                 writer's byte order (a little- and a big-endian file), LINKTYPE_LOOP
+                                 (108) with it in network order; AF_INET6 as 24, 28 and 30
+  ipv4.pcap, ipv6.pcap (and their .truth.tsv)
+                                 LINKTYPE_IPV4 (228), LINKTYPE_IPV6 (229): raw IP of one version
+  links.pcapng / links.truth.tsv pcapng, one interface per link type read (NULL, LOOP, RAW, IPV4,
+                                 IPV6, SLL2, Ethernet)
   wirelen.pcap, wirelen-sll.pcap (and their .truth.tsv)
                                  hostile recorded lengths: above 64 KiB (GSO and BIG TCP hosts),
                                  below the captured length, below the cooked link header
@@ -52,10 +60,19 @@ from scapy.all import (ARP, ICMP, IP, SCTP, TCP, UDP, CookedLinux, Dot1AD, Dot1Q
 from scapy.layers.l2 import CookedLinuxV2
 from scapy.contrib.gtp import GTP_PDCP_PDU_ExtensionHeader, GTP_U_Header, GTPPDUSessionContainer
 
+LINKTYPE_NULL = 0      # BSD loopback: a 4-octet address family in the writer's byte order
 LINKTYPE_ETHERNET = 1
 LINKTYPE_RAW = 101
+LINKTYPE_LOOP = 108    # OpenBSD loopback: the same in network order
 LINKTYPE_LINUX_SLL = 113
+LINKTYPE_IPV4 = 228
+LINKTYPE_IPV6 = 229
 LINKTYPE_LINUX_SLL2 = 276
+
+# Address families of NULL/LOOP headers: AF_INET6 is 24 on OpenBSD and NetBSD, 28 on FreeBSD and
+# 30 on macOS; 7 is OSI (not IP).
+BSD_AF_INET, BSD_AF_OSI = 2, 7
+BSD_AF_INET6 = (24, 28, 30)
 
 # A whole second (2023-11-14 22:13:20 UTC), so "a packet exactly at every whole second" is literal.
 T0_US = 1_700_000_000 * 1_000_000
@@ -122,6 +139,8 @@ GTPU_PORT = 2152
 # counter bpfix leaves out of its summary is 0. "GTP-U metered as outer UDP" reasons are keyed
 # by a short name here.
 NOT_METERED = ("not IP", "truncated")
+# not-metered reasons stated only in the truth of a capture that has such frames
+NOT_METERED_RARE = ("malformed",)
 NO_PORTS = {"fragment": "metered without ports (non-first fragment)",
             "l4": "metered without ports (L4 header truncated)"}
 GTP_OUTER = {
@@ -171,6 +190,7 @@ class Frame:
     wirelen: int = 0
     recorded_len: int = None  # not None: the record's length field says this instead of the
                               # frame's length (hostile captures)
+    linktype: int = None  # not None: the frame's own link type (a pcapng interface of its own)
 
 
 @dataclass
@@ -215,6 +235,18 @@ def dissect(data, linktype):
         return CookedLinux(data)
     if linktype == LINKTYPE_LINUX_SLL2:
         return CookedLinuxV2(data)
+    if linktype in (LINKTYPE_NULL, LINKTYPE_LOOP):
+        # the family as written here (loopback_header), in whichever byte order it was written
+        families = (BSD_AF_INET, BSD_AF_OSI) + BSD_AF_INET6
+        family = [f for f in struct.unpack("<I", data[:4]) + struct.unpack(">I", data[:4])
+                  if f in families][0]
+        body = data[4:]
+        return IP(body) if family == BSD_AF_INET else IPv6(body) if family in BSD_AF_INET6 \
+            else Raw(body)
+    if linktype == LINKTYPE_IPV4:
+        return IP(data)
+    if linktype == LINKTYPE_IPV6:
+        return IPv6(data)
     return IP(data) if data[0] >> 4 == 4 else IPv6(data)
 
 
@@ -233,6 +265,8 @@ def classify(frame, linktype, gtpu=True):
     # Dissect the complete frame, not the stored (possibly snap-cut) bytes: the contract takes
     # octets from the IP length field, so a snap length must not change them.
     full = bytes(frame.pkt)
+    if frame.linktype is not None:
+        linktype = frame.linktype
     outer = first_ip(dissect(full, linktype))
     assert outer is not None, f"metered frame without IP: {frame.why}"
     counters = []
@@ -423,27 +457,38 @@ def _pcapng_block(btype, body):
 
 
 def write_pcapng(path, frames, linktype):
+    """One interface per link type, in the order the frames first use them (frames with no
+    link type of their own: the capture's)."""
     shb = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1) + struct.pack("<HH", 0, 0)
     # if_tsresol (option 9) = 9: timestamps in nanoseconds, not the pcapng default of microseconds.
     idb_opts = struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HH", 0, 0)
-    idb = struct.pack("<HHI", linktype, 0, 262144) + idb_opts
+    links = []
+    for fr in frames:
+        lt = linktype if fr.linktype is None else fr.linktype
+        if lt not in links:
+            links.append(lt)
     with open(path, "wb") as f:
         f.write(_pcapng_block(0x0A0D0D0A, shb))
-        f.write(_pcapng_block(1, idb))
+        for lt in links:
+            f.write(_pcapng_block(1, struct.pack("<HHI", lt, 0, 262144) + idb_opts))
         for fr in frames:
             ts = ns_of(fr.ts_us)
-            epb = struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(fr.data), fr.wirelen)
+            ifid = links.index(linktype if fr.linktype is None else fr.linktype)
+            epb = struct.pack("<IIIII", ifid, ts >> 32, ts & 0xFFFFFFFF, len(fr.data),
+                              fr.wirelen)
             f.write(_pcapng_block(6, epb + fr.data))
 
 
 def summary_counts(frames, pkts, gtpu=True):
     """The summary lines the truth states: {counter name: value}, in bpfix's order."""
     counts = {"packets read": len(frames), "packets metered": len(pkts)}
-    for r in NOT_METERED:
+    for r in NOT_METERED + tuple(r for r in NOT_METERED_RARE
+                                 if any(fr.reason == r for fr in frames if not fr.metered)):
         counts[f"not metered ({r})"] = 0
     for fr in frames:
         if not fr.metered:
-            assert fr.reason in NOT_METERED, f"not metered without a reason: {fr.why}"
+            assert fr.reason in NOT_METERED + NOT_METERED_RARE, \
+                f"not metered without a reason: {fr.why}"
             counts[f"not metered ({fr.reason})"] += 1
     for name in NO_PORTS.values():
         counts[name] = 0
@@ -1063,49 +1108,98 @@ def gtpu_frames():
     return f
 
 
+# the byte order of the address family in the BSD loopback captures
+LOOPBACK_ORDER = {"null": "<", "null-be": ">", "loop": ">"}
+
+
+def loopback_header(order, family):
+    """The 4-octet NULL/LOOP link header: the address family in byte order `order`."""
+    return Raw(load=struct.pack(order + "I", family))
+
+
 def small_frames(kind):
-    """A short capture for a non-Ethernet link type: IPv4 TCP with FIN, IPv6 UDP, ICMP, and
-    (cooked captures) an ARP frame that is not metered."""
+    """A short capture for a non-Ethernet link type: TCP with FIN, UDP, ICMP (IPv4 and IPv6, or
+    one version for the link types of one), and what the link type can hold that is not
+    metered: ARP (cooked), a family that is not IP and a record cut in the family (loopback), a
+    packet of the other IP version (malformed: the link type, not the version nibble, decides)."""
     f = []
     mac = bytes.fromhex("02000000000a")
+    v6 = kind == "ipv6"
 
-    def l2(proto, pkttype=0):
+    def l2(proto, pkttype=0, af6=BSD_AF_INET6[0]):
         if kind == "sll":
             return CookedLinux(pkttype=pkttype, lladdrtype=1, lladdrlen=6, src=mac + b"\0\0",
                                proto=proto)
         if kind == "sll2":
             return CookedLinuxV2(proto=proto, ifindex=2, lladdrtype=1, pkttype=pkttype,
                                  lladdrlen=6, src=mac + b"\0\0")
+        if kind in LOOPBACK_ORDER:
+            family = {0x0800: BSD_AF_INET, 0x86DD: af6}.get(proto, BSD_AF_OSI)
+            return loopback_header(LOOPBACK_ORDER[kind], family)
         return None
 
-    def frame(ts, ip_pkt, pkttype=0, why="", metered=True):
+    def frame(ts, ip_pkt, pkttype=0, why="", metered=True, af6=BSD_AF_INET6[0]):
         proto = 0x0800 if isinstance(ip_pkt, IP) else 0x86DD
-        h = l2(proto, pkttype)
+        h = l2(proto, pkttype, af6)
         f.append(Frame(ts, h / ip_pkt if h is not None else ip_pkt, metered=metered, why=why))
 
-    base = {"sll": 0, "sll2": 1, "rawip": 2}[kind]
-    cli, srv = f"192.0.2.{110 + base}", f"203.0.113.{110 + base}"
+    def ip(src, dst, tos):
+        return IPv6(src=src, dst=dst, tc=tos) if v6 else IP(src=src, dst=dst, tos=tos)
+
+    base = {"sll": 0, "sll2": 1, "rawip": 2, "null": 3, "null-be": 4, "loop": 5, "ipv4": 6,
+            "ipv6": 7}[kind]
+    if v6:
+        cli, srv = f"2001:db8:5::{110 + base}", f"2001:db8:6::{110 + base}"
+    else:
+        cli, srv = f"192.0.2.{110 + base}", f"203.0.113.{110 + base}"
     segs = [(cli, srv, "S", b""), (srv, cli, "SA", b""), (cli, srv, "A", b""),
             (cli, srv, "PA", b"hello"), (srv, cli, "PA", b"world" * 20), (cli, srv, "FA", b""),
             (srv, cli, "FA", b""), (cli, srv, "A", b"")]
     for i, (s, d, fl, load) in enumerate(segs):
         sp, dp = (44000 + base, 22) if s == cli else (22, 44000 + base)
-        p = IP(src=s, dst=d, tos=0x10) / TCP(sport=sp, dport=dp, flags=fl)
+        p = ip(s, d, 0x10) / TCP(sport=sp, dport=dp, flags=fl)
         frame(at(0, 100_000 + i * 20_000), p / Raw(load=load) if load else p,
-              pkttype=4 if s == cli else 0, why=f"{kind}: IPv4 TCP session, FIN both ways")
+              pkttype=4 if s == cli else 0,
+              why=f"{kind}: IPv{6 if v6 else 4} TCP session, FIN both ways")
     for i in range(3):
-        p = IPv6(src=f"2001:db8:5::{base + 1}", dst="2001:db8:6::1", tc=0x28) / \
-            UDP(sport=4433, dport=443) / Raw(load=b"u" * (100 + i))
-        frame(at(1 + i, 500_000), p, pkttype=4, why=f"{kind}: IPv6 UDP")
-    p = IP(src=cli, dst="198.51.100.1") / ICMP(type=8) / Raw(load=b"p" * 24)
-    frame(at(2, 700_999), p, pkttype=4, why=f"{kind}: ICMP echo request")
-    if kind != "rawip":
+        why = f"{kind}: IPv6 UDP"
+        if kind == "ipv4":
+            p, why = IP(src=cli, dst="198.51.100.2", tos=0x28), f"{kind}: IPv4 UDP"
+        else:
+            p = IPv6(src=f"2001:db8:5::{base + 1}", dst="2001:db8:6::1", tc=0x28)
+        if kind in LOOPBACK_ORDER:
+            why += ", AF_INET6 24, 28 and 30 (one flow)"
+        frame(at(1 + i, 500_000), p / UDP(sport=4433, dport=443) / Raw(load=b"u" * (100 + i)),
+              pkttype=4, why=why, af6=BSD_AF_INET6[i])
+    if v6:
+        p = IPv6(src=cli, dst="2001:db8:7::1") / ICMPv6EchoRequest(data=b"p" * 24)
+    else:
+        p = IP(src=cli, dst="198.51.100.1") / ICMP(type=8) / Raw(load=b"p" * 24)
+    frame(at(2, 700_999), p, pkttype=4, why=f"{kind}: ICMP{'v6' if v6 else ''} echo request")
+    if kind in ("sll", "sll2"):
         arp = ARP(op=1, hwsrc="02:00:00:00:00:0a", psrc=cli, pdst="192.0.2.1")
         h = l2(0x0806)
         f.append(Frame(at(3, 0), h / arp, metered=False, reason="not IP", why="ARP (non-IP)"))
+    if kind in LOOPBACK_ORDER:
+        h = loopback_header(LOOPBACK_ORDER[kind], BSD_AF_OSI)
+        f.append(Frame(at(3, 0), h / Raw(load=b"\xfe\xfe\x03" + b"o" * 40), metered=False,
+                       reason="not IP", why="address family 7 (OSI, not IP)"))
+        f.append(Frame(at(3, 100_000), Raw(load=bytes(loopback_header(LOOPBACK_ORDER[kind],
+                                                                      BSD_AF_INET))[:3]),
+                       metered=False, reason="truncated", why="record cut in the family"))
+    if kind in ("ipv4", "ipv6"):
+        # at least 40 octets: a whole header of either version, so it is malformed, not cut
+        other = IP(src="192.0.2.1", dst="192.0.2.2") if v6 else \
+            IPv6(src="2001:db8:5::1", dst="2001:db8:6::2")
+        f.append(Frame(at(3, 0), other / UDP(sport=1, dport=2) / Raw(load=b"m" * 40),
+                       metered=False, reason="malformed",
+                       why=f"IPv{4 if v6 else 6} packet in a LINKTYPE_IPV{6 if v6 else 4} capture"))
     # A packet at t0+4 s lets the sweep see the TCP session closed for more than 1 s.
-    p = IP(src=srv, dst=cli, tos=0x10) / ICMP(type=0) / Raw(load=b"p" * 24)
-    frame(at(4, 10), p, why=f"{kind}: ICMP echo reply")
+    if v6:
+        p = IPv6(src=srv, dst=cli, tc=0x10) / ICMPv6EchoReply(data=b"p" * 24)
+    else:
+        p = IP(src=srv, dst=cli, tos=0x10) / ICMP(type=0) / Raw(load=b"p" * 24)
+    frame(at(4, 10), p, why=f"{kind}: ICMP{'v6' if v6 else ''} echo reply")
     f.sort(key=lambda fr: fr.ts_us)
     return f
 
@@ -1259,6 +1353,41 @@ def lifecycle_frames():
     return f
 
 
+def links_frames():
+    """links.pcapng: one interface per link type bpfix reads, two UDP flows each (IPv4 and IPv6
+    where the link type holds both), each interface's flows apart."""
+    f = []
+    links = [("NULL", LINKTYPE_NULL), ("LOOP", LINKTYPE_LOOP), ("RAW", LINKTYPE_RAW),
+             ("IPV4", LINKTYPE_IPV4), ("IPV6", LINKTYPE_IPV6), ("SLL2", LINKTYPE_LINUX_SLL2),
+             ("Ethernet", LINKTYPE_ETHERNET)]
+    for n, (name, lt) in enumerate(links):
+        for v6 in (False, True):
+            if (lt == LINKTYPE_IPV4 and v6) or (lt == LINKTYPE_IPV6 and not v6):
+                continue
+            ip = IPv6(src=f"2001:db8:20::{n + 1}", dst="2001:db8:21::1", tc=0x30) if v6 else \
+                IP(src=f"192.0.2.{200 + n}", dst="198.51.100.200", tos=0x30)
+            if lt == LINKTYPE_NULL:   # the section is little-endian: so is a NULL header here
+                l2 = loopback_header("<", BSD_AF_INET6[2] if v6 else BSD_AF_INET)
+            elif lt == LINKTYPE_LOOP:
+                l2 = loopback_header(">", BSD_AF_INET6[0] if v6 else BSD_AF_INET)
+            elif lt == LINKTYPE_LINUX_SLL2:
+                l2 = CookedLinuxV2(proto=0x86DD if v6 else 0x0800, ifindex=3, lladdrtype=1,
+                                   lladdrlen=6, src=bytes.fromhex("02000000000a0000"))
+            elif lt == LINKTYPE_ETHERNET:
+                l2 = eth()
+            else:
+                l2 = None
+            for i in range(2):
+                p = ip / UDP(sport=5200 + n, dport=53) / Raw(load=b"l" * (60 + 10 * i))
+                # the SLL2 interface's first record claims a length of 0, below its link header
+                f.append(Frame(at(0, 100_000 * n + 1000 * v6 + 10 * i), l2 / p if l2 else p,
+                               why=f"links: {name} interface, IPv{6 if v6 else 4} UDP",
+                               linktype=lt,
+                               recorded_len=0 if lt == LINKTYPE_LINUX_SLL2 and i == 0 else None))
+    f.sort(key=lambda fr: fr.ts_us)
+    return f
+
+
 def wirelen_frames(kind):
     """wirelen.pcap (Ethernet) and wirelen-sll.pcap (Linux cooked): records whose recorded (wire)
     length is not the frame's. Above 64 KiB: a GSO super-packet as tcpdump records it on the
@@ -1353,6 +1482,18 @@ CAPTURES = [
     ("gtpu-port0.truth.tsv", [("gtpu.pcap", None)], gtpu_frames, LINKTYPE_ETHERNET, False),
     ("lifecycle.truth.tsv", [("lifecycle.pcap", write_pcap)], lifecycle_frames, LINKTYPE_ETHERNET,
      True, LIFECYCLE_LIFE),
+    ("null.truth.tsv", [("null.pcap", write_pcap)], lambda: small_frames("null"), LINKTYPE_NULL,
+     True),
+    ("null-be.truth.tsv", [("null-be.pcap", lambda p, fr, lt: write_pcap(p, fr, lt,
+                                                                         big_endian=True))],
+     lambda: small_frames("null-be"), LINKTYPE_NULL, True),
+    ("loop.truth.tsv", [("loop.pcap", write_pcap)], lambda: small_frames("loop"), LINKTYPE_LOOP,
+     True),
+    ("ipv4.truth.tsv", [("ipv4.pcap", write_pcap)], lambda: small_frames("ipv4"), LINKTYPE_IPV4,
+     True),
+    ("ipv6.truth.tsv", [("ipv6.pcap", write_pcap)], lambda: small_frames("ipv6"), LINKTYPE_IPV6,
+     True),
+    ("links.truth.tsv", [("links.pcapng", write_pcapng)], links_frames, LINKTYPE_ETHERNET, True),
     ("wirelen.truth.tsv", [("wirelen.pcap", write_pcap)], lambda: wirelen_frames("eth"),
      LINKTYPE_ETHERNET, True),
     ("wirelen-sll.truth.tsv", [("wirelen-sll.pcap", write_pcap)], lambda: wirelen_frames("sll"),
