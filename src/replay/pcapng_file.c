@@ -177,8 +177,8 @@ short_block:
 	return -EIO;
 }
 
-/* The next @len octets (and 4 more: the trailing length) into f->block: read, never seeked, so a
- * pipe works. */
+/* The next @len octets (and 4 more: the trailing length, at f->block + @len) into f->block: read,
+ * never seeked, so a pipe works. */
 static int read_body(struct bpfix_pcapng_file *f, __u32 len)
 {
 	if (len + 4 > f->block_cap) {
@@ -226,6 +226,8 @@ int bpfix_pcapng_file__next(struct bpfix_pcapng_file *f, struct bpfix_pcapng_pac
 				return rc;
 			if (rc)
 				goto truncated;
+			if (get32(f, f->block + total - 16) != total)
+				goto lengths_differ;
 			continue;
 		}
 		total = get32(f, head + 4);
@@ -239,6 +241,8 @@ int bpfix_pcapng_file__next(struct bpfix_pcapng_file *f, struct bpfix_pcapng_pac
 			return rc;
 		if (rc)
 			goto truncated;
+		if (get32(f, f->block + body_len) != total)
+			goto lengths_differ;
 		if (type == BLOCK_IDB) {
 			rc = read_idb(f, f->block, body_len, why);
 			if (rc)
@@ -249,6 +253,9 @@ int bpfix_pcapng_file__next(struct bpfix_pcapng_file *f, struct bpfix_pcapng_pac
 	}
 truncated:
 	*why = "the file ends in the middle of a block";
+	return -EIO;
+lengths_differ: /* a block's length is at its start and at its end: the two must agree */
+	*why = "a block whose trailing length differs from its leading length";
 	return -EIO;
 }
 
