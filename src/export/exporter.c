@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Flow table + IPFIX process + summary, in the order a run needs them; no metering here. */
+/*
+ * Flow table + IPFIX process over its transports + summary, in the order a run needs them; no
+ * metering, encoding or sending here.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,14 +10,23 @@
 #include <glib.h>
 
 #include "export/exporter.h"
+#include "export/transport.h"
 #include "flow/summary.h"
+
+#define PROTO "IPFIX" /* what the transports carry, for their messages to people */
+
+/* An IPFIX process with the transports it sends to (collectors first, then the file). */
+struct process {
+	struct bpfix_ipfix *ipfix;
+	struct bpfix_transport **transports;
+	size_t n_transports;
+};
 
 struct bpfix_exporter {
 	struct bpfix_flow_source *source;
 	struct bpfix_flow_table *table;
-	struct bpfix_ipfix *ipfix;
-	struct bpfix_ipfix_opts ipfix_opts; /* what it was made with: our own copy, which the
-					       IPFIX process borrows from */
+	struct process process;
+	struct bpfix_ipfix_opts ipfix_opts; /* what it was made with: our own copy */
 };
 
 /* A copy of @o whose strings are the copy's own (the caller's may go with a reload). */
@@ -38,6 +50,47 @@ static void free_ipfix_opts(struct bpfix_ipfix_opts *o)
 	memset(o, 0, sizeof(*o));
 }
 
+static void close_process(struct process *p)
+{
+	size_t i;
+
+	bpfix_ipfix__free(p->ipfix);
+	for (i = 0; i < p->n_transports; i++)
+		bpfix_transport__free(p->transports[i]);
+	g_free(p->transports);
+	memset(p, 0, sizeof(*p));
+}
+
+static bool keep(struct process *p, struct bpfix_transport *t)
+{
+	if (t)
+		p->transports[p->n_transports++] = t;
+	return t;
+}
+
+/* The transports @o names and an IPFIX process over them; 0 or a negative errno (printed). */
+static int open_process(struct process *p, const struct bpfix_ipfix_opts *o)
+{
+	size_t i;
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->transports = g_new0(struct bpfix_transport *, o->n_collectors + 1);
+	for (i = 0; i < o->n_collectors; i++)
+		if (!keep(p, bpfix_udp_transport__new(o->collectors[i], PROTO)))
+			goto fail;
+	if (o->output_path &&
+	    !keep(p, bpfix_file_transport__new(o->output_path, o->append_output, PROTO)))
+		goto fail;
+	p->ipfix = bpfix_ipfix__new(o, p->transports, p->n_transports);
+	if (p->ipfix)
+		return 0;
+fail:
+	err = -errno;
+	close_process(p);
+	return err;
+}
+
 struct bpfix_exporter *bpfix_exporter__new(struct bpfix_flow_source *source,
 					   const struct bpfix_flow_table_opts *table_opts,
 					   const struct bpfix_ipfix_opts *ipfix_opts)
@@ -49,15 +102,14 @@ struct bpfix_exporter *bpfix_exporter__new(struct bpfix_flow_source *source,
 		return NULL;
 	ex->source = source;
 	ex->ipfix_opts = copy_ipfix_opts(ipfix_opts);
-	ex->ipfix = bpfix_ipfix__new(&ex->ipfix_opts);
-	if (!ex->ipfix) {
-		err = errno;
+	err = open_process(&ex->process, &ex->ipfix_opts);
+	if (err) {
 		free_ipfix_opts(&ex->ipfix_opts);
 		free(ex);
-		errno = err;
+		errno = -err;
 		return NULL;
 	}
-	ex->table = bpfix_flow_table__new(table_opts, source, bpfix_ipfix_emit, ex->ipfix);
+	ex->table = bpfix_flow_table__new(table_opts, source, bpfix_ipfix_emit, ex->process.ipfix);
 	if (!ex->table) {
 		bpfix_exporter__free(ex);
 		errno = ENOMEM;
@@ -81,7 +133,7 @@ static int collect(struct bpfix_exporter *ex, struct bpfix_summary *sum, const _
 {
 	struct bpfix_export_totals totals;
 
-	bpfix_ipfix__get_stats(ex->ipfix, &totals);
+	bpfix_ipfix__get_stats(ex->process.ipfix, &totals);
 	return bpfix_summary_collect(sum, ex->source, ex->table, &totals, frames_read, final);
 }
 
@@ -95,13 +147,13 @@ static int send_stats(struct bpfix_exporter *ex, const __u64 *frames_read, bool 
 		return err;
 	if (final)
 		bpfix_summary_print(&sum, stderr);
-	return bpfix_ipfix__send_stats(ex->ipfix, &sum.stats);
+	return bpfix_ipfix__send_stats(ex->process.ipfix, &sum.stats);
 }
 
 int bpfix_exporter__tick(struct bpfix_exporter *ex, bool with_stats)
 {
 	int err = with_stats ? send_stats(ex, NULL, false) : 0;
-	int flushed = bpfix_ipfix__flush(ex->ipfix);
+	int flushed = bpfix_ipfix__flush(ex->process.ipfix);
 
 	return err ? err : flushed;
 }
@@ -118,8 +170,8 @@ int bpfix_exporter__finish(struct bpfix_exporter *ex, const __u64 *frames_read)
 
 	/* the collector gets the summary too, as statistics records */
 	keep_first(&err, send_stats(ex, frames_read, true));
-	keep_first(&err, bpfix_ipfix__flush(ex->ipfix));
-	keep_first(&err, bpfix_ipfix__report_losses(ex->ipfix));
+	keep_first(&err, bpfix_ipfix__flush(ex->process.ipfix));
+	keep_first(&err, bpfix_ipfix__report_losses(ex->process.ipfix));
 	return err;
 }
 
@@ -149,7 +201,7 @@ int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
 				const struct bpfix_ipfix_opts *ipfix_opts)
 {
 	struct bpfix_ipfix_opts next;
-	struct bpfix_ipfix *ipfix;
+	struct process process;
 	int err;
 
 	if (same_ipfix(&ex->ipfix_opts, ipfix_opts)) {
@@ -161,20 +213,19 @@ int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
 	next = copy_ipfix_opts(ipfix_opts);
 	next.append_output = ex->ipfix_opts.output_path && ipfix_opts->output_path &&
 			     !strcmp(ex->ipfix_opts.output_path, ipfix_opts->output_path);
-	ipfix = bpfix_ipfix__new(&next);
-	if (!ipfix) {
-		err = -errno;
+	err = open_process(&process, &next);
+	if (err) {
 		free_ipfix_opts(&next);
 		return err;
 	}
-	bpfix_ipfix__carry_stats(ipfix, ex->ipfix);
-	bpfix_ipfix__flush(ex->ipfix);
-	bpfix_ipfix__report_losses(ex->ipfix);
-	bpfix_ipfix__free(ex->ipfix);
-	ex->ipfix = ipfix;
+	bpfix_ipfix__carry_stats(process.ipfix, ex->process.ipfix);
+	bpfix_ipfix__flush(ex->process.ipfix);
+	bpfix_ipfix__report_losses(ex->process.ipfix);
+	close_process(&ex->process);
+	ex->process = process;
 	free_ipfix_opts(&ex->ipfix_opts);
 	ex->ipfix_opts = next;
-	bpfix_flow_table__set_sink(ex->table, bpfix_ipfix_emit, ipfix);
+	bpfix_flow_table__set_sink(ex->table, bpfix_ipfix_emit, process.ipfix);
 	bpfix_flow_table__set_timeouts(ex->table, table_opts);
 	return 0;
 }
@@ -189,7 +240,7 @@ void bpfix_exporter__free(struct bpfix_exporter *ex)
 	if (!ex)
 		return;
 	bpfix_flow_table__free(ex->table);
-	bpfix_ipfix__free(ex->ipfix);
+	close_process(&ex->process);
 	free_ipfix_opts(&ex->ipfix_opts);
 	free(ex);
 }

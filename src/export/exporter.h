@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The exporting side of a metering run, shared by replay and live: the flow table over a flow
- * source, feeding the IPFIX exporting process, with statistics and the final summary. It owns
- * the table and the IPFIX process; the source is borrowed.
+ * source, feeding the IPFIX exporting process and the transports it sends to (UDP collectors,
+ * a file), with statistics and the final summary. It owns the table, the process and the
+ * transports; the source is borrowed.
  */
 #ifndef BPFIX_EXPORTER_H
 #define BPFIX_EXPORTER_H

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The IPFIX exporting process: flow records to one or more UDP collectors and/or an IPFIX file
- * (RFC 5655), encoded by libfixbuf, sent on our own sockets so send failures are seen. The only
- * module that sees fixbuf; nothing here knows flows' lifecycle. Templates are resent over UDP on
- * a timer and every template_refresh_messages messages, since fixbuf does not.
+ * The IPFIX exporting process: flow records and exporter statistics encoded by libfixbuf into
+ * whole messages for the transports it is given: UDP collectors, an IPFIX file (RFC 5655). The
+ * only module that sees fixbuf; it neither sends nor writes itself, and knows nothing of flows'
+ * lifecycle. Templates are resent to datagram transports on a timer and every
+ * template_refresh_messages messages, since fixbuf does not.
  */
 #ifndef BPFIX_IPFIX_H
 #define BPFIX_IPFIX_H
@@ -11,13 +12,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "export/transport.h"
 #include "flow/record.h"
 #include "util/counter_table.h"
 
 struct bpfix_ipfix_opts {
-	const char *const *collectors; /* "HOST:PORT" or "[V6]:PORT", UDP */
+	const char *const *collectors; /* "HOST:PORT" or "[V6]:PORT", UDP (the exporter's) */
 	size_t n_collectors;
-	const char *output_path;       /* IPFIX file, or NULL */
+	const char *output_path;       /* IPFIX file, or NULL (the exporter's) */
 	__u32 observation_domain;
 	__u32 template_refresh_s;      /* UDP template resend interval */
 	__u32 template_refresh_messages; /* ... and resend after this many UDP messages */
@@ -27,8 +29,12 @@ struct bpfix_ipfix_opts {
 
 struct bpfix_ipfix;
 
-/* NULL with errno set; the reason (which collector or file, why) was printed. */
-struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts);
+/*
+ * One session per transport, in @transports' order; the transports are borrowed and must outlive
+ * the process (which writes nothing when freed). NULL with errno set; the reason was printed.
+ */
+struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts,
+				     struct bpfix_transport *const *transports, size_t n);
 int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec);
 /* Send the statistics to every destination (then flushed). */
 int bpfix_ipfix__send_stats(struct bpfix_ipfix *x, const struct bpfix_export_stats *st);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internal to src/ipfix: the templates and elements bpfix exports, and the record conversion.
+ * Internal to export/ipfix: the templates and elements bpfix exports, and the record conversion.
  * Template ids: internal ones are private to a session; external ids are what collectors see.
  */
 #ifndef BPFIX_IPFIX_TEMPLATES_H
