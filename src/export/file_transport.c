@@ -52,13 +52,13 @@ static int file_send(struct bpfix_transport *t, const void *msg, size_t len, __u
 	}
 	err = rc < 0 ? errno : EIO;
 	snprintf(why, sizeof(why), "cannot write: %s", strerror(err));
-	bpfix_transport_count_lost(t, 1, records, why);
+	bpfix_transport_count_lost(t, 1, len, records, why);
 	return -err;
 }
 
 static void file_lost(struct bpfix_transport *t, __u64 messages, __u64 records, const char *why)
 {
-	bpfix_transport_count_lost(t, messages, records, why);
+	bpfix_transport_count_lost(t, messages, 0, records, why);
 }
 
 static void file_close(struct bpfix_transport *t)

@@ -13,10 +13,11 @@ void bpfix_transport_count_sent(struct bpfix_transport *t, size_t len, __u64 rec
 	t->counters.records_sent += records;
 }
 
-void bpfix_transport_count_lost(struct bpfix_transport *t, __u64 messages, __u64 records,
-				const char *why)
+void bpfix_transport_count_lost(struct bpfix_transport *t, __u64 messages, __u64 octets,
+				__u64 records, const char *why)
 {
 	t->counters.messages_lost += messages;
+	t->counters.octets_lost += octets;
 	t->counters.records_lost += records;
 	if (why)
 		snprintf(t->why, sizeof(t->why), "%s", why);

@@ -21,6 +21,7 @@ struct bpfix_transport_counters {
 	__u64 octets_sent;
 	__u64 records_sent;	/* in the messages sent */
 	__u64 messages_lost;	/* not accepted, refused after all, or never handed over */
+	__u64 octets_lost;	/* of those handed over */
 	__u64 records_lost;
 };
 
@@ -81,7 +82,7 @@ int bpfix_transport__report_losses(const struct bpfix_transport *t);
 
 /* For the transports themselves: the counters (and the last failure) of one outcome. */
 void bpfix_transport_count_sent(struct bpfix_transport *t, size_t len, __u64 records);
-void bpfix_transport_count_lost(struct bpfix_transport *t, __u64 messages, __u64 records,
-				const char *why);
+void bpfix_transport_count_lost(struct bpfix_transport *t, __u64 messages, __u64 octets,
+				__u64 records, const char *why);
 
 #endif /* BPFIX_TRANSPORT_H */

@@ -61,16 +61,17 @@ static struct udp_transport *udp_of(struct bpfix_transport *t)
 }
 
 /*
- * Messages and records lost (@why: the cause, NULL: the last one). Told at once the first time,
- * then at most one line per WARN_INTERVAL_US with what was lost since the last line: a collector
- * that is away must not fill the log.
+ * Messages (of @octets octets) and records lost (@why: the cause, NULL: the last one). Told at
+ * once the first time, then at most one line per WARN_INTERVAL_US with what was lost since the
+ * last line: a collector that is away must not fill the log.
  */
-static void udp_lost(struct bpfix_transport *t, __u64 messages, __u64 records, const char *why)
+static void loss(struct udp_transport *u, __u64 messages, __u64 octets, __u64 records,
+		 const char *why)
 {
-	struct udp_transport *u = udp_of(t);
+	struct bpfix_transport *t = &u->base;
 	gint64 now = g_get_monotonic_time();
 
-	bpfix_transport_count_lost(t, messages, records, why);
+	bpfix_transport_count_lost(t, messages, octets, records, why);
 	u->untold_messages += messages;
 	u->untold_records += records;
 	u->outage_messages += messages;
@@ -91,6 +92,12 @@ static void udp_lost(struct bpfix_transport *t, __u64 messages, __u64 records, c
 	u->announced = true;
 	u->warned_us = now;
 	u->untold_messages = u->untold_records = 0;
+}
+
+/* What was meant for it never reached it (not connected, not encoded). */
+static void udp_lost(struct bpfix_transport *t, __u64 messages, __u64 records, const char *why)
+{
+	loss(udp_of(t), messages, 0, records, why);
 }
 
 /* A message was taken: an outage that was told ends with one line. */
@@ -139,7 +146,7 @@ static int connect_udp(struct udp_transport *u, const struct addrinfo *res)
 static void unreachable(struct udp_transport *u)
 {
 	u->retry_us = g_get_monotonic_time() + RETRY_US;
-	udp_lost(&u->base, 0, 0, NULL);
+	loss(u, 0, 0, 0, NULL);
 }
 
 /* At start: resolve and connect at once, so the first failure is told before anything runs. */
@@ -245,8 +252,8 @@ static int send_message(struct udp_transport *u, const void *msg, size_t len, __
 		/* a refusal that came after the last check: for the previous message */
 		refused = err == ECONNREFUSED ? last_refused(u) : 0;
 		u->last.open = false;
-		udp_lost(&u->base, 1 + refused, records + (refused ? u->last.records : 0),
-			 strerror(err));
+		loss(u, 1 + refused, len + (refused ? u->last.len : 0),
+		     records + (refused ? u->last.records : 0), strerror(err));
 		return -err;
 	}
 	bpfix_transport_count_sent(&u->base, len, records);
@@ -258,7 +265,7 @@ static int send_message(struct udp_transport *u, const void *msg, size_t len, __
 		return 0;
 	}
 	last_refused(u);
-	udp_lost(&u->base, 1, records, strerror(err));
+	loss(u, 1, len, records, strerror(err));
 	return -err;
 }
 
@@ -274,7 +281,7 @@ static int udp_send(struct bpfix_transport *t, const void *msg, size_t len, __u6
 	int rc;
 
 	if (u->fd < 0 || (u->resync && !templates)) {
-		udp_lost(t, 1, records, NULL);
+		loss(u, 1, len, records, NULL);
 		return -ENOTCONN;
 	}
 	rc = send_message(u, msg, len, records);
