@@ -109,7 +109,7 @@ static void warn_fixed(const struct live *l, const struct bpfix_live_opts *next)
 /* SIGHUP: everything of the new configuration, or nothing of it. */
 static void reload(struct live *l)
 {
-	struct bpfix_live_opts next;
+	struct bpfix_live_opts next = { 0 }; /* owner NULL until a reread fills it */
 	int err;
 
 	if (!l->config->reread) {
