@@ -10,7 +10,8 @@ decoder_output() here).
 - Exit codes (0 pass, 1 fail, 2 harness error, 77 skip), log(), HarnessError (the test could not
   run, as opposed to: it ran and found differences), the options the drivers share and the
   arguments after '--' that go to bpfix, capture_names() of a directory, preflight(): the
-  skip-with-77 checks (root, tools on PATH) and the bpfix binary.
+  skip-with-77 checks (root, tools on PATH: skip_reason) and the bpfix binary
+  (check_executable).
 - run_bpfix() and the summary bpfix prints on stderr: "name: value" lines; a name may hold a colon
   ("GTP-U metered as outer UDP (not a G-PDU: echo, ...): 3"), the value is the last field.
 - Nfcapd: a private nfcapd on 127.0.0.1 (a free UDP port, or a fixed one in a network namespace),
@@ -128,6 +129,12 @@ def skip_reason(tools=(), root_for=None):
     return None
 
 
+def check_executable(path, what="bpfix binary"):
+    """HarnessError unless path is an executable file."""
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        raise HarnessError(f"{what} {path} not found or not executable")
+
+
 def preflight(bpfix, tools=(), root_for=None):
     """None if the test can run; else say why not and return its exit code: EXIT_SKIP (see
     skip_reason), EXIT_HARNESS (the bpfix binary is not an executable file)."""
@@ -135,8 +142,10 @@ def preflight(bpfix, tools=(), root_for=None):
     if reason:
         log(f"SKIP: {reason}")
         return EXIT_SKIP
-    if not (os.path.isfile(bpfix) and os.access(bpfix, os.X_OK)):
-        log(f"ERROR: bpfix binary {bpfix} not found or not executable")
+    try:
+        check_executable(bpfix)
+    except HarnessError as e:
+        log(f"ERROR: {e}")
         return EXIT_HARNESS
     return None
 
@@ -279,7 +288,7 @@ class Nfcapd:
     def socket_state(self):
         return udp_socket_state(self.port, self.proc.pid)
 
-    def start(self, attempts=3, timeout=10.0):
+    def start(self, attempts=3, timeout=30.0):
         """Start nfcapd and wait until its socket is bound; return its port."""
         for _ in range(attempts if self.fixed_port is None else 1):
             if self.fixed_port is None:
