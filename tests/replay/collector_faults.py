@@ -4,7 +4,7 @@
 counts what is lost, tells it a few times (not once per message), and sends the templates first
 when the collector is back.
 
-    collector_faults.py --bpfix BIN [--timeout S]
+    collector_faults.py --bpfix BIN --pcaps tests/pcaps [--timeout S] [--case NAME] [--list]
 
 Outage: `bpfix replay --idle-timeout 1 --collector 127.0.0.1:PORT FIFO` reads a capture that this
 test writes into a FIFO while it runs, capture time advancing one whole second per tick, so the
@@ -30,6 +30,7 @@ Unresolvable name: `--collector no-such-collector.invalid:4739 --output FILE` fi
 names the collector and the resolver's error in its warning, and FILE holds every record of a
 run without the collector.
 
+One line per case (PASS, FAIL with the problems), then "N passed, N failed" (tests/lib/cases.py).
 Exit 0 pass, 1 fail, 2 harness error.
 """
 
@@ -40,15 +41,14 @@ import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
-from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, HarnessError,  # noqa: E402
-                       argument_parser, free_udp_port, log, parse_arguments, preflight,
-                       summary_numbers)
+from bpfixtest import (HarnessError, argument_parser, free_udp_port, log,  # noqa: E402
+                       parse_arguments, summary_numbers)
+from cases import Cases, in_temporary_directory, require  # noqa: E402
 
 T0 = 1700000000          # capture time of tick 0
 FLOWS_PER_TICK = 30      # new UDP flows each tick: exported at the next tick's sweep
@@ -225,8 +225,8 @@ def drain(sock, into, quiet=0.5, timeout=10.0):
     return n
 
 
-def case_outage(args, tmp):
-    p = []
+def case_outage(args, tmp, p):
+    """A collector that goes away and comes back."""
     fifo = os.path.join(tmp, "capture.pcap")
     os.mkfifo(fifo)
     port = free_udp_port()
@@ -291,8 +291,8 @@ def case_outage(args, tmp):
                        r": (\d+) IPFIX message\(s\) with (\d+) flow record\(s\) could not be "
                        r"sent", text)
     if not report:
-        p.append("no end-of-run loss report for the collector")
-        return p + [text]
+        p += ["no end-of-run loss report for the collector", text]
+        return
     lost = int(report.group(2))
     s = summary_numbers(text)
     exported = s.get("records sent", 0) + s.get("records not sent", 0)
@@ -307,7 +307,8 @@ def case_outage(args, tmp):
                 group = parse_messages(datagram)
                 flows, st = zip(*(dec.message(m) for m in group))
             except (ValueError, struct.error) as e:
-                return p + [f"datagram {i} of phase {phase + 1} is not IPFIX: {e}", text]
+                p += [f"datagram {i} of phase {phase + 1} is not IPFIX: {e}", text]
+                return
             if phase == 2 and i == 0:
                 kinds = [sid for sid, _ in group[0][2]]
                 if not kinds or kinds[0] not in (2, 3):
@@ -349,7 +350,6 @@ def case_outage(args, tmp):
         f"{len(phases[0])}/{len(phases[2])} datagrams in phases 1/3; warnings {len(lines)}")
     if p:
         p.append(text)
-    return p
 
 
 def flow_count(path):
@@ -359,8 +359,9 @@ def flow_count(path):
     return sum(dec.message(m)[0] for m in msgs)
 
 
-def case_unresolvable(args, tmp, capture):
-    p = []
+def case_unresolvable(args, tmp, p):
+    """A collector whose name does not resolve."""
+    capture = os.path.join(args.pcaps, "mixed.pcap")
     ref, out = os.path.join(tmp, "reference.ipfix"), os.path.join(tmp, "unresolved.ipfix")
     where = "no-such-collector.invalid:4739"
     r0 = subprocess.run([args.bpfix, "replay", "--output", ref, capture], capture_output=True,
@@ -386,38 +387,22 @@ def case_unresolvable(args, tmp, capture):
     log(f"  unresolvable: {got} flow records in the file, {want} without the collector")
     if p:
         p.append(r.stderr)
-    return p
+
+
+CASES = Cases([("outage", case_outage), ("unresolvable", case_unresolvable)])
 
 
 def main(argv=None):
     ap = argument_parser(__doc__.split("\n\n")[0])
     ap.add_argument("--pcaps", required=True, help="the project's tests/pcaps directory")
+    CASES.add_arguments(ap)
     ap.set_defaults(timeout=60.0)
     args, extra = parse_arguments(ap, argv)
     if extra:
         ap.error("no bpfix arguments after '--'")
     args.bpfix = os.path.abspath(args.bpfix)
-    rc = preflight(args.bpfix)
-    if rc is not None:
-        return rc
-    failed = 0
-    for name, fn in (("outage", case_outage),
-                     ("unresolvable", lambda a, t: case_unresolvable(
-                         a, t, os.path.join(a.pcaps, "mixed.pcap")))):
-        with tempfile.TemporaryDirectory(prefix="bpfix-faults-") as tmp:
-            try:
-                problems = fn(args, tmp)
-            except (HarnessError, OSError, subprocess.TimeoutExpired) as e:
-                log(f"ERROR {name}: {e}")
-                return EXIT_HARNESS
-        if problems:
-            failed += 1
-            log(f"FAIL {name}:")
-            for x in problems:
-                log("  " + x.replace("\n", "\n  "))
-        else:
-            log(f"ok   {name}")
-    return EXIT_FAIL if failed else EXIT_OK
+    return CASES.run(args, in_temporary_directory("bpfix-faults-", lambda tmp: (args, tmp)),
+                     lambda: require(binaries=(args.bpfix,)))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Bad configurations, each with the exact message: `bpfix run|replay -c FILE [--print-config]`.
 
-    config_errors.py --bpfix BIN [--case SUBSTRING]... [--list]
+    config_errors.py --bpfix BIN [--case NAME]... [--list]
 
 A table of named cases, each a config file text (written to a temporary directory) and/or
 command-line options. Every error case runs in each of its modes:
@@ -25,9 +25,12 @@ value given (tc_handle = 0x10 prints 16; options override the file; etc/bpfix.co
 printed configuration reads back to itself); the checker rejects a wrong line number and a wrong
 exit status; strace sees the bpf() calls of a valid `run` as nobody.
 
-Exit 0 when every case passes, 1 when one fails, 2 when the harness failed.
+One line per case (PASS, FAIL with the problems, SKIP with why), then "N passed, N failed"
+(tests/lib/cases.py). Exit 0 when every case passes, 1 when one fails, 2 when the harness failed.
 """
 
+import contextlib
+import functools
 import os
 import shutil
 import subprocess
@@ -37,8 +40,8 @@ import tempfile
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
-from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, HarnessError,  # noqa: E402
-                       argument_parser, log, parse_arguments, preflight)
+from bpfixtest import HarnessError, argument_parser, log, parse_arguments  # noqa: E402
+from cases import Cases, Skip, require  # noqa: E402
 
 NOBODY = 65534
 HINT = "Try 'bpfix --help'."
@@ -67,14 +70,10 @@ def unreadable(path):
         raise Skip("this user reads a file with mode 000 (CAP_DAC_OVERRIDE)")
 
 
-class Skip(Exception):
-    pass
-
-
 # --------------------------------------------------------------------------------------------
 # The table. Line numbers are the file's own: count the lines of conf.
 
-CASES = [
+ERROR_CASES = [
     Bad("unknown_key",
         "# bpfix test\n[flows]\nidle_timeout = 5\nbogus_key = 3\n",
         "bpfix: error: {conf}:4: [flows] bogus_key: " + UNKNOWN_KEY),
@@ -251,7 +250,7 @@ class Env:
     def __init__(self, args, tmp):
         self.args, self.tmp = args, tmp
         self.nobody_bin = None
-        self.strace = strace_works(tmp)
+        self.strace = False   # main's prepare() finds out (strace_works)
         self.env = {k: v for k, v in os.environ.items()
                     if k not in ("LANGUAGE", "BPFIX_DEBUG") and not k.startswith("LC_")}
         self.env["LC_ALL"] = "C"
@@ -372,9 +371,8 @@ def check_error(r, expect, problems, code=EXIT_USAGE):
         problems.append(r.show().rstrip())
 
 
-def run_bad(e, case):
-    """Run one error case in each of its modes; return the problems."""
-    p = []
+def run_bad(case, e, p):
+    """Run one error case in each of its modes; its problems to p."""
     d = tempfile.mkdtemp(prefix=case.name + "-", dir=e.tmp)
     os.chmod(d, 0o755)
     conf = os.path.join(d, "bpfix.conf")
@@ -400,7 +398,6 @@ def run_bad(e, case):
             p.insert(before, f"[{mode}]")
     if p and case.note:
         p.append(f"(why: {case.note})")
-    return p
 
 
 # --------------------------------------------------------------------------------------------
@@ -525,10 +522,9 @@ def write(e, name, text):
     return path
 
 
-def control_valid_file(e):
+def control_valid_file(e, p):
     """Every key set in the file is printed back, by run and by replay, and the printed
     configuration, read as a config file, prints itself."""
-    p = []
     conf = write(e, "valid.conf", VALID.replace("{tmp}", e.tmp))
     want = {k: v.replace("{tmp}", e.tmp) for k, v in VALID_PRINTED.items()}
     outs = []
@@ -542,20 +538,16 @@ def control_valid_file(e):
         if r.rc != 0 or r.out != outs[0]:
             p.append("the printed configuration, read back with -c, does not print the same")
             p.append(r.show().rstrip())
-    return p
 
 
-def control_hex(e):
-    p = []
+def control_hex(e, p):
     conf = write(e, "hex.conf", "[live]\ntc_handle = 0x10\n")
     for sub in ("run", "replay"):
         check_printed(run(e, [sub, "-c", conf, "--print-config"]), {("live", "tc_handle"): "16"},
                       p, f"{sub}: tc_handle = 0x10")
-    return p
 
 
-def control_options_override(e):
-    p = []
+def control_options_override(e, p):
     conf = write(e, "override.conf", "[flows]\nidle_timeout = 7\n[export]\n"
                  "collectors = 127.0.0.1:1;127.0.0.1:2\n[live]\ninterfaces = lo\n")
     r = run(e, ["run", "-c", conf, "--idle-timeout", "9", "--collector", "[::1]:3",
@@ -565,33 +557,27 @@ def control_options_override(e):
     # options may come before -c: the file is still read first
     r = run(e, ["replay", "--idle-timeout", "9", "-c", conf, "--print-config"])
     check_printed(r, {("flows", "idle_timeout"): "9"}, p, "an option before -c")
-    return p
 
 
-def control_print_config_without_interfaces(e):
+def control_print_config_without_interfaces(e, p):
     """--print-config does not need interfaces (only run does)."""
-    p = []
     conf = write(e, "nointerfaces.conf", "[live]\ninterfaces =\n")
     check_printed(run(e, ["run", "-c", conf, "--print-config"]), {("live", "interfaces"): ""},
                   p, "run --print-config without interfaces")
-    return p
 
 
-def control_etc_conf(e):
-    p = []
+def control_etc_conf(e, p):
     if not os.path.isfile(ETC_CONF):
         raise HarnessError(f"{ETC_CONF} not found")
     for sub in ("run", "replay"):
         check_printed(run(e, [sub, "-c", ETC_CONF, "--print-config"]),
                       {("live", "direction"): "both", ("replay", "engine"): "host"}, p,
                       f"{sub} -c etc/bpfix.conf")
-    return p
 
 
-def control_checker_can_fail(e):
+def control_checker_can_fail(e, p):
     """check_error() rejects a wrong line number, a wrong exit status and a second line."""
-    p = []
-    case = next(c for c in CASES if c.name == "unknown_key")
+    case = next(c for c in ERROR_CASES if c.name == "unknown_key")
     conf = write(e, "checker.conf", case.conf)
     r = run(e, ["run", "-c", conf, "--print-config"])
     right = subst(case.expect, conf, e.tmp)
@@ -600,7 +586,7 @@ def control_checker_can_fail(e):
     if ok:
         p.append("the unknown_key case itself fails; the control needs it to pass:")
         p.extend(ok)
-        return p
+        return
     for what, expect, code, rr in (
             ("a wrong line number", right.replace(":4:", ":3:"), EXIT_USAGE, r),
             ("a wrong exit status", right, 1, r),
@@ -612,19 +598,17 @@ def control_checker_can_fail(e):
         check_error(rr, expect, found, code)
         if not found:
             p.append(f"check_error() accepts {what}")
-    return p
 
 
-def control_strace_sees_bpf(e):
+def control_strace_sees_bpf(e, p):
     """A valid `run` as nobody tries bpf() and fails (exit 1): the no-bpf() check can fail."""
     if not e.strace:
         raise Skip("strace is not usable here; bpf() calls are not checked")
     conf = write(e, "live.conf", "[live]\ninterfaces = lo\n[metrics]\nlisten =\n")
     r = run(e, ["run", "-c", conf], as_other=True, timeout=20)
     if r.rc == 0 or not r.bpf_calls:
-        return [f"a valid run without privilege: exit {r.rc}, {r.bpf_calls} bpf() calls seen; "
-                f"expected a failure after bpf() calls", r.show().rstrip()]
-    return []
+        p += [f"a valid run without privilege: exit {r.rc}, {r.bpf_calls} bpf() calls seen; "
+              f"expected a failure after bpf() calls", r.show().rstrip()]
 
 
 CONTROLS = [
@@ -638,62 +622,31 @@ CONTROLS = [
 ]
 
 
+CASES = Cases()
+for _bad in ERROR_CASES:
+    CASES.add(_bad.name, functools.partial(run_bad, _bad), ", ".join(_bad.modes))
+for _name, _control in CONTROLS:
+    CASES.add(_name, _control)
+
+
 def main(argv=None):
     ap = argument_parser(__doc__.split("\n\n")[0])
-    ap.add_argument("--case", action="append", default=[], metavar="SUBSTRING",
-                    help="only the cases whose name contains this (repeatable)")
-    ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    CASES.add_arguments(ap)
     ap.set_defaults(timeout=20.0)
     args, extra = parse_arguments(ap, argv)
     if extra:
         ap.error("no bpfix arguments after '--': each case sets its own")
-    names = [c.name for c in CASES] + [n for n, _ in CONTROLS]
-    if len(set(names)) != len(names):
-        log("ERROR: duplicate case names")
-        return EXIT_HARNESS
-    if args.list:
-        for c in CASES:
-            log(f"{c.name}: {', '.join(c.modes)}")
-        for n, _ in CONTROLS:
-            log(n)
-        return EXIT_OK
     args.bpfix = os.path.abspath(args.bpfix)
-    rc = preflight(args.bpfix)
-    if rc is not None:
-        return rc
-    work = [(c.name, (lambda e, c=c: run_bad(e, c))) for c in CASES] + CONTROLS
-    failed, harness, passed, skipped = [], 0, 0, 0
     with tempfile.TemporaryDirectory(prefix="bpfix-config-errors-") as tmp:
         os.chmod(tmp, 0o755)   # nobody runs a copy of bpfix and reads configs in it
         e = Env(args, tmp)
-        if not e.strace:
-            log("note: strace is not usable here; bpf() calls are not checked")
-        for name, fn in work:
-            if args.case and not any(s in name for s in args.case):
-                continue
-            try:
-                problems = fn(e)
-            except Skip as ex:
-                log(f"skip {name}: {ex}")
-                skipped += 1
-                continue
-            except (HarnessError, OSError) as ex:
-                log(f"ERROR {name}: {ex}")
-                harness += 1
-                continue
-            if problems:
-                failed.append(name)
-                log(f"FAIL {name}:")
-                for x in problems:
-                    log("  " + x.replace("\n", "\n  "))
-            else:
-                passed += 1
-                log(f"ok   {name}")
-    log(f"\n{passed} passed, {len(failed)} failed, {skipped} skipped, {harness} harness errors"
-        + (f"; failed: {', '.join(failed)}" if failed else ""))
-    if harness:
-        return EXIT_HARNESS
-    return EXIT_FAIL if failed else EXIT_OK
+
+        def prepare():
+            require(binaries=(args.bpfix,))
+            e.strace = strace_works(tmp)
+            if not e.strace:
+                log("note: strace is not usable here; bpf() calls are not checked")
+        return CASES.run(args, lambda _name: contextlib.nullcontext((e,)), prepare)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Errors a user can cause in `bpfix replay` and `bpfix --print-config`: one clear message each.
 
-    errors.py --bpfix BIN --pcaps tests/pcaps [--elements XML] [--case SUBSTRING]...
+    errors.py --bpfix BIN --pcaps tests/pcaps [--elements XML] [--case NAME]... [--list]
 
 Every case runs bpfix so that it fails and requires
 - the exit status the help states: 1 failed (reason printed), 2 bad command line or configuration;
@@ -24,8 +24,9 @@ Every case runs bpfix so that it fails and requires
 Cases that need another user (an unreadable capture, the kernel engine without privilege) run a
 copy of the binary as nobody through setpriv when this is root, and directly otherwise.
 
-Exit 0 when every case passes, 1 when one fails, 2 when the harness failed, 77 when ipfixDump is
-missing.
+One line per case (PASS, FAIL with the problems, SKIP with why), then "N passed, N failed"
+(tests/lib/cases.py). Exit 0 when every case passes, 1 when one fails, 2 when the harness failed,
+77 when ipfixDump is missing.
 """
 
 import os
@@ -33,15 +34,14 @@ import shutil
 import struct
 import subprocess
 import sys
-import tempfile
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
-from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, HarnessError,  # noqa: E402
-                       argument_parser, free_udp_port, log, parse_arguments, preflight,
-                       summary_entries, summary_numbers)
+from bpfixtest import (HarnessError, argument_parser, free_udp_port, log,  # noqa: E402
+                       parse_arguments, summary_entries, summary_numbers)
+from cases import Cases, in_temporary_directory, require  # noqa: E402
 
 NOBODY = 65534
 HINT = "Try 'bpfix --help'."
@@ -258,53 +258,43 @@ def flow_records(c, path, problems, what):
 
 
 # ---------------------------------------------------------------------------------------------
-# Cases: each takes the Case and returns the problems found ([] when it passes)
+# Cases: each takes the Case and the list of problems it appends to (cases.Cases)
 
-def case_nonexistent_capture(c):
-    p = []
+def case_nonexistent_capture(c, p):
     cap, out = c.path("no-such-capture.pcap"), c.path("out.ipfix")
     check_failure(run(c, ["replay", "--output", out, cap]), 1, [cap], p, output=out)
     # a good capture before it: still nothing is metered (every capture is opened first)
     check_failure(run(c, ["replay", "--output", out, c.capture("mixed.pcap"), cap]), 1, [cap], p,
                   output=out)
-    return p
 
 
-def case_unreadable_capture(c):
-    p = []
+def case_unreadable_capture(c, p):
     d = other_user_dir(c, "unreadable")
     cap, out = os.path.join(d, "unreadable.pcap"), os.path.join(d, "out.ipfix")
     shutil.copy(c.capture("mixed.pcap"), cap)
     os.chmod(cap, 0)
     check_failure(run(c, ["replay", "--output", out, cap], as_other=True), 1, [cap], p,
                   output=out)
-    return p
 
 
-def case_empty_capture(c):
-    p = []
+def case_empty_capture(c, p):
     cap, out = c.path("empty.pcap"), c.path("out.ipfix")
     open(cap, "wb").close()
     check_failure(run(c, ["replay", "--output", out, cap]), 1, [cap], p, output=out)
-    return p
 
 
-def case_text_capture(c):
-    p = []
+def case_text_capture(c, p):
     cap, out = c.path("notes.pcap"), c.path("out.ipfix")
     with open(cap, "w") as f:
         f.write("this is a text file, not a capture\n" * 10)
     check_failure(run(c, ["replay", "--output", out, cap]), 1, [cap], p, output=out)
-    return p
 
 
-def case_unsupported_link_type(c):
-    p = []
+def case_unsupported_link_type(c, p):
     cap, out = c.path("user0.pcap"), c.path("out.ipfix")
     write_pcap(cap, LINKTYPE_USER0, [bytes(range(48))])
     check_failure(run(c, ["replay", "--output", out, cap]), 1, [cap, str(LINKTYPE_USER0)], p,
                   output=out)
-    return p
 
 
 def truncated(c, name, records, pick, problems):
@@ -355,8 +345,7 @@ def truncated(c, name, records, pick, problems):
         f"packets before it")
 
 
-def case_truncated_capture(c):
-    p = []
+def case_truncated_capture(c, p):
     # classic pcap: cut in the packet data of the middle record, and in the record header of one
     # three quarters in
     truncated(c, "mixed.pcap", pcap_records,
@@ -369,7 +358,6 @@ def case_truncated_capture(c):
     truncated(c, "mixed.pcapng", pcapng_records,
               lambda recs: (len(recs) * 2 // 3,
                             recs[len(recs) * 2 // 3][0] + recs[len(recs) * 2 // 3][1] // 2), p)
-    return p
 
 
 BAD_OPTIONS = [
@@ -383,8 +371,7 @@ BAD_OPTIONS = [
 ]
 
 
-def case_bad_options(c):
-    p = []
+def case_bad_options(c, p):
     cap = c.capture("mixed.pcap")
     for opts, name in BAD_OPTIONS:
         for mode in (["replay", *opts, cap], ["--print-config", *opts]):
@@ -401,7 +388,6 @@ def case_bad_options(c):
         check_failure(run(c, ["replay", *args]), 2, names, p)
         if len(p) > before:
             p.insert(before, f"replay {' '.join(args)}:")
-    return p
 
 
 CONFIGS = [
@@ -414,8 +400,7 @@ CONFIGS = [
 ]
 
 
-def case_config_errors(c):
-    p = []
+def case_config_errors(c, p):
     cap = c.capture("mixed.pcap")
     for name, text, names in CONFIGS:
         conf = c.path(name)
@@ -432,26 +417,21 @@ def case_config_errors(c):
         check_failure(run(c, mode), 2, [conf], p)
         if len(p) > before:
             p.insert(before, f"{mode[0]} -c no-such.conf:")
-    return p
 
 
-def case_kernel_engine_unprivileged(c):
-    p = []
+def case_kernel_engine_unprivileged(c, p):
     d = other_user_dir(c, "kernel")
     cap, out = os.path.join(d, "mixed.pcap"), os.path.join(d, "out.ipfix")
     shutil.copy(c.capture("mixed.pcap"), cap)
     os.chmod(cap, 0o644)
     check_failure(run(c, ["replay", "--engine", "kernel", "--output", out, cap], as_other=True),
                   1, ["CAP_BPF"], p, output=out)
-    return p
 
 
-def case_unwritable_output(c):
-    p = []
+def case_unwritable_output(c, p):
     out = c.path(os.path.join("no-such-dir", "out.ipfix"))
     check_failure(run(c, ["replay", "--output", out, c.capture("mixed.pcap")]), 1, [out], p,
                   output=out)
-    return p
 
 
 def check_collector_failure(c, where, cause, problems):
@@ -500,22 +480,18 @@ def check_collector_failure(c, where, cause, problems):
         p.append(r.show().rstrip())
 
 
-def case_unreachable_collector(c):
-    p = []
+def case_unreachable_collector(c, p):
     port = free_udp_port()   # bound and closed: nothing listens there
     check_collector_failure(c, f"127.0.0.1:{port}", "Connection refused", p)
-    return p
 
 
-def case_unresolvable_collector(c):
-    p = []
+def case_unresolvable_collector(c, p):
     # .invalid never resolves (RFC 6761); the resolver's text varies, its prefix does not
     check_collector_failure(c, "no-such-collector.invalid:4739",
                             "cannot resolve 'no-such-collector.invalid'", p)
-    return p
 
 
-CASES = [
+CASES = Cases([
     ("nonexistent_capture", case_nonexistent_capture),
     ("unreadable_capture", case_unreadable_capture),
     ("empty_capture", case_empty_capture),
@@ -528,14 +504,13 @@ CASES = [
     ("unwritable_output", case_unwritable_output),
     ("unreachable_collector", case_unreachable_collector),
     ("unresolvable_collector", case_unresolvable_collector),
-]
+])
 
 
 def main(argv=None):
     ap = argument_parser(__doc__.split("\n\n")[0], elements=ipfix_records.DEFAULT_ELEMENTS)
     ap.add_argument("--pcaps", required=True, help="the project's tests/pcaps directory")
-    ap.add_argument("--case", action="append", default=[], metavar="SUBSTRING",
-                    help="only the cases whose name contains this (repeatable)")
+    CASES.add_arguments(ap)
     ap.set_defaults(timeout=60.0)
     args, extra = parse_arguments(ap, argv)
     if extra:
@@ -543,30 +518,8 @@ def main(argv=None):
     args.bpfix = os.path.abspath(args.bpfix)
     args.pcaps = os.path.abspath(args.pcaps)
     args.elements = os.path.abspath(args.elements)
-    rc = preflight(args.bpfix, ("ipfixDump",))
-    if rc is not None:
-        return rc
-    failed = harness = 0
-    for name, fn in CASES:
-        if args.case and not any(s in name for s in args.case):
-            continue
-        with tempfile.TemporaryDirectory(prefix="bpfix-errors-") as tmp:
-            try:
-                problems = fn(Case(args, tmp))
-            except (HarnessError, OSError) as e:
-                log(f"ERROR {name}: {e}")
-                harness += 1
-                continue
-        if problems:
-            failed += 1
-            log(f"FAIL {name}:")
-            for x in problems:
-                log("  " + x.replace("\n", "\n  "))
-        else:
-            log(f"ok   {name}")
-    if harness:
-        return EXIT_HARNESS
-    return EXIT_FAIL if failed else EXIT_OK
+    return CASES.run(args, in_temporary_directory("bpfix-errors-", lambda tmp: (Case(args, tmp),)),
+                     lambda: require(("ipfixDump",), binaries=(args.bpfix,)))
 
 
 if __name__ == "__main__":
