@@ -3,23 +3,32 @@
 processes started inside them, `bpfix run` on vethA, vethA's tc state.
 
 Imported like bpfixtest (this directory inserted into sys.path relative to the script's own
-__file__). Root only; the scripts check that first (bpfixtest.preflight).
+__file__). Root only: run_cases checks that first (cases.require), the scripts that use
+run_in_env before it (bpfixtest.preflight).
 
 - VethEnv: namespaces A (vethA) and B (vethB), offloads (TSO, GSO, GRO) off on both ends; a
   subclass configures what differs between tests through hooks (addresses, neighbours, IPv6
   sysctls, checks). Every process started by spawn() is remembered by pid; cleanup() kills those
   still running and deletes the namespaces, on every path.
-- Bpfix: `bpfix run ARGS` in namespace A, its stderr in a file, waited for until its filters are
-  on vethA's clsact hooks, stopped by its pid.
-- run_in_env(): main()'s frame around a test's body: the temporary directory, the environment
-  and their cleanup on every path, the exit code.
-- bpf_probe(): whether this process may load a BPF program at all; Skip: the test cannot run here
-  (exit 77).
+- Bpfix: `bpfix run ARGS` in namespace A, its stderr in a file, waited for until it says it is
+  running (its filters on vethA's clsact hooks), asked for its statistics (SIGUSR1), stopped by
+  its pid; wait_for(): a wait that fails at once when bpfix exits meanwhile; wait_records(): until
+  its output file holds the records awaited.
+- Helper: a traffic-side process that says "ready" and prints its counts as they change, its
+  output in a file read as it grows.
+- run_cases(): main() of a driver of named cases (cases.Cases) in the live frame; run_in_env():
+  the same frame around the body of a driver without named cases. The frame (live_frame): the
+  temporary directory, the environment and their cleanup on every path.
+- bpf_probe(): whether this process may load a BPF program at all; Skip (cases.Skip): the test
+  cannot run here (exit 77).
+
+Every wait polls something observable with a deadline (cases.wait_until, cases.WAIT).
 """
 
+import argparse
+import contextlib
 import ctypes
 import json
-import argparse
 import os
 import platform
 import re
@@ -32,15 +41,12 @@ import tempfile
 import time
 
 from bpfixtest import EXIT_FAIL, EXIT_HARNESS, EXIT_OK, EXIT_SKIP, HarnessError, log
+from cases import WAIT, Skip, Timeout, require, wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TRAFFIC = os.path.normpath(os.path.join(HERE, "..", "netns", "veth_traffic.py"))  # "offload IF"
 PY = "/usr/bin/python3"
 OUR_HANDLE = "0xb9f1"       # the tc handle of bpfix's filters
-
-
-class Skip(Exception):
-    """The test cannot run here (no namespaces, no BPF, ...): exit 77."""
 
 
 def run(argv, check=True, timeout=30, env=None):
@@ -193,18 +199,36 @@ class Bpfix:
         with open(self.err_path, errors="replace") as f:
             return f.read()
 
-    def wait_attached(self, hooks=("ingress", "egress"), timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.p.poll() is not None:
-                raise HarnessError(f"{self.name}: bpfix exited with {self.p.returncode} before "
-                                   f"metering:\n{self.stderr()}")
-            if "bpfix: metering" in self.stderr() and \
-                    all(self.env.our_prog_ids(h) for h in hooks):
-                return
-            time.sleep(0.05)
-        raise HarnessError(f"{self.name}: bpfix did not attach within {timeout} s:\n"
-                           f"{self.stderr()}")
+    def check_running(self):
+        """True while bpfix runs; AssertionError, with its stderr, once it has exited."""
+        if self.p.poll() is not None:
+            raise AssertionError(f"{self.name}: bpfix exited with {self.p.returncode} "
+                                 f"unexpectedly:\n{self.stderr()}")
+        return True
+
+    def wait_for(self, predicate, what, timeout=WAIT):
+        """cases.wait_until(predicate) that fails at once should bpfix exit meanwhile; at the
+        deadline bpfix's stderr is in the message."""
+        try:
+            return wait_until(lambda: self.check_running() and predicate(), timeout,
+                              f"{self.name}: {what}")
+        except Timeout as e:
+            raise Timeout(f"{e}; bpfix's stderr:\n{self.stderr()}") from None
+
+    def wait_attached(self, hooks=("ingress", "egress")):
+        """Until bpfix says it is running (it attached its filters before) and its filters are on
+        these hooks of vethA."""
+        self.wait_for(lambda: "bpfix: running" in self.stderr() and
+                      all(self.env.our_prog_ids(h) for h in hooks),
+                      f"'bpfix: running' and its filters on vethA {', '.join(hooks) or '-'}")
+
+    def statistics(self):
+        """SIGUSR1, then the statistics line it logs (the counters as they are): {name: int}."""
+        n = count_lines(self.stderr(), STATISTICS)
+        self.p.send_signal(signal.SIGUSR1)
+        self.wait_for(lambda: count_lines(self.stderr(), STATISTICS) > n,
+                      f"a '{STATISTICS}' line after SIGUSR1")
+        return parse_statistics([x for x in self.stderr().splitlines() if STATISTICS in x][n])
 
     def stop(self, sig=signal.SIGTERM, timeout=30):
         self.p.send_signal(sig)
@@ -216,38 +240,145 @@ class Bpfix:
             raise HarnessError(f"{self.name}: bpfix did not exit {timeout} s after {sig.name}")
         return self.rc
 
+    def wait_records(self, path, elements, done, what):
+        """Until the flow records in bpfix's output file path (ipfix_records.flow_dicts; each
+        message is in the file once bpfix exported it) satisfy done(records)."""
+        import ipfix_records   # tests/replay, on the path of every live driver
 
-def run_in_env(make_env, tmp_prefix, keep, body, errors=()):
-    """The frame of a live test's main(): a temporary directory, make_env(tmp) (a VethEnv, not
-    set up yet), preconditions(), then body(env, problems), which appends what it finds to
-    problems and may return a function that logs more after the FAIL lines. SIGTERM (ctest's
-    timeout) and ^C end it through the cleanup: nothing is left behind. Returns the exit code:
-    EXIT_SKIP on Skip, EXIT_HARNESS on HarnessError, subprocess.TimeoutExpired and errors."""
+        def records_done():
+            try:
+                return os.path.exists(path) and done(ipfix_records.flow_dicts(path, elements)[0])
+            except ipfix_records.DecodeError:
+                return False   # a message half written
+        self.wait_for(records_done, what)
+
+
+STATISTICS = "bpfix: statistics:"
+
+
+def count_lines(text, needle):
+    return sum(1 for x in text.splitlines() if needle in x)
+
+
+def parse_statistics(line):
+    """'bpfix: statistics: packets seen 10, packets metered 10, ...' -> {name: value}."""
+    body = line.split("statistics:", 1)[1]
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r"(?:^|,)\s*(.+?) (\d+)(?=,|$)", body)}
+
+
+class Helper:
+    """A traffic-side process started in a namespace: it prints "ready" when it serves, one JSON
+    line of its counts whenever they change and the last one when SIGTERM stops it. Its output
+    goes to a file, read as it grows."""
+
+    def __init__(self, env, ns, argv, name):
+        self.name = name
+        self.path = os.path.join(env.tmp, f"{name}-{len(env.procs)}.out")
+        with open(self.path, "wb") as out:
+            self.p = env.spawn(ns, argv, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_until(self.ready, WAIT, f"{name} to say 'ready'")
+        except Timeout as e:
+            raise HarnessError(f"{e}: {self.text()!r}")
+
+    def text(self):
+        with open(self.path, errors="replace") as f:
+            return f.read()
+
+    def ready(self):
+        if self.p.poll() is not None:
+            raise HarnessError(f"{self.name} exited with {self.p.returncode}: {self.text()!r}")
+        return self.text().startswith("ready\n")
+
+    def counts(self):
+        """The last counts it printed in full ({} before the first)."""
+        lines = [x for x in self.text().split("\n")[:-1] if x.startswith("{")]
+        return json.loads(lines[-1]) if lines else {}
+
+    def stop(self, report=True, timeout=WAIT):
+        """SIGTERM, then its last counts (report: they must be there)."""
+        self.p.send_signal(signal.SIGTERM)
+        try:
+            self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise HarnessError(f"{self.name} did not stop within {timeout:g} s of SIGTERM")
+        try:
+            counts = self.counts()
+        except ValueError:
+            counts = {}
+        if report and not counts:
+            raise HarnessError(f"{self.name} said {self.text()!r}")
+        return counts
+
+
+@contextlib.contextmanager
+def live_frame(make_env, tmp_prefix, keep):
+    """A temporary directory (kept when keep) and make_env(tmp) (a VethEnv, not set up yet),
+    both cleaned up on every path: SIGTERM (ctest's timeout) and ^C end the test through it,
+    nothing is left behind."""
     def terminated(*_):
         log("ERROR: terminated (SIGTERM); cleaning up")
         sys.exit(EXIT_HARNESS)
     signal.signal(signal.SIGTERM, terminated)
-    t_start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix=tmp_prefix)
     env = make_env(tmp)
-    problems = []
     try:
-        preconditions()
-        after = body(env, problems)
-    except Skip as e:
-        log(f"SKIP: {e}")
-        return EXIT_SKIP
-    except (HarnessError, subprocess.TimeoutExpired, *errors) as e:
-        log(f"ERROR: {e}")
-        for p in problems:
-            log(f"FAIL: {p}")
-        return EXIT_HARNESS
+        yield env
     finally:
         env.cleanup()
         if keep:
             log(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def run_cases(cases, a, make_env, tmp_prefix, tools, root_for, setup=None, after_each=None,
+              errors=()):
+    """main() of a live driver of named cases (cases.Cases; a from case_arguments()): in a
+    live_frame, every case skipped (exit 77) unless root with tools, the traffic side's Python and
+    BPF; setup(env) once before the first case, then each case as fn(env, a, problems), and
+    after_each(env) after it. Returns the exit code (Cases.run)."""
+    with live_frame(make_env, tmp_prefix, a.keep) as env:
+        def prepare():
+            require(tools, root_for, (a.bpfix,))
+            preconditions()
+            if setup:
+                setup(env)
+
+        @contextlib.contextmanager
+        def fixture(_name):
+            try:
+                yield env, a
+            finally:
+                if after_each:
+                    after_each(env)
+        return cases.run(a, fixture, prepare, errors)
+
+
+def run_in_env(make_env, tmp_prefix, keep, body, errors=()):
+    """The frame of a live test's main() without named cases: a live_frame, preconditions(),
+    then body(env, problems), which appends what it finds to problems and may return a function
+    that logs more after the FAIL lines. Returns the exit code: EXIT_SKIP on Skip, EXIT_HARNESS
+    on HarnessError, subprocess.TimeoutExpired and errors; an AssertionError (cases.wait_until)
+    is one more problem."""
+    t_start = time.monotonic()
+    problems = []
+    after = None
+    try:
+        with live_frame(make_env, tmp_prefix, keep) as env:
+            preconditions()
+            after = body(env, problems)
+    except Skip as e:
+        log(f"SKIP: {e}")
+        return EXIT_SKIP
+    except AssertionError as e:
+        problems.append(str(e))
+    except (HarnessError, subprocess.TimeoutExpired, *errors) as e:
+        log(f"ERROR: {e}")
+        for p in problems:
+            log(f"FAIL: {p}")
+        return EXIT_HARNESS
     for p in problems:
         log(f"FAIL: {p}")
     if after:
@@ -257,21 +388,16 @@ def run_in_env(make_env, tmp_prefix, keep, body, errors=()):
 
 
 def case_arguments(doc, cases):
-    """The command line the live test drivers share: --bpfix, --source-dir (for templates/),
-    --cases (names from @cases), --keep, -v. Returns the parsed arguments, with .bpfix absolute,
-    .elements (templates/bpfix-elements.xml) and .cases a list of known case names."""
+    """The command line the live drivers of named cases (cases.Cases) share: --bpfix,
+    --source-dir (for templates/), --case and --list (Cases.add_arguments), --keep, -v. Returns
+    the parsed arguments, with .bpfix absolute and .elements (templates/bpfix-elements.xml)."""
     ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--bpfix", required=True, help="the bpfix binary")
     ap.add_argument("--source-dir", required=True, help="the repository (for templates/)")
-    ap.add_argument("--cases", default=",".join(cases), help="comma-separated: " +
-                    ", ".join(cases))
+    cases.add_arguments(ap)
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     a.bpfix = os.path.abspath(a.bpfix)
     a.elements = os.path.join(a.source_dir, "templates", "bpfix-elements.xml")
-    a.cases = [c for c in a.cases.split(",") if c]
-    bad = [c for c in a.cases if c not in cases]
-    if bad:
-        ap.error(f"unknown case(s) {', '.join(bad)}")
     return a

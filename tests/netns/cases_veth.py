@@ -50,7 +50,9 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib"), os.path.join(HERE, "..", "replay")]
 import ipfix_records as I  # noqa: E402
-from bpfixtest import EXIT_HARNESS, HarnessError, log, preflight, summary_counters  # noqa: E402
+from bpfixtest import (EXIT_HARNESS, HarnessError, check_executable, log,  # noqa: E402
+                       preflight, summary_counters)
+from cases import Timeout  # noqa: E402
 from netns import Bpfix, VethEnv, run, run_in_env  # noqa: E402
 
 ROOT_FOR = "network namespaces, AF_PACKET, tc and BPF need it"
@@ -291,7 +293,14 @@ def run_round(env, a, n, gtpu_off, rows, plan_lines, counters, problems):
     t0 = time.time()
     r = run(env.ns(env.b, a.inject, "vethB", *[row.name for row in rows]), check=False)
     t1 = time.time()
-    time.sleep(0.2)   # the frames went through vethA's ingress inside sendto(); be generous
+    # each frame went through vethA's ingress, usually inside sendto(): bpfix has seen them all
+    # once its counters (SIGUSR1) say so; if they never do, the checks below say what is missing
+    seen = sum("packets seen" in row.counters for row in rows)
+    try:
+        bp.wait_for(lambda: bp.statistics().get("packets seen", 0) >= seen,
+                    f"'packets seen' to reach the {seen} frames sent")
+    except Timeout as e:
+        log(f"round {n}: {e}")
     rc = bp.stop()
     err = bp.stderr()
     if r.returncode != 0:
@@ -343,8 +352,10 @@ def main():
     rc = preflight(a.bpfix, TOOLS, ROOT_FOR)
     if rc is not None:
         return rc
-    if not (os.path.isfile(a.inject) and os.access(a.inject, os.X_OK)):
-        log(f"ERROR: inject_cases binary {a.inject} not found or not executable")
+    try:
+        check_executable(a.inject, "inject_cases binary")
+    except HarnessError as e:
+        log(f"ERROR: {e}")
         return EXIT_HARNESS
 
     def body(env, problems):

@@ -3,8 +3,8 @@
 """`bpfix run` as a daemon: interface globs, interfaces that appear and vanish, SIGHUP reload,
 SIGUSR1 statistics, Prometheus metrics, the tc handle and priority.
 
-    daemon.py --bpfix build/src/bpfix --source-dir . [--cases glob,vanish,reload,stats,tc]
-              [--keep] [-v]
+    daemon.py --bpfix build/src/bpfix --source-dir . [--case glob,vanish,reload,stats,tc]
+              [--list] [--keep] [-v]
 
 Each case gets fresh namespaces A and B (netns.VethEnv: vethA in A, vethB in B) and more veth
 pairs as it needs (the A end named here, the peer created directly in B). IPv6 is disabled in
@@ -42,7 +42,9 @@ Cases:
           (egress: pref 7 handle 0x1): ours at handle 0x1234 pref 7 on both hooks, metering
           exact; after SIGTERM the foreign filters and the clsact are exactly as before.
 
-Exit 0 pass, 1 fail, 2 harness error, 77 skipped (not root, no namespaces or BPF, tools missing).
+One line per case (PASS, FAIL with the problems, SKIP with why), then "N passed, N failed"
+(tests/lib/cases.py). Exit 0 pass, 1 fail, 2 harness error, 77 skipped (not root, no namespaces
+or BPF, tools missing).
 Everything this starts (namespaces, processes by pid, temporary directory) is removed on every
 path. The subcommands sink, listen and send are the traffic side, run inside the namespaces.
 """
@@ -55,7 +57,6 @@ import select
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -69,13 +70,15 @@ SINK_PORT = 7100            # UDP sink in namespace A, on every address
 NFCAPD_PORT = 9995          # inside namespace A
 METRICS_PORT = 9464         # inside namespace A (a fresh namespace: nothing else listens)
 ICMP_SIZE = 56              # echo payload octets
+REPLY_WAIT = 20.0           # seconds for the echo replies (a loaded CI machine)
 
 
 # ---------------------------------------------------------------------------------------------
 # The traffic side (subcommands run with `ip netns exec`): standard library only
 
 def cmd_sink(port):
-    """Count UDP datagrams to port until SIGTERM; print "ready", then the count as JSON."""
+    """Count UDP datagrams to port until SIGTERM; print "ready", then the count as JSON whenever
+    it changes (netns.Helper), and once more at the end."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     s.bind(("0.0.0.0", port))
@@ -86,15 +89,17 @@ def cmd_sink(port):
     n = octets = 0
     while True:
         select.select([s], [], [], 0.1)
+        before = n
         while True:
             try:
                 octets += len(s.recv(65536))
                 n += 1
             except BlockingIOError:
                 break
+        if n != before or stop:
+            print(json.dumps({"datagrams": n, "octets": octets}), flush=True)
         if stop:
             break
-    print(json.dumps({"datagrams": n, "octets": octets}), flush=True)
     return 0
 
 
@@ -107,7 +112,7 @@ def cmd_listen(port):
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print("ready", flush=True)
     while True:
-        time.sleep(1)
+        signal.pause()
 
 
 def icmp_checksum(data):
@@ -135,7 +140,7 @@ def cmd_send(dst, sport, dport, sizes, icmp_count, icmp_size, icmp_id):
             hdr = struct.pack("!BBHHH", 8, 0, 0, icmp_id, seq)
             c = icmp_checksum(hdr + payload)
             r.sendto(struct.pack("!BBHHH", 8, 0, c, icmp_id, seq) + payload, (dst, 0))
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + REPLY_WAIT
         while len(replies) < icmp_count:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([r], [], [], left)[0]:
@@ -167,10 +172,10 @@ if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] in ("sink", "lis
 # The test side
 
 import ipfix_records as I  # noqa: E402
-from bpfixtest import HarnessError, Nfcapd, flow_from_json, log, preflight, \
-    summary_numbers  # noqa: E402
-from netns import OUR_HANDLE, PY, TRAFFIC, Bpfix, VethEnv, case_arguments, run, \
-    run_in_env  # noqa: E402
+from bpfixtest import HarnessError, Nfcapd, flow_from_json, log, summary_numbers  # noqa: E402
+from cases import WAIT, Cases, wait_until  # noqa: E402
+from netns import (OUR_HANDLE, PY, STATISTICS, TRAFFIC, Bpfix, Helper, VethEnv,  # noqa: E402
+                   case_arguments, count_lines, parse_statistics, run, run_cases)
 
 ROOT_FOR = "network namespaces, tc and BPF need it"
 TOOLS = ("ip", "tc", "ipfixDump", "nfcapd", "nfdump", "curl")
@@ -181,10 +186,6 @@ VERBOSE = False
 def vlog(msg):
     if VERBOSE:
         log(msg)
-
-
-class CaseFailed(Exception):
-    """The case cannot go on (bpfix did not start, ...): one problem, then the next case."""
 
 
 def addr_a(k):
@@ -233,12 +234,7 @@ class Env(VethEnv):
 
     def after_up(self):
         self.ifindex["vethA"] = self.ifindex_a
-        self.sink = self.spawn(self.a, [PY, THIS, "sink", str(SINK_PORT)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
-        ready, _, _ = select.select([self.sink.stdout], [], [], 10)
-        line = self.sink.stdout.readline() if ready else ""
-        if line.strip() != "ready":
-            raise HarnessError(f"the UDP sink did not start: {line!r}")
+        self.sink = Helper(self, self.a, [PY, THIS, "sink", str(SINK_PORT)], "UDP sink")
 
     def link_index(self, dev):
         return int(json.loads(run(["ip", "-n", self.a, "-j", "link", "show", dev]).stdout)[0]
@@ -264,17 +260,13 @@ class Env(VethEnv):
             run(["ip", "-n", ns, "link", "set", d, "up"])
         return self.ifindex[dev]
 
+    def received(self):
+        """The UDP datagrams the sink has received so far."""
+        return self.sink.counts().get("datagrams", 0)
+
     def stop_sink(self):
         """Stop the sink; a harness error unless it received every datagram sent."""
-        self.sink.send_signal(signal.SIGTERM)
-        try:
-            out, err = self.sink.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            raise HarnessError("the UDP sink did not stop")
-        try:
-            got = json.loads(out.strip().splitlines()[-1])["datagrams"]
-        except (ValueError, IndexError, KeyError):
-            raise HarnessError(f"the UDP sink said {out!r} {err!r}")
+        got = self.sink.stop()["datagrams"]
         if got != self.udp_sent:
             raise HarnessError(f"the sink received {got} UDP datagrams, {self.udp_sent} were sent")
 
@@ -305,7 +297,8 @@ class Env(VethEnv):
 
 
 class Ctx:
-    """What run_in_env knows as its environment: the cases' Envs, cleaned up on every path."""
+    """What run_cases knows as its environment: the cases' Envs, cleaned up after each case and
+    on every path."""
 
     def __init__(self, tmp):
         self.tmp = tmp
@@ -326,26 +319,10 @@ class Ctx:
 # ---------------------------------------------------------------------------------------------
 # bpfix
 
-def wait_for(cond, timeout, bp=None):
-    """cond()'s first true value within timeout s, else None; HarnessError-free: bpfix exiting
-    meanwhile is a CaseFailed."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if bp is not None and bp.p.poll() is not None:
-            raise CaseFailed(f"{bp.name}: bpfix exited with {bp.p.returncode} unexpectedly:\n"
-                             f"{bp.stderr()}")
-        if time.monotonic() > deadline:
-            return None
-        time.sleep(0.05)
-
-
 def start_bpfix(env, a, args, name):
+    """bpfix run ARGS, once it says it is running (the cases check its filters themselves)."""
     bp = Bpfix(env, a.bpfix, args, name)
-    if not wait_for(lambda: "bpfix: running" in bp.stderr(), 15, bp):
-        raise CaseFailed(f"{name}: bpfix did not say it is running within 15 s:\n{bp.stderr()}")
+    bp.wait_attached(hooks=())
     vlog(f"{name}: {' '.join(bp.argv)}")
     return bp
 
@@ -362,10 +339,6 @@ def stop_bpfix(bp, problems, errors_expected=()):
     if bad:
         problems.append(f"{bp.name}: errors logged: {bad}")
     return err
-
-
-def count_lines(text, needle):
-    return sum(1 for x in text.splitlines() if needle in x)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,8 +359,9 @@ class Expected:
 
 def send(env, exp, dev, sport, sizes, icmp=0, hooks=("ingress", "egress")):
     """From the peer of dev in B: UDP datagrams (payload sizes) to the sink on dev's address, then
-    icmp echo requests. What the metered hooks of dev see is added to exp (None: not metered);
-    returns the UDP flow's key."""
+    icmp echo requests. Returns once the sink has every datagram and every echo is answered: dev's
+    ingress hook has seen all of it, its egress hook the replies. What the metered hooks of dev see
+    is added to exp (None: not metered); returns the UDP flow's key."""
     k = env.pair[dev]
     env.icmp_id += 1
     r = run(env.ns(env.b, PY, THIS, "send", addr_a(k), str(sport), str(SINK_PORT),
@@ -401,6 +375,8 @@ def send(env, exp, dev, sport, sizes, icmp=0, hooks=("ingress", "egress")):
         raise HarnessError(f"sending on {dev}: {res}, expected {len(sizes)} datagrams and {icmp} "
                            f"echo replies")
     env.udp_sent += len(sizes)
+    wait_until(lambda: env.received() >= env.udp_sent, WAIT,
+               f"the sink to receive the {env.udp_sent} UDP datagrams sent so far")
     idx = env.ifindex[dev]
     udp_key = (addr_b(k), addr_a(k), 17, sport, SINK_PORT, "ingress", idx)
     if exp is not None:
@@ -413,11 +389,6 @@ def send(env, exp, dev, sport, sizes, icmp=0, hooks=("ingress", "egress")):
             exp.add((addr_a(k), addr_b(k), 1, None, None, "egress", idx), icmp,
                     icmp * (28 + ICMP_SIZE))
     return udp_key
-
-
-def settle():
-    """Let the receive path (softirq backlog) process what was just sent."""
-    time.sleep(0.3)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,6 +452,14 @@ def compare(what, exp, records, env, problems):
                             f"expected {e[0]} / {e[1]}")
 
 
+def holds(records, exp):
+    """Whether records hold every flow of exp with all its packets."""
+    got = defaultdict(int)
+    for r in records:
+        got[rec_key(r)[0]] += r["packets"]
+    return all(got[k] >= p for k, (p, _) in exp.flows.items())
+
+
 def end_reasons(records, key):
     return sorted({r["end"] for r in records if rec_key(r)[0] == key})
 
@@ -513,12 +492,11 @@ def case_glob(ctx, a, problems):
     send(env, exp, "vethA", 41001, [10, 500], icmp=2)
 
     env.add_pair("dyn0", "dyn0p", 1)
-    if not wait_for(lambda: env.ours("dyn0", "ingress") and
-                    "bpfix: metering dyn0 (ingress)" in bp.stderr(), 5, bp):
-        problems.append(f"glob: dyn0 created after the start: within 5 s no bpfix filter on its "
-                        f"ingress ({env.filter_list('dyn0', 'ingress')}) or no 'metering dyn0 "
-                        f"(ingress)' line:\n{bp.stderr()}")
-    elif env.ours("dyn0", "ingress") != want:
+    bp.wait_for(lambda: env.ours("dyn0", "ingress") and
+                "bpfix: metering dyn0 (ingress)" in bp.stderr(),
+                "a bpfix filter on the ingress of dyn0 (created after the start) and a 'metering "
+                "dyn0 (ingress)' line")
+    if env.ours("dyn0", "ingress") != want:
         problems.append(f"glob: dyn0 ingress: bpfix filters {env.ours('dyn0', 'ingress')}, "
                         f"expected {want}")
     if env.ours("dyn0", "egress"):
@@ -526,7 +504,6 @@ def case_glob(ctx, a, problems):
                         f"{env.filter_text('dyn0', 'egress')}")
     send(env, exp, "dyn0", 41002, [1, 200, 1472, 64, 64], icmp=3, hooks=("ingress",))
     send(env, exp, "vethA", 41003, [33], icmp=1)
-    settle()
     log(f"glob: dyn0 (ifindex {env.ifindex['dyn0']}) filters: ingress "
         f"{env.filter_list('dyn0', 'ingress')}, egress {env.filter_list('dyn0', 'egress')}")
     stop_bpfix(bp, problems)
@@ -553,15 +530,14 @@ def case_vanish(ctx, a, problems):
     exp = Expected()
     send(env, exp, "gone0", 42001, [100, 1000, 1472], icmp=3)
     send(env, exp, "vethA", 42002, [20])
-    settle()
     before = len(bp.stderr().splitlines())
     run(["ip", "-n", env.a, "link", "del", "gone0"])
     t_del = time.monotonic()
-    if not wait_for(lambda: "gone0 is gone" in bp.stderr(), 5, bp):
-        problems.append(f"vanish: no 'gone0 is gone' line within 5 s of deleting it:\n"
-                        f"{bp.stderr()}")
+    bp.wait_for(lambda: "gone0 is gone" in bp.stderr(), "a 'gone0 is gone' line after deleting it")
     send(env, exp, "vethA", 42003, [40, 41], icmp=2)   # metering goes on
-    time.sleep(max(0.0, 2.5 - (time.monotonic() - t_del)))   # two sweeps and more
+    # Waiting out two sweeps and more is the check: an error storm would log at every sweep, and
+    # a sweep that logs nothing leaves nothing to wait for.
+    time.sleep(max(0.0, 2.5 - (time.monotonic() - t_del)))
     new = bp.stderr().splitlines()[before:]
     if bp.p.poll() is not None:
         problems.append(f"vanish: bpfix exited with {bp.p.returncode} after gone0 vanished")
@@ -618,21 +594,20 @@ def case_reload(ctx, a, problems):
         problems.append("reload: vethC metered before it is configured")
     exp = Expected()
     a1 = send(env, exp, "vethA", 43001, [100, 200, 300], icmp=2)
-    time.sleep(2.8)   # idle_timeout 1 + a sweep: vethA's flows are exported now
+    # idle_timeout 1: a sweep after a second exports vethA's flows
+    bp.wait_records(out, a.elements, lambda records: holds(records, exp),
+                    "vethA's flows (idle_timeout 1) in the output file")
 
     # a valid new file: vethC too, idle_timeout 60, max_flows changed (needs a restart)
     write_conf("vethA;vethC", "idle_timeout = 60", max_flows=4096)
     bp.p.send_signal(signal.SIGHUP)
-    if not wait_for(lambda: "configuration reloaded" in bp.stderr(), 5, bp):
-        problems.append(f"reload: no 'configuration reloaded' within 5 s of SIGHUP:\n"
-                        f"{bp.stderr()}")
+    bp.wait_for(lambda: "configuration reloaded" in bp.stderr(),
+                "'configuration reloaded' after SIGHUP")
     if "max_flows stays 65536" not in bp.stderr():
         problems.append(f"reload: no warning that max_flows stays 65536 until a restart:\n"
                         f"{bp.stderr()}")
-    if not wait_for(lambda: env.ours("vethC", "ingress") and env.ours("vethC", "egress"), 3, bp):
-        problems.append(f"reload: vethC not attached on both hooks after the reload: ingress "
-                        f"{env.filter_list('vethC', 'ingress')}, egress "
-                        f"{env.filter_list('vethC', 'egress')}")
+    bp.wait_for(lambda: env.ours("vethC", "ingress") and env.ours("vethC", "egress"),
+                "bpfix's filters on both hooks of vethC after the reload")
     c1 = send(env, exp, "vethC", 43002, [1, 1472, 50], icmp=2)
     send(env, exp, "vethA", 43003, [60])
     t_c1 = time.monotonic()
@@ -644,10 +619,8 @@ def case_reload(ctx, a, problems):
         write_conf("vethA", flows)   # would also drop vethC, were it applied
         bp.p.send_signal(signal.SIGHUP)
         failed = "reload failed; the running configuration stays in effect"
-        if not wait_for(lambda: count_lines(bp.stderr(), failed) >= n, 5, bp):
-            problems.append(f"reload: config with a {what}: no '{failed}' within 5 s:\n"
-                            f"{bp.stderr()}")
-            continue
+        bp.wait_for(lambda: count_lines(bp.stderr(), failed) >= n,
+                    f"'{failed}' after SIGHUP with a config with a {what}")
         lines = [x for x in bp.stderr().splitlines() if conf in x and key in x]
         if not lines:
             problems.append(f"reload: config with a {what}: no message names {conf} and "
@@ -664,9 +637,8 @@ def case_reload(ctx, a, problems):
                         f"file only)")
     send(env, exp, "vethA", 43004, [70, 71], icmp=1)
     send(env, exp, "vethC", 43005, [80], icmp=1)
-    settle()
-    # past the old idle timeout (1 s) and a sweep: the flows of vethC end only at exit if the
-    # reloaded idle_timeout (60) holds
+    # Waiting out the old idle timeout (1 s) and a sweep is the check: the flows of vethC end
+    # only at exit if the reloaded idle_timeout (60) holds.
     time.sleep(max(0.0, 2.8 - (time.monotonic() - t_c1)))
     if bp.p.poll() is not None:
         problems.append(f"reload: bpfix exited with {bp.p.returncode} before SIGTERM")
@@ -770,19 +742,12 @@ def metric_of(line_name):
     return name, labels
 
 
-def parse_statistics(line):
-    """'bpfix: statistics: packets seen 10, packets metered 10, ...' -> {name: value}."""
-    body = line.split("statistics:", 1)[1]
-    return {m.group(1): int(m.group(2))
-            for m in re.finditer(r"(?:^|,)\s*(.+?) (\d+)(?=,|$)", body)}
-
-
 def scrape(env, port):
     r = run(env.ns(env.a, "curl", "-sS", "--max-time", "5", "-w", "\n#CURL %{http_code} "
                    "%{content_type}", f"http://127.0.0.1:{port}/metrics"), check=False)
     if r.returncode != 0:
-        raise CaseFailed(f"stats: curl http://127.0.0.1:{port}/metrics failed "
-                         f"({r.returncode}): {r.stderr.strip()}")
+        raise AssertionError(f"stats: curl http://127.0.0.1:{port}/metrics failed "
+                             f"({r.returncode}): {r.stderr.strip()}")
     body, _, tail = r.stdout.rpartition("\n#CURL ")
     return body, tail.strip()
 
@@ -799,9 +764,14 @@ def case_stats(ctx, a, problems):
     send(env, exp, "vethA", 44001, [100, 200, 300, 1400], icmp=3)
     sent = sum(p for p, _ in exp.flows.values())
     octets = sum(o for _, o in exp.flows.values())
-    settle()
-    time.sleep(1.3)   # a sweep publishes the metrics
-    page, tail = scrape(env, METRICS_PORT)
+
+    def published():
+        """/metrics once a sweep has published what was sent."""
+        page, tail = scrape(env, METRICS_PORT)
+        seen = parse_prometheus(page, "", [])[0].get(("bpfix_packets_seen_total", ()))
+        return (page, tail) if (seen or 0) >= sent else None
+    page, tail = bp.wait_for(published, f"/metrics counting the {sent} packets sent (a sweep "
+                             f"publishes them)")
     vlog(f"stats: /metrics ({tail}):\n{page}")
     if not tail.startswith("200 ") or "text/plain" not in tail:
         problems.append(f"stats: /metrics answered {tail!r}, expected 200 text/plain")
@@ -818,17 +788,20 @@ def case_stats(ctx, a, problems):
                         f"of bpfix_packets_seen_total {types.get('bpfix_packets_seen_total')}: "
                         f"expected gauge, counter")
 
-    stat = "bpfix: statistics:"
+    stat = STATISTICS
     if count_lines(bp.stderr(), stat):
         problems.append(f"stats: statistics logged before SIGUSR1 (stats_interval 60):\n"
                         f"{bp.stderr()}")
     n0 = count_lines(bp.stderr(), stat)
-    bp.p.send_signal(signal.SIGUSR1)
-    if not wait_for(lambda: count_lines(bp.stderr(), stat) > n0, 3, bp):
-        problems.append(f"stats: no '{stat}' line within 3 s of SIGUSR1:\n{bp.stderr()}")
+    try:
+        bp.statistics()   # SIGUSR1, and the line it logs
+    except AssertionError as e:
+        problems.append(f"stats: {e}")
         lines = []
     else:
         page2, _ = scrape(env, METRICS_PORT)
+        # Waiting out more than a sweep interval is the check: a SIGUSR1 that went on logging
+        # would log again at the next sweep.
         time.sleep(1.2)
         lines = [x for x in bp.stderr().splitlines() if stat in x][n0:]
     if len(lines) > 1:
@@ -861,13 +834,8 @@ def case_stats(ctx, a, problems):
         problems.append("stats: after exit vethA still has the clsact bpfix created")
 
     # the metrics port already taken: a clear failure, nothing left behind
-    blocker = env.spawn(env.a, [PY, THIS, "listen", str(METRICS_PORT)], stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE, text=True)
-    ready, _, _ = select.select([blocker.stdout], [], [], 10)
-    if not ready or blocker.stdout.readline().strip() != "ready":
-        blocker.kill()
-        raise HarnessError(f"the TCP listener taking the metrics port did not start: "
-                           f"{blocker.communicate()[1]}")
+    blocker = Helper(env, env.a, [PY, THIS, "listen", str(METRICS_PORT)],
+                     "TCP listener on the metrics port")
     out2 = os.path.join(env.tmp, "inuse.ipfix")
     r = run(env.ns(env.a, a.bpfix, "run", "-i", "vethA", "--output", out2, "--metrics",
                    str(METRICS_PORT)), check=False, timeout=30)
@@ -894,8 +862,7 @@ def case_stats(ctx, a, problems):
                         f"{env.has_clsact_on('vethA')}, filters {left}")
     if os.path.exists(out2):
         problems.append("stats: --metrics on a port in use left an output file")
-    blocker.send_signal(signal.SIGTERM)
-    blocker.wait(10)
+    blocker.stop(report=False)
 
 
 def case_tc(ctx, a, problems):
@@ -921,7 +888,6 @@ def case_tc(ctx, a, problems):
         f"{env.filter_list('vethA', 'egress')}")
     exp = Expected()
     send(env, exp, "vethA", 45001, [5, 600, 1472], icmp=2)
-    settle()
     stop_bpfix(bp, problems)
     env.stop_sink()
     if not env.has_clsact_on("vethA"):
@@ -935,32 +901,17 @@ def case_tc(ctx, a, problems):
     compare("tc (ipfixDump)", exp, records, env, problems)
 
 
-CASES = {"glob": case_glob, "vanish": case_vanish, "reload": case_reload, "stats": case_stats,
-         "tc": case_tc}
+CASES = Cases([("glob", case_glob), ("vanish", case_vanish), ("reload", case_reload),
+               ("stats", case_stats), ("tc", case_tc)])
 
 
 def main():
     global VERBOSE
     a = case_arguments(__doc__, CASES)
     VERBOSE = a.verbose
-    cases = a.cases
-    rc = preflight(a.bpfix, TOOLS, ROOT_FOR)
-    if rc is not None:
-        return rc
-
-    def body(ctx, problems):
-        for c in cases:
-            t = time.monotonic()
-            n = len(problems)
-            try:
-                CASES[c](ctx, a, problems)
-            except CaseFailed as e:
-                problems.append(str(e))
-            finally:
-                ctx.cleanup()
-            log(f"case {c}: {'ok' if len(problems) == n else 'FAILED'} "
-                f"({time.monotonic() - t:.1f} s)")
-    return run_in_env(Ctx, "bpfix-daemon-", a.keep, body, (I.DecodeError,))
+    # each case makes its namespaces (Ctx.new_env), removed after it
+    return run_cases(CASES, a, Ctx, "bpfix-daemon-", TOOLS, ROOT_FOR, after_each=Ctx.cleanup,
+                     errors=(I.DecodeError,))
 
 
 if __name__ == "__main__":

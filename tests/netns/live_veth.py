@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """`bpfix run` on a real veth between two network namespaces, into a real nfcapd.
 
-    live_veth.py --bpfix build/src/bpfix --source-dir . [--cases main,kill,errors,drop]
+    live_veth.py --bpfix build/src/bpfix --source-dir . [--case main,kill,errors,drop] [--list]
                  [--keep] [-v]
 
 Namespace A holds vethA, lo (nfcapd on 127.0.0.1), veth_traffic.py's listeners and bpfix;
@@ -37,7 +37,9 @@ Cases:
           the dropped packets are metered but still not delivered, and after exit the clsact and
           both filters are still there.
 
-Exit 0 pass, 1 fail, 2 harness error, 77 skipped (not root, no namespaces or BPF, tools missing).
+One line per case (PASS, FAIL with the problems, SKIP with why), then "N passed, N failed"
+(tests/lib/cases.py). Exit 0 pass, 1 fail, 2 harness error, 77 skipped (not root, no namespaces
+or BPF, tools missing).
 Everything this starts (namespaces, processes by pid, temporary directory) is removed on every
 path.
 """
@@ -46,12 +48,9 @@ import functools
 import json
 import os
 import re
-import select
 import shutil
 import signal
-import subprocess
 import sys
-import time
 from collections import defaultdict
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
@@ -60,9 +59,10 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib"), os.path.join(HERE, "..", 
 import ipfix_records as I  # noqa: E402
 import veth_traffic as T  # noqa: E402
 from bpfixtest import (HarnessError, Nfcapd, flow_from_json, log, not_metered,  # noqa: E402
-                       preflight, summary_numbers)
-from netns import OUR_HANDLE, PY, TRAFFIC, Bpfix, VethEnv, case_arguments, run, \
-    run_in_env  # noqa: E402
+                       summary_numbers)
+from cases import WAIT, Cases, wait_until  # noqa: E402
+from netns import (OUR_HANDLE, PY, TRAFFIC, Bpfix, Helper, VethEnv, case_arguments,  # noqa: E402
+                   run, run_cases)
 
 NFCAPD_PORT = 9995          # inside namespace A: nothing else is there
 TIME_SLACK_MS = 50          # record times against the capture's kernel timestamps
@@ -78,7 +78,7 @@ def vlog(msg):
 # ---------------------------------------------------------------------------------------------
 # Preconditions
 
-# main() skips first unless root (ROOT_FOR) with TOOLS installed (bpfixtest.preflight)
+# every case is skipped unless root (ROOT_FOR) with TOOLS installed (cases.require)
 ROOT_FOR = "network namespaces, tc and BPF need it"
 TOOLS = ("ip", "tc", "nfcapd", "nfdump", "ipfixDump", "bpftool", "setpriv")
 
@@ -111,27 +111,9 @@ class Env(VethEnv):
                      "permanent"])
 
 
-class Server:
-    """veth_traffic.py server in namespace A."""
-
-    def __init__(self, env):
-        self.p = env.spawn(env.a, [PY, TRAFFIC, "server"], stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True)
-        ready, _, _ = select.select([self.p.stdout], [], [], 10)
-        line = self.p.stdout.readline() if ready else ""
-        if line.strip() != "ready":
-            raise HarnessError(f"the listeners did not start: {line!r} {self.p.stderr.read()}")
-
-    def stop(self):
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            out, err = self.p.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            raise HarnessError("the listeners did not stop")
-        try:
-            return json.loads(out.strip().splitlines()[-1])
-        except (ValueError, IndexError):
-            raise HarnessError(f"the listeners said {out!r} {err!r}")
+def listeners(env):
+    """veth_traffic.py server in namespace A; its counts as they change (netns.Helper)."""
+    return Helper(env, env.a, [PY, TRAFFIC, "server"], "listeners")
 
 
 def send(env, plan):
@@ -405,15 +387,35 @@ def filters_problems(env, what, problems, want_ours=False):
                             f"{ids or 'none'}\n{env.filters(hook)}")
 
 
-def progs_gone(ids, timeout=5.0):
-    """Wait until none of these BPF program ids exists; return those that remain."""
-    deadline = time.monotonic() + timeout
-    while True:
-        text = run(["bpftool", "prog", "show"], check=False).stdout
-        left = [i for i in ids if re.search(rf"^{i}:", text, re.M)]
-        if not left or time.monotonic() > deadline:
-            return left, text
-        time.sleep(0.1)
+def bpf_programs():
+    """`bpftool prog show`: the BPF programs loaded."""
+    return run(["bpftool", "prog", "show"], check=False).stdout
+
+
+def loaded(ids, text):
+    """Those of these program ids that text (bpf_programs()) lists."""
+    return [i for i in ids if re.search(rf"^{i}:", text, re.M)]
+
+
+def dropped(env):
+    """The packets the dropping filter on vethA's ingress (u32 + mirred) has taken: its mirred
+    action's counter."""
+    filters = json.loads(env.tc("-s", "-j", "filter", "show", "dev", "vethA", "ingress") or "[]")
+    return sum(act.get("stats", {}).get("packets", 0) for f in filters if f.get("kind") == "u32"
+               for act in f.get("options", {}).get("actions", []) if act.get("kind") == "mirred")
+
+
+def send_into_drop(env):
+    """The drop plan from namespace B, returned once the dropping filter on vethA's ingress took
+    every packet B sent meanwhile (its capture's outgoing packets): each went through the
+    filters before it (bpfix's), and none that the filter let through can still be on its way
+    to the listeners."""
+    before = dropped(env)
+    res = send(env, "drop")
+    sent = sum(1 for p in res["packets"] if p[1])
+    wait_until(lambda: dropped(env) >= before + sent, WAIT,
+               f"the dropping filter to count the {sent} packets sent into it")
+    return res
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,7 +424,7 @@ def progs_gone(ids, timeout=5.0):
 def case_main(env, a, problems):
     if env.has_clsact():
         raise HarnessError("vethA has a clsact qdisc before the main case")
-    server = Server(env)
+    server = listeners(env)
     col = start_nfcapd(env)
     out = os.path.join(env.tmp, "main.ipfix")
     bp = Bpfix(env, a.bpfix, ["-i", "vethA", "--collector", f"127.0.0.1:{NFCAPD_PORT}",
@@ -430,8 +432,14 @@ def case_main(env, a, problems):
                               "--stats-interval", "1"], "main")
     bp.wait_attached()
     res = send(env, "main")
-    # TCP flows ended by FIN go out after a 1 s linger at a once-a-second sweep: wait for that
-    time.sleep(2.5)
+    # the GTP-U G-PDUs, sent last and never answered, reached the listener: vethA took them in
+    wait_until(lambda: server.counts().get("gtpu", 0) >= len(T.GTPU_INNER_SIZES), WAIT,
+               "the GTP-U listener to receive the G-PDUs sent")
+    # TCP flows ended by FIN go out after a 1 s linger at a once-a-second sweep
+    tcp = {(4, T.B4, T.A4, 6, T.PORT_TCP4, T.TCP_PORT), (4, T.A4, T.B4, 6, T.TCP_PORT, T.PORT_TCP4),
+           (6, T.B6, T.A6, 6, T.PORT_TCP6, T.TCP_PORT), (6, T.A6, T.B6, 6, T.TCP_PORT, T.PORT_TCP6)}
+    bp.wait_records(out, a.elements, lambda records: tcp <= {tuple5(r) for r in records},
+                    "the records of the TCP flows (ended by FIN) in the output file")
     rc = bp.stop()
     err = bp.stderr()
     counts = server.stop()
@@ -495,7 +503,7 @@ def case_main(env, a, problems):
 
 
 def case_kill(env, a, problems):
-    server = Server(env)
+    server = listeners(env)
     b1 = Bpfix(env, a.bpfix, ["-i", "vethA", "--output", os.path.join(env.tmp, "kill1.ipfix")],
                "killed")
     b1.wait_attached()
@@ -525,10 +533,13 @@ def case_kill(env, a, problems):
         raise HarnessError(f"the listener did not receive the echo plan: {counts}")
     filters_problems(env, "kill: after the restarted bpfix's exit", problems)
     ids = sorted({i for d in (ids1, ids2) for v in d.values() for i in v})
-    left, text = progs_gone(ids)
-    if left:
-        problems.append(f"kill: BPF programs {left} still loaded after both bpfix processes "
-                        f"are gone")
+    try:
+        wait_until(lambda: not loaded(ids, bpf_programs()), WAIT,
+                   f"BPF programs {ids} to be unloaded after both bpfix processes are gone")
+    except AssertionError as e:
+        problems.append(f"kill: {e}")   # the checks below go on
+    text = bpf_programs()
+    left = loaded(ids, text)
     others = [line for line in text.splitlines() if re.search(r"name bpfix_", line)]
     if others:
         log("kill: note: other bpfix_* programs are loaded (other tests running?): " +
@@ -604,23 +615,21 @@ def case_drop(env, a, problems):
     env.tc("filter", "add", "dev", "vethA", "egress", "prio", "10", "bpf", "bytecode",
            "1,6 0 0 0,")
     theirs = (env.filters("ingress"), env.filters("egress"))
-    server = Server(env)
-    send(env, "drop")   # the filter must drop on its own, else this case proves nothing
-    time.sleep(0.1)
+    server = listeners(env)
+    send_into_drop(env)   # the filter must drop on its own, else this case proves nothing
     counts = server.stop()
     if counts["udp_sink"]:
         raise HarnessError(f"the dropping u32/mirred filter did not drop ({counts['udp_sink']} "
                            f"datagrams delivered without bpfix)")
 
-    server = Server(env)
+    server = listeners(env)
     out = os.path.join(env.tmp, "drop.ipfix")
     bp = Bpfix(env, a.bpfix, ["-i", "vethA", "--direction", "ingress", "--output", out], "drop")
     bp.wait_attached(hooks=("ingress",))
     if env.our_prog_ids("egress"):
         problems.append(f"drop: --direction ingress attached to egress too:\n"
                         f"{env.filters('egress')}")
-    res = send(env, "drop")
-    time.sleep(0.1)
+    res = send_into_drop(env)
     rc = bp.stop()
     counts = server.stop()
     if rc != 0:
@@ -649,27 +658,17 @@ def case_drop(env, a, problems):
         f"{counts['udp_sink']} delivered; {len(ipf)} records; other filters kept: {now == theirs}")
 
 
-CASES = {"main": case_main, "kill": case_kill, "errors": case_errors, "drop": case_drop}
+CASES = Cases([("main", case_main), ("kill", case_kill), ("errors", case_errors),
+               ("drop", case_drop)])
 
 
 def main():
     global VERBOSE
     a = case_arguments(__doc__, CASES)
     VERBOSE = a.verbose
-    cases = a.cases
-    rc = preflight(a.bpfix, TOOLS, ROOT_FOR)
-    if rc is not None:
-        return rc
-
-    def body(env, problems):
-        env.setup()
-        for c in cases:
-            t = time.monotonic()
-            n = len(problems)
-            CASES[c](env, a, problems)
-            log(f"case {c}: {'ok' if len(problems) == n else 'FAILED'} "
-                f"({time.monotonic() - t:.1f} s)")
-    return run_in_env(Env, "bpfix-live-", a.keep, body, (I.DecodeError,))
+    # one pair of namespaces for all the cases
+    return run_cases(CASES, a, Env, "bpfix-live-", TOOLS, ROOT_FOR, setup=Env.setup,
+                     errors=(I.DecodeError,))
 
 
 if __name__ == "__main__":

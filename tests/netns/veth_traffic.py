@@ -5,8 +5,9 @@
     veth_traffic.py offload IF      turn TSO, GSO and GRO off on IF (the legacy ethtool ioctls, so
                                     no ethtool binary is needed) and check they are off
     veth_traffic.py server          namespace A's listeners (UDP echo, UDP sinks, TCP, GTP-U);
-                                    prints "ready", serves until SIGTERM, then prints what it
-                                    received as one JSON line
+                                    prints "ready", serves until SIGTERM and prints what it
+                                    received as one JSON line whenever that changes, and once
+                                    more at the end
     veth_traffic.py client PLAN IF  namespace B: capture IF with an AF_PACKET socket while sending
                                     PLAN (main, echo or drop); prints one JSON line: the wall-clock
                                     window of the traffic, every captured packet, errors
@@ -51,6 +52,8 @@ ECHO_AGAIN_SIZES = [10, 20, 30]
 DROP_SIZES = [64, 65, 66, 67, 68]
 
 TCP_C2S, TCP_S2C = 5000, 7000               # octets of data each way, several segments each
+
+DEADLINE = 20.0             # seconds for an answer, a connection, a thread (a loaded CI machine)
 
 GTPU_TEID = 0x00B9F1E5
 GTPU_INNER_SRC, GTPU_INNER_DST = "10.202.0.1", "10.202.0.2"
@@ -129,7 +132,7 @@ def server():
 
     def serve_tcp(conn):
         try:
-            conn.settimeout(10)
+            conn.settimeout(DEADLINE)
             n = recv_to_eof(conn)
             conn.sendall(b"s" * TCP_S2C)
             with lock:
@@ -150,6 +153,7 @@ def server():
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print("ready", flush=True)
     threads = []
+    shown = None
     while not stop.is_set():
         for key, _ in sel.select(0.05):
             s, what = key.fileobj, key.data
@@ -164,8 +168,13 @@ def server():
                 counts[what] += 1
             if what.startswith("udp_echo"):
                 s.sendto(b"r" * reply_size(len(data)), peer)
+        with lock:
+            now = json.dumps(counts)
+        if now != shown:
+            print(now, flush=True)
+            shown = now
     for t in threads:
-        t.join(5)
+        t.join(DEADLINE)
     print(json.dumps(counts), flush=True)
     return 0
 
@@ -249,10 +258,13 @@ class Sniffer:
             if p is not None:
                 self.packets.append([ts, addr[2] == PACKET_OUTGOING] + p)
 
-    def finish(self, linger=0.3):
-        time.sleep(linger)      # stragglers: the last ACKs
+    def finish(self):
+        """The packets captured. When a plan returns, each of its packets is on the capture
+        socket: sent ones are tapped as they leave, and the plan waited for all it gets back
+        (echo replies, the server's FIN, which B acknowledges at once); the thread reads on
+        until the socket stays empty for one timeout."""
         self.stop.set()
-        self.thread.join(5)
+        self.thread.join(DEADLINE)
         self.sock.close()
         return self.packets
 
@@ -264,7 +276,7 @@ def udp_echo(fam, src, dst, sport, sizes, errors, tos=None):
         elif tos is not None:
             s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, tos)
         s.bind((src, sport))
-        s.settimeout(3)
+        s.settimeout(DEADLINE)
         for n in sizes:
             s.sendto(b"u" * n, (dst, UDP_ECHO_PORT))
             try:
@@ -279,7 +291,7 @@ def udp_echo(fam, src, dst, sport, sizes, errors, tos=None):
 def tcp_exchange(fam, src, dst, sport, errors):
     with socket.socket(fam, socket.SOCK_STREAM) as s:
         s.bind((src, sport))
-        s.settimeout(5)
+        s.settimeout(DEADLINE)
         try:
             s.connect((dst, TCP_PORT))
             s.sendall(b"c" * TCP_C2S)
