@@ -3,6 +3,8 @@
  * The TC programs of bpfix, for clsact ingress and egress: copy the headers, parse (decapsulating
  * GTP-U), account the packet to its flow in the LRU map, count. They observe only: every path returns
  * TC_ACT_UNSPEC, the packet is never written, and every packet ends in exactly one counter.
+ * And the close program, which user space runs to close records and remove ended flows in the
+ * kernel (DESIGN.md §4); it sees no packet.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -116,6 +118,35 @@ int bpfix_egress(struct __sk_buff *skb)
 {
 	meter(skb, BPFIX_DIR_EGRESS);
 	return TC_ACT_UNSPEC;
+}
+
+/* One request of bpfix_closing: close the record or remove the flow (bpfix_flow_close). */
+static long close_one(__u32 i, void *unused)
+{
+	struct bpfix_close *c = bpf_map_lookup_elem(&bpfix_closing, &i);
+	struct bpfix_flow_stats *stats;
+
+	(void)unused;
+	if (!c)
+		return 1; /* past the array: stop */
+	stats = bpf_map_lookup_elem(&bpfix_flows, &c->key);
+	if (!stats)
+		c->status = BPFIX_CLOSE_GONE;
+	else if (bpfix_flow_close(stats, c))
+		/* fails only if the map evicted the flow since the lookup: c has its totals */
+		bpf_map_delete_elem(&bpfix_flows, &c->key);
+	return 0;
+}
+
+/*
+ * The close program: user space never writes a live flow (an LRU map's update replaces the
+ * element under a program adding to it). Run by BPF_PROG_TEST_RUN over the first @ctx->count
+ * requests of bpfix_closing; returns how many it took.
+ */
+SEC("syscall")
+int bpfix_close(struct bpfix_close_ctx *ctx)
+{
+	return bpf_loop(ctx->count, close_one, NULL, 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

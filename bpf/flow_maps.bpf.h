@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Every map of the TC program, in one place. The flow map's size is set by the loader before
- * load (bpf_map__set_max_entries); user space reads and deletes its entries, never the program.
+ * Every map of the programs, in one place. The flow map's size is set by the loader before load
+ * (bpf_map__set_max_entries); user space reads it and removes flows only at the forced end, and
+ * never writes a value: records are closed, and ended flows removed, by the close program.
  */
 #ifndef BPFIX_FLOW_MAPS_BPF_H
 #define BPFIX_FLOW_MAPS_BPF_H
@@ -37,5 +38,18 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bpfix_scratch);
 } bpfix_scratch SEC(".maps");
+
+/*
+ * The close program's requests and answers (struct bpfix_close): user space maps the array, fills
+ * the first entries and runs bpfix_close with their count; a program run cannot index an array
+ * inside its ctx.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BPFIX_CLOSE_BATCH);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct bpfix_close);
+} bpfix_closing SEC(".maps");
 
 #endif /* BPFIX_FLOW_MAPS_BPF_H */

@@ -119,8 +119,8 @@ BPFIX_INLINE void bpfix_flow_stats_init(struct bpfix_flow_stats *s, const struct
 	s->octets = octets;
 	s->first_ns = now_ns;
 	s->last_ns = now_ns;
+	s->ttl_range = (__u16)BPFIX_TTL_RANGE(m->ttl, m->ttl);
 	s->tcp_flags = m->tcp_flags;
-	s->ttl_range = BPFIX_TTL_RANGE(m->ttl, m->ttl);
 	s->vlan_id = m->vlan_id;
 	s->tos = m->tos;
 	__builtin_memcpy(s->tun_src_addr, m->tun_src_addr, sizeof(s->tun_src_addr));
@@ -129,56 +129,78 @@ BPFIX_INLINE void bpfix_flow_stats_init(struct bpfix_flow_stats *s, const struct
 	s->pdu_type = m->pdu_type;
 }
 
-/* Widen the TTL range to hold @ttl: compare-and-swap (BPF has no atomic min/max), and only when
- * it changes, which after a flow's first packets is rare. */
-BPFIX_INLINE void bpfix_widen_ttl_range(__u32 *range, __u8 ttl)
+/* Widen the TTL range in the record word to hold @ttl: compare-and-swap (BPF has no atomic
+ * min/max), and only when it changes, which after a flow's first packets is rare. */
+BPFIX_INLINE void bpfix_widen_ttl_range(__u32 *record, __u8 ttl)
 {
-	__u32 old, next;
+	union bpfix_record_word old, next;
 	__u8 lo, hi;
 	int i;
 
 	for (i = 0; i < BPFIX_CAS_TRIES; i++) {
-		old = *(volatile __u32 *)range;
-		lo = BPFIX_TTL_MIN(old) < ttl ? BPFIX_TTL_MIN(old) : ttl;
-		hi = BPFIX_TTL_MAX(old) > ttl ? BPFIX_TTL_MAX(old) : ttl;
-		next = BPFIX_TTL_RANGE(lo, hi);
-		if (next == old || __sync_val_compare_and_swap(range, old, next) == old)
+		old.word = *(volatile __u32 *)record;
+		lo = BPFIX_TTL_MIN(old.ttl_range) < ttl ? BPFIX_TTL_MIN(old.ttl_range) : ttl;
+		hi = BPFIX_TTL_MAX(old.ttl_range) > ttl ? BPFIX_TTL_MAX(old.ttl_range) : ttl;
+		next = old;
+		next.ttl_range = (__u16)BPFIX_TTL_RANGE(lo, hi);
+		if (next.word == old.word ||
+		    __sync_val_compare_and_swap(record, old.word, next.word) == old.word)
 			return;
 	}
-}
-
-/*
- * User space closes a record of a flow that goes on: what is per record starts again with the
- * next packet. If packets already came after the record's last read, they stay in (the next
- * record then starts at the latest of them).
- */
-BPFIX_INLINE void bpfix_flow_stats_close_record(struct bpfix_flow_stats *s, int news)
-{
-	if (news) {
-		s->first_ns = s->last_ns;
-		return;
-	}
-	s->first_ns = 0;
-	s->tcp_flags = 0;
-	s->ttl_range = BPFIX_TTL_RANGE_EMPTY;
 }
 
 /* Add one packet (or @packets GSO segments carrying @octets) to an existing flow. */
 BPFIX_INLINE void bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct bpfix_pkt_meta *m,
 					__u64 now_ns, __u32 packets, __u64 octets)
 {
+	union bpfix_record_word flags = { .tcp_flags = m->tcp_flags };
+
+	/* the counts first: a record closed meanwhile holds the packet whole or not at all */
 	__sync_fetch_and_add(&s->packets, packets);
 	__sync_fetch_and_add(&s->octets, octets);
 	/* atomics only when something changes: each costs more than the rest of the update */
-	if (m->tcp_flags & ~*(volatile __u32 *)&s->tcp_flags)
-		__sync_fetch_and_or(&s->tcp_flags, (__u32)m->tcp_flags);
-	/* user space zeroes first_ns when it closes a record of a flow that goes on */
+	if (m->tcp_flags & ~*(volatile __u8 *)&s->tcp_flags)
+		__sync_fetch_and_or(&s->record, flags.word);
+	/* the close program zeroes first_ns when it closes a record of a flow that goes on */
 	if (*(volatile __u64 *)&s->first_ns == 0)
 		__sync_val_compare_and_swap(&s->first_ns, 0, now_ns);
 	/* a plain store: two CPUs racing here may leave last_ns a few nanoseconds early, no more */
 	if (now_ns > *(volatile __u64 *)&s->last_ns)
 		*(volatile __u64 *)&s->last_ns = now_ns;
-	bpfix_widen_ttl_range(&s->ttl_range, m->ttl);
+	bpfix_widen_ttl_range(&s->record, m->ttl);
+}
+
+/*
+ * The close program's step for one flow (DESIGN.md §4), found at @s for the request @c; the host
+ * engine takes the same step. A life other than the one the walk saw is left alone. A record
+ * close exchanges the per-record fields first and reads the totals after: a packet racing it is
+ * counted in this record or the next, never lost (its TCP flags or TTL may go to the next one).
+ * A removal reads the flow and refuses if a packet came since the walk. Returns 1 when the
+ * caller must now delete the flow, in the same run.
+ */
+BPFIX_INLINE int bpfix_flow_close(struct bpfix_flow_stats *s, struct bpfix_close *c)
+{
+	union bpfix_record_word empty = { .ttl_range = (__u16)BPFIX_TTL_RANGE_EMPTY };
+	__u64 first_ns;
+	__u32 record;
+
+	if (s->life != c->stats.life) {
+		c->status = BPFIX_CLOSE_OTHER_LIFE;
+		return 0;
+	}
+	if (c->op == BPFIX_CLOSE_RECORD) {
+		first_ns = __sync_lock_test_and_set(&s->first_ns, 0);
+		record = __sync_lock_test_and_set(&s->record, empty.word);
+		c->stats = *s;
+		c->stats.first_ns = first_ns;
+		c->stats.record = record;
+		c->status = BPFIX_CLOSE_DONE;
+		return 0;
+	}
+	c->status = s->packets == c->stats.packets && s->last_ns == c->stats.last_ns ?
+			    BPFIX_CLOSE_DONE : BPFIX_CLOSE_ALIVE;
+	c->stats = *s;
+	return c->status == BPFIX_CLOSE_DONE;
 }
 
 #endif /* BPFIX_ACCOUNT_H */

@@ -44,17 +44,24 @@ struct bpfix_flow_key {
 
 /*
  * Per-flow totals. Counters only grow in the kernel; user space subtracts what it exported.
- * first_ns is the first packet of the record being built: user space sets it to 0 when it closes
- * a record of a flow that goes on (active timeout), and the next packet sets it again.
- * Times are the program's clock: monotonic ns live, pcap epoch ns in replay.
+ * What is per record (first_ns and the record word: TCP flags, TTL range) is closed in the kernel
+ * by the close program (bpfix_flow_close), never written by user space (DESIGN.md §4); the next
+ * packet opens the next record. Times are the program's clock: monotonic ns live, pcap epoch ns
+ * in replay. 64 octets: the map holds one per flow (bench/map_memory.c).
  */
 struct bpfix_flow_stats {
 	__u64 packets;
 	__u64 octets;		/* IP octets of the flow's own packets (IP total length) */
-	__u64 first_ns;
-	__u64 last_ns;
-	__u32 tcp_flags;	/* OR of the TCP flags octet; 32 bits for atomic OR */
-	__u32 ttl_range;	/* minimum TTL in bits 0-7, maximum in 8-15: one compare-and-swap */
+	__u64 first_ns;		/* first packet of the record being built; 0 before it */
+	__u64 last_ns;		/* latest packet of the flow */
+	union {			/* the per-record attributes in one word, exchanged at once */
+		__u32 record;
+		struct {
+			__u16 ttl_range; /* minimum TTL in bits 0-7, maximum in 8-15 */
+			__u8 tcp_flags;	 /* OR of the TCP flags octet (atomic OR on the word) */
+			__u8 record_pad;
+		};
+	};
 	__u16 vlan_id;		/* outermost VLAN id of the first packet, 0 if untagged */
 	__u8 tos;		/* IPv4 TOS / IPv6 traffic class of the first packet */
 	__u8 has_pdu_session;	/* GTP-U: the first packet had a PDU Session Container */
@@ -70,6 +77,49 @@ struct bpfix_flow_stats {
 #define BPFIX_TTL_RANGE_EMPTY BPFIX_TTL_RANGE(0xff, 0)
 #define BPFIX_TTL_MIN(range) ((__u8)((range) & 0xff))
 #define BPFIX_TTL_MAX(range) ((__u8)((range) >> 8))
+
+/* The record word of struct bpfix_flow_stats, to build or take apart a whole word. */
+union bpfix_record_word {
+	__u32 word;
+	struct {
+		__u16 ttl_range;
+		__u8 tcp_flags;
+		__u8 pad;
+	};
+};
+
+/*
+ * The close program (bpf/flow.bpf.c bpfix_close; the host engine does the same): user space puts
+ * the flows whose record ends in the BPF_F_MMAPABLE array bpfix_closing, one struct bpfix_close
+ * each, and runs the program with their count in struct bpfix_close_ctx.
+ */
+#define BPFIX_CLOSE_BATCH 1024	/* entries of bpfix_closing: flows per run */
+
+enum bpfix_close_op {
+	BPFIX_CLOSE_RECORD = 1,	/* active timeout: close the record, the flow goes on */
+	BPFIX_CLOSE_REMOVE,	/* idle or end detected: read and remove the flow, if nothing came */
+};
+
+enum bpfix_close_status {
+	BPFIX_CLOSE_PENDING = 0, /* not acted on (yet): what user space writes */
+	BPFIX_CLOSE_DONE,	/* stats: the totals and the record's fields at that instant */
+	BPFIX_CLOSE_GONE,	/* no flow under the key (evicted or removed since the walk) */
+	BPFIX_CLOSE_OTHER_LIFE,	/* the key has another life (the walk's was evicted): left alone */
+	BPFIX_CLOSE_ALIVE,	/* REMOVE: packets came since the walk: left alone; stats as read */
+};
+
+struct bpfix_close {
+	struct bpfix_flow_key key;	/* in */
+	__u32 op;			/* in: enum bpfix_close_op */
+	__u32 status;			/* out: enum bpfix_close_status */
+	/* in: the flow as the walk saw it (its life; REMOVE: its packets and last_ns, which must
+	 * not have changed); out, DONE and ALIVE only: the flow at that instant */
+	struct bpfix_flow_stats stats;
+};
+
+struct bpfix_close_ctx {
+	__u32 count;			/* entries of bpfix_closing to act on, from the first */
+};
 
 /*
  * What the parser learnt about one packet: values and offsets, never pointers. The first part
@@ -184,7 +234,12 @@ _Static_assert(sizeof(struct bpfix_flow_key) == 64, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, teid) == 48, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, src_port) == 56, "bpfix_flow_key ABI");
 _Static_assert(sizeof(struct bpfix_flow_stats) == 64, "bpfix_flow_stats ABI");
-_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_flags) == 32, "bpfix_flow_stats ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, record) == 32, "bpfix_flow_stats ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_flags) == 34, "bpfix_flow_stats ABI");
+_Static_assert(__builtin_offsetof(union bpfix_record_word, tcp_flags) ==
+	       __builtin_offsetof(struct bpfix_flow_stats, tcp_flags) -
+	       __builtin_offsetof(struct bpfix_flow_stats, record), "union bpfix_record_word: as in the flow");
+_Static_assert(sizeof(struct bpfix_close) == 136, "bpfix_close ABI");
 _Static_assert(sizeof(struct bpfix_pkt_meta) == 96, "bpfix_pkt_meta ABI");
 _Static_assert(BPFIX_META_FLOW_END == 52, "bpfix_pkt_meta: flow part first");
 _Static_assert(__builtin_offsetof(struct bpfix_pkt_meta, teid) == 88, "bpfix_pkt_meta ABI");

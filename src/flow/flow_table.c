@@ -3,7 +3,9 @@
  * Flow lifecycle over a flow source. The source keeps running totals; this table remembers, per
  * flow, what was already exported and what the last sweep saw, so a record carries only its own
  * packets and a flow that vanished from the source (LRU eviction) still gets the part seen of it.
- * It never touches packets and never talks IPFIX.
+ * A sweep walks the source, decides which flows end or close a record, and has the source do it
+ * in one batch (the kernel's close program); the records come from what that returned. It never
+ * touches packets and never talks IPFIX.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -16,9 +18,6 @@
 #include "meter/flow_key_hash.h"
 #include "flow/flow_table.h"
 
-/* Flows ended in one sweep from which the idle ones are removed in one batch, not key by key. */
-#define BPFIX_REMOVE_AT_ONCE 4096
-
 struct flow_entry {
 	struct bpfix_flow_key key; /* first: the hash table's key points here */
 	struct bpfix_flow_stats seen; /* totals at the last sweep that saw the flow */
@@ -27,9 +26,13 @@ struct flow_entry {
 	__u64 sweep;		/* number of the last sweep that saw the flow */
 };
 
-/* A flow whose last record was emitted during a walk, to remove from the source after it. */
-struct finished {
-	struct flow_entry entry; /* key and what was exported */
+/*
+ * A flow whose record or life a walk found ended, beside its request to the source (struct
+ * bpfix_close, which holds the key and what the walk saw): the rest of its entry.
+ */
+struct ending {
+	__u64 exported_packets;
+	__u64 exported_octets;
 	enum bpfix_end_reason reason;
 };
 
@@ -39,7 +42,8 @@ struct bpfix_flow_table {
 	bpfix_record_fn emit;
 	void *emit_arg;
 	GHashTable *flows;	/* struct bpfix_flow_key * -> struct flow_entry * */
-	GArray *finished;	/* struct finished: flows to remove from the source after a walk */
+	GArray *closes;		/* struct bpfix_close: a walk's requests to the source, after it */
+	GArray *endings;	/* struct ending: the rest of each, index for index */
 	GArray *records;	/* struct bpfix_record: a walk's records, sent in time order after it */
 	__u64 sweep;
 	__u64 now_ns;
@@ -60,7 +64,8 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 	ft->emit = emit;
 	ft->emit_arg = emit_arg;
 	ft->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
-	ft->finished = g_array_new(FALSE, FALSE, sizeof(struct finished));
+	ft->closes = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
+	ft->endings = g_array_new(FALSE, FALSE, sizeof(struct ending));
 	ft->records = g_array_new(FALSE, FALSE, sizeof(struct bpfix_record));
 	return ft;
 }
@@ -70,7 +75,8 @@ void bpfix_flow_table__free(struct bpfix_flow_table *ft)
 	if (!ft)
 		return;
 	g_hash_table_destroy(ft->flows);
-	g_array_free(ft->finished, TRUE);
+	g_array_free(ft->closes, TRUE);
+	g_array_free(ft->endings, TRUE);
 	g_array_free(ft->records, TRUE);
 	free(ft);
 }
@@ -129,7 +135,7 @@ static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 	memcpy(rec.tun_src_addr, stats->tun_src_addr, sizeof(rec.tun_src_addr));
 	if (!rec.packets)
 		return;
-	/* a record closed by user space restarts at the next packet; a racing CPU may not have set it */
+	/* a closed record restarts at the next packet, which a racing CPU may not have set yet */
 	rec.start_ms = to_epoch_ms(ft, stats->first_ns ? stats->first_ns : stats->last_ns);
 	rec.end_ms = to_epoch_ms(ft, stats->last_ns);
 	e->exported_packets = stats->packets;
@@ -241,23 +247,6 @@ static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft,
 	return 0;
 }
 
-static void finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
-		   enum bpfix_end_reason reason)
-{
-	struct finished f = { .entry = *e, .reason = reason };
-
-	g_array_append_val(ft->finished, f);
-}
-
-/* Remember a flow first seen in this sweep that goes on. */
-static void keep(struct bpfix_flow_table *ft, struct flow_entry *e, const struct flow_entry *fresh)
-{
-	if (e == fresh) {
-		e = g_memdup2(fresh, sizeof(*fresh));
-		g_hash_table_insert(ft->flows, &e->key, e);
-	}
-}
-
 /*
  * The source's flow is not the life @e saw: the map evicted it and the key came back (another
  * life tag, or counters that went down). Export what was seen of the old life, start anew.
@@ -272,6 +261,43 @@ static void end_old_life(struct bpfix_flow_table *ft, struct flow_entry *e,
 	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
 	e->exported_packets = 0;
 	e->exported_octets = 0;
+}
+
+/* Ask the source, after the walk, to close @e's record or remove it (@reason). */
+static void finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
+		   enum bpfix_end_reason reason)
+{
+	struct bpfix_close c = {
+		.key = e->key,
+		.op = reason == BPFIX_END_ACTIVE ? BPFIX_CLOSE_RECORD : BPFIX_CLOSE_REMOVE,
+		.status = BPFIX_CLOSE_PENDING,
+		.stats = e->seen,
+	};
+	struct ending end = {
+		.exported_packets = e->exported_packets,
+		.exported_octets = e->exported_octets,
+		.reason = reason,
+	};
+
+	g_array_append_val(ft->closes, c);
+	g_array_append_val(ft->endings, end);
+}
+
+/* Remember a flow the table does not have yet (first seen in this sweep) that goes on. */
+static struct flow_entry *insert(struct bpfix_flow_table *ft, const struct flow_entry *fresh)
+{
+	struct flow_entry *e = g_memdup2(fresh, sizeof(*fresh));
+
+	g_hash_table_insert(ft->flows, &e->key, e);
+	return e;
+}
+
+/* The table's entry for @entry's key; @entry copied in if there is none (a fresh flow). */
+static struct flow_entry *tabled(struct bpfix_flow_table *ft, const struct flow_entry *entry)
+{
+	struct flow_entry *e = g_hash_table_lookup(ft->flows, &entry->key);
+
+	return e ? e : insert(ft, entry);
 }
 
 static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats, void *arg)
@@ -292,14 +318,9 @@ static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats
 	e->sweep = ft->sweep;
 	reason = ending(ft, key, stats, stats->packets > e->exported_packets);
 	if (reason)
-		emit_record(ft, e, stats, reason);
-	if (!reason || reason == BPFIX_END_ACTIVE) {
-		keep(ft, e, &fresh);
-		if (reason && ft->source->ops->close_record(ft->source->ctx, key, stats) && !ft->err)
-			ft->err = -EIO;
-		return 0;
-	}
-	finish(ft, e, reason);
+		finish(ft, e, reason); /* a fresh flow whose record closes is kept after the close */
+	else if (e == &fresh)
+		insert(ft, &fresh);
 	return 0;
 }
 
@@ -318,69 +339,67 @@ static gboolean reap_evicted(gpointer key, gpointer value, gpointer arg)
 	return TRUE;
 }
 
-/* Remove what ended; packets that raced the walk go out in one more record, not lost. */
 /*
- * Many flows gone idle in one sweep (a mass expiry): one batch removal for them. They have been
- * silent for their whole idle timeout, so a packet racing the removal is unlikely, and it would
- * show as lost, not vanish. Returns whether it removed them.
+ * What the source did with one request (@c, the rest of the flow's entry in @end): export the
+ * record it returned, and keep or forget the flow. Under live traffic the answer may differ from
+ * the walk: packets came since (alive: it goes on), or the flow left the map (gone, or another
+ * life in its place: what the walk saw is exported; a packet after it is lost, and counted).
  */
-static bool remove_idle_at_once(struct bpfix_flow_table *ft)
+static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
+		   const struct ending *end)
 {
-	GArray *keys;
-	guint i;
-	int err;
+	struct flow_entry *e, entry = {
+		.key = c->key,
+		.seen = c->stats,
+		.exported_packets = end->exported_packets,
+		.exported_octets = end->exported_octets,
+		.sweep = ft->sweep,
+	};
+	enum bpfix_end_reason reason = end->reason;
 
-	if (!ft->source->ops->remove_many ||
-	    ft->finished->len < (ft->opts.remove_at_once ? ft->opts.remove_at_once
-							  : BPFIX_REMOVE_AT_ONCE))
-		return false;
-	keys = g_array_sized_new(FALSE, FALSE, sizeof(struct bpfix_flow_key), ft->finished->len);
-	for (i = 0; i < ft->finished->len; i++) {
-		struct finished *f = &g_array_index(ft->finished, struct finished, i);
-
-		if (f->reason == BPFIX_END_IDLE)
-			g_array_append_val(keys, f->entry.key);
+	switch (c->status) {
+	case BPFIX_CLOSE_DONE:
+		if (reason != BPFIX_END_ACTIVE)
+			break;
+		e = tabled(ft, &entry);
+		emit_record(ft, e, &c->stats, BPFIX_END_ACTIVE);
+		e->seen = c->stats;
+		return;
+	case BPFIX_CLOSE_ALIVE:
+		tabled(ft, &entry)->seen = c->stats;
+		return;
+	case BPFIX_CLOSE_GONE:
+	case BPFIX_CLOSE_OTHER_LIFE:
+		/* an active flow left the map: evicted; an ended one had ended all the same */
+		if (reason == BPFIX_END_ACTIVE || c->status == BPFIX_CLOSE_OTHER_LIFE) {
+			ft->stats.flows_evicted++;
+			reason = BPFIX_END_LACK_OF_RESOURCES;
+		}
+		break;
+	default:
+		return; /* not done: the source failed, the next sweep sees the flow again */
 	}
-	err = ft->source->ops->remove_many(ft->source->ctx, (struct bpfix_flow_key *)keys->data,
-					   keys->len);
-	if (err && !ft->err)
-		ft->err = -EIO;
-	g_array_free(keys, TRUE);
-	return !err;
+	emit_record(ft, &entry, &c->stats, reason);
+	g_hash_table_remove(ft->flows, &c->key);
+	ft->stats.flows_ended++;
 }
 
-static void remove_finished(struct bpfix_flow_table *ft)
+/* Have the source close the records and remove the flows the walk found ended, in one batch. */
+static void close_ended(struct bpfix_flow_table *ft)
 {
-	bool idle_removed = remove_idle_at_once(ft);
-	struct bpfix_flow_stats final;
-	guint i;
+	guint i, n = ft->closes->len;
 	int err;
 
-	for (i = 0; i < ft->finished->len; i++) {
-		struct finished *f = &g_array_index(ft->finished, struct finished, i);
-
-		if (idle_removed && f->reason == BPFIX_END_IDLE) {
-			g_hash_table_remove(ft->flows, &f->entry.key);
-			ft->stats.flows_ended++;
-			continue;
-		}
-		err = ft->source->ops->remove(ft->source->ctx, &f->entry.key, &final);
-		if (err && err != -ENOENT && !ft->err)
-			ft->err = -EIO;
-		if (!err && final.life != f->entry.seen.life) {
-			/* evicted and created again since the walk: the new life is exported whole */
-			f->entry.exported_packets = 0;
-			f->entry.exported_octets = 0;
-			ft->stats.flows_ended++;
-		} else if (!err && final.packets > f->entry.exported_packets) {
-			final.first_ns = final.last_ns; /* they came after the walk read the flow */
-		}
-		if (!err && final.packets > f->entry.exported_packets)
-			emit_record(ft, &f->entry, &final, f->reason);
-		g_hash_table_remove(ft->flows, &f->entry.key);
-		ft->stats.flows_ended++;
-	}
-	g_array_set_size(ft->finished, 0);
+	if (!n)
+		return;
+	err = ft->source->ops->close_many(ft->source->ctx, (struct bpfix_close *)ft->closes->data, n);
+	if (err && !ft->err)
+		ft->err = -EIO;
+	for (i = 0; i < n; i++)
+		closed(ft, &g_array_index(ft->closes, struct bpfix_close, i),
+		       &g_array_index(ft->endings, struct ending, i));
+	g_array_set_size(ft->closes, 0);
+	g_array_set_size(ft->endings, 0);
 }
 
 /* The table's entry for @key, or @fresh made for it: a flow the table never saw. */
@@ -422,12 +441,12 @@ static int visit_drained(const struct bpfix_flow_key *key, const struct bpfix_fl
 	return 0;
 }
 
-/* Sweep: every flow visited; what ended is removed key by key, exact under live traffic. */
+/* Sweep: every flow visited, then what ended closed or removed by the source in one batch. */
 static int sweep_pass(struct bpfix_flow_table *ft)
 {
 	int err = ft->source->ops->for_each(ft->source->ctx, visit, ft);
 
-	remove_finished(ft);
+	close_ended(ft);
 	return err;
 }
 

@@ -86,6 +86,16 @@ int bpfix_bpf__prog_fd(const struct bpfix_bpf *b, bool egress)
 	return bpf_program__fd(egress ? b->skel->progs.bpfix_egress : b->skel->progs.bpfix_ingress);
 }
 
+int bpfix_bpf__close_prog_fd(const struct bpfix_bpf *b)
+{
+	return bpf_program__fd(b->skel->progs.bpfix_close);
+}
+
+int bpfix_bpf__closing_fd(const struct bpfix_bpf *b)
+{
+	return bpf_map__fd(b->skel->maps.bpfix_closing);
+}
+
 void bpfix_bpf__free(struct bpfix_bpf *b)
 {
 	if (!b)

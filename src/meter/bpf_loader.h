@@ -26,6 +26,9 @@ int bpfix_bpf__flows_fd(const struct bpfix_bpf *b);
 int bpfix_bpf__counters_fd(const struct bpfix_bpf *b);
 /* The program for clsact ingress or egress. */
 int bpfix_bpf__prog_fd(const struct bpfix_bpf *b, bool egress);
+/* The close program (run by BPF_PROG_TEST_RUN) and the array of its requests (mmapable). */
+int bpfix_bpf__close_prog_fd(const struct bpfix_bpf *b);
+int bpfix_bpf__closing_fd(const struct bpfix_bpf *b);
 void bpfix_bpf__free(struct bpfix_bpf *b);
 
 #endif /* BPFIX_BPF_LOADER_H */

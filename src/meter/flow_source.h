@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The small interface the flow table drains: a place where flows are metered (the kernel's LRU
- * map, or the host engine's table). It reads and deletes flows and reads the packet counters;
- * it knows nothing of timeouts or records.
+ * map, or the host engine's table). It reads flows, closes their records and removes them in
+ * batches, and reads the packet counters; it knows nothing of timeouts or records.
  */
 #ifndef BPFIX_FLOW_SOURCE_H
 #define BPFIX_FLOW_SOURCE_H
@@ -17,23 +17,18 @@ struct bpfix_flow_source_ops {
 	/* visit every flow once; the source must tolerate no change during the walk */
 	int (*for_each)(void *ctx, bpfix_flow_visit_fn fn, void *arg);
 	/*
-	 * Remove a flow and give its totals at that instant in *@final (packets that raced the
-	 * walk included); -ENOENT if it is already gone.
+	 * Act on @n flows as the close program does (struct bpfix_close, bpfix_flow_close in
+	 * common/bpfix_account.h): close the record of each one the request says goes on, remove
+	 * each one it says ended unless a packet came since the walk, and answer each request in
+	 * place, with the totals at that instant. 0, or a negative errno: then the requests it did
+	 * not get to are still BPFIX_CLOSE_PENDING.
 	 */
-	int (*remove)(void *ctx, const struct bpfix_flow_key *key, struct bpfix_flow_stats *final);
-	/*
-	 * Optional: remove @n flows at once without reading them; a packet added after they were
-	 * read is lost (conservation counts it). Keys already gone are skipped.
-	 */
-	int (*remove_many)(void *ctx, const struct bpfix_flow_key *keys, __u32 n);
+	int (*close_many)(void *ctx, struct bpfix_close *reqs, __u32 n);
 	/*
 	 * Remove every flow, visiting each with its totals at the instant it was removed (the
 	 * forced end: one pass, no key by key removal). Visits cannot stop it.
 	 */
 	int (*drain)(void *ctx, bpfix_flow_visit_fn fn, void *arg);
-	/* the record being built ended with @seen: the flow goes on, its next packet opens a record */
-	int (*close_record)(void *ctx, const struct bpfix_flow_key *key,
-			    const struct bpfix_flow_stats *seen);
 	/* totals of every enum bpfix_counter since the source was created */
 	int (*read_counters)(void *ctx, __u64 counters[BPFIX_CNT_MAX]);
 	/*

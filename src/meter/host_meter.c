@@ -59,18 +59,6 @@ static int host_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	return 0;
 }
 
-static int host_remove(void *ctx, const struct bpfix_flow_key *key, struct bpfix_flow_stats *final)
-{
-	struct bpfix_host_engine *eng = ctx;
-	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
-
-	if (!flow)
-		return -ENOENT;
-	*final = flow->stats;
-	drop_flow(eng, flow);
-	return 0;
-}
-
 static int host_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 {
 	struct bpfix_host_engine *eng = ctx;
@@ -81,14 +69,20 @@ static int host_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	return 0;
 }
 
-static int host_close_record(void *ctx, const struct bpfix_flow_key *key,
-			     const struct bpfix_flow_stats *seen)
+/* The close program's steps, on the host table (no concurrency: a removal never finds news). */
+static int host_close_many(void *ctx, struct bpfix_close *reqs, __u32 n)
 {
 	struct bpfix_host_engine *eng = ctx;
-	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
+	struct host_flow *flow;
+	__u32 i;
 
-	if (flow) /* the next packet opens the next record */
-		bpfix_flow_stats_close_record(&flow->stats, flow->stats.packets > seen->packets);
+	for (i = 0; i < n; i++) {
+		flow = g_hash_table_lookup(eng->flows, &reqs[i].key);
+		if (!flow)
+			reqs[i].status = BPFIX_CLOSE_GONE;
+		else if (bpfix_flow_close(&flow->stats, &reqs[i]))
+			drop_flow(eng, flow);
+	}
 	return 0;
 }
 
@@ -117,9 +111,8 @@ static int host_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 
 static const struct bpfix_flow_source_ops host_source_ops = {
 	.for_each = host_for_each,
-	.remove = host_remove,
+	.close_many = host_close_many,
 	.drain = host_drain,
-	.close_record = host_close_record,
 	.read_counters = host_read_counters,
 	.drain_evicted = host_drain_evicted,
 };

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The flow source over the kernel maps: batch reads, deletes, the forced-end drain and per-CPU
- * counter sums. Loading is bpf_loader.c's, feeding frames test_run_feed.c's, attaching live's.
+ * The flow source over the kernel maps: batch reads, runs of the close program (record closes and
+ * removals), the forced-end drain and per-CPU counter sums. It never writes a flow's value.
+ * Loading is bpf_loader.c's, feeding frames test_run_feed.c's, attaching live's.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -22,6 +24,9 @@ struct bpfix_kernel_source {
 	struct bpfix_flow_source source;
 	int flows_fd;
 	int counters_fd;
+	int close_fd;			/* the close program */
+	struct bpfix_close *closing;	/* its request array, mapped */
+	size_t closing_len;
 	int ncpus;
 	__u64 *percpu;			/* one counter value per possible CPU */
 	struct bpfix_flow_key *keys;	/* batch buffers */
@@ -62,61 +67,34 @@ static int kernel_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	return walk_batches(ctx, false, fn, arg);
 }
 
-static int kernel_remove_many(void *ctx, const struct bpfix_flow_key *keys, __u32 n)
-{
-	struct bpfix_kernel_source *ks = ctx;
-	__u32 done = 0, count;
-	int err;
-
-	while (done < n) {
-		count = n - done;
-		err = bpf_map_delete_batch(ks->flows_fd, keys + done, &count, NULL);
-		done += count;
-		if (err == -ENOENT) {
-			done++; /* gone already (evicted): skip it */
-			continue;
-		}
-		if (err) {
-			bpfix_warn("removing flows from the flow map: %s\n", strerror(-err));
-			return err;
-		}
-	}
-	return 0;
-}
-
 static int kernel_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 {
 	return walk_batches(ctx, true, fn, arg);
 }
 
-static int kernel_remove(void *ctx, const struct bpfix_flow_key *key,
-			 struct bpfix_flow_stats *final)
+/* The close program over @n requests, a batch of BPFIX_CLOSE_BATCH at a time. */
+static int kernel_close_many(void *ctx, struct bpfix_close *reqs, __u32 n)
 {
 	struct bpfix_kernel_source *ks = ctx;
-
-	/* atomic: a packet the program adds before the delete is in *final, not lost */
-	return bpf_map_lookup_and_delete_elem(ks->flows_fd, key, final);
-}
-
-static int kernel_close_record(void *ctx, const struct bpfix_flow_key *key,
-			       const struct bpfix_flow_stats *seen)
-{
-	struct bpfix_kernel_source *ks = ctx;
-	struct bpfix_flow_stats next;
+	struct bpfix_close_ctx args;
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	__u32 done, count;
 	int err;
 
-	/*
-	 * User space cannot write one field of a hash map value: read the totals afresh and write
-	 * them back with the per-record fields reset. A packet the program adds between this read
-	 * and the write is lost to the counters (a window of one syscall, live only; measured in
-	 * bench/README.md).
-	 */
-	err = bpf_map_lookup_elem(ks->flows_fd, key, &next);
-	if (err)
-		return err == -ENOENT ? 0 : err;
-	bpfix_flow_stats_close_record(&next, next.packets > seen->packets);
-	err = bpf_map_update_elem(ks->flows_fd, key, &next, BPF_EXIST);
-	return err == -ENOENT ? 0 : err;
+	for (done = 0; done < n; done += count) {
+		count = n - done < BPFIX_CLOSE_BATCH ? n - done : BPFIX_CLOSE_BATCH;
+		memcpy(ks->closing, reqs + done, count * sizeof(*reqs));
+		args.count = count;
+		err = bpf_prog_test_run_opts(ks->close_fd, &run);
+		if (!err && run.retval != count)
+			err = -EIO;
+		if (err) {
+			bpfix_warn("running the close program: %s\n", strerror(-err));
+			return err;
+		}
+		memcpy(reqs + done, ks->closing, count * sizeof(*reqs));
+	}
+	return 0;
 }
 
 static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
@@ -140,10 +118,8 @@ static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 
 static const struct bpfix_flow_source_ops kernel_source_ops = {
 	.for_each = kernel_for_each,
-	.remove = kernel_remove,
-	.remove_many = kernel_remove_many,
+	.close_many = kernel_close_many,
 	.drain = kernel_drain,
-	.close_record = kernel_close_record,
 	.read_counters = kernel_read_counters,
 };
 
@@ -169,6 +145,18 @@ struct bpfix_kernel_source *bpfix_kernel_source__new(const struct bpfix_bpf *bpf
 	}
 	ks->flows_fd = bpfix_bpf__flows_fd(bpf);
 	ks->counters_fd = bpfix_bpf__counters_fd(bpf);
+	ks->close_fd = bpfix_bpf__close_prog_fd(bpf);
+	/* an mmapable array's values start at offset 0, each rounded up to 8 octets */
+	_Static_assert(sizeof(struct bpfix_close) % 8 == 0, "bpfix_close: array stride");
+	ks->closing_len = BPFIX_CLOSE_BATCH * sizeof(struct bpfix_close);
+	ks->closing = mmap(NULL, ks->closing_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   bpfix_bpf__closing_fd(bpf), 0);
+	if (ks->closing == MAP_FAILED) {
+		err = -errno;
+		ks->closing = NULL;
+		bpfix_err("cannot map the close program's requests: %s\n", strerror(-err));
+		goto fail;
+	}
 	ks->source.ops = &kernel_source_ops;
 	ks->source.ctx = ks;
 	return ks;
@@ -192,6 +180,8 @@ void bpfix_kernel_source__free(struct bpfix_kernel_source *ks)
 {
 	if (!ks)
 		return;
+	if (ks->closing)
+		munmap(ks->closing, ks->closing_len);
 	free(ks->percpu);
 	free(ks->keys);
 	free(ks->values);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The flow source over the kernel's maps (a loaded bpf_loader.h object): batch reads, removals,
- * the forced-end drain, per-CPU counter sums. It neither loads programs nor feeds them packets.
+ * The flow source over the kernel's maps (a loaded bpf_loader.h object): batch reads, record
+ * closes and removals by the close program, the forced-end drain, per-CPU counter sums. It
+ * neither loads programs nor feeds them packets.
  */
 #ifndef BPFIX_KERNEL_SOURCE_H
 #define BPFIX_KERNEL_SOURCE_H

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Verifier budget of the TC programs: load the skeleton in the live and the replay configuration
- * (GTP-U decapsulation on: the most code reachable), print each program's verified instruction
- * count (bpf_prog_info.verified_insns) and fail when one exceeds BUDGET_INSNS. It catches a parser
- * change that inlines a parse once more (bench/README.md has the counts). It runs no packet.
+ * Verifier budget of the programs (the TC programs and the close program): load the skeleton in
+ * the live and the replay configuration (GTP-U decapsulation on: the most code reachable), print
+ * each program's verified instruction count (bpf_prog_info.verified_insns) and fail when one
+ * exceeds BUDGET_INSNS. It catches a parser change that inlines a parse once more, or a loop the
+ * verifier walks per iteration (bench/README.md has the counts). It runs no packet.
  * Exit 77: no BPF here, or a kernel that does not report the count (< 5.16).
  */
 #include <errno.h>

@@ -24,9 +24,12 @@ struct fake_source {
 	struct bpfix_flow_key keys[MAX_FAKE];
 	struct bpfix_flow_stats stats[MAX_FAKE];
 	bool live[MAX_FAKE];
-	int closed; /* close_record calls */
-	__u32 removed_many; /* flows removed by remove_many */
-	__u64 stragglers; /* packets the "program" adds between the walk and a removal */
+	int close_calls; /* close_many calls */
+	int closed; /* records closed by close_many */
+	int removed; /* flows removed by close_many */
+	__u64 stragglers; /* packets the "program" adds between the walk and the close */
+	int evict_before_close; /* 1 + the flow the map evicts between the walk and the close */
+	__u64 life_before_close; /* non-zero: flow 0 is evicted and made again with this life */
 	/* flows the source evicted and reports (the host engine does, the kernel cannot) */
 	struct bpfix_flow_key evicted_keys[MAX_FAKE];
 	struct bpfix_flow_stats evicted_stats[MAX_FAKE];
@@ -58,35 +61,6 @@ static int find(struct fake_source *src, const struct bpfix_flow_key *key)
 	return -1;
 }
 
-static int fake_remove(void *ctx, const struct bpfix_flow_key *key, struct bpfix_flow_stats *final)
-{
-	struct fake_source *src = ctx;
-	int i = find(src, key);
-
-	if (i < 0)
-		return -ENOENT;
-	src->live[i] = false;
-	*final = src->stats[i];
-	final->packets += src->stragglers; /* packets that raced the walk */
-	final->octets += src->stragglers * 100;
-	return 0;
-}
-
-static int fake_remove_many(void *ctx, const struct bpfix_flow_key *keys, __u32 n)
-{
-	struct fake_source *src = ctx;
-	__u32 k;
-	int i;
-
-	for (k = 0; k < n; k++) {
-		i = find(src, &keys[k]);
-		if (i >= 0)
-			src->live[i] = false; /* without reading: stragglers are not seen */
-	}
-	src->removed_many += n;
-	return 0;
-}
-
 static int fake_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 {
 	struct fake_source *src = ctx;
@@ -101,15 +75,39 @@ static int fake_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	return 0;
 }
 
-static int fake_close_record(void *ctx, const struct bpfix_flow_key *key,
-			     const struct bpfix_flow_stats *seen)
+/* What both engines do: the close program's step (bpfix_flow_close) on each request. */
+static int fake_close_many(void *ctx, struct bpfix_close *reqs, __u32 n)
 {
 	struct fake_source *src = ctx;
-	int i = find(src, key);
+	__u32 k;
+	int i;
 
-	if (i >= 0) /* what both engines do */
-		bpfix_flow_stats_close_record(&src->stats[i], src->stats[i].packets > seen->packets);
-	src->closed++;
+	src->close_calls++;
+	if (src->evict_before_close)
+		src->live[src->evict_before_close - 1] = false;
+	src->evict_before_close = 0;
+	if (src->life_before_close)
+		src->stats[0].life = src->life_before_close;
+	src->life_before_close = 0;
+	for (k = 0; k < n; k++) {
+		i = find(src, &reqs[k].key);
+		if (i < 0) {
+			reqs[k].status = BPFIX_CLOSE_GONE;
+			continue;
+		}
+		if (src->stragglers) { /* packets that raced the walk, at the time of its last */
+			src->stats[i].packets += src->stragglers;
+			src->stats[i].octets += src->stragglers * 100;
+			src->stats[i].last_ns += S / 10;
+			src->stragglers = 0;
+		}
+		if (bpfix_flow_close(&src->stats[i], &reqs[k])) {
+			src->live[i] = false;
+			src->removed++;
+		} else if (reqs[k].op == BPFIX_CLOSE_RECORD && reqs[k].status == BPFIX_CLOSE_DONE) {
+			src->closed++;
+		}
+	}
 	return 0;
 }
 
@@ -133,10 +131,8 @@ static int fake_drain_evicted(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 
 static const struct bpfix_flow_source_ops fake_ops = {
 	.for_each = fake_for_each,
-	.remove = fake_remove,
-	.remove_many = fake_remove_many,
+	.close_many = fake_close_many,
 	.drain = fake_drain,
-	.close_record = fake_close_record,
 	.read_counters = fake_read_counters,
 	.drain_evicted = fake_drain_evicted,
 };
@@ -224,7 +220,7 @@ static void set_flow(struct fixture *f, int i, __u16 port, __u64 packets, __u64 
 	f->src.keys[i].src_port = port;
 	f->src.stats[i] = (struct bpfix_flow_stats){
 		.packets = packets, .octets = octets, .first_ns = first_ns, .last_ns = last_ns,
-		.tcp_flags = tcp_flags, .ttl_range = BPFIX_TTL_RANGE(60, 64),
+		.tcp_flags = (__u8)tcp_flags, .ttl_range = BPFIX_TTL_RANGE(60, 64),
 	};
 	f->src.live[i] = true;
 }
@@ -360,17 +356,57 @@ static void evicted_and_back_before_a_sweep(void **state)
 	expect_record(&f->sink.recs[1], 12, 3, 300, 1003500, 1003500, BPFIX_END_FORCED);
 }
 
-static void packets_racing_a_removal_are_exported(void **state)
+static void packets_racing_a_removal_keep_the_flow(void **state)
 {
 	struct fixture *f = *state;
 
 	set_flow(f, 0, 13, 4, 400, 1 * S, 10 * S, 0x11 /* FIN|ACK */);
-	f->src.stragglers = 2; /* the final ACKs arrive between the walk's read and the delete */
+	f->src.stragglers = 2; /* the final ACKs arrive between the walk's read and the close */
 	assert_int_equal(bpfix_flow_table__sweep(f->ft, 11 * S), 0);
-	assert_int_equal(f->sink.n, 2);
-	expect_record(&f->sink.recs[0], 13, 4, 400, 1001000, 1010000, BPFIX_END_DETECTED);
-	expect_record(&f->sink.recs[1], 13, 2, 200, 1010000, 1010000, BPFIX_END_DETECTED);
+	assert_int_equal(f->sink.n, 0); /* the close program found them: not removed */
+	assert_true(f->src.live[0]);
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 12 * S), 0); /* silent for the linger */
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 13, 6, 600, 1001000, 1010100, BPFIX_END_DETECTED);
 	assert_false(f->src.live[0]);
+}
+
+/* A flow the map evicts, or evicts and makes again, between the walk and the close. */
+static void flow_leaving_the_map_before_its_close(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_flow_table_stats st;
+
+	set_flow(f, 0, 14, 60, 6000, 1 * S, 60 * S, 0);	/* its record closes */
+	f->src.stats[0].life = 3;
+	set_flow(f, 1, 15, 2, 200, 1 * S, 2 * S, 0);	/* idle */
+	f->src.evict_before_close = 2;
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 61 * S), 0);
+	/* the idle one ended all the same: what the walk saw, as idle */
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[0], 15, 2, 200, 1001000, 1002000, BPFIX_END_IDLE);
+	expect_record(&f->sink.recs[1], 14, 60, 6000, 1001000, 1060000, BPFIX_END_ACTIVE);
+	/* 10 more packets; then evicted and made again before its next close: what the walk saw
+	 * goes out as lost to eviction, and the new life is not touched */
+	f->src.stats[0].packets = 70;
+	f->src.stats[0].octets = 7000;
+	f->src.stats[0].first_ns = 100 * S;
+	f->src.stats[0].last_ns = 160 * S;
+	f->src.life_before_close = 4;
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 161 * S), 0);
+	assert_int_equal(f->sink.n, 3);
+	expect_record(&f->sink.recs[2], 14, 10, 1000, 1100000, 1160000,
+		      BPFIX_END_LACK_OF_RESOURCES);
+	assert_int_equal(f->src.closed, 1);
+	bpfix_flow_table__get_stats(f->ft, &st);
+	assert_int_equal(st.flows_evicted, 1);
+	assert_int_equal(st.flows_ended, 2);
+	/* the new life is exported whole */
+	f->src.stats[0].packets = 5;
+	f->src.stats[0].octets = 500;
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0);
+	assert_int_equal(f->sink.n, 4);
+	expect_record(&f->sink.recs[3], 14, 5, 500, 1100000, 1160000, BPFIX_END_FORCED);
 }
 
 static void reopen(struct fixture *f, const struct bpfix_flow_table_opts *opts)
@@ -604,32 +640,29 @@ static void closing_tcp_flow_is_not_split_by_active_timeout(void **state)
 	expect_record(&f->sink.recs[0], 37, 10, 1000, 1001000, 1060500, BPFIX_END_DETECTED);
 }
 
-static void mass_expiry_removes_idle_flows_at_once(void **state)
+static void ended_flows_go_to_the_source_in_one_batch(void **state)
 {
 	struct fixture *f = *state;
-	struct bpfix_flow_table_opts opts = default_opts();
 	struct bpfix_flow_table_stats st;
 
-	opts.remove_at_once = 3;
-	reopen(f, &opts);
 	set_flow(f, 0, 40, 1, 100, 1 * S, 1 * S, 0);
 	set_flow(f, 1, 41, 2, 200, 1 * S, 2 * S, 0);
-	set_flow(f, 2, 42, 3, 300, 1 * S, 19 * S, 0x11 /* FIN|ACK: ends by detection, one by one */);
+	set_flow(f, 2, 42, 3, 300, 1 * S, 19 * S, 0x11 /* FIN|ACK: ends by detection */);
 	set_flow(f, 3, 43, 4, 400, 1 * S, 4 * S, 0);
-	f->src.stragglers = 1; /* seen only where a flow is removed by reading it */
-	assert_int_equal(bpfix_flow_table__sweep(f->ft, 20 * S), 0);
-	assert_int_equal(f->src.removed_many, 3); /* the three idle flows */
+	set_flow(f, 4, 44, 60, 6000, 1 * S, 61 * S, 0); /* its record closes, it goes on */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 62 * S), 0);
+	assert_int_equal(f->src.close_calls, 1);
+	assert_int_equal(f->src.removed, 4);
+	assert_int_equal(f->src.closed, 1);
 	assert_false(f->src.live[0] || f->src.live[1] || f->src.live[2] || f->src.live[3]);
-	/* four records, plus the straggler of the flow removed by reading it */
+	assert_true(f->src.live[4]);
 	assert_int_equal(f->sink.n, 5);
 	bpfix_flow_table__get_stats(f->ft, &st);
 	assert_int_equal(st.flows_ended, 4);
-	assert_int_equal(st.flows_active, 0);
-	/* below the threshold, flows are removed one by one */
-	set_flow(f, 4, 44, 1, 100, 30 * S, 30 * S, 0);
-	assert_int_equal(bpfix_flow_table__sweep(f->ft, 50 * S), 0);
-	assert_int_equal(f->src.removed_many, 3);
-	assert_false(f->src.live[4]);
+	assert_int_equal(st.flows_active, 1);
+	/* a sweep with nothing ending asks nothing */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 63 * S), 0);
+	assert_int_equal(f->src.close_calls, 1);
 }
 
 static void evicted_and_back_bigger_is_told_apart_by_life(void **state)
@@ -660,7 +693,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(evicted_flow_exports_what_was_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(reported_eviction_loses_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(evicted_and_back_before_a_sweep, setup, teardown),
-		cmocka_unit_test_setup_teardown(packets_racing_a_removal_are_exported, setup, teardown),
+		cmocka_unit_test_setup_teardown(packets_racing_a_removal_keep_the_flow, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(flow_leaving_the_map_before_its_close, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(idle_timeout_per_protocol, setup, teardown),
 		cmocka_unit_test_setup_teardown(clock_going_back_is_not_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_emit_is_counted_and_reported, setup, teardown),
@@ -671,7 +707,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(host_clock_step_keeps_records_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(deltas_add_up_to_totals, setup, teardown),
 		cmocka_unit_test_setup_teardown(tcp_flags_and_ttl_are_per_record, setup, teardown),
-		cmocka_unit_test_setup_teardown(mass_expiry_removes_idle_flows_at_once, setup,
+		cmocka_unit_test_setup_teardown(ended_flows_go_to_the_source_in_one_batch, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(evicted_and_back_bigger_is_told_apart_by_life, setup,
 						teardown),

@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The close program (bpfix_close, DESIGN.md §4) and the flow value's per-life and per-record
+ * fields, through both replay engines: the kernel one (the TC program and the close program under
+ * BPF_PROG_TEST_RUN, read through kernel_source.c) and the host one. Each scenario runs the same
+ * frames and the same close requests through both, and checks both against values written here:
+ * a record close returns the record and leaves the per-record fields empty, a removal reads and
+ * deletes, or refuses when the flow had packets since, another life or no flow is left alone;
+ * more requests than one run takes. Exit 77: no BPF here.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+#include <glib.h>
+
+#include "bpfix_account.h"
+#include "meter/bpf_loader.h"
+#include "meter/host_meter.h"
+#include "meter/kernel_source.h"
+#include "meter/test_run_feed.h"
+#include "packet_cases.h"
+
+#define EXIT_SKIP 77
+#define S 1000000000ull
+#define T0 (1700000000ull * S) /* a plausible pcap time */
+#define MAX_FLOWS 4096
+#define MANY (BPFIX_CLOSE_BATCH + BPFIX_CLOSE_BATCH / 2) /* two runs of the close program */
+
+struct engine {
+	const char *name;
+	struct bpfix_bpf *bpf;		   /* kernel */
+	struct bpfix_kernel_source *ks;
+	struct bpfix_host_engine *host;	   /* host */
+	struct bpfix_flow_source *src;
+};
+
+static int failures;
+
+static void fail(const struct engine *e, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(const struct engine *e, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL %s %s: ", e->name, what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	failures++;
+}
+
+#define CHECK_EQ(e, what, got, want)                                                          \
+	do {                                                                                  \
+		unsigned long long got_ = (got), want_ = (want);                              \
+		if (got_ != want_)                                                            \
+			fail(e, what, "%s = %llu (0x%llx), expected %llu (0x%llx)", #got, got_, \
+			     got_, want_, want_);                                             \
+	} while (0)
+
+/* A frame of row @name, its TCP source port set to @port and its TTL to @ttl (0: the row's). */
+static void make_frame(struct frame *f, const char *name, __u16 port, __u8 ttl)
+{
+	const struct packet_case *pc = packet_case_find(name);
+
+	packet_case_frame(pc, f);
+	if (port) { /* IPv4 without options: the TCP header at 34 */
+		f->bytes[34] = (__u8)(port >> 8);
+		f->bytes[35] = (__u8)port;
+	}
+	if (ttl)
+		f->bytes[22] = ttl; /* no checksum is checked */
+}
+
+static int run_frame(struct engine *e, const struct frame *f, __u64 tstamp)
+{
+	struct bpfix_frame fr = { .data = f->bytes, .len = f->len, .wire_len = f->len,
+				  .tstamp_ns = tstamp };
+
+	if (e->host)
+		return bpfix_host_engine__run_frame(e->host, f->bytes, f->len, tstamp);
+	return bpfix_test_run_feed(bpfix_bpf__prog_fd(e->bpf, false), &fr);
+}
+
+/* The flow under @key as the source shows it; false if there is none. */
+struct lookup {
+	const struct bpfix_flow_key *key;
+	struct bpfix_flow_stats stats;
+	bool found;
+	unsigned int flows;
+};
+
+static int visit_lookup(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
+			void *arg)
+{
+	struct lookup *l = arg;
+
+	l->flows++;
+	if (l->key && !memcmp(key, l->key, sizeof(*key))) {
+		l->stats = *stats;
+		l->found = true;
+	}
+	return 0;
+}
+
+static bool flow_of(struct engine *e, const struct bpfix_flow_key *key,
+		    struct bpfix_flow_stats *stats)
+{
+	struct lookup l = { .key = key };
+
+	if (e->src->ops->for_each(e->src->ctx, visit_lookup, &l))
+		fail(e, "walk", "for_each failed");
+	if (l.found)
+		*stats = l.stats;
+	return l.found;
+}
+
+static unsigned int flow_count(struct engine *e)
+{
+	struct lookup l = { 0 };
+
+	e->src->ops->for_each(e->src->ctx, visit_lookup, &l);
+	return l.flows;
+}
+
+static void key_of(struct bpfix_flow_key *k, const char *name, __u16 port)
+{
+	const struct packet_case *pc = packet_case_find(name);
+	struct bpfix_pkt_meta m = pc->meta;
+
+	if (port)
+		m.src_port = port;
+	bpfix_flow_key_from_meta(k, &m, 0, BPFIX_DIR_INGRESS);
+}
+
+static struct bpfix_close request(const struct bpfix_flow_key *key, enum bpfix_close_op op,
+				  const struct bpfix_flow_stats *seen)
+{
+	return (struct bpfix_close){ .key = *key, .op = op, .stats = *seen };
+}
+
+static void close_one(struct engine *e, struct bpfix_close *c)
+{
+	if (e->src->ops->close_many(e->src->ctx, c, 1))
+		fail(e, "close", "close_many failed");
+}
+
+/* A record closes: the record's fields come back, the flow's are empty, the totals go on. */
+static void record_close(struct engine *e)
+{
+	const char *what = "record close";
+	struct bpfix_flow_stats s, seen;
+	struct bpfix_flow_key key;
+	struct bpfix_close c;
+	struct frame f;
+
+	key_of(&key, "ipv4-tcp-syn", 0);
+	make_frame(&f, "ipv4-tcp-syn", 0, 0); /* TTL 64, SYN */
+	run_frame(e, &f, T0 + 10 * S);
+	make_frame(&f, "ipv4-tcp-syn", 0, 50);
+	run_frame(e, &f, T0 + 10 * S + S / 2);
+	if (!flow_of(e, &key, &seen)) {
+		fail(e, what, "no flow after two packets");
+		return;
+	}
+	c = request(&key, BPFIX_CLOSE_RECORD, &seen);
+	close_one(e, &c);
+	CHECK_EQ(e, what, c.status, BPFIX_CLOSE_DONE);
+	CHECK_EQ(e, what, c.stats.packets, 2);
+	CHECK_EQ(e, what, c.stats.octets, 80);
+	CHECK_EQ(e, what, c.stats.first_ns, T0 + 10 * S);
+	CHECK_EQ(e, what, c.stats.last_ns, T0 + 10 * S + S / 2);
+	CHECK_EQ(e, what, c.stats.tcp_flags, 0x02);
+	CHECK_EQ(e, what, c.stats.ttl_range, BPFIX_TTL_RANGE(50, 64));
+	CHECK_EQ(e, what, c.stats.life, seen.life);
+	if (!flow_of(e, &key, &s)) {
+		fail(e, what, "the flow is gone after its record closed");
+		return;
+	}
+	CHECK_EQ(e, what, s.packets, 2);
+	CHECK_EQ(e, what, s.first_ns, 0);
+	CHECK_EQ(e, what, s.record, 0x00ff); /* TTL range empty (255, 0), no flags */
+	CHECK_EQ(e, what, s.life, seen.life);
+	/* the next packet opens the next record */
+	make_frame(&f, "ipv4-tcp-syn", 0, 60);
+	run_frame(e, &f, T0 + 11 * S);
+	flow_of(e, &key, &s);
+	CHECK_EQ(e, what, s.packets, 3);
+	CHECK_EQ(e, what, s.first_ns, T0 + 11 * S);
+	CHECK_EQ(e, what, s.ttl_range, BPFIX_TTL_RANGE(60, 60));
+	CHECK_EQ(e, what, s.tcp_flags, 0x02);
+}
+
+/* Removals: done (read and deleted), alive, another life, no flow. */
+static void removals_and_lives(struct engine *e)
+{
+	const char *what = "removal";
+	struct bpfix_flow_stats a, s;
+	struct bpfix_flow_key ka, kb;
+	struct bpfix_close c;
+	struct frame f;
+
+	key_of(&ka, "ipv4-tcp-syn", 1001);
+	key_of(&kb, "ipv4-tcp-syn", 1002);
+	make_frame(&f, "ipv4-tcp-syn", 1001, 0);
+	run_frame(e, &f, T0 + 30 * S);
+	make_frame(&f, "ipv4-tcp-syn", 1002, 0);
+	run_frame(e, &f, T0 + 30 * S);
+	if (!flow_of(e, &ka, &a) || !flow_of(e, &kb, &s)) {
+		fail(e, what, "missing flows");
+		return;
+	}
+	/* a packet came since the walk: alive, left alone, its totals back */
+	s = a;
+	s.packets--;
+	c = request(&ka, BPFIX_CLOSE_REMOVE, &s);
+	close_one(e, &c);
+	CHECK_EQ(e, what, c.status, BPFIX_CLOSE_ALIVE);
+	CHECK_EQ(e, what, c.stats.packets, a.packets);
+	CHECK_EQ(e, what, flow_of(e, &ka, &s), 1);
+	/* another life under the key: left alone */
+	s = a;
+	s.life++;
+	c = request(&ka, BPFIX_CLOSE_REMOVE, &s);
+	close_one(e, &c);
+	CHECK_EQ(e, what, c.status, BPFIX_CLOSE_OTHER_LIFE);
+	CHECK_EQ(e, what, flow_of(e, &ka, &s), 1);
+	c = request(&ka, BPFIX_CLOSE_RECORD, &s);
+	c.stats.life++;
+	close_one(e, &c);
+	CHECK_EQ(e, what, c.status, BPFIX_CLOSE_OTHER_LIFE);
+	CHECK_EQ(e, what, flow_of(e, &ka, &s), 1);
+	CHECK_EQ(e, what, s.first_ns, T0 + 30 * S); /* not closed */
+	/* as the walk saw it: read and removed */
+	c = request(&ka, BPFIX_CLOSE_REMOVE, &a);
+	close_one(e, &c);
+	CHECK_EQ(e, what, c.status, BPFIX_CLOSE_DONE);
+	CHECK_EQ(e, what, c.stats.packets, 1);
+	CHECK_EQ(e, what, c.stats.octets, 40);
+	CHECK_EQ(e, what, flow_of(e, &ka, &s), 0);
+	CHECK_EQ(e, what, flow_of(e, &kb, &s), 1);
+	/* gone: nothing to do either way */
+	c = request(&ka, BPFIX_CLOSE_REMOVE, &a);
+	close_one(e, &c);
+	CHECK_EQ(e, what, c.status, BPFIX_CLOSE_GONE);
+	c = request(&ka, BPFIX_CLOSE_RECORD, &a);
+	close_one(e, &c);
+	CHECK_EQ(e, what, c.status, BPFIX_CLOSE_GONE);
+}
+
+static int visit_request(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
+			 void *arg)
+{
+	GArray *reqs = arg;
+	struct bpfix_close c = request(key, BPFIX_CLOSE_REMOVE, stats);
+
+	g_array_append_val(reqs, c);
+	return 0;
+}
+
+/* More removals than one run of the close program takes, in one call. */
+static void many(struct engine *e)
+{
+	GArray *reqs = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
+	const char *what = "many";
+	unsigned int i, before = flow_count(e), done = 0;
+	struct frame f;
+
+	for (i = 0; i < MANY; i++) {
+		make_frame(&f, "ipv4-tcp-syn", (__u16)(20000 + i), 0);
+		run_frame(e, &f, T0 + 40 * S);
+	}
+	CHECK_EQ(e, what, flow_count(e), before + MANY);
+	e->src->ops->for_each(e->src->ctx, visit_request, reqs);
+	if (e->src->ops->close_many(e->src->ctx, (struct bpfix_close *)reqs->data, reqs->len))
+		fail(e, what, "close_many failed");
+	for (i = 0; i < reqs->len; i++)
+		done += g_array_index(reqs, struct bpfix_close, i).status == BPFIX_CLOSE_DONE;
+	CHECK_EQ(e, what, done, before + MANY);
+	CHECK_EQ(e, what, flow_count(e), 0);
+	g_array_free(reqs, TRUE);
+}
+
+static void run_all(struct engine *e)
+{
+	int before = failures;
+
+	record_close(e);
+	removals_and_lives(e);
+	many(e);
+	if (failures == before)
+		printf("ok   %s engine: record close, removals, %u at once\n",
+		       e->name, MANY);
+}
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !getenv("BPFIX_DEBUG"))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+int main(void)
+{
+	struct bpfix_bpf_opts opts = { .max_flows = MAX_FLOWS, .replay = true,
+				       .gtpu_port = BPFIX_GTPU_PORT };
+	struct engine host = { .name = "host" }, kernel = { .name = "kernel" };
+	int ret = 0;
+
+	host.host = bpfix_host_engine__new(MAX_FLOWS, BPFIX_GTPU_PORT);
+	if (!host.host)
+		return 1;
+	host.src = bpfix_host_engine__source(host.host);
+	run_all(&host);
+
+	libbpf_set_print(quiet);
+	kernel.bpf = bpfix_bpf__load(&opts);
+	if (!kernel.bpf) {
+		if (errno == EPERM || errno == EACCES || errno == ENOSYS || errno == EOPNOTSUPP) {
+			printf("SKIP: the kernel engine cannot load here (%s); host engine %s\n",
+			       strerror(errno), failures ? "FAILED" : "ok");
+			ret = failures ? 1 : EXIT_SKIP;
+		} else {
+			ret = 1;
+		}
+		goto out;
+	}
+	kernel.ks = bpfix_kernel_source__new(kernel.bpf);
+	if (!kernel.ks) {
+		ret = 1;
+		goto out;
+	}
+	kernel.src = bpfix_kernel_source__source(kernel.ks);
+	run_all(&kernel);
+	printf("%d failure(s)\n", failures);
+	ret = failures ? 1 : 0;
+out:
+	bpfix_kernel_source__free(kernel.ks);
+	bpfix_bpf__free(kernel.bpf);
+	bpfix_host_engine__free(host.host);
+	return ret;
+}
