@@ -45,7 +45,9 @@ static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 pa
 	stats = bpf_map_lookup_elem(&bpfix_flows, &s->key);
 	if (!stats) {
 		bpfix_flow_stats_init(&s->stats, &s->meta, now, packets, octets);
-		s->stats.life = (__u16)bpf_get_prandom_u32();
+		/* unique without a shared counter: this CPU's sequence over the CPU number */
+		s->stats.life = BPFIX_LIFE(__sync_add_and_fetch(&s->lives, 1),
+					   bpf_get_smp_processor_id());
 		err = bpf_map_update_elem(&bpfix_flows, &s->key, &s->stats, BPF_NOEXIST);
 		if (!err)
 			outcome = BPFIX_FLOW_CREATED;

@@ -30,6 +30,7 @@ struct bpfix_scratch {
 	struct bpfix_pkt_meta meta;
 	struct bpfix_flow_key key;
 	struct bpfix_flow_stats stats;
+	__u64 lives;	/* flows this CPU created: the sequence of BPFIX_LIFE */
 };
 
 struct {

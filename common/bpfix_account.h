@@ -110,7 +110,7 @@ BPFIX_INLINE void bpfix_flow_key_from_meta(struct bpfix_flow_key *k, const struc
 	}
 }
 
-/* The statistics of a flow whose first packet is @m, seen at @now_ns. */
+/* The statistics of a flow whose first packet is @m, seen at @now_ns; its life is the engine's. */
 BPFIX_INLINE void bpfix_flow_stats_init(struct bpfix_flow_stats *s, const struct bpfix_pkt_meta *m,
 					 __u64 now_ns, __u32 packets, __u64 octets)
 {

@@ -54,6 +54,8 @@ struct bpfix_flow_stats {
 	__u64 octets;		/* IP octets of the flow's own packets (IP total length) */
 	__u64 first_ns;		/* first packet of the record being built; 0 before it */
 	__u64 last_ns;		/* latest packet of the flow */
+	__u64 life;		/* this life of the key, unique (BPFIX_LIFE in the kernel): user space
+				 * tells a flow evicted and created again from the one it saw */
 	union {			/* the per-record attributes in one word, exchanged at once */
 		__u32 record;
 		struct {
@@ -62,14 +64,14 @@ struct bpfix_flow_stats {
 			__u8 record_pad;
 		};
 	};
-	__u16 vlan_id;		/* outermost VLAN id of the first packet, 0 if untagged */
-	__u8 tos;		/* IPv4 TOS / IPv6 traffic class of the first packet */
-	__u8 has_pdu_session;	/* GTP-U: the first packet had a PDU Session Container */
-	__u8 tun_src_addr[16];	/* GTP-U: outer source address of the first packet */
-	__u8 qfi;		/* GTP-U: QoS flow id of the first packet's PDU Session Container */
-	__u8 pdu_type;		/* GTP-U: its PDU type, 0 downlink, 1 uplink */
-	__u16 life;		/* set when the flow is created (random in the kernel): user space
-				 * tells a flow evicted and created again from the one it saw */
+	/* attributes of the flow's first packet */
+	__u32 vlan_id : 12;	/* outermost VLAN id, 0 if untagged */
+	__u32 tos : 8;		/* IPv4 TOS / IPv6 traffic class */
+	__u32 qfi : 6;		/* GTP-U: QoS flow id of the PDU Session Container */
+	__u32 pdu_type : 4;	/* GTP-U: its PDU type, 0 downlink, 1 uplink */
+	__u32 has_pdu_session : 1; /* GTP-U: a PDU Session Container gave qfi and pdu_type */
+	__u32 first_pad : 1;
+	__u8 tun_src_addr[16];	/* GTP-U: outer source address */
 };
 
 /* ttl_range: packing and the two halves; the empty range (after a record closed) is min 255, max 0 */
@@ -87,6 +89,10 @@ union bpfix_record_word {
 		__u8 pad;
 	};
 };
+
+/* a life is this CPU's count of flows created, shifted over the CPU number (kernel) */
+#define BPFIX_LIFE_CPU_BITS 16
+#define BPFIX_LIFE(seq, cpu) ((__u64)(seq) << BPFIX_LIFE_CPU_BITS | (cpu))
 
 /*
  * The close program (bpf/flow.bpf.c bpfix_close; the host engine does the same): user space puts
@@ -234,8 +240,11 @@ _Static_assert(sizeof(struct bpfix_flow_key) == 64, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, teid) == 48, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, src_port) == 56, "bpfix_flow_key ABI");
 _Static_assert(sizeof(struct bpfix_flow_stats) == 64, "bpfix_flow_stats ABI");
-_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, record) == 32, "bpfix_flow_stats ABI");
-_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_flags) == 34, "bpfix_flow_stats ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, life) == 32, "bpfix_flow_stats ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, record) == 40, "bpfix_flow_stats ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_flags) == 42, "bpfix_flow_stats ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tun_src_addr) == 48,
+	       "bpfix_flow_stats ABI");
 _Static_assert(__builtin_offsetof(union bpfix_record_word, tcp_flags) ==
 	       __builtin_offsetof(struct bpfix_flow_stats, tcp_flags) -
 	       __builtin_offsetof(struct bpfix_flow_stats, record), "union bpfix_record_word: as in the flow");

@@ -133,6 +133,12 @@ static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 	};
 
 	memcpy(rec.tun_src_addr, stats->tun_src_addr, sizeof(rec.tun_src_addr));
+	if (stats->packets < e->exported_packets || stats->octets < e->exported_octets) {
+		/* not the life exported from, whatever its id says: it goes out whole, never as a
+		 * wrapped delta */
+		rec.packets = stats->packets;
+		rec.octets = stats->octets;
+	}
 	if (!rec.packets)
 		return;
 	/* a closed record restarts at the next packet, which a racing CPU may not have set yet */
@@ -249,12 +255,13 @@ static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft,
 
 /*
  * The source's flow is not the life @e saw: the map evicted it and the key came back (another
- * life tag, or counters that went down). Export what was seen of the old life, start anew.
+ * life id, or counters that went down). Export what was seen of the old life, start anew.
  */
 static void end_old_life(struct bpfix_flow_table *ft, struct flow_entry *e,
 			 const struct bpfix_flow_stats *stats)
 {
-	if (stats->life == e->seen.life && stats->packets >= e->seen.packets)
+	if (stats->life == e->seen.life && stats->packets >= e->seen.packets &&
+	    stats->octets >= e->seen.octets)
 		return;
 	ft->stats.flows_evicted++;
 	ft->stats.flows_ended++;

@@ -28,7 +28,7 @@ struct bpfix_host_engine {
 	GQueue lru;		   /* most recently updated at the head */
 	GArray *evicted;	   /* struct host_flow copies evicted since the last drain */
 	__u32 max_flows;
-	__u32 lives;		   /* flows created: tags each life, as the kernel's random tag */
+	__u64 lives;		   /* flows created: each life's id, unique as the kernel's */
 	__u16 gtpu_port;
 	__u64 counters[BPFIX_CNT_MAX];
 	__u8 window[BPFIX_PARSE_WINDOW];
@@ -166,7 +166,7 @@ static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *
 		flow->key = *key;
 		flow->lru.data = flow;
 		bpfix_flow_stats_init(&flow->stats, &eng->meta, now_ns, packets, octets);
-		flow->stats.life = (__u16)++eng->lives;
+		flow->stats.life = ++eng->lives;
 		g_hash_table_insert(eng->flows, &flow->key, flow);
 		outcome = BPFIX_FLOW_CREATED;
 	}

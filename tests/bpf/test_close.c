@@ -6,7 +6,7 @@
  * frames and the same close requests through both, and checks both against values written here:
  * a record close returns the record and leaves the per-record fields empty, a removal reads and
  * deletes, or refuses when the flow had packets since, another life or no flow is left alone;
- * more requests than one run takes. Exit 77: no BPF here.
+ * each life has its own id; more requests than one run takes. Exit 77: no BPF here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -197,11 +197,11 @@ static void record_close(struct engine *e)
 	CHECK_EQ(e, what, s.tcp_flags, 0x02);
 }
 
-/* Removals: done (read and deleted), alive, another life, no flow. */
+/* Removals: done (read and deleted), alive, another life, no flow; each flow its own life. */
 static void removals_and_lives(struct engine *e)
 {
 	const char *what = "removal";
-	struct bpfix_flow_stats a, s;
+	struct bpfix_flow_stats a, b, s;
 	struct bpfix_flow_key ka, kb;
 	struct bpfix_close c;
 	struct frame f;
@@ -212,10 +212,20 @@ static void removals_and_lives(struct engine *e)
 	run_frame(e, &f, T0 + 30 * S);
 	make_frame(&f, "ipv4-tcp-syn", 1002, 0);
 	run_frame(e, &f, T0 + 30 * S);
-	if (!flow_of(e, &ka, &a) || !flow_of(e, &kb, &s)) {
+	if (!flow_of(e, &ka, &a) || !flow_of(e, &kb, &b)) {
 		fail(e, what, "missing flows");
 		return;
 	}
+	/* lives: non-zero, distinct; the kernel's carry a CPU number below the sequence */
+	if (!a.life || !b.life || a.life == b.life)
+		fail(e, "lives", "life ids %llu and %llu", (unsigned long long)a.life,
+		     (unsigned long long)b.life);
+	if (e->bpf && ((a.life >> BPFIX_LIFE_CPU_BITS) == 0 ||
+		       (int)(a.life & ((1u << BPFIX_LIFE_CPU_BITS) - 1)) >=
+			       libbpf_num_possible_cpus()))
+		fail(e, "lives", "life id 0x%llx is not sequence << %d | CPU",
+		     (unsigned long long)a.life, BPFIX_LIFE_CPU_BITS);
+
 	/* a packet came since the walk: alive, left alone, its totals back */
 	s = a;
 	s.packets--;
@@ -252,6 +262,13 @@ static void removals_and_lives(struct engine *e)
 	c = request(&ka, BPFIX_CLOSE_RECORD, &a);
 	close_one(e, &c);
 	CHECK_EQ(e, what, c.status, BPFIX_CLOSE_GONE);
+	/* the key again: a new life */
+	make_frame(&f, "ipv4-tcp-syn", 1001, 0);
+	run_frame(e, &f, T0 + 31 * S);
+	flow_of(e, &ka, &s);
+	if (s.life == a.life || s.life == b.life || !s.life)
+		fail(e, "lives", "the key's new life has id %llu (before: %llu)",
+		     (unsigned long long)s.life, (unsigned long long)a.life);
 }
 
 static int visit_request(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
@@ -295,7 +312,7 @@ static void run_all(struct engine *e)
 	removals_and_lives(e);
 	many(e);
 	if (failures == before)
-		printf("ok   %s engine: record close, removals, %u at once\n",
+		printf("ok   %s engine: record close, removals, lives, %u at once\n",
 		       e->name, MANY);
 }
 

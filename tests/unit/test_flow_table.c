@@ -640,6 +640,30 @@ static void closing_tcp_flow_is_not_split_by_active_timeout(void **state)
 	expect_record(&f->sink.recs[0], 37, 10, 1000, 1001000, 1060500, BPFIX_END_DETECTED);
 }
 
+/*
+ * Two lives of one key with the same life id (forced: ids are unique 64-bit numbers) and the new
+ * one with fewer octets than already exported: never a delta near 2^64.
+ */
+static void life_id_collision_gives_no_wrapped_delta(void **state)
+{
+	struct fixture *f = *state;
+	int i;
+
+	set_flow(f, 0, 46, 10, 1000, 1 * S, 2 * S, 0);
+	f->src.stats[0].life = 7;
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 3 * S), 0); /* seen: 10 packets */
+	/* evicted and created again under the same id: more packets, fewer (larger) octets */
+	set_flow(f, 0, 46, 12, 600, 3 * S + S / 4, 3 * S + S / 2, 0);
+	f->src.stats[0].life = 7;
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0);
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[0], 46, 10, 1000, 1001000, 1002000,
+		      BPFIX_END_LACK_OF_RESOURCES);
+	expect_record(&f->sink.recs[1], 46, 12, 600, 1003250, 1003500, BPFIX_END_FORCED);
+	for (i = 0; i < f->sink.n; i++)
+		assert_true(f->sink.recs[i].octets <= 1000);
+}
+
 static void ended_flows_go_to_the_source_in_one_batch(void **state)
 {
 	struct fixture *f = *state;
@@ -712,6 +736,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(evicted_and_back_bigger_is_told_apart_by_life, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(closing_tcp_flow_is_not_split_by_active_timeout, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(life_id_collision_gives_no_wrapped_delta, setup,
 						teardown),
 	};
 
