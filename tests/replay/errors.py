@@ -30,7 +30,9 @@ One line per case (PASS, FAIL with the problems, SKIP with why), then "N passed,
 """
 
 import os
+import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -41,7 +43,7 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
 from bpfixtest import (HarnessError, argument_parser, free_udp_port, log,  # noqa: E402
                        parse_arguments, summary_entries, summary_numbers)
-from cases import Cases, in_temporary_directory, require  # noqa: E402
+from cases import WAIT, Cases, in_temporary_directory, require, wait_until  # noqa: E402
 
 NOBODY = 65534
 HINT = "Try 'bpfix --help'."
@@ -434,6 +436,80 @@ def case_unwritable_output(c, p):
                   output=out)
 
 
+def case_output_is_capture(c, p):
+    """--output naming one of the captures is refused before anything is opened."""
+    cap = c.path("mixed.pcap")
+    shutil.copy(c.capture("mixed.pcap"), cap)
+    with open(cap, "rb") as f:
+        before = f.read()
+    check_failure(run(c, ["replay", "--output", cap, c.capture("sll.pcap"), cap]), 2,
+                  [cap, "is the capture"], p)
+    with open(cap, "rb") as f:
+        if f.read() != before:
+            p.append("the capture was changed")
+
+
+def catches(pid, sig):
+    """Whether process pid has a handler for sig (SigCgt in /proc/PID/status)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("SigCgt:"):
+                return int(line.split()[1], 16) >> (sig - 1) & 1
+    return False
+
+
+def case_signals(c, p):
+    """SIGUSR1 prints progress and the replay goes on; SIGINT stops the reading of a pipe that
+    stays open, between two packets, and everything metered is exported and summed up (exit 1)."""
+    with open(c.capture("mixed.pcap"), "rb") as f:
+        data = f.read()
+    _, recs = pcap_records(data)
+    out, err_path = c.path("out.ipfix"), c.path("stderr")
+    with open(err_path, "w") as err:
+        proc = subprocess.Popen([c.args.bpfix, "replay", "--output", out, "-"],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+    try:
+        last = recs[-1][0]
+        wait_until(lambda: catches(proc.pid, signal.SIGUSR1), WAIT, "bpfix catching SIGUSR1")
+        proc.stdin.write(data[:last])
+        proc.stdin.flush()
+        proc.send_signal(signal.SIGUSR1)   # acted on at the next packet
+        proc.stdin.write(data[last:])
+        proc.stdin.flush()
+        # the line counts the packets read when the signal was seen: any number will do
+        wait_until(lambda: re.search(r"replay: \d+ packets read", open(err_path).read()), WAIT,
+                   "the progress line SIGUSR1 asks for")
+        if proc.poll() is not None:
+            p.append("SIGUSR1 ended the replay")
+            return
+        proc.send_signal(signal.SIGINT)
+        proc.stdin.write(data[recs[0][0]:recs[0][0] + recs[0][1]])   # one more packet
+        proc.stdin.flush()
+        rc = proc.wait(timeout=c.timeout)   # the pipe stays open: the signal ends it
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdin.close()
+    text = open(err_path).read()
+    s = summary_numbers(text)
+    if rc != 1:
+        p.append(f"exit {rc} after SIGINT, expected 1")
+    if "stopped by a signal" not in text:
+        p.append("no message says the replay was stopped by a signal")
+    if not s.get("packets read", 0) > len(recs) or s.get("packets exported") != \
+            s.get("packets metered"):
+        p.append(f"summary after SIGINT: read {s.get('packets read')} (more than {len(recs)} "
+                 f"expected), metered {s.get('packets metered')}, exported "
+                 f"{s.get('packets exported')}")
+    got = flow_records(c, out, p, "after SIGINT")
+    if got is not None and sum(f.packets or 0 for f in got) != s.get("packets metered"):
+        p.append(f"the output file holds {sum(f.packets or 0 for f in got)} packets, the summary "
+                 f"says {s.get('packets metered')} were metered")
+    if p:
+        p.append("stderr:\n" + text)
+
+
 def check_collector_failure(c, where, cause, problems):
     """Replay mixed.pcap to collector `where` and --output: exit 1, stdout empty, two messages:
     the warning naming where and cause, the end-of-run report that every record was lost to it;
@@ -502,6 +578,8 @@ CASES = Cases([
     ("config_errors", case_config_errors),
     ("kernel_engine_unprivileged", case_kernel_engine_unprivileged),
     ("unwritable_output", case_unwritable_output),
+    ("output_is_capture", case_output_is_capture),
+    ("signals", case_signals),
     ("unreachable_collector", case_unreachable_collector),
     ("unresolvable_collector", case_unresolvable_collector),
 ])
