@@ -149,6 +149,21 @@ BPFIX_INLINE void bpfix_widen_ttl_range(__u32 *record, __u8 ttl)
 	}
 }
 
+/* Lower the record's start to @now_ns unless it is earlier already: packets of a capture may be
+ * out of time order, and the record starts at its earliest (0: the record has no packet yet). */
+BPFIX_INLINE void bpfix_lower_first_ns(__u64 *first_ns, __u64 now_ns)
+{
+	__u64 old;
+	int i;
+
+	for (i = 0; i < BPFIX_CAS_TRIES; i++) {
+		old = *(volatile __u64 *)first_ns;
+		if ((old && old <= now_ns) ||
+		    __sync_val_compare_and_swap(first_ns, old, now_ns) == old)
+			return;
+	}
+}
+
 /* Add one packet (or @packets GSO segments carrying @octets) to an existing flow. */
 BPFIX_INLINE void bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct bpfix_pkt_meta *m,
 					__u64 now_ns, __u32 packets, __u64 octets)
@@ -161,9 +176,7 @@ BPFIX_INLINE void bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct 
 	/* atomics only when something changes: each costs more than the rest of the update */
 	if (m->tcp_flags & ~*(volatile __u8 *)&s->tcp_flags)
 		__sync_fetch_and_or(&s->record, flags.word);
-	/* the close program zeroes first_ns when it closes a record of a flow that goes on */
-	if (*(volatile __u64 *)&s->first_ns == 0)
-		__sync_val_compare_and_swap(&s->first_ns, 0, now_ns);
+	bpfix_lower_first_ns(&s->first_ns, now_ns);
 	/* a plain store: two CPUs racing here may leave last_ns a few nanoseconds early, no more */
 	if (now_ns > *(volatile __u64 *)&s->last_ns)
 		*(volatile __u64 *)&s->last_ns = now_ns;

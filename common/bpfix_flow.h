@@ -52,7 +52,7 @@ struct bpfix_flow_key {
 struct bpfix_flow_stats {
 	__u64 packets;
 	__u64 octets;		/* IP octets of the flow's own packets (IP total length) */
-	__u64 first_ns;		/* first packet of the record being built; 0 before it */
+	__u64 first_ns;		/* earliest packet of the record being built; 0 before its first */
 	__u64 last_ns;		/* latest packet of the flow */
 	__u64 life;		/* this life of the key, unique (BPFIX_LIFE in the kernel): user space
 				 * tells a flow evicted and created again from the one it saw */

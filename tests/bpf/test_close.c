@@ -6,7 +6,8 @@
  * frames and the same close requests through both, and checks both against values written here:
  * a record close returns the record and leaves the per-record fields empty, a removal reads and
  * deletes, or refuses when the flow had packets since, another life or no flow is left alone;
- * each life has its own id; more requests than one run takes. Exit 77: no BPF here.
+ * each life has its own id; a record starts at its earliest packet, whatever the file order;
+ * more requests than one run takes. Exit 77: no BPF here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -197,6 +198,35 @@ static void record_close(struct engine *e)
 	CHECK_EQ(e, what, s.tcp_flags, 0x02);
 }
 
+/* A record starts at its earliest packet, not at its first in file order (issue 12 §2). */
+static void earliest_start(struct engine *e)
+{
+	const char *what = "earliest start";
+	struct bpfix_flow_stats s;
+	struct bpfix_flow_key key;
+	struct bpfix_close c;
+	struct frame f;
+
+	key_of(&key, "ipv4-tcp-fin-ack", 0);
+	make_frame(&f, "ipv4-tcp-fin-ack", 0, 0);
+	run_frame(e, &f, T0 + 20 * S + 600000000);
+	run_frame(e, &f, T0 + 20 * S + 300000000); /* earlier, later in the file */
+	if (!flow_of(e, &key, &s)) {
+		fail(e, what, "no flow");
+		return;
+	}
+	CHECK_EQ(e, what, s.first_ns, T0 + 20 * S + 300000000);
+	CHECK_EQ(e, what, s.last_ns, T0 + 20 * S + 600000000);
+	/* and in the record after a close */
+	c = request(&key, BPFIX_CLOSE_RECORD, &s);
+	close_one(e, &c);
+	run_frame(e, &f, T0 + 21 * S);
+	run_frame(e, &f, T0 + 20 * S + 900000000);
+	flow_of(e, &key, &s);
+	CHECK_EQ(e, what, s.first_ns, T0 + 20 * S + 900000000);
+	CHECK_EQ(e, what, s.last_ns, T0 + 21 * S);
+}
+
 /* Removals: done (read and deleted), alive, another life, no flow; each flow its own life. */
 static void removals_and_lives(struct engine *e)
 {
@@ -309,10 +339,11 @@ static void run_all(struct engine *e)
 	int before = failures;
 
 	record_close(e);
+	earliest_start(e);
 	removals_and_lives(e);
 	many(e);
 	if (failures == before)
-		printf("ok   %s engine: record close, removals, lives, %u at once\n",
+		printf("ok   %s engine: record close, earliest start, removals, lives, %u at once\n",
 		       e->name, MANY);
 }
 
