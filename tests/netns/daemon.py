@@ -865,6 +865,23 @@ def case_stats(ctx, a, problems):
     blocker.stop(report=False)
 
 
+def second_bpfix_refused(env, a, first, args, want, problems):
+    """A second bpfix with the running one's handle on its interface ends at once with one
+    message naming the first one's process, and leaves the first one's filters as they were."""
+    r = run(env.ns(env.a, a.bpfix, "run", *args), check=False)
+    msg = [x for x in r.stderr.splitlines() if x.startswith("bpfix: error")]
+    if r.returncode != 1 or len(msg) != 1 or "another running bpfix" not in msg[0] or \
+            f"process {first.p.pid}" not in msg[0]:
+        problems.append(f"tc: a second bpfix at the same handle: exit {r.returncode}, expected "
+                        f"1 with one error naming the running bpfix (process {first.p.pid}):\n"
+                        f"{r.stderr}")
+    for hook in ("ingress", "egress"):
+        got = sorted(env.filter_list("vethA", hook))
+        if got != sorted(want[hook]):
+            problems.append(f"tc: after the second bpfix, vethA {hook} filters {got}, expected "
+                            f"{sorted(want[hook])}")
+
+
 def case_tc(ctx, a, problems):
     env = ctx.new_env("tc")
     env.tc("qdisc", "add", "dev", "vethA", "clsact")
@@ -886,6 +903,9 @@ def case_tc(ctx, a, problems):
                             f"{sorted(want[hook])}:\n{env.filter_text('vethA', hook)}")
     log(f"tc: while running: ingress {env.filter_list('vethA', 'ingress')}, egress "
         f"{env.filter_list('vethA', 'egress')}")
+    second_bpfix_refused(env, a, bp, ["-i", "vethA", "--tc-handle", "0x1234", "--tc-priority",
+                                      "7", "--output", os.path.join(env.tmp, "second.ipfix")],
+                         want, problems)
     exp = Expected()
     send(env, exp, "vethA", 45001, [5, 600, 1472], icmp=2)
     stop_bpfix(bp, problems)
