@@ -24,6 +24,7 @@ struct flow_entry {
 	__u64 exported_packets;
 	__u64 exported_octets;
 	__u64 sweep;		/* number of the last sweep that saw the flow */
+	bool closing;		/* FIN or RST seen in this life: silent for the linger, it ends */
 };
 
 /*
@@ -34,6 +35,7 @@ struct ending {
 	__u64 exported_packets;
 	__u64 exported_octets;
 	enum bpfix_end_reason reason;
+	bool closing;
 };
 
 struct bpfix_flow_table {
@@ -235,22 +237,27 @@ static __u64 active_timeout(const struct bpfix_flow_table *ft, const struct bpfi
 	return t ? t : ft->opts.active_timeout_ns;
 }
 
-static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft,
-				    const struct bpfix_flow_key *key,
+static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft, const struct flow_entry *e,
 				    const struct bpfix_flow_stats *s, bool has_news)
 {
 	__u64 idle = age(ft->now_ns, s->last_ns);
 
-	if (idle >= idle_timeout(ft, key))
+	if (idle >= idle_timeout(ft, &e->key))
 		return BPFIX_END_IDLE;
-	if (!has_news)
-		return 0;
-	/* a closing TCP flow ends after the linger, never split by its active timeout */
-	if (s->tcp_flags & (BPFIX_TCP_FIN | BPFIX_TCP_RST))
-		return idle >= ft->opts.tcp_linger_ns ? BPFIX_END_DETECTED : 0;
-	if (s->first_ns && age(ft->now_ns, s->first_ns) >= active_timeout(ft, key))
+	/* a closing TCP flow ends once silent for the linger, not while it keeps sending */
+	if (e->closing && idle >= ft->opts.tcp_linger_ns)
+		return BPFIX_END_DETECTED;
+	if (has_news && s->first_ns && age(ft->now_ns, s->first_ns) >= active_timeout(ft, &e->key))
 		return BPFIX_END_ACTIVE;
 	return 0;
+}
+
+/* Remember what a sweep or a close saw of the flow's life. */
+static void saw(struct flow_entry *e, const struct bpfix_flow_stats *stats)
+{
+	e->seen = *stats;
+	if (stats->tcp_flags & (BPFIX_TCP_FIN | BPFIX_TCP_RST))
+		e->closing = true;
 }
 
 /*
@@ -268,6 +275,7 @@ static void end_old_life(struct bpfix_flow_table *ft, struct flow_entry *e,
 	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
 	e->exported_packets = 0;
 	e->exported_octets = 0;
+	e->closing = false;
 }
 
 /* Ask the source, after the walk, to close @e's record or remove it (@reason). */
@@ -284,6 +292,7 @@ static void finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
 		.exported_packets = e->exported_packets,
 		.exported_octets = e->exported_octets,
 		.reason = reason,
+		.closing = e->closing,
 	};
 
 	g_array_append_val(ft->closes, c);
@@ -321,9 +330,9 @@ static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats
 	} else {
 		end_old_life(ft, e, stats);
 	}
-	e->seen = *stats;
+	saw(e, stats);
 	e->sweep = ft->sweep;
-	reason = ending(ft, key, stats, stats->packets > e->exported_packets);
+	reason = ending(ft, e, stats, stats->packets > e->exported_packets);
 	if (reason)
 		finish(ft, e, reason); /* a fresh flow whose record closes is kept after the close */
 	else if (e == &fresh)
@@ -361,6 +370,7 @@ static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 		.exported_packets = end->exported_packets,
 		.exported_octets = end->exported_octets,
 		.sweep = ft->sweep,
+		.closing = end->closing,
 	};
 	enum bpfix_end_reason reason = end->reason;
 
@@ -370,10 +380,10 @@ static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 			break;
 		e = tabled(ft, &entry);
 		emit_record(ft, e, &c->stats, BPFIX_END_ACTIVE);
-		e->seen = c->stats;
+		saw(e, &c->stats);
 		return;
 	case BPFIX_CLOSE_ALIVE:
-		tabled(ft, &entry)->seen = c->stats;
+		saw(tabled(ft, &entry), &c->stats);
 		return;
 	case BPFIX_CLOSE_GONE:
 	case BPFIX_CLOSE_OTHER_LIFE:

@@ -24,7 +24,7 @@ struct bpfix_flow_table_opts {
 	__u64 idle_timeout_proto_ns[BPFIX_PROTO_CLASS_MAX]; /* per class; 0: idle_timeout_ns */
 	__u64 active_timeout_ns; /* a record this old is exported; the flow goes on (active) */
 	__u64 active_timeout_proto_ns[BPFIX_PROTO_CLASS_MAX]; /* per class; 0: active_timeout_ns */
-	__u64 tcp_linger_ns;	 /* after FIN/RST in this direction, wait this long for stragglers */
+	__u64 tcp_linger_ns;	 /* after FIN/RST in this direction, silent this long: it ended */
 	__s64 clock_to_epoch_ns; /* added to the program's clock to get epoch time */
 };
 

@@ -627,17 +627,57 @@ static void tcp_flags_and_ttl_are_per_record(void **state)
 	assert_int_equal(f->sink.recs[1].ttl_min, 64);
 }
 
-static void closing_tcp_flow_is_not_split_by_active_timeout(void **state)
+static void closing_tcp_flow_at_its_active_timeout(void **state)
 {
 	struct fixture *f = *state;
 
-	/* FIN half a second before the active timeout: one record, ended by the FIN */
+	/* FIN half a second before the active timeout: the record is due, the linger is not over */
 	set_flow(f, 0, 37, 10, 1000, 1 * S, 60 * S + S / 2, 0x11 /* FIN|ACK */);
 	assert_int_equal(bpfix_flow_table__sweep(f->ft, 61 * S), 0);
-	assert_int_equal(f->sink.n, 0);
+	assert_int_equal(f->sink.n, 1);
+	expect_record(&f->sink.recs[0], 37, 10, 1000, 1001000, 1060500, BPFIX_END_ACTIVE);
+	assert_int_equal(f->sink.recs[0].tcp_flags, 0x11);
+	/* silent for the linger: it ended, with nothing left to export */
 	assert_int_equal(bpfix_flow_table__sweep(f->ft, 62 * S), 0);
 	assert_int_equal(f->sink.n, 1);
-	expect_record(&f->sink.recs[0], 37, 10, 1000, 1001000, 1060500, BPFIX_END_DETECTED);
+	assert_false(f->src.live[0]);
+}
+
+/*
+ * A direction that sent its FIN and goes on sending (ACKs of the other side's data, half-closed)
+ * gets its active-timeout records like any flow; once silent for the linger it ends as detected,
+ * though its last records carry no FIN.
+ */
+static void half_closed_tcp_gets_active_records(void **state)
+{
+	struct fixture *f = *state;
+	__u64 t, packets = 0;
+	int i;
+
+	set_flow(f, 0, 38, 0, 0, 0, 0, 0);
+	for (t = 1; t <= 150; t++) { /* one packet a second; the FIN at 10 s */
+		if (!f->src.stats[0].first_ns)
+			f->src.stats[0].first_ns = t * S;
+		f->src.stats[0].packets++;
+		f->src.stats[0].octets += 52;
+		f->src.stats[0].last_ns = t * S;
+		f->src.stats[0].tcp_flags |= t == 10 ? 0x11 : 0x10;
+		assert_int_equal(bpfix_flow_table__sweep(f->ft, t * S + S / 2), 0);
+	}
+	/* records at the sweeps after 61 and 122 s: the active timeout, FIN or not */
+	assert_int_equal(f->sink.n, 2);
+	expect_record(&f->sink.recs[0], 38, 61, 61 * 52, 1001000, 1061000, BPFIX_END_ACTIVE);
+	assert_int_equal(f->sink.recs[0].tcp_flags, 0x11);
+	expect_record(&f->sink.recs[1], 38, 61, 61 * 52, 1062000, 1122000, BPFIX_END_ACTIVE);
+	assert_int_equal(f->sink.recs[1].tcp_flags, 0x10);
+	/* it stops: the linger, not the idle timeout, ends it */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 151 * S), 0);
+	assert_int_equal(f->sink.n, 3);
+	expect_record(&f->sink.recs[2], 38, 28, 28 * 52, 1123000, 1150000, BPFIX_END_DETECTED);
+	for (i = 0; i < f->sink.n; i++)
+		packets += f->sink.recs[i].packets;
+	assert_int_equal(packets, 150);
+	assert_false(f->src.live[0]);
 }
 
 /*
@@ -735,8 +775,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(evicted_and_back_bigger_is_told_apart_by_life, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(closing_tcp_flow_is_not_split_by_active_timeout, setup,
+		cmocka_unit_test_setup_teardown(closing_tcp_flow_at_its_active_timeout, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(half_closed_tcp_gets_active_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(life_id_collision_gives_no_wrapped_delta, setup,
 						teardown),
 	};
