@@ -1,16 +1,17 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""Measure what the active-timeout close race of the kernel engine loses, live, on a veth.
+"""Measure what closing active records loses under live traffic, on a veth (0 expected).
 
     sudo /usr/bin/python3 bench/active_race.py [--bpfix build/src/bpfix] [--seconds 20] [--quick]
                                                [--flows 4] [--senders N] [--rate PPS] [--keep]
 
-At an active timeout user space closes a record of a flow that goes on by reading the flow's
-totals again and writing them back with first_ns = 0 (src/meter/kernel_source.c, close_record). A packet the
-TC program adds between that read and the write is lost (see bench/README.md for the whole list of
-what races). This benchmark makes that happen as often as it can: `bpfix run --active-timeout 1`
-closes a record of every flow on every sweep, while namespace B sends UDP as fast as it can over a
-handful of flows to vethA, where bpfix meters. After SIGTERM (bpfix exports every flow) it compares
+At an active timeout the record of a flow that goes on is closed in the kernel: user space runs the
+close program (bpf/flow.bpf.c bpfix_close), which exchanges the per-record fields and reads the
+totals in place; user space never writes the flow (until 2026-12 it read the totals and wrote them
+back, and a packet the TC program added in between was lost: bench/README.md has both). This
+benchmark makes closes race packets as often as it can: `bpfix run --active-timeout 1` closes a
+record of every flow on every sweep, while namespace B sends UDP as fast as it can over a handful of
+flows to vethA, where bpfix meters. After SIGTERM (bpfix exports every flow) it compares
 
     sent           the datagrams the senders' send() accepted, per flow
     vethA rx       vethA's rx_packets over bpfix's lifetime (IPv6 is off: no other traffic)
@@ -18,10 +19,10 @@ handful of flows to vethA, where bpfix meters. After SIGTERM (bpfix exports ever
     in records     packetDeltaCount summed over the records of bpfix's --output file, decoded by
                    ipfixDump (tests/replay/ipfix_records.py): exact, no UDP transport in between
 
-and prints lost = metered - in records, the active records (flowEndReason 2: one close_record
-call each), lost per million metered packets and per close; per flow, sent minus in records (a
-packet the program adds to a flow's replaced map element may land in another flow's element when
-the LRU map recycles it at once: per flow the difference can then be negative).
+and prints lost = metered - in records, the active records (flowEndReason 2: one record close
+each), lost per million metered packets and per close; per flow, sent minus in records (a packet
+added to a map element that was deleted meanwhile may land in another flow's element when the LRU
+map recycles it at once: per flow the difference could then be negative).
 
 --rate PPS limits the total send rate (0: as fast as the senders go) to see how the loss scales.
 --quick: 6 seconds. Exit 0 when it measured (whatever the loss), 2 on a harness error, 77 skipped.
@@ -200,7 +201,10 @@ def measure(env, a):
         "rx": rx1 - rx0, "drops": drops,
         "seen": summ.get("packets seen"), "metered": summ.get("packets metered"),
         "exported": summ.get("packets exported"),
-        "lost_summary": summ.get("packets lost to flow map eviction"),
+        # named for what it holds ("lost to eviction or removal race"; formerly "lost to flow
+        # map eviction"): whichever this bpfix prints
+        "lost_summary": next((v for k, v in summ.items() if k.startswith("packets lost to")),
+                             None),
         "in_records": in_records, "records": len(flows), "ends": dict(ends),
         "per_flow": {i: (sent[i], per_flow[i]) for i in range(a.flows)},
         "summary": text,
@@ -222,9 +226,9 @@ def report(r, a):
     log(f"packets exported (bpfix):   {r['exported']}")
     log(f"packets in records (file):  {r['in_records']}")
     log(f"lost = metered - in records: {lost}")
-    log(f"  bpfix's own \"packets lost to flow map eviction\": {r['lost_summary']}")
+    log(f"  bpfix's own \"packets lost to ...\" (metered - exported): {r['lost_summary']}")
     log(f"records: {r['records']}, by flowEndReason {dict(sorted(r['ends'].items()))}")
-    log(f"close_record calls (active records): {closes} "
+    log(f"record closes (active records): {closes} "
         f"({closes / a.flows / r['seconds'] if r['seconds'] else 0:.2f} per flow per second "
         f"with --active-timeout 1)")
     log(f"lost per million metered:   {lost * 1e6 / metered if metered else 0:.2f}")
