@@ -152,10 +152,12 @@ static int send_stats(struct bpfix_exporter *ex, const __u64 *frames_read, bool 
 
 int bpfix_exporter__tick(struct bpfix_exporter *ex, bool with_stats)
 {
+	int flushed = bpfix_ipfix__flush(ex->process.ipfix); /* the sweep's records, then stats */
 	int err = with_stats ? send_stats(ex, NULL, false) : 0;
-	int flushed = bpfix_ipfix__flush(ex->process.ipfix);
 
-	return err ? err : flushed;
+	if (with_stats && !err)
+		err = bpfix_ipfix__flush(ex->process.ipfix);
+	return flushed ? flushed : err;
 }
 
 static void keep_first(int *first, int err)
@@ -168,6 +170,8 @@ int bpfix_exporter__finish(struct bpfix_exporter *ex, const __u64 *frames_read)
 {
 	int err = bpfix_flow_table__flush(ex->table);
 
+	/* records count as sent once out: the last ones go before the summary counts them */
+	keep_first(&err, bpfix_ipfix__flush(ex->process.ipfix));
 	/* the collector gets the summary too, as statistics records */
 	keep_first(&err, send_stats(ex, frames_read, true));
 	keep_first(&err, bpfix_ipfix__flush(ex->process.ipfix));

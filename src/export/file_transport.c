@@ -31,10 +31,11 @@ static int file_send(struct bpfix_transport *t, const void *msg, size_t len, __u
 		     bool templates)
 {
 	struct file_transport *f = (struct file_transport *)t;
+	off_t start = lseek(f->fd, 0, SEEK_CUR); /* -1 on a pipe */
 	const char *p = msg;
 	size_t done = 0;
 	char why[sizeof(t->why)];
-	ssize_t rc;
+	ssize_t rc = 0;
 	int err;
 
 	(void)templates;
@@ -50,7 +51,11 @@ static int file_send(struct bpfix_transport *t, const void *msg, size_t len, __u
 		bpfix_transport_count_sent(t, len, records);
 		return 0;
 	}
-	err = rc < 0 ? errno : EIO;
+	err = rc < 0 ? errno : ENOSPC; /* write() gives 0 only when there is no room */
+	/* the file ends on a whole message: a decoder must not meet half of one */
+	if (done && start >= 0 && (ftruncate(f->fd, start) || lseek(f->fd, start, SEEK_SET) < 0))
+		bpfix_warn("%s: cannot cut the partly written message off: %s\n", t->name,
+			   strerror(errno));
 	snprintf(why, sizeof(why), "cannot write: %s", strerror(err));
 	bpfix_transport_count_lost(t, 1, len, records, why);
 	return -err;

@@ -51,7 +51,7 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 	v[BPFIX_STAT_PACKETS_EXPORTED] = ft.packets;
 	v[BPFIX_STAT_OCTETS_EXPORTED] = ft.octets;
 	v[BPFIX_STAT_RECORDS_SENT] = exported->records;
-	v[BPFIX_STAT_RECORDS_NOT_SENT] = ft.records_failed;
+	v[BPFIX_STAT_RECORDS_NOT_SENT] = exported->records_lost;
 	v[BPFIX_STAT_FLOWS_EVICTED] = ft.flows_evicted;
 	v[BPFIX_STAT_EXPORT_FAILURES] = exported->failures;
 	/* before the end, packets still in the map are neither exported nor lost */
@@ -72,7 +72,7 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 		.packets_not_metered = not_metered,
 		.flows_observed = c[BPFIX_CNT_FLOWS_CREATED],
 		.records_exported = exported->records,
-		.records_not_sent = ft.records_failed,
+		.records_not_sent = exported->records_lost,
 		.packets_lost = v[BPFIX_STAT_PACKETS_LOST],
 		.counters = sum->lines,
 		.n_counters = sum->n,

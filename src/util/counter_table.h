@@ -81,7 +81,8 @@ struct bpfix_export_stats {
 
 /* What an exporting process says of itself. */
 struct bpfix_export_totals {
-	__u64 records;	/* records accepted, counted once per record (not per destination) */
+	__u64 records;	/* records sent: in messages a destination took (the most any took) */
+	__u64 records_lost; /* records lost for good (the least any destination lost) */
 	__u64 failures;	/* appends or emits that failed, any destination */
 };
 

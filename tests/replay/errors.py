@@ -43,7 +43,7 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
 from bpfixtest import (HarnessError, argument_parser, free_udp_port, log,  # noqa: E402
                        parse_arguments, summary_entries, summary_numbers)
-from cases import WAIT, Cases, in_temporary_directory, require, wait_until  # noqa: E402
+from cases import WAIT, Cases, Skip, in_temporary_directory, require, wait_until  # noqa: E402
 
 NOBODY = 65534
 HINT = "Try 'bpfix --help'."
@@ -510,6 +510,63 @@ def case_signals(c, p):
         p.append("stderr:\n" + text)
 
 
+def udp_flows_capture(path, n):
+    """A capture of n one-packet UDP flows (Ethernet, IPv4 10.0.x.y -> 10.1.0.1:53)."""
+    frames = []
+    for i in range(n):
+        ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 0, 0, 64, 17, 0,
+                                   bytes([10, 0, i >> 8 & 255, i & 255]), bytes([10, 1, 0, 1])))
+        words = sum(struct.unpack("!10H", bytes(ip)))
+        words = (words >> 16) + (words & 0xFFFF)
+        ip[10:12] = struct.pack("!H", ~(words + (words >> 16)) & 0xFFFF)
+        frames.append(b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + bytes(ip) +
+                      struct.pack("!HHHH", 40000, 53, 8, 0))
+    write_pcap(path, 1, frames)
+
+
+def whole_messages(path):
+    """Whether the IPFIX file at path ends on a whole message."""
+    with open(path, "rb") as f:
+        data = f.read()
+    off = 0
+    while off + 4 <= len(data):
+        version, length = struct.unpack("!HH", data[off:off + 4])
+        if version != 10 or length < 16:
+            return False
+        off += length
+    return off == len(data)
+
+
+def case_full_disk(c, p):
+    """A file system that fills up mid-run: records sent are exactly those in the file, which
+    ends on a whole message, and sent + not sent = every record."""
+    if os.geteuid() != 0:
+        raise Skip("mounting a small tmpfs needs root")
+    n = 5000
+    cap, mnt = c.path("flows.pcap"), c.path("small")
+    udp_flows_capture(cap, n)
+    os.mkdir(mnt)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", mnt], check=True)
+    try:
+        out = os.path.join(mnt, "out.ipfix")
+        r = run(c, ["replay", "--output", out, cap])
+        s = summary_numbers(r.err)
+        if r.rc != 1:
+            p.append(f"exit {r.rc}, expected 1 (records were lost to the file)")
+        if not whole_messages(out):
+            p.append("the output file ends inside a message")
+        got = flow_records(c, out, p, "full disk")
+        if got is not None and len(got) != s.get("records sent"):
+            p.append(f"records sent {s.get('records sent')}, the file holds {len(got)}")
+        if s.get("records sent", 0) + s.get("records not sent", 0) != n:
+            p.append(f"records sent {s.get('records sent')} + not sent "
+                     f"{s.get('records not sent')} is not the {n} flows")
+        if p:
+            p.append(r.show().rstrip())
+    finally:
+        subprocess.run(["umount", mnt], check=False)
+
+
 def check_collector_failure(c, where, cause, problems):
     """Replay mixed.pcap to collector `where` and --output: exit 1, stdout empty, two messages:
     the warning naming where and cause, the end-of-run report that every record was lost to it;
@@ -580,6 +637,7 @@ CASES = Cases([
     ("unwritable_output", case_unwritable_output),
     ("output_is_capture", case_output_is_capture),
     ("signals", case_signals),
+    ("full_disk", case_full_disk),
     ("unreachable_collector", case_unreachable_collector),
     ("unresolvable_collector", case_unresolvable_collector),
 ])

@@ -59,7 +59,7 @@ struct bpfix_ipfix {
 	fbInfoElement_t *elements;	/* ours, in the model */
 	struct destination *dests;
 	size_t n_dests;
-	struct bpfix_export_totals stats;
+	struct bpfix_export_totals stats; /* records: carried over from reloads, see get_stats */
 	__u64 init_ms;			/* when the exporting process started (epoch ms) */
 };
 
@@ -373,8 +373,6 @@ int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec)
 			first_err = first_err ? first_err : err;
 		}
 	}
-	if (!first_err)
-		x->stats.records++;
 	return first_err;
 }
 
@@ -506,13 +504,35 @@ int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x)
 
 void bpfix_ipfix__carry_stats(struct bpfix_ipfix *x, const struct bpfix_ipfix *before)
 {
-	x->stats.records += before->stats.records;
-	x->stats.failures += before->stats.failures;
+	struct bpfix_export_totals was;
+
+	bpfix_ipfix__get_stats(before, &was);
+	x->stats.records += was.records;
+	x->stats.records_lost += was.records_lost;
+	x->stats.failures += was.failures;
 }
 
+/*
+ * A record counts as sent once its message is written whole (file) or taken by the socket
+ * (UDP): what the transports say, not what fixbuf accepted. With several destinations, the
+ * summary gives the most any destination took and the least any lost, exact for one destination
+ * (each one's own losses are reported at the end and in its statistics records).
+ */
 void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_export_totals *stats)
 {
+	__u64 sent = 0, lost = 0;
+	size_t i;
+
+	for (i = 0; i < x->n_dests; i++) {
+		const struct destination *d = &x->dests[i];
+		__u64 d_lost = d->t->counters.records_lost + d->records_refused;
+
+		sent = d->t->counters.records_sent > sent ? d->t->counters.records_sent : sent;
+		lost = !i || d_lost < lost ? d_lost : lost;
+	}
 	*stats = x->stats;
+	stats->records += sent;
+	stats->records_lost += lost;
 }
 
 void bpfix_ipfix__free(struct bpfix_ipfix *x)
