@@ -276,7 +276,7 @@ def check_round(env, rows, records, counters, summary, window, problems):
             good[:] = [g for g in good if g not in hit]
     metered = sum(r.metered for r in rows)
     for k, exp in (("packets exported", metered), ("records sent", len(records)),
-                   ("packets lost to flow map eviction", 0)):
+                   ("packets lost to eviction or removal race", 0)):
         if summary.get(k) != exp:
             problems.append(f"summary '{k}': {summary.get(k)}, expected {exp}")
     return good

@@ -373,9 +373,9 @@ def check_summary(bp, summary, records, problems):
         if key in summary and summary[key] != in_records:
             problems.append(f"{bp.name}: summary '{key}: {summary[key]}', the records hold "
                             f"{in_records} packets")
-    lost = summary.get("packets lost to flow map eviction", 0)
+    lost = summary.get("packets lost to eviction or removal race", 0)
     if lost:
-        problems.append(f"{bp.name}: summary 'packets lost to flow map eviction: {lost}', "
+        problems.append(f"{bp.name}: summary 'packets lost to eviction or removal race: {lost}', "
                         f"expected 0 (no eviction in a 65536-entry map holding a few flows)")
 
 

@@ -62,7 +62,7 @@ from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, EXIT_SKIP,  # noqa: E40
 
 TOP = os.path.normpath(os.path.join(HERE, "..", ".."))
 DEFAULT_DIRS = [os.path.join(TOP, "tests", "pcaps"), os.path.join(TOP, "..", "shared", "pcaps")]
-LOST = "packets lost to flow map eviction"
+LOST = "packets lost to eviction or removal race"
 END_LACK_OF_RESOURCES = 5
 # the fields of a flow record that show bpfix's flow key (the rest are counters and attributes)
 KEY_FIELDS = ("sourceIPv4Address", "destinationIPv4Address", "sourceIPv6Address",

@@ -108,9 +108,9 @@ def compare_capture(bpfix, capture, extra, elements, timeout, tmp, verbose):
         problems.append("summary differs:\n" +
                         "".join(f"      host   | {x}\n" for x in only_h) +
                         "".join(f"      kernel | {x}\n" for x in only_k))
-    lost = parse_summary(h_text).get("packets lost to flow map eviction", "0")
+    lost = parse_summary(h_text).get("packets lost to eviction or removal race", "0")
     if lost != "0":
-        problems.append(f"the flow map overflowed (packets lost to flow map eviction: {lost}): "
+        problems.append(f"the flow map overflowed (packets lost to eviction or removal race: {lost}): "
                         "the engines need not agree; raise --max-flows")
     if h_t != k_t:
         a, b = multiset_diff(h_t, k_t)

@@ -89,7 +89,7 @@ def check_destination(what, path, elements, summary, window, address, errors):
         "observedFlowTotalCount": summary["flows"],
         "exportedFlowRecordTotalCount": summary["records sent"],
         "notSentFlowTotalCount": summary.get("records not sent", 0),
-        "notSentPacketTotalCount": summary["packets lost to flow map eviction"],
+        "notSentPacketTotalCount": summary["packets lost to eviction or removal race"],
         "exportedMessageTotalCount": n_before,
         "exportedOctetTotalCount": octets_before,
     }
