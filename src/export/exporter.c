@@ -12,6 +12,7 @@
 #include "export/exporter.h"
 #include "export/transport.h"
 #include "flow/summary.h"
+#include "util/log.h"
 
 #define PROTO "IPFIX" /* what the transports carry, for their messages to people */
 
@@ -147,6 +148,11 @@ static int send_stats(struct bpfix_exporter *ex, const __u64 *frames_read, bool 
 		return err;
 	if (final)
 		bpfix_summary_print(&sum, stderr);
+	if (final && sum.flows_peak)
+		bpfix_warn("the flow map was full: flows were evicted before they ended (see the "
+			   "summary); a sweep met up to %llu flows at once; give --max-flows ([flows] "
+			   "max_flows) room above the flows alive at once\n",
+			   (unsigned long long)sum.flows_peak);
 	return bpfix_ipfix__send_stats(ex->process.ipfix, &sum.stats);
 }
 

@@ -44,6 +44,7 @@ struct bpfix_flow_table {
 	bpfix_record_fn emit;
 	void *emit_arg;
 	GHashTable *flows;	/* struct bpfix_flow_key * -> struct flow_entry * */
+	__u64 walked;		/* flows the current walk met: those in the source at once */
 	GArray *closes;		/* struct bpfix_close: a walk's requests to the source, after it */
 	GArray *endings;	/* struct ending: the rest of each, index for index */
 	GArray *records;	/* struct bpfix_record: a walk's records, sent in time order after it */
@@ -322,6 +323,8 @@ static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats
 	struct flow_entry fresh, *e = g_hash_table_lookup(ft->flows, key);
 	enum bpfix_end_reason reason;
 
+	ft->walked++;
+
 	if (!e) {
 		/* kept in the table only if it goes on: a flow that ends in its first sweep (a mass
 		 * of short flows) costs no insert and removal */
@@ -436,6 +439,8 @@ static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_fl
 	struct bpfix_flow_table *ft = arg;
 	struct flow_entry fresh;
 
+	ft->walked++;
+
 	ft->stats.flows_evicted++;
 	ft->stats.flows_ended++;
 	emit_record(ft, entry_or(ft, key, &fresh), stats, BPFIX_END_LACK_OF_RESOURCES);
@@ -449,6 +454,8 @@ static int visit_drained(const struct bpfix_flow_key *key, const struct bpfix_fl
 {
 	struct bpfix_flow_table *ft = arg;
 	struct flow_entry fresh, *e = entry_or(ft, key, &fresh);
+
+	ft->walked++;
 
 	if (e != &fresh)
 		end_old_life(ft, e, stats);
@@ -480,12 +487,15 @@ static int walk(struct bpfix_flow_table *ft, int (*pass)(struct bpfix_flow_table
 
 	ft->err = 0;
 	ft->sweep++;
+	ft->walked = 0;
 	if (ft->source->ops->drain_evicted)
 		err = ft->source->ops->drain_evicted(ft->source->ctx, visit_evicted, ft);
 	if (!err)
 		err = pass(ft);
 	if (!err)
 		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
+	if (ft->walked > ft->stats.flows_peak)
+		ft->stats.flows_peak = ft->walked;
 	send_records(ft);
 
 	return err ? err : ft->err;

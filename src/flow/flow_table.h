@@ -36,6 +36,7 @@ struct bpfix_flow_table_stats {
 	__u64 flows_ended;	/* flow lives that ended in a record: created - this = lost unseen */
 	__u64 flows_evicted;	/* flows that left the source before being exported */
 	__u64 flows_active;	/* flows the last sweep saw and did not end */
+	__u64 flows_peak;	/* the most flows a sweep met in the source at once */
 };
 
 struct bpfix_flow_table;

@@ -61,6 +61,8 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 		v[BPFIX_STAT_FLOWS_LOST] = c[BPFIX_CNT_FLOWS_CREATED] - ft.flows_ended;
 	}
 	v[BPFIX_STAT_FLOWS_ACTIVE] = ft.flows_active;
+	if (ft.flows_evicted || v[BPFIX_STAT_FLOWS_LOST])
+		v[BPFIX_STAT_FLOWS_PEAK] = sum->flows_peak = ft.flows_peak;
 
 	for (i = 0; i < BPFIX_STAT_MAX; i++) {
 		d = bpfix_stat_desc(i);

@@ -18,6 +18,7 @@ struct bpfix_summary {
 	struct bpfix_counter_value lines[BPFIX_STAT_MAX];
 	size_t n;
 	struct bpfix_export_stats stats; /* lines included */
+	__u64 flows_peak;		 /* set when flows were evicted or lost: see the table */
 };
 
 /*

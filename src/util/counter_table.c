@@ -106,6 +106,9 @@ static const struct bpfix_stat_desc rows[] = {
 	    "flows lost to eviction or removal race"),
 	ROW(BPFIX_STAT_FLOWS_ACTIVE, GAUGE, NOT_FINAL, "flows active",
 	    "bpfix_flows_active", NULL, "flows active"),
+	/* set only once flows were evicted or lost: what --max-flows must exceed */
+	ROW(BPFIX_STAT_FLOWS_PEAK, GAUGE, NONZERO, "most flows in the flow map at a sweep",
+	    "bpfix_flows_peak", NULL, "most flows in the flow map at a sweep"),
 };
 
 _Static_assert(sizeof(rows) / sizeof(rows[0]) == BPFIX_STAT_MAX, "a counter has no row");

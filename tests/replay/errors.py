@@ -511,7 +511,8 @@ def case_signals(c, p):
 
 
 def udp_flows_capture(path, n):
-    """A capture of n one-packet UDP flows (Ethernet, IPv4 10.0.x.y -> 10.1.0.1:53)."""
+    """A capture of n one-packet UDP flows (Ethernet, IPv4 10.0.x.y -> 10.1.0.1:53), all in one
+    second."""
     frames = []
     for i in range(n):
         ip = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 28, 0, 0, 64, 17, 0,
@@ -521,7 +522,10 @@ def udp_flows_capture(path, n):
         ip[10:12] = struct.pack("!H", ~(words + (words >> 16)) & 0xFFFF)
         frames.append(b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + bytes(ip) +
                       struct.pack("!HHHH", 40000, 53, 8, 0))
-    write_pcap(path, 1, frames)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i, frame in enumerate(frames):
+            f.write(struct.pack("<IIII", 1700000000, i, len(frame), len(frame)) + frame)
 
 
 def whole_messages(path):
@@ -565,6 +569,30 @@ def case_full_disk(c, p):
             p.append(r.show().rstrip())
     finally:
         subprocess.run(["umount", mnt], check=False)
+
+
+def case_evictions_named(c, p):
+    """A flow map too small for the flows alive at once: the summary and a warning name the most
+    flows a sweep met (host engine: every flow alive, evicted ones included; kernel engine, whose
+    evictions are silent: the map's size), so the user knows what --max-flows to set."""
+    n, size = 500, 50
+    cap = c.path("flows.pcap")
+    udp_flows_capture(cap, n)   # one second: every flow is alive at the only sweep
+    # the kernel's LRU map may evict a little before it is full
+    engines = {"host": (n, n), "kernel": (1, size)} if os.geteuid() == 0 else {"host": (n, n)}
+    for engine, (low, high) in engines.items():
+        r = run(c, ["replay", "--engine", engine, "--max-flows", str(size), "--output",
+                    c.path(f"{engine}.ipfix"), cap])
+        peak = summary_numbers(r.err).get("most flows in the flow map at a sweep")
+        warn = [m for m in message_lines(r.err) if "flow map was full" in m]
+        if r.rc != 0 or peak is None or not low <= peak <= high or len(warn) != 1 or \
+                f"up to {peak} flows" not in warn[0] or "--max-flows" not in warn[0]:
+            p.append(f"{engine}: expected exit 0, the summary line 'most flows in the flow map "
+                     f"at a sweep' from {low} to {high} and one warning naming it and "
+                     f"--max-flows\n" + r.show().rstrip())
+    r = run(c, ["replay", "--output", c.path("roomy.ipfix"), cap])
+    if "flow map" in "\n".join(message_lines(r.err)) or "most flows" in r.err:
+        p.append("a map with room enough still warns:\n" + r.show().rstrip())
 
 
 def check_collector_failure(c, where, cause, problems):
@@ -638,6 +666,7 @@ CASES = Cases([
     ("output_is_capture", case_output_is_capture),
     ("signals", case_signals),
     ("full_disk", case_full_disk),
+    ("evictions_named", case_evictions_named),
     ("unreachable_collector", case_unreachable_collector),
     ("unresolvable_collector", case_unresolvable_collector),
 ])
