@@ -73,8 +73,6 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 		.packets_seen = c[BPFIX_CNT_SEEN],
 		.packets_not_metered = not_metered,
 		.flows_observed = c[BPFIX_CNT_FLOWS_CREATED],
-		.records_exported = exported->records,
-		.records_not_sent = exported->records_lost,
 		.packets_lost = v[BPFIX_STAT_PACKETS_LOST],
 		.counters = sum->lines,
 		.n_counters = sum->n,

@@ -73,8 +73,6 @@ struct bpfix_export_stats {
 	__u64 packets_seen;
 	__u64 packets_not_metered;
 	__u64 flows_observed;
-	__u64 records_exported;
-	__u64 records_not_sent;
 	__u64 packets_lost;		/* metered but in no record: lost to eviction or removal race */
 	const struct bpfix_counter_value *counters; /* every line of the summary */
 	size_t n_counters;
