@@ -294,7 +294,9 @@ int main(int argc, char **argv)
 	const char *collectors[1] = { collector };
 	struct bpfix_ipfix_opts xopts = { .collectors = collectors, .n_collectors = 1,
 					  .observation_domain = 1, .template_refresh_s = 60,
-					  .template_refresh_messages = 100, .pen = 32473 };
+					  .template_refresh_messages = 100, .pen = 32473,
+					  /* unpaced: the sink drains all, the sweep is measured */
+					  .pace_rate = 0 };
 	struct bpfix_kernel_source *source = NULL;
 	struct bpfix_bpf *bpf = NULL;
 	struct bpfix_exporter *ex = NULL;

@@ -105,6 +105,8 @@ static struct bpfix_ipfix_opts ipfix_opts(const struct bpfix_config *cfg)
 		.template_refresh_s = cfg->template_refresh_s,
 		.template_refresh_messages = cfg->template_refresh_messages,
 		.pen = cfg->pen,
+		.pace_rate = cfg->pace_rate,
+		.pace_depth = cfg->pace_depth,
 	};
 
 	if (!o.n_collectors && !o.output_path) {

@@ -39,6 +39,8 @@ void bpfix_config_init(struct bpfix_config *cfg)
 	cfg->template_refresh_messages = 100;
 	cfg->tcp_linger_s = 1;
 	cfg->pen = 32473;
+	cfg->pace_rate = 100000;
+	cfg->pace_depth = 32;
 	cfg->gtpu_port = BPFIX_GTPU_PORT;
 }
 

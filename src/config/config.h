@@ -33,6 +33,8 @@ struct bpfix_config {
 	__u32 template_refresh_s;
 	__u32 template_refresh_messages;
 	__u32 pen;
+	__u32 pace_rate;	  /* records/s to each UDP collector; 0: unpaced */
+	__u32 pace_depth;	  /* messages at once to each */
 	__u32 gtpu_port;
 	char **interfaces;	  /* live: NULL-terminated NAME-or-GLOB[:HOOKS] */
 	enum bpfix_hooks direction; /* live: hooks of entries without their own */

@@ -55,6 +55,13 @@ const struct option_spec bpfix_options[] = {
 	{ "enterprise-number", 0, "export", "enterprise_number", VALUE_U32, FIELD(pen), 1,
 	  UINT32_MAX, "PEN", "private enterprise number of bpfix's own IPFIX elements (tunnel "
 	  "endpoints); 32473 is RFC 5612's documentation number", NULL },
+	{ "pace-rate", 0, "export", "pace_records_per_second", VALUE_U32, FIELD(pace_rate), 0,
+	  100000000, "N", "send each UDP collector at most N flow records a second (a message "
+	  "without flow records counts as one; a file is never paced): the export waits for it; 0: "
+	  "unpaced, and a burst may overrun the collector's socket buffer", NULL },
+	{ "pace-depth", 0, "export", "pace_depth_messages", VALUE_U32, FIELD(pace_depth), 1, 65535,
+	  "M", "let at most M messages at once go to a UDP collector after a pause (32 messages of "
+	  "1400 octets take about 70 KiB of Linux's default 208 KiB socket buffer)", NULL },
 	{ "stats-interval", 0, "export", "stats_interval", VALUE_U32, FIELD(stats_interval_s), 1,
 	  86400, "S", "run: send exporter statistics (options records, domain 0) every S seconds", NULL },
 	{ "idle-timeout", 0, "flows", "idle_timeout", VALUE_U32, FIELD(idle_timeout_s), 1, 86400, "S",

@@ -28,6 +28,7 @@ struct bpfix_exporter {
 	struct bpfix_flow_table *table;
 	struct process process;
 	struct bpfix_ipfix_opts ipfix_opts; /* what it was made with: our own copy */
+	struct bpfix_export_totals paced_before; /* pacing of the processes a reload replaced */
 };
 
 /* A copy of @o whose strings are the copy's own (the caller's may go with a reload). */
@@ -77,9 +78,11 @@ static int open_process(struct process *p, const struct bpfix_ipfix_opts *o)
 
 	memset(p, 0, sizeof(*p));
 	p->transports = g_new0(struct bpfix_transport *, o->n_collectors + 1);
-	for (i = 0; i < o->n_collectors; i++)
+	for (i = 0; i < o->n_collectors; i++) {
 		if (!keep(p, bpfix_udp_transport__new(o->collectors[i], PROTO)))
 			goto fail;
+		bpfix_transport__set_pace(p->transports[i], o->pace_rate, o->pace_depth);
+	}
 	if (o->output_path &&
 	    !keep(p, bpfix_file_transport__new(o->output_path, o->append_output, PROTO)))
 		goto fail;
@@ -129,12 +132,26 @@ void bpfix_exporter__set_clock_to_epoch(struct bpfix_exporter *ex, __s64 clock_t
 	bpfix_flow_table__set_clock_to_epoch(ex->table, clock_to_epoch_ns);
 }
 
+/* What the paces of @p's transports did, added to @t. */
+static void add_pacing(const struct process *p, struct bpfix_export_totals *t)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_transports; i++) {
+		t->pace_held_ns += p->transports[i]->pace.held_ns;
+		t->records_unpaced += p->transports[i]->pace.records_unpaced;
+	}
+}
+
 static int collect(struct bpfix_exporter *ex, struct bpfix_summary *sum, const __u64 *frames_read,
 		   bool final)
 {
 	struct bpfix_export_totals totals;
 
 	bpfix_ipfix__get_stats(ex->process.ipfix, &totals);
+	totals.pace_held_ns = ex->paced_before.pace_held_ns;
+	totals.records_unpaced = ex->paced_before.records_unpaced;
+	add_pacing(&ex->process, &totals);
 	return bpfix_summary_collect(sum, ex->source, ex->table, &totals, frames_read, final);
 }
 
@@ -203,7 +220,8 @@ static bool same_ipfix(const struct bpfix_ipfix_opts *a, const struct bpfix_ipfi
 	       !g_strcmp0(a->output_path, b->output_path) &&
 	       a->observation_domain == b->observation_domain &&
 	       a->template_refresh_s == b->template_refresh_s &&
-	       a->template_refresh_messages == b->template_refresh_messages && a->pen == b->pen;
+	       a->template_refresh_messages == b->template_refresh_messages && a->pen == b->pen &&
+	       a->pace_rate == b->pace_rate && a->pace_depth == b->pace_depth;
 }
 
 int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
@@ -231,6 +249,7 @@ int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,
 	bpfix_ipfix__carry_stats(process.ipfix, ex->process.ipfix);
 	bpfix_ipfix__flush(ex->process.ipfix);
 	bpfix_ipfix__report_losses(ex->process.ipfix);
+	add_pacing(&ex->process, &ex->paced_before);
 	close_process(&ex->process);
 	ex->process = process;
 	free_ipfix_opts(&ex->ipfix_opts);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* What every transport does alike: counting outcomes, closing, the loss report; no I/O here. */
+/*
+ * What every transport does alike: counting outcomes, closing, the loss report, setting the pace;
+ * no I/O here.
+ */
 #include <errno.h>
 #include <stdio.h>
 
@@ -21,6 +24,11 @@ void bpfix_transport_count_lost(struct bpfix_transport *t, __u64 messages, __u64
 	t->counters.records_lost += records;
 	if (why)
 		snprintf(t->why, sizeof(t->why), "%s", why);
+}
+
+void bpfix_transport__set_pace(struct bpfix_transport *t, __u32 rate, __u32 depth)
+{
+	bpfix_pace_init(&t->pace, t->datagram ? rate : 0, depth, &bpfix_pace_monotonic);
 }
 
 void bpfix_transport__free(struct bpfix_transport *t)

@@ -15,6 +15,8 @@
 
 #include <linux/types.h>
 
+#include "export/pace.h"
+
 /* Every message and record handed to a transport ends in exactly one of sent and lost. */
 struct bpfix_transport_counters {
 	__u64 messages_sent;	/* accepted whole: taken by the socket (UDP), written (file) */
@@ -65,6 +67,7 @@ struct bpfix_transport {
 	struct sockaddr_storage local; /* our end of the socket (the exporter address); none: 0 */
 	struct bpfix_transport_counters counters;
 	char why[320];		/* the last failure, for people */
+	struct bpfix_pace pace;	/* datagrams only; rate 0: unpaced (a file is never paced) */
 };
 
 /*
@@ -79,6 +82,12 @@ struct bpfix_transport *bpfix_file_transport__new(const char *path, bool append,
 void bpfix_transport__free(struct bpfix_transport *t);
 /* Print what was lost to @t, if anything; then -EIO, else 0. */
 int bpfix_transport__report_losses(const struct bpfix_transport *t);
+
+/*
+ * Pace @t's messages: at most @rate records a second, @depth messages at once (rate 0: unpaced).
+ * Only datagram transports are paced: a file takes what it is given.
+ */
+void bpfix_transport__set_pace(struct bpfix_transport *t, __u32 rate, __u32 depth);
 
 /* For the transports themselves: the counters (and the last failure) of one outcome. */
 void bpfix_transport_count_sent(struct bpfix_transport *t, size_t len, __u64 records);

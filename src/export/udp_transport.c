@@ -4,7 +4,8 @@
  * so a sweep never waits for DNS); each message sent whole without waiting on a connected
  * socket, whose pending error (ICMP port unreachable) moves the last message from sent to lost.
  * After a loss, data is held back (counted lost) until a message with templates gets through,
- * and the outage is told in a few rate-limited lines. It does not encode, and does not pace.
+ * and the outage is told in a few rate-limited lines. Each message sent waits for the
+ * destination's token bucket (export/pace.h) first. It does not encode.
  */
 #define _GNU_SOURCE /* getaddrinfo_a */
 #include <errno.h>
@@ -284,6 +285,8 @@ static int udp_send(struct bpfix_transport *t, const void *msg, size_t len, __u6
 		loss(u, 1, len, records, NULL);
 		return -ENOTCONN;
 	}
+	/* past the pace's deadline it goes all the same, counted by the pace */
+	bpfix_pace_wait(&t->pace, records);
 	rc = send_message(u, msg, len, records);
 	if (!rc && templates)
 		u->resync = false;

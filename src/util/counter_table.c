@@ -90,6 +90,11 @@ static const struct bpfix_stat_desc rows[] = {
 	    "bpfix_records_sent_total", NULL, "records sent"),
 	ROW(BPFIX_STAT_RECORDS_NOT_SENT, COUNTER, NONZERO, "records not sent",
 	    "bpfix_records_not_sent_total", NULL, "records not sent"),
+	/* pacing to UDP collectors: how long it held the export, and what it could not hold */
+	ROW(BPFIX_STAT_RECORDS_UNPACED, COUNTER, NONZERO, "records sent beyond the pace",
+	    "bpfix_records_sent_beyond_pace_total", NULL, "records sent beyond the pace"),
+	ROW(BPFIX_STAT_PACE_HELD_MS, COUNTER, NONZERO, "export held by pacing (ms)",
+	    "bpfix_export_held_by_pacing_milliseconds_total", NULL, "export held by pacing (ms)"),
 	ROW(BPFIX_STAT_FLOWS_EVICTED, COUNTER, NONZERO, "flows evicted",
 	    "bpfix_flows_evicted_total", NULL, "flows evicted"),
 	ROW(BPFIX_STAT_EXPORT_FAILURES, COUNTER, NONZERO, "export failures",

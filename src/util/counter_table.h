@@ -23,6 +23,8 @@ enum bpfix_stat {
 	BPFIX_STAT_OCTETS_EXPORTED,
 	BPFIX_STAT_RECORDS_SENT,
 	BPFIX_STAT_RECORDS_NOT_SENT,
+	BPFIX_STAT_RECORDS_UNPACED,
+	BPFIX_STAT_PACE_HELD_MS,
 	BPFIX_STAT_FLOWS_EVICTED,
 	BPFIX_STAT_EXPORT_FAILURES,
 	BPFIX_STAT_PACKETS_LOST,
@@ -83,6 +85,8 @@ struct bpfix_export_totals {
 	__u64 records;	/* records sent: in messages a destination took (the most any took) */
 	__u64 records_lost; /* records lost for good (the least any destination lost) */
 	__u64 failures;	/* appends or emits that failed, any destination */
+	__u64 pace_held_ns; /* time the export waited for the destinations' token buckets */
+	__u64 records_unpaced; /* records sent past a pace's deadline, without tokens */
 };
 
 #endif /* BPFIX_COUNTER_TABLE_H */

@@ -253,15 +253,16 @@ class Nfcapd:
     in workdir (default: a temporary directory of its own, self.tmp, removed unless keep).
 
     port: a fixed port (default: a free one, picked again should another process take it before
-    nfcapd binds it). popen(argv, **kw) starts it (default: subprocess.Popen, stdin from
+    nfcapd binds it). args: more nfcapd options (-B: its socket buffer). popen(argv, **kw) starts it (default: subprocess.Popen, stdin from
     /dev/null; live_veth.py starts it in a network namespace). Use as a context manager: the
     process (by its pid) and an own directory are cleaned up on every path. stop() must run
     before decode(): nfcapd buffers records in memory and writes its file when it exits on
     SIGTERM.
     """
 
-    def __init__(self, workdir=None, port=None, popen=_popen, keep=False):
+    def __init__(self, workdir=None, port=None, popen=_popen, keep=False, args=()):
         self.keep = keep
+        self.args = list(args)
         self.own_tmp = workdir is None
         self.tmp = tempfile.mkdtemp(prefix="bpfix-nfcapd-") if workdir is None else workdir
         self.flowdir = os.path.join(self.tmp, "flows")
@@ -295,7 +296,7 @@ class Nfcapd:
                 self.port = free_udp_port()
             with open(self.log_path, "ab") as logf:
                 self.proc = self.popen(["nfcapd", "-b", "127.0.0.1", "-p", str(self.port), "-w",
-                                        self.flowdir, "-t", "3600"],
+                                        self.flowdir, "-t", "3600", *self.args],
                                        stdout=logf, stderr=subprocess.STDOUT)
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
@@ -350,6 +351,15 @@ class Nfcapd:
     def nfdump(self, *args):
         """nfdump's output for the collected files (in UTC)."""
         return decoder_output(["nfdump", "-R", self.flowdir, *args])
+
+    def info(self):
+        """`nfdump -I` of the collected files: {"Flows": N, "Sequence failures": N, ...}."""
+        out = {}
+        for line in self.nfdump("-I").splitlines():
+            name, _, value = line.partition(":")
+            if value.strip().isdigit():
+                out[name.strip()] = int(value)
+        return out
 
     def json_records(self):
         """Every FLOW object of `nfdump -o json`."""

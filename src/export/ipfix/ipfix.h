@@ -25,6 +25,8 @@ struct bpfix_ipfix_opts {
 	__u32 template_refresh_messages; /* ... and resend after this many UDP messages */
 	bool append_output;	       /* add to output_path rather than start it anew (reload) */
 	__u32 pen;		       /* private enterprise number of bpfix's own elements */
+	__u32 pace_rate;	       /* records/s to each UDP collector, 0: unpaced (the exporter's) */
+	__u32 pace_depth;	       /* messages at once to each (the exporter's) */
 };
 
 struct bpfix_ipfix;
