@@ -88,8 +88,16 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 		count(BPFIX_CNT_NOT_METERED_INTERNAL, packets);
 		return;
 	}
+	/* replay: skb->len is the frame cut to a page; the recorded length, which the test run
+	 * would refuse above 64 KiB, comes in cb[0] (src/meter/test_run_feed.c) */
+	wire_len = bpfix_replay ? skb->cb[0] : 0; /* read once: a ctx pointer must not be moved */
+	if (!wire_len)
+		wire_len = skb->len;
 	cursor.buf = s->window;
 	cursor.len = len;
+	/* BIG TCP: an IP length of 0 is the packet's (bpfix_ip_len_zero) */
+	cursor.pkt_len = wire_len;
+	cursor.gso = packets > 1 || skb->gso_size;
 	/* live, the NIC or veth may have taken the outer tag out of the bytes */
 	cursor.tag_stripped = skb->vlan_present ? 1 : 0;
 	cursor.stripped_tci = skb->vlan_tci;
@@ -99,11 +107,6 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 		return;
 
 	now = bpfix_replay ? skb->tstamp : bpf_ktime_get_ns();
-	/* replay: skb->len is the frame cut to a page; the recorded length, which the test run
-	 * would refuse above 64 KiB, comes in cb[0] (src/meter/test_run_feed.c) */
-	wire_len = bpfix_replay ? skb->cb[0] : 0; /* read once: a ctx pointer must not be moved */
-	if (!wire_len)
-		wire_len = skb->len;
 	bpfix_flow_key_from_meta(&s->key, &s->meta, bpfix_replay ? 0 : skb->ifindex, direction);
 	account(s, now, packets, bpfix_wire_octets(wire_len, skb->gso_segs, &s->meta));
 }

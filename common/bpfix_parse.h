@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The packet parser shared by the TC program and the host: pure, bounded functions over a parse
- * window (at most BPFIX_PARSE_WINDOW octets copied from the frame's start). It fills a
- * bpfix_pkt_meta and returns a named result; it never reads outside the window, never loops
- * without a constant bound and keeps no state. It does not account: see bpfix_account.h.
+ * window (at most BPFIX_PARSE_WINDOW octets copied from the frame's start) and what the caller
+ * knows of the whole packet (its length, GSO). It fills a bpfix_pkt_meta and returns a named
+ * result; it never reads outside the window, never loops without a constant bound and keeps no
+ * state. It does not account: see bpfix_account.h.
  */
 #ifndef BPFIX_PARSE_H
 #define BPFIX_PARSE_H
@@ -11,11 +12,16 @@
 #include "bpfix_flow.h"
 #include "bpfix_proto.h"
 
+#define BPFIX_MAX_IPV6_OPTS 4 /* hop-by-hop options looked at for a Jumbo Payload option */
+
 struct bpfix_cursor {
 	const __u8 *buf;     /* the parse window */
 	__u32 len;	     /* octets of the frame in the window, <= BPFIX_PARSE_WINDOW */
+	__u32 pkt_len;	     /* octets of the packet from the frame's start: skb->len live, the
+			      * recorded (wire) length in replay; 0 if unknown */
 	__u16 stripped_tci;  /* live: the outer VLAN tag the device took out of the bytes... */
 	__u8 tag_stripped;   /* ...if this is 1 (VLAN offload); replay and host: 0 */
+	__u8 gso;	     /* 1: a GSO/GRO super-packet (skb gso_size set or gso_segs > 1) */
 	__u8 pad;
 };
 
@@ -107,7 +113,8 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv4(const struct bpfix_cursor *c, 
 	if (!bpfix_peek(c, off, hdr_len))
 		return BPFIX_PARSE_TRUNC_IP;
 	total_len = bpfix_be16_to_host(ip->total_len);
-	if (total_len < hdr_len)
+	/* 0 is left to the caller, who knows the packet (bpfix_ip_len_zero: BIG TCP) */
+	if (total_len && total_len < hdr_len)
 		return BPFIX_PARSE_BAD_IP_LEN;
 
 	m->ip_version = 4;
@@ -135,13 +142,60 @@ BPFIX_INLINE int bpfix_ipv6_is_ext(__u8 next)
 	       next == BPFIX_IPPROTO_FRAGMENT || next == BPFIX_IPPROTO_DSTOPTS;
 }
 
+/*
+ * The length a Jumbo Payload option (RFC 2675) gives the packet whose hop-by-hop header is at
+ * @off, @len octets, all in the window: octets after the IPv6 header, this header included. 0
+ * when there is none among its first BPFIX_MAX_IPV6_OPTS options, or it is not valid (RFC 2675
+ * §3: only above 65535, and only with a payload length of 0, which the caller checks).
+ */
+BPFIX_BPF_GLOBAL __u32 bpfix_ipv6_jumbo_len(const struct bpfix_window *w, __u32 window_len,
+					    __u32 off, __u32 len)
+{
+	struct bpfix_cursor c = { .buf = (const __u8 *)w, .len = window_len };
+	const struct bpfix_ipv6_jumbo_opt *jumbo;
+	const struct bpfix_ipv6_opt *opt;
+	__u32 pos = sizeof(struct bpfix_ipv6_ext_hdr), value;
+	volatile __u32 at;
+	int i;
+
+	if (!w || window_len > BPFIX_PARSE_WINDOW)
+		return 0;
+	for (i = 0; i < BPFIX_MAX_IPV6_OPTS && pos < len; i++) {
+		opt = BPFIX_PEEK(&c, off + pos, bpfix_ipv6_opt);
+		if (!opt)
+			return 0;
+		if (opt->type == BPFIX_IPV6_OPT_PAD1) {
+			pos++;
+			continue;
+		}
+		if (opt->type == BPFIX_IPV6_OPT_JUMBO) {
+			if (opt->len != sizeof(jumbo->payload_len) || pos + sizeof(*jumbo) > len)
+				return 0;
+			/* a pointer of its own, through a reload the compiler cannot fold into opt,
+			 * whose bounds the verifier checked for 2 octets only */
+			at = off + pos;
+			jumbo = BPFIX_PEEK(&c, at, bpfix_ipv6_jumbo_opt);
+			if (!jumbo)
+				return 0;
+			value = bpfix_be32_to_host(jumbo->payload_len);
+			/* ip_len (32 bits) adds the IPv6 header to it */
+			if (value <= BPFIX_IP_LEN_MAX ||
+			    value > (__u32)-1 - sizeof(struct bpfix_ipv6_hdr))
+				return 0;
+			return value;
+		}
+		pos += sizeof(*opt) + opt->len;
+	}
+	return 0;
+}
+
 BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, __u32 off,
 						  struct bpfix_pkt_meta *m)
 {
 	const struct bpfix_ipv6_hdr *ip = BPFIX_PEEK(c, off, bpfix_ipv6_hdr);
 	const struct bpfix_ipv6_frag_hdr *frag;
 	const struct bpfix_ipv6_ext_hdr *ext;
-	__u32 vtc, ext_len;
+	__u32 vtc, ext_len, payload_len, jumbo_len;
 	__u8 next;
 	int i;
 
@@ -154,7 +208,9 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, 
 	m->ip_version = 6;
 	m->tos = (__u8)(vtc >> 20);
 	m->ttl = ip->hop_limit;
-	m->ip_len = (__u32)bpfix_be16_to_host(ip->payload_len) + sizeof(*ip);
+	payload_len = bpfix_be16_to_host(ip->payload_len);
+	/* 0 is a jumbogram's (below) or left to the caller (bpfix_ip_len_zero: BIG TCP) */
+	m->ip_len = payload_len ? payload_len + sizeof(*ip) : 0;
 	m->l3_off = off;
 	bpfix_copy_addr(m->src_addr, ip->saddr, 16);
 	bpfix_copy_addr(m->dst_addr, ip->daddr, 16);
@@ -189,6 +245,13 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, 
 		/* the whole header must be there, or what follows it is not */
 		if (!ext || !bpfix_peek(c, off, ext_len))
 			break;
+		/* RFC 2675: a jumbogram's length is in its hop-by-hop header, the first one */
+		if (i == 0 && next == BPFIX_IPPROTO_HOPOPTS && !payload_len) {
+			jumbo_len = bpfix_ipv6_jumbo_len((const struct bpfix_window *)c->buf, c->len,
+							 off, ext_len);
+			if (jumbo_len)
+				m->ip_len = jumbo_len + sizeof(*ip);
+		}
 		next = ext->nexthdr;
 		off += ext_len;
 	}
@@ -221,6 +284,38 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ip(const struct bpfix_cursor *c, __
 						__u16 ethertype, struct bpfix_pkt_meta *m)
 {
 	return bpfix_parse_ip_window((const struct bpfix_window *)c->buf, c->len, off, ethertype, m);
+}
+
+/*
+ * An IP header whose length field says 0 (the IP parsers leave ip_len 0 for the caller; an IPv6
+ * jumbogram has its length already). Linux writes 0 there in a GSO super-packet longer than the
+ * field can say (BIG TCP: IPv4 from 6.3; IPv6 with a Jumbo Payload hop-by-hop option, and without
+ * one after the 2026 "BIG TCP without HBH" change). Its length is then the packet's own: @pkt_len
+ * octets from the frame's start (skb->len, or the length a capture recorded), taken when the skb
+ * says GSO (@gso), or when the packet is longer than its length field could say, which only such
+ * a super-packet is (a capture of one records no GSO). Anything else keeps the verdict a length
+ * of 0 has always had: an IPv4 packet is malformed, an IPv6 one is its 40-octet header.
+ * @pkt_len 0: unknown (an inner packet).
+ */
+BPFIX_BPF_GLOBAL enum bpfix_parse_rc bpfix_ip_len_zero(struct bpfix_pkt_meta *m, __u32 pkt_len,
+						       __u8 gso)
+{
+	__u32 hdr_len, len_max, len;
+
+	if (!m)
+		return BPFIX_PARSE_BAD_IP_LEN;
+	hdr_len = m->ip_version == 4 ? sizeof(struct bpfix_ipv4_hdr) : sizeof(struct bpfix_ipv6_hdr);
+	len_max = m->ip_version == 4 ? BPFIX_IP_LEN_MAX : BPFIX_IP_LEN_MAX + hdr_len;
+	len = pkt_len > m->l3_off ? pkt_len - m->l3_off : 0;
+
+	if (len >= hdr_len && (gso || len > len_max)) {
+		m->ip_len = len;
+		return BPFIX_PARSE_OK;
+	}
+	if (m->ip_version == 4)
+		return BPFIX_PARSE_BAD_IP_LEN;
+	m->ip_len = hdr_len;
+	return BPFIX_PARSE_OK;
 }
 
 /*
@@ -349,6 +444,9 @@ BPFIX_INLINE void bpfix_decap_gtpu(const struct bpfix_cursor *c, struct bpfix_pk
 	__builtin_memset(m, 0, BPFIX_META_FLOW_END);
 	rc = bpfix_parse_ip(c, g.inner_off, *version >> 4 == 4 ? BPFIX_ETH_P_IPV4 : BPFIX_ETH_P_IPV6,
 			    m);
+	/* an inner length of 0: the packet's length is not known here, only the verdict */
+	if (rc == BPFIX_PARSE_OK && !m->ip_len)
+		rc = bpfix_ip_len_zero(m, 0, 0);
 	if (rc != BPFIX_PARSE_OK) {
 		__builtin_memcpy(m, &outer, sizeof(outer));
 		m->gtp_diag = BPFIX_GTP_DIAG_INNER_BAD;
@@ -416,6 +514,8 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(const struct bpfix_cursor *c,
 {
 	enum bpfix_parse_rc rc = bpfix_parse_ethernet(c, m);
 
+	if (rc == BPFIX_PARSE_OK && !m->ip_len)
+		rc = bpfix_ip_len_zero(m, c->pkt_len, c->gso);
 	if (rc == BPFIX_PARSE_OK && bpfix_is_gtpu(m, gtpu_port))
 		bpfix_decap_gtpu(c, m);
 	return rc;

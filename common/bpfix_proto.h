@@ -31,6 +31,12 @@
 #define BPFIX_IPV4_FRAG_OFFSET_MASK 0x1FFF /* RFC 791: 13-bit fragment offset */
 #define BPFIX_IPV6_FRAG_OFFSET_MASK 0xFFF8 /* RFC 8200 §4.5: offset in the upper 13 bits */
 
+/* The most an IPv4 total length or an IPv6 payload length can say; longer packets say 0 */
+#define BPFIX_IP_LEN_MAX 65535
+/* Hop-by-hop options (RFC 8200 §4.2): Pad1 is one octet, every other option type-length-value */
+#define BPFIX_IPV6_OPT_PAD1 0x00
+#define BPFIX_IPV6_OPT_JUMBO 0xC2 /* Jumbo Payload (RFC 2675 §2): 4 octets of length */
+
 /* GTP-U (3GPP TS 29.281 §5.1, §5.2) */
 #define BPFIX_GTPU_VERSION_SHIFT 5
 #define BPFIX_GTPU_FLAG_PT 0x10
@@ -108,6 +114,19 @@ struct bpfix_gtpu_opt_hdr {
 	__u8 next_ext;
 } __attribute__((packed));
 
+/* An option of the hop-by-hop or destination options header, up to its data. */
+struct bpfix_ipv6_opt {
+	__u8 type;
+	__u8 len; /* octets of data after these two */
+} __attribute__((packed));
+
+/* The Jumbo Payload option: the packet's length after the IPv6 header, hop-by-hop included */
+struct bpfix_ipv6_jumbo_opt {
+	__u8 type;
+	__u8 len; /* 4 */
+	__be32 payload_len;
+} __attribute__((packed));
+
 /* The first four octets of TCP, UDP, UDP-Lite and SCTP. */
 struct bpfix_ports_hdr {
 	__be16 src;
@@ -133,6 +152,7 @@ _Static_assert(sizeof(struct bpfix_eth_hdr) == 14, "Ethernet header");
 _Static_assert(sizeof(struct bpfix_ipv4_hdr) == 20, "IPv4 header");
 _Static_assert(sizeof(struct bpfix_ipv6_hdr) == 40, "IPv6 header");
 _Static_assert(sizeof(struct bpfix_tcp_hdr) == 14, "TCP header up to flags");
+_Static_assert(sizeof(struct bpfix_ipv6_jumbo_opt) == 6, "Jumbo Payload option");
 _Static_assert(sizeof(struct bpfix_gtpu_hdr) == 8, "GTP-U header");
 
 #endif /* BPFIX_PROTO_H */

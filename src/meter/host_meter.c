@@ -174,12 +174,13 @@ static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *
 	count_all(eng, idx, bpfix_flow_counts(outcome, idx), packets, octets);
 }
 
-int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len,
-				 __u64 tstamp_ns)
+/* The TC program's meter() in replay, for @len octets of a packet of @wire_len (cb[0] there). */
+static void run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len, __u32 wire_len,
+		      __u64 tstamp_ns)
 {
 	/* a captured frame is one packet: the kernel engine's test run gets no gso_segs either */
 	const __u32 gso_segs = 0, packets = bpfix_wire_packets(gso_segs);
-	struct bpfix_cursor cursor = { .buf = eng->window };
+	struct bpfix_cursor cursor = { .buf = eng->window, .pkt_len = wire_len };
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	struct bpfix_flow_key key;
 	enum bpfix_parse_rc rc;
@@ -190,10 +191,16 @@ int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *fram
 	rc = bpfix_parse_frame(&cursor, &eng->meta, eng->gtpu_port);
 	count_all(eng, idx, bpfix_parse_counts(rc, &eng->meta, idx), packets, 0);
 	if (rc != BPFIX_PARSE_OK)
-		return 0;
+		return;
 	/* replay: no interface saw the packet, and it came in */
 	bpfix_flow_key_from_meta(&key, &eng->meta, 0, BPFIX_DIR_INGRESS);
-	account(eng, &key, tstamp_ns, packets, bpfix_wire_octets(len, gso_segs, &eng->meta));
+	account(eng, &key, tstamp_ns, packets, bpfix_wire_octets(wire_len, gso_segs, &eng->meta));
+}
+
+int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len,
+				 __u64 tstamp_ns)
+{
+	run_frame(eng, frame, len, len, tstamp_ns);
 	return 0;
 }
 
@@ -214,7 +221,9 @@ void bpfix_host_engine__free(struct bpfix_host_engine *eng)
 /* The host engine as a replay meter (meter.h). */
 static int host_meter_run_frame(void *ctx, const struct bpfix_frame *f)
 {
-	return bpfix_host_engine__run_frame(ctx, f->data, f->len, f->tstamp_ns);
+	/* the recorded length, as the kernel engine's cb[0] (src/meter/test_run_feed.c) */
+	run_frame(ctx, f->data, f->len, f->wire_len > f->len ? f->wire_len : f->len, f->tstamp_ns);
+	return 0;
 }
 
 static struct bpfix_flow_source *host_meter_source(void *ctx)

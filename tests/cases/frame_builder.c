@@ -44,7 +44,7 @@ static __u8 *append(struct frame *f, __u32 n)
 	return p;
 }
 
-static void add_fixup(struct frame *f, enum frame_fixup_kind kind, __u32 off, __u16 value)
+static void add_fixup(struct frame *f, enum frame_fixup_kind kind, __u32 off, __u32 value)
 {
 	if (f->nfixups == FRAME_MAX_FIXUPS) {
 		fprintf(stderr, "packet_cases: more than %u length fields\n", FRAME_MAX_FIXUPS);
@@ -112,7 +112,7 @@ void frame_ipv6(struct frame *f, const struct frame_ipv6_fields *ip)
 	p[7] = ip->hop_limit;
 	memcpy(p + 8, ip->src, 16);
 	memcpy(p + 24, ip->dst, 16);
-	add_fixup(f, FIXUP_IPV6, off, 0);
+	add_fixup(f, FIXUP_IPV6, off, ip->payload_len);
 }
 
 void frame_ipv6_opts(struct frame *f, __u8 next, __u8 len_units)
@@ -125,6 +125,23 @@ void frame_ipv6_opts(struct frame *f, __u8 next, __u8 len_units)
 	/* one PadN option fills the rest (RFC 8200 §4.2) */
 	p[2] = 1;
 	p[3] = (__u8)(n - 4);
+}
+
+void frame_ipv6_jumbo(struct frame *f, __u8 next, bool padded, __u32 jumbo_len)
+{
+	__u8 *p = append(f, padded ? 16 : 8);
+	__u32 at = padded ? 6 : 2; /* the option at 4n + 2 (RFC 2675 §2) */
+
+	p[0] = next;
+	p[1] = padded ? 1 : 0;
+	if (padded) {
+		/* a PadN of 4 octets before the option, another after it */
+		p[2] = p[12] = 1;
+		p[3] = p[13] = 2;
+	}
+	p[at] = 0xC2;
+	p[at + 1] = 4;
+	put_be32(p + at + 2, jumbo_len);
 }
 
 void frame_ipv6_routing(struct frame *f, __u8 next, __u8 type, __u8 segments_left,
@@ -276,16 +293,18 @@ void frame_finish(struct frame *f)
 		const struct frame_fixup *fx = &f->fixups[i];
 		__u8 *p = f->bytes + fx->off;
 		__u16 to_end = (__u16)(f->len - f->trailer - fx->off);
+		/* the length written instead of the right one: FRAME_LEN_ZERO is 0 */
+		__u16 value = (__u16)(fx->value == FRAME_LEN_ZERO ? 0 : fx->value);
 
 		switch (fx->kind) {
 		case FIXUP_IPV4:
-			put_be16(p + 2, fx->value ? fx->value : to_end);
+			put_be16(p + 2, fx->value ? value : to_end);
 			/* the checksum covers the header as its IHL says, when that is sane */
 			if ((p[0] & 0x0F) >= 5)
 				put_be16(p + 10, ipv4_checksum(p, (p[0] & 0x0Fu) * 4));
 			break;
 		case FIXUP_IPV6:
-			put_be16(p + 4, (__u16)(to_end - 40));
+			put_be16(p + 4, fx->value ? value : (__u16)(to_end - 40));
 			break;
 		case FIXUP_UDP:
 			put_be16(p + 4, to_end);

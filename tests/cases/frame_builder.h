@@ -15,6 +15,9 @@
 #define FRAME_MAX 2048
 #define FRAME_MAX_FIXUPS 12 /* length fields left open until frame_finish */
 
+/* A length field written as 0 (what BIG TCP super-packets say), not the right length */
+#define FRAME_LEN_ZERO 0x10000
+
 #define FRAME_IPV4_DF 0x4000 /* RFC 791 flags, in struct frame_ipv4_fields.frag */
 #define FRAME_IPV4_MF 0x2000
 
@@ -55,7 +58,7 @@
 struct frame_fixup {
 	__u8 kind;	/* which header starts at off */
 	__u16 off;
-	__u16 value;	/* a malformed length to write instead of the right one, 0 = none */
+	__u32 value;	/* a length to write instead of the right one (FRAME_LEN_ZERO: 0), 0 = none */
 };
 
 /* A frame under construction: headers are appended in wire order. */
@@ -77,7 +80,8 @@ struct frame_ipv4_fields {
 	__u16 frag;		/* flags | offset in 8-octet units, host order */
 	__u8 options_len;	/* octets of options (NOPs), a multiple of 4, at most 40 */
 	__u8 version_ihl;	/* 0 = right (4 and the header length); else written as is */
-	__u16 total_len;	/* 0 = right (computed at frame_finish); else written as is */
+	__u32 total_len;	/* 0 = right (computed at frame_finish); else written as is,
+				 * FRAME_LEN_ZERO as 0 */
 };
 
 /* IPv6 header fields; the payload length is filled in by frame_finish. */
@@ -89,6 +93,8 @@ struct frame_ipv6_fields {
 	__u8 hop_limit;
 	__u32 flow_label;
 	__u8 version;		/* 0 = 6; else written as is */
+	__u32 payload_len;	/* 0 = right (computed at frame_finish); else written as is,
+				 * FRAME_LEN_ZERO as 0 */
 };
 
 /*
@@ -113,6 +119,11 @@ void frame_ipv4(struct frame *f, const struct frame_ipv4_fields *ip);
 void frame_ipv6(struct frame *f, const struct frame_ipv6_fields *ip);
 /* Hop-by-hop or destination options (same layout), padded with PadN: (len_units + 1) * 8 octets. */
 void frame_ipv6_opts(struct frame *f, __u8 next, __u8 len_units);
+/*
+ * The hop-by-hop header of a jumbogram (RFC 2675 §2): the Jumbo Payload option holding
+ * @jumbo_len; 8 octets as Linux writes it, or @padded, 16 with a 4-octet PadN before and after.
+ */
+void frame_ipv6_jumbo(struct frame *f, __u8 next, bool padded, __u32 jumbo_len);
 void frame_ipv6_routing(struct frame *f, __u8 next, __u8 type, __u8 segments_left,
 			__u8 len_units);
 void frame_ipv6_frag(struct frame *f, __u8 next, __u16 offset_units, bool more, __u32 id);

@@ -379,6 +379,87 @@ static void build_ipv6_ethertype_version_4(struct frame *f)
 	frame_udp(f, 1111, 2222);
 }
 
+/*
+ * GSO super-packets and BIG TCP (DESIGN.md §4): TCP 40000 -> 80 with @payload octets, the IPv4
+ * total length (or IPv6 payload length) as @len says: 0 = right, FRAME_LEN_ZERO = 0, as Linux
+ * writes it in a super-packet above 64 KiB. A row's frame may be the start of a longer packet:
+ * its wire_len says how long, as skb->len or a capture's recorded length would.
+ */
+static void build_tcp_gso_v4(struct frame *f, __u32 len, __u32 payload)
+{
+	frame_eth(f, mac_b, mac_a, ETH_IPV4);
+	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = V4_A, .dst = V4_B, .protocol = PROTO_TCP,
+						    .ttl = 64, .total_len = len });
+	frame_tcp(f, 40000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK);
+	frame_payload(f, payload);
+}
+
+static void build_tcp_gso_v6(struct frame *f, __u32 len, __u32 payload)
+{
+	frame_eth(f, mac_b, mac_a, ETH_IPV6);
+	frame_ipv6(f, &(struct frame_ipv6_fields){ .src = V6_A, .dst = V6_B, .next = PROTO_TCP,
+						    .hop_limit = 64, .payload_len = len });
+	frame_tcp(f, 40000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK);
+	frame_payload(f, payload);
+}
+
+/* 300 octets of TCP payload: 3 segments of 100 */
+static void build_ipv4_tcp_gso(struct frame *f)
+{
+	build_tcp_gso_v4(f, 0, 300);
+}
+
+static void build_ipv4_tcp_gso_len_zero(struct frame *f)
+{
+	build_tcp_gso_v4(f, FRAME_LEN_ZERO, 300);
+}
+
+/* the first 100 payload octets of a longer packet */
+static void build_ipv4_tcp_len_zero(struct frame *f)
+{
+	build_tcp_gso_v4(f, FRAME_LEN_ZERO, 100);
+}
+
+static void build_ipv6_tcp_len_zero(struct frame *f)
+{
+	build_tcp_gso_v6(f, FRAME_LEN_ZERO, 100);
+}
+
+/* RFC 2675: payload length 0, the length in the hop-by-hop header's Jumbo Payload option */
+static void build_ipv6_jumbo(struct frame *f, bool padded, __u32 jumbo_len, __u32 payload_len)
+{
+	frame_eth(f, mac_b, mac_a, ETH_IPV6);
+	frame_ipv6(f, &(struct frame_ipv6_fields){ .src = V6_A, .dst = V6_B, .next = PROTO_HOPOPTS,
+						    .hop_limit = 64, .payload_len = payload_len });
+	frame_ipv6_jumbo(f, PROTO_TCP, padded, jumbo_len);
+	frame_tcp(f, 40000, 80, FRAME_TCP_PSH | FRAME_TCP_ACK);
+	frame_payload(f, 100);
+}
+
+/* 8 + 20 + 100 000: hop-by-hop, TCP, payload */
+static void build_ipv6_jumbo_hbh(struct frame *f)
+{
+	build_ipv6_jumbo(f, false, 100028, FRAME_LEN_ZERO);
+}
+
+/* 16 + 20 + 100 000, the option after a PadN */
+static void build_ipv6_jumbo_padded(struct frame *f)
+{
+	build_ipv6_jumbo(f, true, 100036, FRAME_LEN_ZERO);
+}
+
+/* not a jumbogram: RFC 2675 §3 wants a length above 65535 */
+static void build_ipv6_jumbo_too_small(struct frame *f)
+{
+	build_ipv6_jumbo(f, false, 65535, FRAME_LEN_ZERO);
+}
+
+/* not a jumbogram either: the payload length is not 0 (it is right) */
+static void build_ipv6_jumbo_payload_len(struct frame *f)
+{
+	build_ipv6_jumbo(f, false, 100028, 0);
+}
+
 static void build_vlan_ipv6_udp(struct frame *f)
 {
 	frame_eth(f, mac_b, mac_a, ETH_8021Q);
@@ -387,6 +468,21 @@ static void build_vlan_ipv6_udp(struct frame *f)
 						    .hop_limit = 64 });
 	frame_udp(f, 1111, 2222);
 }
+
+/* The TCP 40000 -> 80 of the GSO rows, @ip_len IP octets; IPv6 with TCP at @l4 */
+#define IPV4_TCP_GSO(ip_len_)                                                                 \
+	.src_addr = V4_A, .dst_addr = V4_B, .ip_len = (ip_len_), .l3_off = 14, .l4_off = 34,  \
+	.src_port = 40000, .dst_port = 80, .ip_version = 4, .protocol = PROTO_TCP, .ttl = 64,  \
+	.tcp_flags = FRAME_TCP_PSH | FRAME_TCP_ACK
+#define IPV6_TCP_GSO(ip_len_, l4)                                                             \
+	.src_addr = V6_A, .dst_addr = V6_B, .ip_len = (ip_len_), .l3_off = 14, .l4_off = (l4), \
+	.src_port = 40000, .dst_port = 80, .ip_version = 6, .protocol = PROTO_TCP, .ttl = 64,  \
+	.tcp_flags = FRAME_TCP_PSH | FRAME_TCP_ACK
+
+/* A row metered as a new flow: name, builder, then the rest of its fields */
+#define METERED_ROW(name_, build_, ...)                                                       \
+	{ .name = (name_), .build = (build_), .rc = BPFIX_PARSE_OK, .counters = METERED_NEW,    \
+	  __VA_ARGS__ }
 
 static const struct packet_case packet_cases_ip[] = {
 	{
@@ -852,6 +948,74 @@ static const struct packet_case packet_cases_ip[] = {
 			  .ip_version = 4, .protocol = PROTO_ICMPV6, .ttl = 64 },
 		.counters = METERED_NEW,
 	},
+	/*
+	 * GSO super-packets: gso_segs packets, each segment repeating the IP and TCP headers (40
+	 * octets for IPv4, 60 for IPv6); the rule is bpfix_wire_octets. TCP at 14 + 20 or 14 + 40.
+	 * 3 x (40 + 100) = 420:
+	 */
+	METERED_ROW("gso-ipv4-tcp-3-segments", build_ipv4_tcp_gso,
+		    .gso_segs = 3, .gso_size = 100,
+		    .wire_octets = 420,
+		    .meta = { IPV4_TCP_GSO(340) }),
+	/* the same with total length 0: under GSO the packet's length counts, 354 - 14 */
+	METERED_ROW("gso-ipv4-tcp-total-len-zero", build_ipv4_tcp_gso_len_zero,
+		    .gso_segs = 3, .gso_size = 100,
+		    .wire_octets = 420,
+		    .meta = { IPV4_TCP_GSO(340) }),
+	/* BIG TCP: 40 + 100 x 1448 IP octets in the packet, 100 x (40 + 1448) on the wire */
+	METERED_ROW("bigtcp-ipv4", build_ipv4_tcp_len_zero,
+		    .wire_len = 14 + 40 + 100 * 1448,
+		    .gso_segs = 100, .gso_size = 1448,
+		    .wire_octets = 100 * (40 + 1448),
+		    .meta = { IPV4_TCP_GSO(40 + 100 * 1448) }),
+	/* the most segments an skb says: 65535 of 8 octets, 40 + 524280 in the packet */
+	METERED_ROW("bigtcp-ipv4-65535-segments", build_ipv4_tcp_len_zero,
+		    .wire_len = 14 + 40 + 65535 * 8,
+		    .gso_segs = 65535, .gso_size = 8,
+		    .wire_octets = 65535ull * (40 + 8),
+		    .meta = { IPV4_TCP_GSO(40 + 65535 * 8) }),
+	/* such a packet in a capture, which records no GSO: longer than any total length
+	 * says, it is one; one packet of its IP octets, as replay counts other GSO frames */
+	METERED_ROW("bigtcp-ipv4-captured", build_ipv4_tcp_len_zero,
+		    .wire_len = 14 + 40 + 100 * 1448,
+		    .meta = { IPV4_TCP_GSO(40 + 100 * 1448) }),
+	{
+		/* total length 0 in one packet the field could have said: malformed, as always */
+		.name = "ipv4-total-len-zero",
+		.build = build_ipv4_tcp_len_zero,
+		.rc = BPFIX_PARSE_BAD_IP_LEN,
+		.counters = NOT_METERED(BPFIX_CNT_NOT_METERED_MALFORMED),
+	},
+	{
+		/* ... up to 65535 IP octets */
+		.name = "ipv4-total-len-zero-64k",
+		.build = build_ipv4_tcp_len_zero,
+		.wire_len = 14 + 65535,
+		.rc = BPFIX_PARSE_BAD_IP_LEN,
+		.counters = NOT_METERED(BPFIX_CNT_NOT_METERED_MALFORMED),
+	},
+	/* IPv6 BIG TCP without a jumbo option: 40 + 20 + 100 x 1428, 100 x (60 + 1428) */
+	METERED_ROW("bigtcp-ipv6", build_ipv6_tcp_len_zero,
+		    .wire_len = 14 + 60 + 100 * 1428,
+		    .gso_segs = 100, .gso_size = 1428,
+		    .wire_octets = 100 * (60 + 1428),
+		    .meta = { IPV6_TCP_GSO(60 + 100 * 1428, 54) }),
+	METERED_ROW("bigtcp-ipv6-captured", build_ipv6_tcp_len_zero,
+		    .wire_len = 14 + 60 + 100 * 1428,
+		    .meta = { IPV6_TCP_GSO(60 + 100 * 1428, 54) }),
+	/* payload length 0 in one packet the field could have said: its 40-octet header */
+	METERED_ROW("ipv6-payload-len-zero", build_ipv6_tcp_len_zero,
+		    .meta = { IPV6_TCP_GSO(40, 54) }),
+	/* RFC 2675: the length is the option's, whatever the frame or capture says */
+	METERED_ROW("ipv6-jumbo", build_ipv6_jumbo_hbh,
+		    .meta = { IPV6_TCP_GSO(40 + 100028, 62) }),
+	METERED_ROW("ipv6-jumbo-padded", build_ipv6_jumbo_padded,
+		    .meta = { IPV6_TCP_GSO(40 + 100036, 70) }),
+	/* not valid jumbograms: the payload length stands (0 here: the header) */
+	METERED_ROW("ipv6-jumbo-too-small", build_ipv6_jumbo_too_small,
+		    .meta = { IPV6_TCP_GSO(40, 62) }),
+	METERED_ROW("ipv6-jumbo-payload-len", build_ipv6_jumbo_payload_len,
+		    .meta = { IPV6_TCP_GSO(40 + 8 + 20 + 100, 62) }),
 };
 
 static const unsigned int packet_cases_ip_count =
@@ -877,6 +1041,21 @@ const struct packet_case *packet_case_table(void)
 unsigned int packet_case_table_len(void)
 {
 	return packet_cases_ip_count + packet_cases_gtpu_count;
+}
+
+__u32 packet_case_packets(const struct packet_case *pc)
+{
+	return pc->gso_segs > 1 ? pc->gso_segs : 1;
+}
+
+__u64 packet_case_octets(const struct packet_case *pc)
+{
+	return pc->gso_segs > 1 ? pc->wire_octets : pc->meta.ip_len;
+}
+
+__u32 packet_case_pkt_len(const struct packet_case *pc, const struct frame *f)
+{
+	return pc->wire_len ? pc->wire_len : f->len;
 }
 
 void packet_case_frame(const struct packet_case *pc, struct frame *f)

@@ -22,6 +22,17 @@ struct packet_case {
 	void (*build)(struct frame *f);	/* appends the headers; lengths are fixed afterwards */
 	__u32 snap_len;			/* keep only this many octets of the frame, 0 = all */
 	bool gtpu_off;			/* GTP-U decapsulation off: gtpu_port 0 */
+	/*
+	 * The packet the frame is the start of, when it is longer than the frame: its octets from
+	 * the frame's start (skb->len, or the length a capture recorded; the test run gets it in
+	 * ctx cb[0], the host parser in the cursor), 0 = the frame's own length.
+	 */
+	__u32 wire_len;
+	/* A GSO super-packet (skb gso_segs and gso_size, ctx in the test run), 0 = one packet */
+	__u16 gso_segs;
+	__u16 gso_size;
+	/* GSO rows: the IP octets of its gso_segs segments on the wire (one packet: meta.ip_len) */
+	__u64 wire_octets;
 	enum bpfix_parse_rc rc;
 	/*
 	 * Expected metadata when rc is BPFIX_PARSE_OK; not compared otherwise. It includes the
@@ -39,6 +50,12 @@ struct packet_case {
  */
 const struct packet_case *packet_case_table(void);
 unsigned int packet_case_table_len(void);
+
+/* Packets and IP octets a metered row's frame adds to its flow and counters, as written in it. */
+__u32 packet_case_packets(const struct packet_case *pc);
+__u64 packet_case_octets(const struct packet_case *pc);
+/* The length of the packet the row's frame @f starts (wire_len, or the frame's own). */
+__u32 packet_case_pkt_len(const struct packet_case *pc, const struct frame *f);
 
 /* The row's frame: built, finished and cut to its snap length. */
 void packet_case_frame(const struct packet_case *pc, struct frame *f);

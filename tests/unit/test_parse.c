@@ -146,6 +146,9 @@ static void test_case_row(void **state)
 	memcpy(window, f->bytes, len);
 	cursor.buf = window;
 	cursor.len = len;
+	/* what the engines know of the packet: its length, GSO */
+	cursor.pkt_len = packet_case_pkt_len(pc, f);
+	cursor.gso = pc->gso_segs > 1 || pc->gso_size;
 
 	memset(&got, 0xA5, sizeof(got)); /* the parser must set every field itself */
 	rc = bpfix_parse_frame(&cursor, &got, pc->gtpu_off ? 0 : BPFIX_GTPU_PORT);
@@ -153,6 +156,12 @@ static void test_case_row(void **state)
 		failures += field_differs(pc->name, "rc", rc, pc->rc);
 	else if (rc == BPFIX_PARSE_OK)
 		failures += meta_differs(pc->name, &got, &pc->meta);
+	/* the octets the accounting rule makes of it, as the row writes them */
+	if (rc == BPFIX_PARSE_OK &&
+	    bpfix_wire_octets(cursor.pkt_len, pc->gso_segs, &got) != packet_case_octets(pc))
+		failures += field_differs(pc->name, "wire octets",
+					  bpfix_wire_octets(cursor.pkt_len, pc->gso_segs, &got),
+					  packet_case_octets(pc));
 	failures += counters_differ(pc);
 
 	free(window);
