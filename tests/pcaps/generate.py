@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 from scapy.all import (ARP, ICMP, IP, SCTP, TCP, UDP, CookedLinux, Dot1AD, Dot1Q, Ether, GRE,
                        ICMPv6EchoReply, ICMPv6EchoRequest, ICMPv6ND_NS, IPOption_Router_Alert,
                        IPOption_RR, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
-                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Padding, Raw, conf)
+                       IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Jumbo, Padding, Raw, conf)
 from scapy.layers.l2 import CookedLinuxV2
 from scapy.contrib.gtp import GTP_PDCP_PDU_ExtensionHeader, GTP_U_Header, GTPPDUSessionContainer
 
@@ -296,10 +296,18 @@ def classify(frame, linktype, gtpu=True):
         ver, proto, octets, tos = 4, ip.proto, ip.len, ip.tos
         first_fragment = ip.frag == 0
         l4 = ip.payload
+        if not octets:
+            # a BIG TCP super-packet: longer than a total length can say, so it says 0
+            octets = len(bytes(ip))
+            assert octets > 65535, f"IPv4 total length 0 in a short packet: {frame.why}"
     else:
         ver, proto, octets, tos = 6, ip.nh, ip.plen + 40, ip.tc
         first_fragment = True
         l4 = ip.payload
+        if not ip.plen:
+            # a jumbogram (RFC 2675): the length is the hop-by-hop Jumbo Payload option's
+            assert isinstance(l4, IPv6ExtHdrHopByHop), f"IPv6 payload length 0: {frame.why}"
+            octets = 40 + [o.jumboplen for o in l4.options if isinstance(o, Jumbo)][0]
         while isinstance(l4, V6_EXT):
             proto = l4.nh
             if isinstance(l4, IPv6ExtHdrFragment) and l4.offset != 0:
@@ -1420,6 +1428,15 @@ def wirelen_frames(kind):
     add(at(0, 300_000), IPv6(src=f"2001:db8:18::{base}", dst="2001:db8:19::1", tc=0x08) /
         TCP(sport=40181, dport=5201, flags="PA", seq=1, ack=1) / Raw(load=b"6" * 65515),
         "GSO IPv6 TCP of 65575 IP octets, recorded above 64 KiB", snaplen=128)
+    # BIG TCP: longer than the length field can say, so the field says 0
+    add(at(0, 320_000), IP(src=cli, dst=srv, tos=0x08, id=7, len=0) /
+        TCP(sport=40182, dport=5201, flags="PA", seq=1, ack=1) / Raw(load=b"b" * 100000),
+        "BIG TCP IPv4 of 100040 IP octets, total length 0", snaplen=128)
+    add(at(0, 340_000), IPv6(src=f"2001:db8:18::{base}", dst="2001:db8:19::1", tc=0x08, plen=0) /
+        IPv6ExtHdrHopByHop(options=[Jumbo(jumboplen=8 + 20 + 100000)]) /
+        TCP(sport=40183, dport=5201, flags="PA", seq=1, ack=1) / Raw(load=b"j" * 100000),
+        "BIG TCP IPv6 of 100068 IP octets, payload length 0, a jumbo hop-by-hop option",
+        snaplen=128)
     udp = lambda n, sport: IP(src=cli, dst="198.51.100.180", tos=0x04) / \
         UDP(sport=sport, dport=9000) / Raw(load=b"w" * n)
     add(at(0, 400_000), udp(72, 5180), "UDP recorded as 200000 octets", recorded=200_000)
