@@ -103,6 +103,8 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 	cursor.stripped_tci = skb->vlan_tci;
 	rc = bpfix_parse_frame(&cursor, &s->meta, bpfix_gtpu_port);
 	count_all(idx, bpfix_parse_counts(rc, &s->meta, idx), packets, 0);
+	if (cursor.gtpu_fragmented)
+		count(BPFIX_CNT_GTP_FRAGMENTED, packets);
 	if (rc != BPFIX_PARSE_OK)
 		return;
 

@@ -233,6 +233,7 @@ enum bpfix_counter {
 	BPFIX_CNT_GTP_NO_TPDU,
 	BPFIX_CNT_GTP_INNER_NOT_IP,
 	BPFIX_CNT_GTP_INNER_BAD,
+	BPFIX_CNT_GTP_FRAGMENTED,	/* decapsulated, from a first fragment (bpfix_gtpu_credit) */
 	BPFIX_CNT_MAX,
 };
 

@@ -22,7 +22,12 @@ struct bpfix_cursor {
 	__u16 stripped_tci;  /* live: the outer VLAN tag the device took out of the bytes... */
 	__u8 tag_stripped;   /* ...if this is 1 (VLAN offload); replay and host: 0 */
 	__u8 gso;	     /* 1: a GSO/GRO super-packet (skb gso_size set or gso_segs > 1) */
-	__u8 pad;
+	/*
+	 * Out, set by bpfix_parse_frame: 1 when the G-PDU in meta was decapsulated from the first
+	 * fragment of its outer packet (see bpfix_gtpu_credit). Here rather than in the meta,
+	 * whose layout is the pinned ABI of bpfix_flow.h.
+	 */
+	__u8 gtpu_fragmented;
 };
 
 /* The parse window as a sized type: what a BPF global function can take a pointer to. */
@@ -417,28 +422,64 @@ BPFIX_INLINE enum bpfix_gtp_diag bpfix_parse_gtpu_header(const struct bpfix_curs
 }
 
 /*
+ * The inner packet @m of a G-PDU whose outer packet is @outer, the T-PDU at @inner_off, when the
+ * outer packet is the first fragment of its UDP datagram: the UDP length says more than the outer
+ * IP packet carries after the UDP header. Only that fragment is known to be GTP-U: the later ones
+ * carry no UDP header, cannot be told from other UDP fragments between the two endpoints without
+ * reassembly, and are metered as the outer flow with ports 0, their own octets. So the inner
+ * packet is credited only the octets of it this fragment carries, not its IP length: no octet
+ * counts twice in a direction. Returns 1 for a first fragment, 0 for a whole datagram, -1 when
+ * the fragment ends inside the inner IP header (what was parsed is not all the packet's).
+ */
+BPFIX_BPF_GLOBAL int bpfix_gtpu_credit(const struct bpfix_window *w, __u32 len,
+				       const struct bpfix_pkt_meta *outer, __u32 inner_off,
+				       struct bpfix_pkt_meta *m)
+{
+	struct bpfix_cursor c = { .buf = (const __u8 *)w, .len = len };
+	const struct bpfix_udp_hdr *udp;
+	__u32 outer_end, carried;
+
+	if (!w || !outer || !m || len > BPFIX_PARSE_WINDOW)
+		return 0;
+	udp = BPFIX_PEEK(&c, outer->l4_off, bpfix_udp_hdr);
+	outer_end = outer->l3_off + outer->ip_len;
+	if (!udp || outer_end < outer->l4_off ||
+	    bpfix_be16_to_host(udp->len) <= outer_end - outer->l4_off)
+		return 0;
+	carried = outer_end > inner_off ? outer_end - inner_off : 0;
+	if (carried < (m->ip_version == 4 ? sizeof(struct bpfix_ipv4_hdr)
+					  : sizeof(struct bpfix_ipv6_hdr)))
+		return -1;
+	if (m->ip_len > carried)
+		m->ip_len = carried;
+	return 1;
+}
+
+/*
  * Decapsulate a GTP-U G-PDU in place: the inner IP packet becomes the flow, the outer addresses
  * and the TEID become the tunnel. Anything that stops decapsulation leaves the outer flow as it
- * was and says why in gtp_diag: the packet is then metered once, as outer UDP.
+ * was and says why in gtp_diag: the packet is then metered once, as outer UDP. Returns 1 when
+ * the G-PDU was decapsulated from the first fragment of its outer packet (bpfix_gtpu_credit).
  */
-BPFIX_INLINE void bpfix_decap_gtpu(const struct bpfix_cursor *c, struct bpfix_pkt_meta *m)
+BPFIX_INLINE int bpfix_decap_gtpu(const struct bpfix_cursor *c, struct bpfix_pkt_meta *m)
 {
 	struct bpfix_gtpu_info g = {};
 	struct bpfix_pkt_meta outer;
 	enum bpfix_parse_rc rc;
 	const __u8 *version;
+	int fragment = 0;
 
 	m->gtp_diag = bpfix_parse_gtpu_header(c, m->l4_off + 8, &g);
 	if (m->gtp_diag)
-		return;
+		return 0;
 	version = bpfix_peek(c, g.inner_off, 1);
 	if (!version) {
 		m->gtp_diag = BPFIX_GTP_DIAG_INNER_BAD;
-		return;
+		return 0;
 	}
 	if (*version >> 4 != 4 && *version >> 4 != 6) {
 		m->gtp_diag = BPFIX_GTP_DIAG_INNER_NOT_IP;
-		return;
+		return 0;
 	}
 	__builtin_memcpy(&outer, m, sizeof(outer));
 	__builtin_memset(m, 0, BPFIX_META_FLOW_END);
@@ -447,10 +488,13 @@ BPFIX_INLINE void bpfix_decap_gtpu(const struct bpfix_cursor *c, struct bpfix_pk
 	/* an inner length of 0: the packet's length is not known here, only the verdict */
 	if (rc == BPFIX_PARSE_OK && !m->ip_len)
 		rc = bpfix_ip_len_zero(m, 0, 0);
-	if (rc != BPFIX_PARSE_OK) {
+	if (rc == BPFIX_PARSE_OK)
+		fragment = bpfix_gtpu_credit((const struct bpfix_window *)c->buf, c->len, &outer,
+					     g.inner_off, m);
+	if (rc != BPFIX_PARSE_OK || fragment < 0) {
 		__builtin_memcpy(m, &outer, sizeof(outer));
 		m->gtp_diag = BPFIX_GTP_DIAG_INNER_BAD;
-		return;
+		return 0;
 	}
 	__builtin_memcpy(m->tun_src_addr, outer.src_addr, sizeof(m->tun_src_addr));
 	__builtin_memcpy(m->tun_dst_addr, outer.dst_addr, sizeof(m->tun_dst_addr));
@@ -459,6 +503,7 @@ BPFIX_INLINE void bpfix_decap_gtpu(const struct bpfix_cursor *c, struct bpfix_pk
 	m->has_pdu_session = g.has_pdu_session;
 	m->qfi = g.qfi;
 	m->pdu_type = g.pdu_type;
+	return fragment;
 }
 
 /*
@@ -507,17 +552,19 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ethernet(const struct bpfix_cursor 
 
 /*
  * Everything the meter needs from one frame. GTP-U on @gtpu_port (0: never) is decapsulated;
- * the result says whether the packet is metered, the meta what as.
+ * the result says whether the packet is metered, the meta what as, c->gtpu_fragmented whether a
+ * G-PDU came in the first fragment of its outer packet.
  */
-BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(const struct bpfix_cursor *c,
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(struct bpfix_cursor *c,
 						   struct bpfix_pkt_meta *m, __u16 gtpu_port)
 {
 	enum bpfix_parse_rc rc = bpfix_parse_ethernet(c, m);
 
+	c->gtpu_fragmented = 0;
 	if (rc == BPFIX_PARSE_OK && !m->ip_len)
 		rc = bpfix_ip_len_zero(m, c->pkt_len, c->gso);
 	if (rc == BPFIX_PARSE_OK && bpfix_is_gtpu(m, gtpu_port))
-		bpfix_decap_gtpu(c, m);
+		c->gtpu_fragmented = (__u8)bpfix_decap_gtpu(c, m);
 	return rc;
 }
 

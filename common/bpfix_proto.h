@@ -133,6 +133,13 @@ struct bpfix_ports_hdr {
 	__be16 dst;
 } __attribute__((packed));
 
+struct bpfix_udp_hdr {
+	__be16 src;
+	__be16 dst;
+	__be16 len; /* the datagram's: in a first fragment, more than the fragment carries */
+	__be16 check;
+} __attribute__((packed));
+
 /* TCP up to its flags octet. */
 struct bpfix_tcp_hdr {
 	__be16 src;
@@ -152,6 +159,7 @@ _Static_assert(sizeof(struct bpfix_eth_hdr) == 14, "Ethernet header");
 _Static_assert(sizeof(struct bpfix_ipv4_hdr) == 20, "IPv4 header");
 _Static_assert(sizeof(struct bpfix_ipv6_hdr) == 40, "IPv6 header");
 _Static_assert(sizeof(struct bpfix_tcp_hdr) == 14, "TCP header up to flags");
+_Static_assert(sizeof(struct bpfix_udp_hdr) == 8, "UDP header");
 _Static_assert(sizeof(struct bpfix_ipv6_jumbo_opt) == 6, "Jumbo Payload option");
 _Static_assert(sizeof(struct bpfix_gtpu_hdr) == 8, "GTP-U header");
 

@@ -190,6 +190,8 @@ static void run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 le
 	memcpy(eng->window, frame, cursor.len);
 	rc = bpfix_parse_frame(&cursor, &eng->meta, eng->gtpu_port);
 	count_all(eng, idx, bpfix_parse_counts(rc, &eng->meta, idx), packets, 0);
+	if (cursor.gtpu_fragmented)
+		eng->counters[BPFIX_CNT_GTP_FRAGMENTED] += packets;
 	if (rc != BPFIX_PARSE_OK)
 		return;
 	/* replay: no interface saw the packet, and it came in */

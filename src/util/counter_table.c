@@ -81,6 +81,11 @@ static const struct bpfix_stat_desc rows[] = {
 	    "GTP-U metered as outer UDP (inner IP truncated or malformed)",
 	    "bpfix_gtp_u_metered_as_outer_udp_total", "inner IP truncated or malformed",
 	    "GTP-U metered as outer UDP (inner IP truncated or malformed)"),
+	/* G-PDUs in outer fragments: how many tails went to outer flows (bpfix_gtpu_credit) */
+	ROW(CNT(GTP_FRAGMENTED), COUNTER, NONZERO,
+	    "GTP-U outer fragmented (first fragment decapsulated, the rest metered as outer UDP)",
+	    "bpfix_gtp_u_outer_fragmented_total", NULL,
+	    "GTP-U outer fragmented (first fragment decapsulated, the rest metered as outer UDP)"),
 	/* what the flow table and the exporting process did */
 	ROW(BPFIX_STAT_PACKETS_EXPORTED, COUNTER, ALWAYS, "packets exported",
 	    "bpfix_packets_exported_total", NULL, "packets exported"),

@@ -420,25 +420,55 @@ static void build_gtpu_outer_later_fragment(struct frame *f)
 	inner_ipv4_udp(f);
 }
 
-/*
- * The first fragment (MF, 72 octets of data) of a G-PDU whose T-PDU is 1028 octets: UDP, GTP-U
- * and inner lengths are the whole datagram's, the outer total length the fragment's. The row
- * cuts the frame at the fragment's end.
- */
-#define FIRST_FRAGMENT_DATA 72
-static void build_gtpu_outer_first_fragment(struct frame *f)
+/* The T-PDU of the fragment rows: IPv4 UDP 1234 -> 5678 of 1028 octets */
+static void inner_ipv4_udp_1028(struct frame *f)
 {
-	frame_eth(f, mac_b, mac_a, ETH_IPV4);
-	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = V4_A, .dst = V4_B, .protocol = PROTO_UDP,
-						    .ttl = 64, .frag = FRAME_IPV4_MF,
-						    .total_len = 20 + FIRST_FRAGMENT_DATA });
-	frame_udp(f, FRAME_GTPU_PORT, FRAME_GTPU_PORT);
-	frame_gtpu(f, FRAME_GTPU_G_PDU, TEID_A);
 	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = V4_INNER_A, .dst = V4_INNER_B,
 						    .protocol = PROTO_UDP, .tos = INNER_TOS,
 						    .ttl = INNER_TTL });
 	frame_udp(f, 1234, 5678);
 	frame_payload(f, 1000);
+}
+
+/*
+ * The first fragment (MF, @data octets of data) of a G-PDU whose T-PDU is 1028 octets: UDP,
+ * GTP-U and inner lengths are the whole datagram's, the outer total length the fragment's.
+ */
+#define FIRST_FRAGMENT_DATA 72
+static void build_gtpu_first_fragment(struct frame *f, __u32 data)
+{
+	frame_eth(f, mac_b, mac_a, ETH_IPV4);
+	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = V4_A, .dst = V4_B, .protocol = PROTO_UDP,
+						    .ttl = 64, .frag = FRAME_IPV4_MF,
+						    .total_len = 20 + data });
+	frame_udp(f, FRAME_GTPU_PORT, FRAME_GTPU_PORT);
+	frame_gtpu(f, FRAME_GTPU_G_PDU, TEID_A);
+	inner_ipv4_udp_1028(f);
+}
+
+/* The row cuts the frame at the fragment's end: 72 - 8 - 8 = 56 octets of the T-PDU */
+static void build_gtpu_outer_first_fragment(struct frame *f)
+{
+	build_gtpu_first_fragment(f, FIRST_FRAGMENT_DATA);
+}
+
+/* A fragment that ends 8 octets into the inner IP header; the frame goes on (as padding would) */
+static void build_gtpu_outer_first_fragment_in_inner_header(struct frame *f)
+{
+	build_gtpu_first_fragment(f, 8 + 8 + 8);
+}
+
+/* The same over IPv6: fragment header (offset 0, M) at 54, UDP at 62, T-PDU at 78 */
+static void build_gtpu_outer_ipv6_first_fragment(struct frame *f)
+{
+	frame_eth(f, mac_b, mac_a, ETH_IPV6);
+	frame_ipv6(f, &(struct frame_ipv6_fields){ .src = V6_A, .dst = V6_B, .next = PROTO_FRAGMENT,
+						    .hop_limit = 64,
+						    .payload_len = 8 + FIRST_FRAGMENT_DATA });
+	frame_ipv6_frag(f, PROTO_UDP, 0, true, 0x4242);
+	frame_udp(f, FRAME_GTPU_PORT, FRAME_GTPU_PORT);
+	frame_gtpu(f, FRAME_GTPU_G_PDU, TEID_A);
+	inner_ipv4_udp_1028(f);
 }
 
 /* A G-PDU whose T-PDU is again UDP 2152 -> 2152 carrying a G-PDU (TEID 0x55667788) */
@@ -486,6 +516,8 @@ static void build_gtp_inside_gtp(struct frame *f)
 /* Decapsulated: metered as the inner flow. Not: metered as the outer flow, and why not. */
 #define GTP_DECAPSULATED (METERED_NEW | PACKET_CASE_CNT(BPFIX_CNT_GTP_DECAPSULATED))
 #define GTP_OUTER(cnt) (METERED_NEW | PACKET_CASE_CNT(cnt))
+/* Decapsulated from the first fragment of its outer packet */
+#define GTP_FRAGMENTED (GTP_DECAPSULATED | PACKET_CASE_CNT(BPFIX_CNT_GTP_FRAGMENTED))
 
 const struct packet_case packet_cases_gtpu[] = {
 	{
@@ -744,7 +776,8 @@ const struct packet_case packet_cases_gtpu[] = {
 		.counters = METERED_NEW,
 	},
 	{
-		/* no UDP header in a later fragment: no ports, nothing to decapsulate */
+		/* no UDP header in a later fragment: no ports, nothing to decapsulate, and nothing
+		 * that tells it from any other UDP fragment: no GTP-U counter */
 		.name = "gtpu-outer-later-fragment",
 		.build = build_gtpu_outer_later_fragment,
 		.rc = BPFIX_PARSE_OK,
@@ -754,16 +787,40 @@ const struct packet_case packet_cases_gtpu[] = {
 		.counters = METERED_NEW | PACKET_CASE_CNT(BPFIX_CNT_DIAG_FRAGMENT),
 	},
 	{
-		/* decapsulated in its first fragment; the octets are the inner header's 1028 */
+		/*
+		 * decapsulated in its first fragment, credited the 56 T-PDU octets it carries, not
+		 * the inner header's 1028: the other 972 come in later fragments, metered as the
+		 * outer flow (as gtpu-outer-later-fragment), and count there only
+		 */
 		.name = "gtpu-outer-first-fragment",
 		.build = build_gtpu_outer_first_fragment,
 		.snap_len = 14 + 20 + FIRST_FRAGMENT_DATA,
 		.rc = BPFIX_PARSE_OK,
-		.meta = { .src_addr = V4_INNER_A, .dst_addr = V4_INNER_B, .ip_len = 1028,
+		.meta = { .src_addr = V4_INNER_A, .dst_addr = V4_INNER_B, .ip_len = 56,
 			  .l3_off = 50, .l4_off = 70, .src_port = 1234, .dst_port = 5678,
 			  .ip_version = 4, .protocol = PROTO_UDP, .tos = INNER_TOS,
 			  .ttl = INNER_TTL, TUN_V4(V4_A, V4_B, TEID_A) },
-		.counters = GTP_DECAPSULATED,
+		.counters = GTP_FRAGMENTED,
+	},
+	{
+		.name = "gtpu-outer-ipv6-first-fragment",
+		.build = build_gtpu_outer_ipv6_first_fragment,
+		.snap_len = 14 + 40 + 8 + FIRST_FRAGMENT_DATA,
+		.rc = BPFIX_PARSE_OK,
+		.meta = { .src_addr = V4_INNER_A, .dst_addr = V4_INNER_B, .ip_len = 56,
+			  .l3_off = 78, .l4_off = 98, .src_port = 1234, .dst_port = 5678,
+			  .ip_version = 4, .protocol = PROTO_UDP, .tos = INNER_TOS,
+			  .ttl = INNER_TTL, TUN_V6(V6_A, V6_B, TEID_A) },
+		.counters = GTP_FRAGMENTED,
+	},
+	{
+		/* what the frame holds of the inner header after the fragment is not the packet's:
+		 * metered once as the outer flow, its 44 octets */
+		.name = "gtpu-outer-first-fragment-in-inner-header",
+		.build = build_gtpu_outer_first_fragment_in_inner_header,
+		.rc = BPFIX_PARSE_OK,
+		.meta = { OUTER_V4_GTPU(44), .gtp_diag = BPFIX_GTP_DIAG_INNER_BAD },
+		.counters = GTP_OUTER(BPFIX_CNT_GTP_INNER_BAD),
 	},
 	{
 		/* one level opened: the inner flow is the inner UDP 2152 -> 2152 */

@@ -153,6 +153,8 @@ GTP_OUTER = {
     "inner-not-ip": "inner packet not IP",
     "inner-bad": "inner IP truncated or malformed",
 }
+# a G-PDU decapsulated from the first fragment of its outer packet
+GTP_FRAGMENTED = "GTP-U outer fragmented (first fragment decapsulated, the rest metered as outer UDP)"
 
 
 def at(sec, usec=0):
@@ -278,6 +280,7 @@ def classify(frame, linktype, gtpu=True):
         f"frame.gtp must say what a packet on the GTP-U port is: {frame.why}"
 
     tunnel, tkey, cut = ("", -1, -1), ("", -1), frame.cut == "l4"
+    carried = None
     if gtpu and on_port and frame.gtp.inner is not None:
         g = frame.gtp
         inner = bytes(g.inner)
@@ -287,6 +290,11 @@ def classify(frame, linktype, gtpu=True):
         tunnel, tkey = (outer.src, g.qfi, g.pdu), (outer.dst, g.teid)
         cut = frame.cut == "inner-l4"
         counters.append("GTP-U decapsulated")
+        if isinstance(outer, IP) and outer.flags.MF and outer.frag == 0:
+            # the first fragment of the outer datagram: the inner packet counts only the octets
+            # of it this fragment carries (the later fragments are outer flows, ports 0/0)
+            carried = outer.len - bytes(outer).find(inner[:28])
+            counters.append(GTP_FRAGMENTED)
     else:
         ip = outer
         if gtpu and on_port:
@@ -314,6 +322,8 @@ def classify(frame, linktype, gtpu=True):
                 first_fragment = False
             l4 = l4.payload
 
+    if carried is not None:
+        octets = min(octets, carried)
     sport = dport = 0
     flags = -1
     raw = bytes(l4) if first_fragment and not cut else b""
@@ -506,6 +516,7 @@ def summary_counts(frames, pkts, gtpu=True):
         if any(fr.gtp for fr in frames):
             for why in GTP_OUTER.values():
                 counts[f"GTP-U metered as outer UDP ({why})"] = 0
+            counts[GTP_FRAGMENTED] = 0
     for p in pkts.values():
         for c in p.counters:
             counts[c] += 1
