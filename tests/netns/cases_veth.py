@@ -16,21 +16,31 @@ Namespace A holds vethA and `bpfix run -i vethA --direction ingress --output FIL
 have IPv6 disabled (before they exist: no link-local address, no MLD/RS/DAD) and no addresses, so
 nothing but the injected frames reaches vethA's ingress; offloads (TSO, GSO, GRO) are off. The
 rows are sent in rounds, one bpfix run each, so that no two rows of a round share a flow key: each
-metered row is then exactly one record (1 packet, octets = the row's ip_len), whose every field is
-the row's. Rows with gtpu_off go in rounds of their own, with --gtpu-port 0; each row that is not
-metered is a round alone (no record, its counters only).
+metered row is then exactly one record (the row's packets and octets: 1 packet of its ip_len, or
+a GSO row's segments), whose every field is the row's. Rows with gtpu_off go in rounds of their
+own, with --gtpu-port 0; each row that is not metered is a round alone (no record, its counters
+only).
+
+GSO rows (gso_segs, gso_size; BIG TCP among them) go out whole as super-packets (inject_cases:
+PACKET_VNET_HDR), in rounds of their own, each round twice (DESIGN.md §4: check both ways):
+with TSO on vethB, the super-packet reaches vethA's ingress whole (gso_segs and gso_size set by
+the kernel, vethB's GSO maximum raised to the most a veth allows so BIG TCP passes: IPv4 total length 0, IPv6
+payload length 0); with TSO off, vethB cuts it into segments first. The counts must be the
+same.
 
 Checked per round, after SIGTERM: bpfix exits 0; each metered row's flow is in the IPFIX file
 (decoded by ipfixDump -e templates/bpfix-elements.xml) exactly once with the row's IP version,
 addresses, protocol, ports, packets/octets, ipClassOfService, min/max TTL, tcpControlBits, vlanId,
 tunnel endpoints, gtpuTEid, gtpuQFI/gtpuPduType (when the row has a PDU Session Container, absent
-otherwise), ingressInterface = vethA's ifindex, egressInterface 0, flowDirection 0; no other flow
-record; every counter of the summary is the sum of what the round's rows hit (packets seen,
-metered, flows, not metered by reason, diagnostics, GTP-U outcomes), the packets exported are the
-metered ones and none were lost to eviction.
+otherwise), ingressInterface = vethA's ifindex, egressInterface 0, flowDirection 0, start and end
+in the sending window (one instant, unless segments); no other flow record; every counter of the
+summary is the sum of what the round's rows hit (packets seen, metered, flows, not metered by
+reason, diagnostics, GTP-U outcomes; the amounts inject_cases prints), the packets exported are
+the metered ones and none were lost to eviction.
 
 Rows that cannot run live are not sent (inject_cases prints why): frames cut to a snap length
-(a capture's view, not a frame a link carries). VLAN rows are sent as built: the receiving veth
+and packets longer than their frame without GSO (a capture's view, not a frame a link carries).
+VLAN rows are sent as built: the receiving veth
 takes the outer tag out of the frame (skb->vlan_tci) before tc, which bpfix must read back.
 
 Exit 0 pass, 1 fail (each disagreement: row, field, expected, got), 2 harness error, 77 skipped
@@ -53,11 +63,12 @@ import ipfix_records as I  # noqa: E402
 from bpfixtest import (EXIT_HARNESS, HarnessError, check_executable, log,  # noqa: E402
                        preflight, summary_counters)
 from cases import Timeout  # noqa: E402
-from netns import Bpfix, VethEnv, run, run_in_env  # noqa: E402
+from netns import PY, TRAFFIC, Bpfix, VethEnv, run, run_in_env  # noqa: E402
 
 ROOT_FOR = "network namespaces, AF_PACKET, tc and BPF need it"
 TOOLS = ("ip", "tc", "ipfixDump")
 TIME_SLACK_MS = 1000        # record times against the wall-clock window of the sending
+GSO_MAX = 524280            # veth's tso_max_size: what vethB may pass whole (BIG TCP above 65536)
 
 VERBOSE = False
 
@@ -78,14 +89,18 @@ class Row:
         self.name = cols["name"]
         self.metered = cols["metered"] == "metered"
         self.gtpu_off = cols["gtpu_off"] == "1"
-        self.counters = [c for c in cols["counters"].split(";") if c]
+        self.gso = cols["sent_as"] == "gso"
+        # counter name -> what this row's packet adds to it
+        self.counters = {c.rsplit("=", 1)[0]: int(c.rsplit("=", 1)[1])
+                         for c in cols["counters"].split(";") if c}
         self.exp = None
         if not self.metered:
             return
         ver, tver = int(cols["ip_version"]), int(cols["tun_version"])
         e = {"ver": ver, "src": norm(cols["src"]), "dst": norm(cols["dst"]),
              "proto": int(cols["protocol"]), "sport": int(cols["sport"]),
-             "dport": int(cols["dport"]), "packets": 1, "octets": int(cols["ip_len"]),
+             "dport": int(cols["dport"]), "packets": int(cols["packets"]),
+             "octets": int(cols["octets"]),
              "tos": int(cols["tos"], 16), "flags": int(cols["tcp_flags"], 16),
              "minttl": int(cols["ttl"]), "maxttl": int(cols["ttl"]),
              "vlan": int(cols["vlan_id"]), "tun_ver": tver or None,
@@ -134,18 +149,22 @@ def counter_names(inject):
 def plan_rounds(rows):
     """Rounds of metered rows, no flow key twice in a round: the k-th row of each key goes to
     round k. Rows with gtpu_off make rounds of their own; so does each row that is not metered
-    (its counters, and any record it should not have made, are then its own). -> [(gtpu_off,
-    [Row])], the rows of a round in table order."""
+    (its counters, and any record it should not have made, are then its own). GSO rows make
+    rounds of their own too, each planned twice: TSO on vethB (the super-packet reaches vethA),
+    then off (its segments do). -> [(gtpu_off, tso, [Row])], the rows of a round in table order;
+    tso None: no GSO row in the round."""
     rounds = []
     for off in (False, True):
-        slots = defaultdict(list)
-        seen = defaultdict(int)
-        for r in rows:
-            if r.gtpu_off == off and r.metered:
-                slots[seen[r.key()]].append(r)
-                seen[r.key()] += 1
-        rounds += [(off, slots[k]) for k in sorted(slots)]
-    rounds += [(r.gtpu_off, [r]) for r in rows if not r.metered]
+        for gso in (False, True):
+            slots = defaultdict(list)
+            seen = defaultdict(int)
+            for r in rows:
+                if r.gtpu_off == off and r.gso == gso and r.metered:
+                    slots[seen[r.key()]].append(r)
+                    seen[r.key()] += 1
+            for k in sorted(slots):
+                rounds += [(off, tso, slots[k]) for tso in ((True, False) if gso else (None,))]
+    rounds += [(r.gtpu_off, True if r.gso else None, [r]) for r in rows if not r.metered]
     return rounds
 
 
@@ -169,6 +188,17 @@ class Env(VethEnv):
         self.sysctl(name, path, 1)
         if self.read_sys(name, path) not in ("", "1"):
             raise HarnessError(f"IPv6 is still enabled on {dev}")
+        if dev == "vethB":
+            r = run(self.ns(name, PY, TRAFFIC, "gso-max", dev, str(GSO_MAX)), check=False)
+            if r.returncode != 0:
+                raise HarnessError(f"vethB: {r.stderr.strip()}")
+
+    def tso(self, on):
+        """TSO on vethB: GSO rows reach vethA whole (on) or as segments (off)."""
+        r = run(self.ns(self.b, PY, TRAFFIC, "feature", "vethB", "tso", "on" if on else "off"),
+                check=False)
+        if r.returncode != 0:
+            raise HarnessError(f"vethB: {r.stderr.strip()}")
 
     def after_up(self):
         for n, dev in ((self.a, "vethA"), (self.b, "vethB")):
@@ -225,8 +255,9 @@ FIELDS = ("ver", "src", "dst", "proto", "sport", "dport", "packets", "octets", "
           "minttl", "maxttl", "vlan", "tun_ver", "osrc", "odst", "teid", "qfi", "pdu_type")
 
 
-def check_round(env, rows, records, counters, summary, window, problems):
-    """One round's records and summary against its rows. Returns the rows that agreed."""
+def check_round(env, rows, tso, records, counters, summary, window, problems):
+    """One round's records and summary against its rows (tso: vethB passed GSO rows whole).
+    Returns the rows that agreed."""
     by_key = defaultdict(list)
     for r in records:
         by_key[rec_key(r)].append(r)
@@ -250,10 +281,14 @@ def check_round(env, rows, records, counters, summary, window, problems):
         if (g["in_if"], g["out_if"], g["dir"]) != want_if:
             bad.append(f"ingressInterface/egressInterface/flowDirection expected "
                        f"{'/'.join(map(str, want_if))}, got {g['in_if']}/{g['out_if']}/{g['dir']}")
-        if g["first"] is None or g["first"] != g["last"] or \
-                not lo - TIME_SLACK_MS <= g["first"] <= hi + TIME_SLACK_MS:
-            bad.append(f"flowStart/flowEnd {g['first']}/{g['last']} ms: expected one instant in "
-                       f"the sending window {lo}..{hi} ms")
+        # one packet is one instant; segments may straddle a millisecond
+        one_instant = e["packets"] == 1 or tso
+        if g["first"] is None or g["first"] > g["last"] or \
+                (one_instant and g["first"] != g["last"]) or \
+                not lo - TIME_SLACK_MS <= g["first"] <= g["last"] <= hi + TIME_SLACK_MS:
+            bad.append(f"flowStart/flowEnd {g['first']}/{g['last']} ms: expected "
+                       f"{'one instant' if one_instant else 'a span'} in the sending window "
+                       f"{lo}..{hi} ms")
         if bad:
             problems.append(f"{row.name}: " + "; ".join(bad))
         else:
@@ -264,17 +299,16 @@ def check_round(env, rows, records, counters, summary, window, problems):
                 problems.append(f"a record no row of the round expects: {fmt_rec(r)}")
             good[:] = [g for g in good if not any(x.name == g and not x.metered for x in rows)]
 
-    # the counters: each the sum of what the round's rows hit alone (octets: their IP lengths)
+    # the counters: each the sum of what the round's rows add to it alone
     for c in counters:
-        exp = sum(r.exp["octets"] if c == "octets metered" else 1
-                  for r in rows if c in r.counters)
+        exp = sum(r.counters.get(c, 0) for r in rows)
         got = summary.get(c, 0)
         if got != exp:
             hit = [r.name for r in rows if c in r.counters]
             problems.append(f"summary '{c}': {got}, expected {exp} (the rows hitting it: "
                             f"{', '.join(hit) or 'none'})")
             good[:] = [g for g in good if g not in hit]
-    metered = sum(r.metered for r in rows)
+    metered = sum(r.exp["packets"] for r in rows if r.metered)
     for k, exp in (("packets exported", metered), ("records sent", len(records)),
                    ("packets lost to eviction or removal race", 0)):
         if summary.get(k) != exp:
@@ -284,9 +318,11 @@ def check_round(env, rows, records, counters, summary, window, problems):
 
 # ---------------------------------------------------------------------------------------------
 
-def run_round(env, a, n, gtpu_off, rows, plan_lines, counters, problems):
+def run_round(env, a, n, gtpu_off, tso, rows, plan_lines, counters, problems):
     out = os.path.join(env.tmp, f"round{n}.ipfix")
     extra = ["--gtpu-port", "0"] if gtpu_off else []
+    if tso is not None:
+        env.tso(tso)
     bp = Bpfix(env, a.bpfix, ["-i", "vethA", "--direction", "ingress", "--output", out, *extra],
                f"round{n}")
     bp.wait_attached(hooks=("ingress",))
@@ -295,10 +331,10 @@ def run_round(env, a, n, gtpu_off, rows, plan_lines, counters, problems):
     t1 = time.time()
     # each frame went through vethA's ingress, usually inside sendto(): bpfix has seen them all
     # once its counters (SIGUSR1) say so; if they never do, the checks below say what is missing
-    seen = sum("packets seen" in row.counters for row in rows)
+    seen = sum(row.counters.get("packets seen", 0) for row in rows)
     try:
         bp.wait_for(lambda: bp.statistics().get("packets seen", 0) >= seen,
-                    f"'packets seen' to reach the {seen} frames sent")
+                    f"'packets seen' to reach the {seen} packets sent")
     except Timeout as e:
         log(f"round {n}: {e}")
     rc = bp.stop()
@@ -310,8 +346,9 @@ def run_round(env, a, n, gtpu_off, rows, plan_lines, counters, problems):
     if skipped or [x.line for x in sent] != [plan_lines[row.name] for row in rows]:
         raise HarnessError(f"round {n}: inject_cases sent other rows or lines than planned:\n"
                            f"{r.stdout}")
-    vlog(f"round {n} ({'--gtpu-port 0, ' if gtpu_off else ''}{len(rows)} rows): "
-         f"{', '.join(row.name for row in rows)}")
+    how = ("--gtpu-port 0, " if gtpu_off else "") + \
+        {None: "", True: "vethB TSO on: super-packets, ", False: "vethB TSO off: segments, "}[tso]
+    vlog(f"round {n} ({how}{len(rows)} rows): {', '.join(row.name for row in rows)}")
     vlog(f"bpfix:\n{err}")
     if rc != 0:
         problems.append(f"round {n}: bpfix exited with {rc}:\n{err}")
@@ -323,9 +360,10 @@ def run_round(env, a, n, gtpu_off, rows, plan_lines, counters, problems):
     for x in records:
         vlog("  record " + fmt_rec(x))
     n_problems = len(problems)
-    good = check_round(env, rows, records, counters, summary_counters(err),
+    good = check_round(env, rows, tso, records, counters, summary_counters(err),
                        (int(t0 * 1000), int(t1 * 1000)), problems)
-    label = f"round {n}" + (f" ({rows[0].name} alone)" if len(rows) == 1 else "")
+    label = f"round {n}" + (f" ({rows[0].name} alone)" if len(rows) == 1 else "") + \
+        {None: "", True: " (TSO on)", False: " (TSO off)"}[tso]
     for i in range(n_problems, len(problems)):
         problems[i] = f"{label}: {problems[i]}"
     log(f"{label}{' (--gtpu-port 0)' if gtpu_off else ''}: {len(rows)} row(s) sent "
@@ -359,7 +397,6 @@ def main():
         return EXIT_HARNESS
 
     def body(env, problems):
-        good = []
         selection = a.rows.split(",") if a.rows not in ("all", "all-metered") else [a.rows]
         plan = run([a.inject, "-n", "vethB", *selection])
         rows, skipped = parse_inject(plan.stdout)
@@ -374,12 +411,16 @@ def main():
             f"{len(skipped)} skipped; {len(rounds)} rounds (no flow key twice in a round)")
         env.setup()
         vlog(f"vethA ifindex {env.ifindex_a}")
-        for n, (off, rs) in enumerate(rounds, 1):
-            good += run_round(env, a, n, off, rs, plan_lines, counters, problems)
+        disagreed = set()
+        for n, (off, tso, rs) in enumerate(rounds, 1):
+            good = run_round(env, a, n, off, tso, rs, plan_lines, counters, problems)
+            disagreed |= {r.name for r in rs} - set(good)
 
         def after():
-            log(f"rows whose flow agreed: {len(good)} of {len(rows)}")
-            vlog("  " + ", ".join(good))
+            agreed = [r.name for r in rows if r.name not in disagreed]
+            log(f"rows whose flow agreed (in every round they were sent in): {len(agreed)} of "
+                f"{len(rows)}")
+            vlog("  " + ", ".join(agreed))
         return after
     return run_in_env(Env, "bpfix-cases-", a.keep, body, (I.DecodeError,))
 

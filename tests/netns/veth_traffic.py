@@ -4,6 +4,12 @@
 
     veth_traffic.py offload IF      turn TSO, GSO and GRO off on IF (the legacy ethtool ioctls, so
                                     no ethtool binary is needed) and check they are off
+    veth_traffic.py feature IF tso|gso|gro on|off
+                                    turn one of them on or off, and check it is
+    veth_traffic.py gso-max IF OCTETS
+                                    the largest GSO packet IF makes or passes whole, IPv4 and IPv6
+                                    (above 65536: BIG TCP), through rtnetlink (the Debian 12
+                                    iproute2 has no gso_ipv4_max_size)
     veth_traffic.py server          namespace A's listeners (UDP echo, UDP sinks, TCP, GTP-U);
                                     prints "ready", serves until SIGTERM and prints what it
                                     received as one JSON line whenever that changes, and once
@@ -20,6 +26,7 @@ one while offloads are off. Only the standard library is used (no scapy: fast st
 import ctypes
 import fcntl
 import json
+import os
 import selectors
 import signal
 import socket
@@ -92,14 +99,48 @@ def ethtool_value(sock, ifname, cmd, value=0):
     return struct.unpack("II", val.raw)[1]
 
 
-def offload_off(ifname):
+FEATURES = {"tso": (ETHTOOL_GTSO, ETHTOOL_STSO), "gso": (ETHTOOL_GGSO, ETHTOOL_SGSO),
+            "gro": (ETHTOOL_GGRO, ETHTOOL_SGRO)}
+
+
+def set_feature(ifname, name, on):
+    get, set_ = FEATURES[name]
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        for get, set_, name in ((ETHTOOL_GTSO, ETHTOOL_STSO, "tso"), (ETHTOOL_GGSO, ETHTOOL_SGSO,
-                                "gso"), (ETHTOOL_GGRO, ETHTOOL_SGRO, "gro")):
-            ethtool_value(s, ifname, set_, 0)
-            if ethtool_value(s, ifname, get):
-                print(f"{ifname}: {name} is still on", file=sys.stderr)
-                return 1
+        ethtool_value(s, ifname, set_, int(on))
+        if bool(ethtool_value(s, ifname, get)) != on:
+            print(f"{ifname}: {name} is still {'off' if on else 'on'}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def offload_off(ifname):
+    return max(set_feature(ifname, name, False) for name in FEATURES)
+
+
+# rtnetlink (linux/rtnetlink.h, linux/if_link.h)
+RTM_NEWLINK, NLM_F_REQUEST, NLM_F_ACK, NLMSG_ERROR = 16, 0x1, 0x4, 2
+IFLA_GSO_MAX_SIZE, IFLA_GSO_IPV4_MAX_SIZE = 41, 63
+
+
+def gso_max(ifname, octets):
+    """IFLA_GSO_MAX_SIZE and IFLA_GSO_IPV4_MAX_SIZE of ifname set to octets (a value above what
+    the device allows is an error, not capped)."""
+    attrs = b"".join(struct.pack("=HHI", 8, t, octets)
+                     for t in (IFLA_GSO_MAX_SIZE, IFLA_GSO_IPV4_MAX_SIZE))
+    body = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, socket.if_nametoindex(ifname), 0, 0)
+    body += attrs
+    msg = struct.pack("=IHHII", 16 + len(body), RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 1, 0)
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE) as s:
+        s.send(msg + body)
+        reply = s.recv(65536)
+    if struct.unpack_from("=H", reply, 4)[0] != NLMSG_ERROR:
+        print(f"{ifname}: rtnetlink did not acknowledge the GSO maximum", file=sys.stderr)
+        return 1
+    err = struct.unpack_from("=i", reply, 16)[0]
+    if err:
+        print(f"{ifname}: cannot set the GSO maximum to {octets}: {os.strerror(-err)}",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -363,6 +404,11 @@ def client(plan, ifname):
 def main(argv):
     if len(argv) == 2 and argv[0] == "offload":
         return offload_off(argv[1])
+    if len(argv) == 4 and argv[0] == "feature" and argv[2] in FEATURES and \
+            argv[3] in ("on", "off"):
+        return set_feature(argv[1], argv[2], argv[3] == "on")
+    if len(argv) == 3 and argv[0] == "gso-max" and argv[2].isdigit():
+        return gso_max(argv[1], int(argv[2]))
     if argv == ["server"]:
         return server()
     if len(argv) == 3 and argv[0] == "client":
