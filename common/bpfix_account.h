@@ -23,16 +23,17 @@ BPFIX_INLINE __u32 bpfix_wire_packets(__u32 gso_segs)
 /*
  * IP octets those packets have on the wire, the flow's own IP packet parsed into @m, @skb_len
  * octets from the frame's start: a GSO super-packet's segments each repeat the IP and L4 headers
- * (TCP options included). One packet counts its IP total length.
+ * (TCP options included), all but the hop-by-hop header of IPv6 BIG TCP, which no segment has.
+ * One packet counts its IP total length.
  */
 BPFIX_INLINE __u64 bpfix_wire_octets(__u32 skb_len, __u32 gso_segs, const struct bpfix_pkt_meta *m)
 {
 	__u32 packets = bpfix_wire_packets(gso_segs), headers;
 
-	if (packets == 1 || !m->l4_off || skb_len < m->l3_off)
+	if (packets == 1 || !m->l4_off || skb_len < m->l4_off)
 		return m->ip_len;
-	headers = m->l4_off - m->l3_off + m->l4_hdr_len;
-	return (skb_len - m->l3_off) + (__u64)(packets - 1) * headers;
+	headers = m->l4_off - m->l3_off - m->jumbo_hbh_len + m->l4_hdr_len;
+	return (skb_len - m->l3_off - m->jumbo_hbh_len) + (__u64)(packets - 1) * headers;
 }
 
 /*

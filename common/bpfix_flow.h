@@ -146,7 +146,8 @@ struct bpfix_pkt_meta {
 	__u8 tcp_flags;
 	__u8 diag;		/* enum bpfix_diag: why L4 was not read, if it was not */
 	__u8 l4_hdr_len;	/* TCP: data offset in octets; UDP-like: 8; else 0 */
-	__u8 flow_pad;
+	__u8 jumbo_hbh_len;	/* 8: the hop-by-hop header Linux adds to IPv6 BIG TCP, which
+				 * segmentation removes (bpfix_parse_ipv6); else 0 */
 	/* end of the flow's IP packet (BPFIX_META_FLOW_END) */
 	__u16 vlan_id;		/* outermost VLAN id, 0 if untagged */
 	__u8 gtp_diag;		/* enum bpfix_gtp_diag: why a GTP-U packet was not decapsulated */

@@ -256,6 +256,11 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, 
 							 off, ext_len);
 			if (jumbo_len)
 				m->ip_len = jumbo_len + sizeof(*ip);
+			/* the header Linux adds to BIG TCP (only this option, TCP next) is removed
+			 * again when the packet is segmented (ipv6_hopopt_jumbo_remove) */
+			if (jumbo_len && ext_len == BPFIX_IPV6_JUMBO_HBH_LEN &&
+			    ext->nexthdr == BPFIX_IPPROTO_TCP)
+				m->jumbo_hbh_len = BPFIX_IPV6_JUMBO_HBH_LEN;
 		}
 		next = ext->nexthdr;
 		off += ext_len;

@@ -36,6 +36,8 @@
 /* Hop-by-hop options (RFC 8200 §4.2): Pad1 is one octet, every other option type-length-value */
 #define BPFIX_IPV6_OPT_PAD1 0x00
 #define BPFIX_IPV6_OPT_JUMBO 0xC2 /* Jumbo Payload (RFC 2675 §2): 4 octets of length */
+/* A hop-by-hop header holding only a Jumbo Payload option, as Linux writes it for BIG TCP */
+#define BPFIX_IPV6_JUMBO_HBH_LEN 8
 
 /* GTP-U (3GPP TS 29.281 §5.1, §5.2) */
 #define BPFIX_GTPU_VERSION_SHIFT 5

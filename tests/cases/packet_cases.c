@@ -448,6 +448,12 @@ static void build_ipv6_jumbo_padded(struct frame *f)
 	build_ipv6_jumbo(f, true, 100036, FRAME_LEN_ZERO);
 }
 
+/* IPv6 BIG TCP as Linux sends it: 8 + 20 + 100 x 1428, the first 100 payload octets here */
+static void build_ipv6_jumbo_gso(struct frame *f)
+{
+	build_ipv6_jumbo(f, false, 8 + 20 + 100 * 1428, FRAME_LEN_ZERO);
+}
+
 /* not a jumbogram: RFC 2675 §3 wants a length above 65535 */
 static void build_ipv6_jumbo_too_small(struct frame *f)
 {
@@ -1011,6 +1017,16 @@ static const struct packet_case packet_cases_ip[] = {
 		    .meta = { IPV6_TCP_GSO(40 + 100028, 62) }),
 	METERED_ROW("ipv6-jumbo-padded", build_ipv6_jumbo_padded,
 		    .meta = { IPV6_TCP_GSO(40 + 100036, 70) }),
+	/*
+	 * IPv6 BIG TCP with the hop-by-hop header Linux adds (8 octets, only the Jumbo Payload
+	 * option, TCP next): segmentation removes it, so each of the 100 segments is 40 + 20 +
+	 * 1428 on the wire, not 8 more. The packet: 40 + 8 + 20 + 100 x 1428.
+	 */
+	METERED_ROW("bigtcp-ipv6-jumbo", build_ipv6_jumbo_gso,
+		    .wire_len = 14 + 68 + 100 * 1428,
+		    .gso_segs = 100, .gso_size = 1428,
+		    .wire_octets = 100 * (60 + 1428),
+		    .meta = { IPV6_TCP_GSO(68 + 100 * 1428, 62) }),
 	/* not valid jumbograms: the payload length stands (0 here: the header) */
 	METERED_ROW("ipv6-jumbo-too-small", build_ipv6_jumbo_too_small,
 		    .meta = { IPV6_TCP_GSO(40, 62) }),
