@@ -15,8 +15,9 @@
                                     received as one JSON line whenever that changes, and once
                                     more at the end
     veth_traffic.py client PLAN IF  namespace B: capture IF with an AF_PACKET socket while sending
-                                    PLAN (main, echo or drop); prints one JSON line: the wall-clock
-                                    window of the traffic, every captured packet, errors
+                                    PLAN (main, echo, drop or bulk); prints one JSON line: the
+                                    wall-clock window of the traffic, every captured packet,
+                                    errors
 
 The plan constants below are also what live_veth.py computes its expectations from. Packets are
 captured on B's veth: B's outgoing packets are A's ingress, B's incoming packets A's egress, one to
@@ -45,12 +46,14 @@ MAC_A, MAC_B = "02:b9:f1:00:00:0a", "02:b9:f1:00:00:0b"
 UDP_ECHO_PORT = 7001        # replies to each datagram with reply_size(len) octets
 TCP_PORT = 7002             # reads to EOF, then sends TCP_S2C octets and closes
 UDP_SINK_PORT = 7003        # counts, never replies (the drop case)
+TCP_BULK_PORT = 7004        # as TCP_PORT, with TCP_BULK_S2C octets
 GTPU_PORT = 2152            # counts G-PDUs, never replies
 
 # Fixed client ports on B (a fresh namespace: nothing else binds them)
 PORT_UDP4, PORT_UDP6, PORT_TCP4, PORT_TCP6 = 40001, 40002, 40003, 40004
 PORT_ECHO_AGAIN = 40011     # the kill/restart case
 PORT_DROP = 40021           # the drop case
+PORT_BULK4, PORT_BULK6 = 40031, 40032   # the bulk plan (bigtcp_veth.py)
 
 UDP4_SIZES = [1, 100, 512, 1000, 1472]      # payload octets; 1472 fills a 1500 MTU exactly
 UDP6_SIZES = [3, 200, 777, 1452]            # 1452 fills a 1500 MTU exactly
@@ -59,6 +62,11 @@ ECHO_AGAIN_SIZES = [10, 20, 30]
 DROP_SIZES = [64, 65, 66, 67, 68]
 
 TCP_C2S, TCP_S2C = 5000, 7000               # octets of data each way, several segments each
+TCP_BULK_C2S, TCP_BULK_S2C = 1 << 20, 2 << 20   # enough for super-packets of 185000 octets
+# Bulk senders' send buffers: room for a few super-packets in flight, so that their segments
+# never overrun the receiving veth's backlog (net.core.netdev_max_backlog) or NAPI ring: a packet
+# dropped there has passed one side's capture or bpfix, not the other's
+TCP_BULK_SNDBUF = 256 << 10
 
 DEADLINE = 20.0             # seconds for an answer, a connection, a thread (a loaded CI machine)
 
@@ -162,20 +170,22 @@ def server():
         s.bind((addr, port))
         sel.register(s, selectors.EVENT_READ, what)
 
-    def tcp(fam, addr):
+    def tcp(fam, addr, port, reply):
         s = socket.socket(fam, socket.SOCK_STREAM)
+        if port == TCP_BULK_PORT:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, TCP_BULK_SNDBUF)   # inherited
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         if fam == socket.AF_INET6:
             s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        s.bind((addr, TCP_PORT))
+        s.bind((addr, port))
         s.listen(8)
-        sel.register(s, selectors.EVENT_READ, "tcp")
+        sel.register(s, selectors.EVENT_READ, ("tcp", reply))
 
-    def serve_tcp(conn):
+    def serve_tcp(conn, reply):
         try:
             conn.settimeout(DEADLINE)
             n = recv_to_eof(conn)
-            conn.sendall(b"s" * TCP_S2C)
+            conn.sendall(b"s" * reply)
             with lock:
                 counts["tcp_conns"] += 1
                 counts["tcp_bytes"] += n
@@ -189,8 +199,9 @@ def server():
     udp(socket.AF_INET6, A6, UDP_ECHO_PORT, "udp_echo6")
     udp(socket.AF_INET, A4, UDP_SINK_PORT, "udp_sink")
     udp(socket.AF_INET, A4, GTPU_PORT, "gtpu")
-    tcp(socket.AF_INET, A4)
-    tcp(socket.AF_INET6, A6)
+    for fam, addr in ((socket.AF_INET, A4), (socket.AF_INET6, A6)):
+        tcp(fam, addr, TCP_PORT, TCP_S2C)
+        tcp(fam, addr, TCP_BULK_PORT, TCP_BULK_S2C)
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print("ready", flush=True)
     threads = []
@@ -198,9 +209,9 @@ def server():
     while not stop.is_set():
         for key, _ in sel.select(0.05):
             s, what = key.fileobj, key.data
-            if what == "tcp":
+            if what[0] == "tcp":
                 conn, _ = s.accept()
-                t = threading.Thread(target=serve_tcp, args=(conn,), daemon=True)
+                t = threading.Thread(target=serve_tcp, args=(conn, what[1]), daemon=True)
                 t.start()
                 threads.append(t)
                 continue
@@ -225,6 +236,9 @@ def server():
 
 PACKET_OUTGOING = 4
 SO_TIMESTAMPNS = 35
+SO_RCVBUFFORCE = 33                 # root may pass net.core.rmem_max
+SOL_PACKET, PACKET_STATISTICS = 263, 6
+CAPTURE_BUFFER = 64 << 20           # a bulk plan's packets, while the thread catches up
 
 
 def parse_frame(data):
@@ -273,7 +287,7 @@ class Sniffer:
 
     def __init__(self, ifname):
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+        self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, CAPTURE_BUFFER)
         self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.sock.bind((ifname, 0))
         self.sock.settimeout(0.05)
@@ -306,6 +320,9 @@ class Sniffer:
         until the socket stays empty for one timeout."""
         self.stop.set()
         self.thread.join(DEADLINE)
+        # struct tpacket_stats: packets, drops (the buffer was full)
+        self.drops = struct.unpack("II", self.sock.getsockopt(SOL_PACKET, PACKET_STATISTICS,
+                                                              8))[1]
         self.sock.close()
         return self.packets
 
@@ -329,17 +346,19 @@ def udp_echo(fam, src, dst, sport, sizes, errors, tos=None):
                 errors.append(f"udp echo {dst}: no reply to a datagram of {n} octets")
 
 
-def tcp_exchange(fam, src, dst, sport, errors):
+def tcp_exchange(fam, src, dst, sport, errors, port=TCP_PORT, c2s=TCP_C2S, s2c=TCP_S2C):
     with socket.socket(fam, socket.SOCK_STREAM) as s:
+        if port == TCP_BULK_PORT:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, TCP_BULK_SNDBUF)
         s.bind((src, sport))
         s.settimeout(DEADLINE)
         try:
-            s.connect((dst, TCP_PORT))
-            s.sendall(b"c" * TCP_C2S)
+            s.connect((dst, port))
+            s.sendall(b"c" * c2s)
             s.shutdown(socket.SHUT_WR)
             n = recv_to_eof(s)
-            if n != TCP_S2C:
-                errors.append(f"tcp {dst}: received {n} octets, expected {TCP_S2C}")
+            if n != s2c:
+                errors.append(f"tcp {dst}: received {n} octets, expected {s2c}")
         except OSError as e:
             errors.append(f"tcp {dst}: {e}")
 
@@ -392,9 +411,15 @@ def client(plan, ifname):
         udp_echo(socket.AF_INET, B4, A4, PORT_ECHO_AGAIN, ECHO_AGAIN_SIZES, errors)
     elif plan == "drop":
         send_sink(errors)
+    elif plan == "bulk":
+        for fam, src, dst, port in ((socket.AF_INET, B4, A4, PORT_BULK4),
+                                    (socket.AF_INET6, B6, A6, PORT_BULK6)):
+            tcp_exchange(fam, src, dst, port, errors, TCP_BULK_PORT, TCP_BULK_C2S, TCP_BULK_S2C)
     else:
         errors.append(f"unknown plan {plan}")
     packets = sniffer.finish()
+    if sniffer.drops:
+        errors.append(f"the capture dropped {sniffer.drops} packets (its buffer was full)")
     t1 = time.time_ns()
     print(json.dumps({"t0_ns": t0, "t1_ns": t1, "packets": packets, "errors": errors}),
           flush=True)
