@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The exporting side of a metering run, shared by replay and live: the flow table over a flow
- * source, feeding the IPFIX exporting process and the transports it sends to (UDP collectors,
- * a file), with statistics and the final summary. It owns the table, the process and the
- * transports; the source is borrowed.
+ * source, feeding an exporting process per format (IPFIX, NetFlow v9: export/encoder.h) and the
+ * transports they send to (UDP collectors, a file), with statistics and the final summary. It
+ * owns the table, the processes, the transports and the export clock; the source is borrowed.
  */
 #ifndef BPFIX_EXPORTER_H
 #define BPFIX_EXPORTER_H
@@ -22,6 +22,12 @@ struct bpfix_exporter *bpfix_exporter__new(struct bpfix_flow_source *source,
 					   const struct bpfix_ipfix_opts *ipfix_opts);
 /* Export the flows that ended by @now_ns (the program's clock); see bpfix_flow_table__sweep. */
 int bpfix_exporter__sweep(struct bpfix_exporter *ex, __u64 now_ns);
+/*
+ * Replay: from now on export messages carry capture time (NetFlow v9's header: sysUptime from
+ * @first_ns, the first packet's time, epoch ns; unix_secs at each sweep's @now_ns), not the
+ * wall clock.
+ */
+void bpfix_exporter__use_capture_clock(struct bpfix_exporter *ex, __u64 first_ns);
 void bpfix_exporter__set_clock_to_epoch(struct bpfix_exporter *ex, __s64 clock_to_epoch_ns);
 /* Live, between sweeps: the statistics when @with_stats, then send what is buffered. */
 int bpfix_exporter__tick(struct bpfix_exporter *ex, bool with_stats);
@@ -32,8 +38,8 @@ int bpfix_exporter__tick(struct bpfix_exporter *ex, bool with_stats);
  */
 int bpfix_exporter__finish(struct bpfix_exporter *ex, const __u64 *frames_read);
 /*
- * Reload: new timeouts, and a new IPFIX process for @ipfix_opts (the old one sends what it
- * buffered first). If the new process cannot be made, nothing changes: the error is printed and
+ * Reload: new timeouts, and new exporting processes for @ipfix_opts (the old ones send what
+ * they buffered first). If they cannot be made, nothing changes: the error is printed and
  * returned.
  */
 int bpfix_exporter__reconfigure(struct bpfix_exporter *ex,

@@ -98,12 +98,6 @@ void bpfix_flow_table__set_timeouts(struct bpfix_flow_table *ft,
 	ft->opts.clock_to_epoch_ns = clock_to_epoch_ns;
 }
 
-void bpfix_flow_table__set_sink(struct bpfix_flow_table *ft, bpfix_record_fn emit, void *emit_arg)
-{
-	ft->emit = emit;
-	ft->emit_arg = emit_arg;
-}
-
 void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,
 				 struct bpfix_flow_table_stats *stats)
 {

@@ -55,8 +55,6 @@ int bpfix_flow_table__flush(struct bpfix_flow_table *ft);
 /* Reload: new timeouts from the next sweep on (the clock fields of @opts are ignored). */
 void bpfix_flow_table__set_timeouts(struct bpfix_flow_table *ft,
 				    const struct bpfix_flow_table_opts *opts);
-/* Reload: records go to @emit from now on. */
-void bpfix_flow_table__set_sink(struct bpfix_flow_table *ft, bpfix_record_fn emit, void *emit_arg);
 /* Live: the epoch time of the program's clock 0, sampled again before each sweep. */
 void bpfix_flow_table__set_clock_to_epoch(struct bpfix_flow_table *ft, __s64 clock_to_epoch_ns);
 void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,

@@ -38,6 +38,7 @@ static int replay_frame(struct replay *r, const struct bpfix_frame *f)
 	if (!r->have_time) {
 		r->have_time = 1;
 		r->swept_second = second;
+		bpfix_exporter__use_capture_clock(r->exporter, f->tstamp_ns);
 	}
 	if (second > r->swept_second) {
 		r->swept_second = second;

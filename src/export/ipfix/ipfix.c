@@ -59,7 +59,7 @@ struct bpfix_ipfix {
 	fbInfoElement_t *elements;	/* ours, in the model */
 	struct destination *dests;
 	size_t n_dests;
-	struct bpfix_export_totals stats; /* records: carried over from reloads, see get_stats */
+	struct bpfix_export_totals stats; /* failures; records: the transports', see get_stats */
 	__u64 init_ms;			/* when the exporting process started (epoch ms) */
 };
 
@@ -386,19 +386,6 @@ static int append_stat(struct destination *d, uint16_t tid, const void *rec, siz
 	return 0;
 }
 
-/* fixbuf keeps ipv4Address in host order in memory; IPv6 as the octets. */
-static void exporter_address(const struct sockaddr_storage *local,
-			     struct bpfix_ipfix_stats_summary *s)
-{
-	const struct sockaddr_in *in4 = (const struct sockaddr_in *)local;
-	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)local;
-
-	if (local->ss_family == AF_INET)
-		s->exporter_ipv4 = ntohl(in4->sin_addr.s_addr);
-	else if (local->ss_family == AF_INET6)
-		memcpy(s->exporter_ipv6, &in6->sin6_addr, sizeof(s->exporter_ipv6));
-}
-
 /*
  * Statistics in their own domain: flush the flows' message first (so the counts below include
  * it), come back after. The totals about sending are this destination's own.
@@ -406,15 +393,7 @@ static void exporter_address(const struct sockaddr_storage *local,
 static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
 			 const struct bpfix_export_stats *st)
 {
-	const struct bpfix_transport_counters *c = &d->t->counters;
-	struct bpfix_ipfix_stats_summary summary = {
-		.domain = x->opts.observation_domain,
-		.system_init_ms = x->init_ms,
-		.packets_seen = st->packets_seen,
-		.packets_not_metered = st->packets_not_metered,
-		.flows_observed = st->flows_observed,
-		.packets_lost = st->packets_lost,
-	};
+	struct bpfix_ipfix_stats_summary summary;
 	struct bpfix_ipfix_stats_counter counter = { .domain = x->opts.observation_domain };
 	const char *name;
 	size_t i;
@@ -425,11 +404,8 @@ static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
 		return -EHOSTUNREACH;
 	}
 	rc = emit(d); /* a failure is counted; the statistics are still worth trying */
-	summary.records_exported = c->records_sent;
-	summary.records_not_sent = c->records_lost + d->records_refused;
-	summary.messages_exported = c->messages_sent;
-	summary.octets_exported = c->octets_sent;
-	exporter_address(&d->t->local, &summary);
+	bpfix_stats_summary_fill(&summary, st, d->t, d->records_refused,
+				 x->opts.observation_domain, x->init_ms);
 	fbSessionSetDomain(d->session, BPFIX_STATS_DOMAIN);
 	err = export_templates(d);
 	if (!err)
@@ -461,11 +437,6 @@ int bpfix_ipfix__send_stats(struct bpfix_ipfix *x, const struct bpfix_export_sta
 		}
 	}
 	return rc;
-}
-
-int bpfix_ipfix_emit(const struct bpfix_record *rec, void *arg)
-{
-	return bpfix_ipfix__append(arg, rec);
 }
 
 int bpfix_ipfix__flush(struct bpfix_ipfix *x)
@@ -500,16 +471,6 @@ int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x)
 		}
 	}
 	return rc;
-}
-
-void bpfix_ipfix__carry_stats(struct bpfix_ipfix *x, const struct bpfix_ipfix *before)
-{
-	struct bpfix_export_totals was;
-
-	bpfix_ipfix__get_stats(before, &was);
-	x->stats.records += was.records;
-	x->stats.records_lost += was.records_lost;
-	x->stats.failures += was.failures;
 }
 
 /*

@@ -16,8 +16,9 @@
 #include "flow/record.h"
 #include "util/counter_table.h"
 
+/* What the exporter is told (every format's processes are made with it). */
 struct bpfix_ipfix_opts {
-	const char *const *collectors; /* "HOST:PORT" or "[V6]:PORT", UDP (the exporter's) */
+	const char *const *collectors; /* [SCHEME://]HOST:PORT (collector_spec.h), UDP (the exporter's) */
 	size_t n_collectors;
 	const char *output_path;       /* IPFIX file, or NULL (the exporter's) */
 	__u32 observation_domain;
@@ -44,12 +45,7 @@ int bpfix_ipfix__send_stats(struct bpfix_ipfix *x, const struct bpfix_export_sta
 int bpfix_ipfix__flush(struct bpfix_ipfix *x);
 /* Print, per destination, messages not sent and writes failed; -EIO if there were any. */
 int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x);
-/* Reload: @x replaces @before; its totals go on from @before's. */
-void bpfix_ipfix__carry_stats(struct bpfix_ipfix *x, const struct bpfix_ipfix *before);
 void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_export_totals *stats);
 void bpfix_ipfix__free(struct bpfix_ipfix *x);
-
-/* The record callback for the flow table: @arg is a struct bpfix_ipfix. */
-int bpfix_ipfix_emit(const struct bpfix_record *rec, void *arg);
 
 #endif /* BPFIX_IPFIX_H */

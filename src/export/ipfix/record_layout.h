@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Expands templates/flow.def into the in-memory flow record fixbuf reads. ipfix.c expands the
- * same lines into the template specs, so the struct and the templates cannot drift apart.
+ * Expands templates/flow.def into the in-memory flow record fixbuf reads, and says which
+ * template shapes there are and which one a record has. templates.c expands the same lines into
+ * the IPFIX template specs and netflow9/ into its NetFlow v9 templates, so the struct and the
+ * templates cannot drift apart. No fixbuf here: both encoders read this.
  */
 #ifndef BPFIX_IPFIX_RECORD_LAYOUT_H
 #define BPFIX_IPFIX_RECORD_LAYOUT_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "flow/record.h"
 
 /* Template shape bits: a field is in every template whose shape has all of the field's bits. */
 #define BPFIX_SHAPE_IPV4 0x01u	 /* the flow (inner for GTP-U) is IPv4 */
@@ -30,5 +35,17 @@ _Static_assert(sizeof(struct bpfix_ipfix_flow) ==
 	       "flow.def fields must leave no hidden padding: reorder them or resize the padding");
 
 #define BPFIX_FLOW_MEMBER_SIZE(member) sizeof(((struct bpfix_ipfix_flow *)0)->member)
+
+/*
+ * The shapes that have a template, in template order: plain IPv4/IPv6 flows, and GTP-U flows by
+ * outer version and whether the PDU Session Container was seen.
+ */
+#define BPFIX_N_FLOW_SHAPES 10
+extern const uint32_t bpfix_flow_shapes[BPFIX_N_FLOW_SHAPES];
+
+/* The index in bpfix_flow_shapes of @rec's shape. */
+size_t bpfix_flow_shape_index(const struct bpfix_record *rec);
+/* @rec in the memory layout above (integers and IPv4 addresses in host order). */
+void bpfix_ipfix_to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_flow *out);
 
 #endif /* BPFIX_IPFIX_RECORD_LAYOUT_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Expands templates/stats.def into the in-memory exporter-statistics records fixbuf reads; the
- * template specs come from the same lines in ipfix.c.
+ * Expands templates/stats.def into the in-memory exporter-statistics records fixbuf reads (the
+ * summary record is stats_summary.h's); the template specs come from the same lines in
+ * templates.c.
  */
 #ifndef BPFIX_IPFIX_STATS_LAYOUT_H
 #define BPFIX_IPFIX_STATS_LAYOUT_H
@@ -10,16 +11,10 @@
 
 #include <fixbuf/public.h>
 
-typedef uint8_t bpfix_ipv6_octets[16]; /* an ipv6Address in memory: the octets */
+#include "export/ipfix/stats_summary.h"
 
 #define BPFIX_STAT(type, member, ie, scope) type member;
 #define BPFIX_STAT_PAD(member, octets) uint8_t member[octets];
-
-struct bpfix_ipfix_stats_summary {
-#define BPFIX_STATS_SUMMARY
-#include "stats.def"
-#undef BPFIX_STATS_SUMMARY
-};
 
 struct bpfix_ipfix_stats_counter {
 #define BPFIX_STATS_COUNTER
@@ -30,7 +25,6 @@ struct bpfix_ipfix_stats_counter {
 #undef BPFIX_STAT
 #undef BPFIX_STAT_PAD
 
-_Static_assert(sizeof(struct bpfix_ipfix_stats_summary) == 96, "stats.def: hidden padding");
 _Static_assert(sizeof(struct bpfix_ipfix_stats_counter) == 32, "stats.def: hidden padding");
 
 #endif /* BPFIX_IPFIX_STATS_LAYOUT_H */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Internal to export/ipfix: the templates and elements bpfix exports, and the record conversion.
+ * Internal to export/ipfix: the templates and elements bpfix exports (the record conversion is
+ * record_layout.h's).
  * Template ids: internal ones are private to a session; external ids are what collectors see.
  */
 #ifndef BPFIX_IPFIX_TEMPLATES_H
@@ -15,7 +16,6 @@
 #define BPFIX_TID_FIRST 256	       /* external flow templates: one per shape from here */
 #define BPFIX_TID_STATS_SUMMARY 0x1001 /* statistics: same id inside and on the wire */
 #define BPFIX_TID_STATS_COUNTER 0x1002
-#define BPFIX_STATS_DOMAIN 0	       /* RFC 7011 §3.1: exporting-process statistics */
 
 /* Our elements for fbInfoModelAddElementArray (which keeps the pointer: free after the model). */
 fbInfoElement_t *bpfix_ipfix_new_elements(__u32 pen);
@@ -26,6 +26,5 @@ gboolean bpfix_ipfix_add_stats_templates(fbInfoModel_t *model, fbSession_t *sess
 					 uint32_t flow_domain, GError **err);
 /* The external template of a record's shape. */
 uint16_t bpfix_ipfix_template_id(const struct bpfix_record *rec);
-void bpfix_ipfix_to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_flow *out);
 
 #endif /* BPFIX_IPFIX_TEMPLATES_H */

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The flow record both encoders read (record_layout.h): the template shapes, a record's shape,
+ * and a record in the memory layout of templates/flow.def. No fixbuf and no I/O here.
+ */
+#include <string.h>
+
+#include "export/ipfix/record_layout.h"
+
+const uint32_t bpfix_flow_shapes[BPFIX_N_FLOW_SHAPES] = {
+	BPFIX_SHAPE_IPV4,
+	BPFIX_SHAPE_IPV6,
+	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4,
+	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6,
+	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4,
+	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6,
+	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
+};
+
+size_t bpfix_flow_shape_index(const struct bpfix_record *rec)
+{
+	uint32_t shape = rec->key.ip_version == 6 ? BPFIX_SHAPE_IPV6 : BPFIX_SHAPE_IPV4;
+	size_t i;
+
+	if (rec->key.tun_version) {
+		shape |= BPFIX_SHAPE_GTPU;
+		shape |= rec->key.tun_version == 6 ? BPFIX_SHAPE_OUTER6 : BPFIX_SHAPE_OUTER4;
+		if (rec->has_pdu_session)
+			shape |= BPFIX_SHAPE_PDU;
+	}
+	for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++)
+		if (bpfix_flow_shapes[i] == shape)
+			return i;
+	return 0; /* unreachable: every combination above has a template */
+}
+
+/* fixbuf keeps ipv4Address in host order in memory */
+static uint32_t ipv4_host_order(const __u8 *addr)
+{
+	return (uint32_t)addr[0] << 24 | addr[1] << 16 | addr[2] << 8 | addr[3];
+}
+
+void bpfix_ipfix_to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_flow *out)
+{
+	const struct bpfix_flow_key *k = &rec->key;
+
+	memset(out, 0, sizeof(*out));
+	out->flow_start_ms = rec->start_ms;
+	out->flow_end_ms = rec->end_ms;
+	out->octets = rec->octets;
+	out->packets = rec->packets;
+	if (k->ip_version == 6) {
+		memcpy(out->src_ipv6, k->src_addr, 16);
+		memcpy(out->dst_ipv6, k->dst_addr, 16);
+	} else {
+		out->src_ipv4 = ipv4_host_order(k->src_addr);
+		out->dst_ipv4 = ipv4_host_order(k->dst_addr);
+	}
+	if (k->direction == BPFIX_DIR_EGRESS)
+		out->egress_ifindex = k->ifindex;
+	else
+		out->ingress_ifindex = k->ifindex;
+	out->src_port = k->src_port;
+	out->dst_port = k->dst_port;
+	out->vlan_id = rec->vlan_id;
+	out->tcp_flags = rec->tcp_flags;
+	out->protocol = k->protocol;
+	out->tos = rec->tos;
+	out->ttl_min = rec->ttl_min;
+	out->ttl_max = rec->ttl_max;
+	out->direction = k->direction;
+	out->end_reason = rec->end_reason;
+	/* GTP-U: the outer destination owns the TEID and is part of the key */
+	out->teid = k->teid;
+	if (k->tun_version == 6) {
+		memcpy(out->tun_src_ipv6, rec->tun_src_addr, 16);
+		memcpy(out->tun_dst_ipv6, k->tun_addr, 16);
+	} else if (k->tun_version == 4) {
+		out->tun_src_ipv4 = ipv4_host_order(rec->tun_src_addr);
+		out->tun_dst_ipv4 = ipv4_host_order(k->tun_addr);
+	}
+	out->qfi = rec->qfi;
+	out->pdu_type = rec->pdu_type;
+}
+

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * NetFlow v9 encoder tests: records go through the v9 exporting process into a fake transport
+ * that keeps every packet, and a small decoder written from RFC 3954 (v9_decoder.c, not from
+ * the encoder) reads them back: header (count of every record, templates included; sequence per
+ * source id; sysUptime and unix_secs on the export clock), flowsets (padded to 4 octets, none of
+ * 4 octets or less, one template each, option lengths in octets), field values by their v9
+ * type, template refresh, statistics in source id 0, and the records the transport took.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export/encoder.h"
+#include "v9_decoder.h"
+
+#define DOMAIN 7
+#define MAX_PACKETS 64
+#define START_MS 1700000000000ull
+#define FLOW_TEMPLATES 10 /* templates/README.md: ids 256-265, one per shape */
+
+/* v9 field types (IANA IPFIX numbers; nProbe's for the tunnel endpoints) */
+enum {
+	IN_BYTES = 1, IN_PKTS = 2, PROTOCOL = 4, TOS = 5, TCP_FLAGS = 6, L4_SRC_PORT = 7,
+	IPV4_SRC = 8, INPUT_SNMP = 10, L4_DST_PORT = 11, IPV4_DST = 12, OUTPUT_SNMP = 14,
+	IPV6_SRC = 27, IPV6_DST = 28, MIN_TTL = 52, MAX_TTL = 53, VLAN = 58, DIRECTION = 61,
+	END_REASON = 136, OBS_DOMAIN = 149, START_MILLIS = 152, END_MILLIS = 153,
+	FLOWS_EXPORTED = 42, MESSAGES_EXPORTED = 41, SYSTEM_INIT = 160,
+	GTPU_TEID = 507, GTPU_QFI = 509, GTPU_PDU_TYPE = 510,
+	NTOP_TUN_SRC4 = 57586, NTOP_TUN_DST4 = 57588, NTOP_TUN_SRC6 = 57868, NTOP_TUN_DST6 = 57869,
+};
+
+/* ---- a transport that keeps what it is sent ---- */
+
+struct packet {
+	uint8_t data[2048];
+	size_t len;
+	__u64 records;
+	bool templates;
+};
+
+struct keeper {
+	struct bpfix_transport base;
+	struct packet packets[MAX_PACKETS];
+	size_t n;
+	bool refuse; /* send fails (the transport counts it lost) */
+};
+
+static bool keeper_ready(struct bpfix_transport *t)
+{
+	(void)t;
+	return true;
+}
+
+static int keeper_send(struct bpfix_transport *t, const void *msg, size_t len, __u64 records,
+		       bool templates)
+{
+	struct keeper *k = (struct keeper *)t;
+	struct packet *p = &k->packets[k->n++];
+
+	assert_true(k->n <= MAX_PACKETS);
+	assert_true(len <= t->max_message);
+	memcpy(p->data, msg, len);
+	p->len = len;
+	p->records = records;
+	p->templates = templates;
+	if (k->refuse) {
+		bpfix_transport_count_lost(t, 1, len, records, "refused");
+		t->want_templates = true;
+		return -ECONNREFUSED;
+	}
+	bpfix_transport_count_sent(t, len, records);
+	return 0;
+}
+
+static void keeper_lost(struct bpfix_transport *t, __u64 messages, __u64 records, const char *why)
+{
+	bpfix_transport_count_lost(t, messages, 0, records, why);
+}
+
+static void keeper_close(struct bpfix_transport *t)
+{
+	(void)t;
+}
+
+static const struct bpfix_transport_ops keeper_ops = {
+	.ready = keeper_ready, .send = keeper_send, .lost = keeper_lost, .close = keeper_close,
+};
+
+static void keeper_init(struct keeper *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->base.ops = &keeper_ops;
+	k->base.name = (char *)"keeper";
+	k->base.proto = "NetFlow v9";
+	k->base.hint = "";
+	k->base.max_message = 1400;
+	k->base.datagram = true;
+}
+
+/* ---- the process under test ---- */
+
+struct fixture {
+	struct keeper keeper;
+	struct bpfix_transport *transports[1];
+	struct bpfix_export_clock clock;
+	void *nf;
+	struct v9_decoded decoded;
+	size_t read; /* packets decoded so far */
+};
+
+static int setup_with(void **state, __u32 refresh_messages)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct bpfix_ipfix_opts opts = {
+		.observation_domain = DOMAIN,
+		.template_refresh_s = 3600,
+		.template_refresh_messages = refresh_messages,
+		.pen = 32473,
+	};
+
+	keeper_init(&f->keeper);
+	f->transports[0] = &f->keeper.base;
+	f->clock = (struct bpfix_export_clock){ .capture = true, .start_ms = START_MS,
+						.now_ms = START_MS + 5123 };
+	f->nf = bpfix_netflow9_encoder.open(&opts, &f->clock, f->transports, 1);
+	assert_non_null(f->nf);
+	*state = f;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, 1000);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	bpfix_netflow9_encoder.free(f->nf);
+	free(f);
+	return 0;
+}
+
+static void ipv4(__u8 *addr, uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	addr[0] = a;
+	addr[1] = b;
+	addr[2] = c;
+	addr[3] = d;
+}
+
+static struct bpfix_record tcp4(uint16_t sport)
+{
+	struct bpfix_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.key.ip_version = 4;
+	r.key.protocol = 6;
+	ipv4(r.key.src_addr, 192, 0, 2, 1);
+	ipv4(r.key.dst_addr, 198, 51, 100, 2);
+	r.key.src_port = sport;
+	r.key.dst_port = 443;
+	r.key.ifindex = 3;
+	r.key.direction = 1; /* egress */
+	r.start_ms = START_MS + 1000;
+	r.end_ms = START_MS + 2500;
+	r.packets = 10;
+	r.octets = 0x123456789aull;
+	r.vlan_id = 100;
+	r.tcp_flags = 0x1b;
+	r.tos = 0x20;
+	r.ttl_min = 60;
+	r.ttl_max = 64;
+	r.end_reason = 3;
+	return r;
+}
+
+static struct bpfix_record gtpu6_over4(void)
+{
+	struct bpfix_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.key.ip_version = 6;
+	r.key.protocol = 17;
+	r.key.src_addr[0] = 0x20;
+	r.key.src_addr[1] = 0x01;
+	r.key.src_addr[15] = 1;
+	r.key.dst_addr[0] = 0x20;
+	r.key.dst_addr[1] = 0x01;
+	r.key.dst_addr[15] = 2;
+	r.key.src_port = 5000;
+	r.key.dst_port = 53;
+	r.key.tun_version = 4;
+	ipv4(r.key.tun_addr, 10, 0, 0, 2);
+	ipv4(r.tun_src_addr, 10, 0, 0, 1);
+	r.key.teid = 0xabcdef01;
+	r.has_pdu_session = 1;
+	r.qfi = 9;
+	r.pdu_type = 1;
+	r.start_ms = START_MS + 3000;
+	r.end_ms = START_MS + 3001;
+	r.packets = 2;
+	r.octets = 300;
+	r.end_reason = 1;
+	return r;
+}
+
+/* Decode the packets not read yet. */
+static void read_new(struct fixture *f, v9_record_fn fn, void *arg, struct v9_header *last)
+{
+	struct packet *p;
+
+	while (f->read < f->keeper.n) {
+		p = &f->keeper.packets[f->read++];
+		*last = v9_decode(&f->decoded, p->data, p->len, fn, arg);
+	}
+}
+
+struct seen {
+	size_t n;
+	struct bpfix_record want;
+	bool checked;
+};
+
+static void check_tcp4(const struct v9_template *t, const uint8_t *rec, void *arg)
+{
+	struct seen *s = arg;
+	uint16_t len;
+	const uint8_t *v;
+
+	s->n++;
+	if (v9_field_uint(t, rec, L4_SRC_PORT) != s->want.key.src_port)
+		return;
+	s->checked = true;
+	assert_int_equal(t->source_id, DOMAIN);
+	assert_int_equal(v9_field_uint(t, rec, IPV4_SRC), 0xc0000201);
+	assert_int_equal(v9_field_uint(t, rec, IPV4_DST), 0xc6336402);
+	assert_int_equal(v9_field_uint(t, rec, L4_DST_PORT), 443);
+	assert_int_equal(v9_field_uint(t, rec, PROTOCOL), 6);
+	assert_int_equal(v9_field_uint(t, rec, IN_BYTES), 0x123456789aull);
+	assert_int_equal(v9_field_uint(t, rec, IN_PKTS), 10);
+	assert_int_equal(v9_field_uint(t, rec, START_MILLIS), START_MS + 1000);
+	assert_int_equal(v9_field_uint(t, rec, END_MILLIS), START_MS + 2500);
+	assert_int_equal(v9_field_uint(t, rec, INPUT_SNMP), 0);
+	assert_int_equal(v9_field_uint(t, rec, OUTPUT_SNMP), 3);
+	assert_int_equal(v9_field_uint(t, rec, DIRECTION), 1);
+	assert_int_equal(v9_field_uint(t, rec, VLAN), 100);
+	assert_int_equal(v9_field_uint(t, rec, TOS), 0x20);
+	assert_int_equal(v9_field_uint(t, rec, MIN_TTL), 60);
+	assert_int_equal(v9_field_uint(t, rec, MAX_TTL), 64);
+	assert_int_equal(v9_field_uint(t, rec, END_REASON), 3);
+	v = v9_field_value(t, rec, TCP_FLAGS, &len);
+	assert_non_null(v);
+	assert_int_equal(len, 1); /* pmacct 1.7.7 decodes only 1 octet */
+	assert_int_equal(*v, 0x1b);
+	assert_null(v9_field_value(t, rec, GTPU_TEID, &len)); /* not a tunnelled flow */
+	assert_null(v9_field_value(t, rec, NTOP_TUN_SRC4, &len));
+}
+
+static void header_and_records(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_record r = tcp4(40000);
+	struct seen s = { .want = r };
+	struct v9_header h = { 0 };
+
+	assert_int_equal(bpfix_netflow9_encoder.append(f->nf, &r), 0);
+	assert_int_equal(f->keeper.n, 0); /* buffered until flushed */
+	assert_int_equal(bpfix_netflow9_encoder.flush(f->nf), 0);
+	assert_int_equal(f->keeper.n, 1);
+	read_new(f, check_tcp4, &s, &h);
+	assert_true(s.checked);
+	assert_int_equal(h.source_id, DOMAIN);
+	assert_int_equal(h.sequence, 0);
+	assert_int_equal(h.uptime, 5123);		      /* since the export clock's start */
+	assert_int_equal(h.secs, (START_MS + 5123) / 1000); /* the export clock, not the wall */
+	/* the first packet starts with every flow template */
+	assert_true(f->keeper.packets[0].templates);
+	assert_int_equal(f->decoded.template_records, FLOW_TEMPLATES);
+	assert_int_equal(f->keeper.packets[0].records, 1); /* templates are not flow records */
+	assert_int_equal(f->keeper.base.counters.records_sent, 1);
+	/* flushing nothing sends nothing */
+	assert_int_equal(bpfix_netflow9_encoder.flush(f->nf), 0);
+	assert_int_equal(f->keeper.n, 1);
+}
+
+/* Many records: full packets go out whole, each numbered one more, records all accounted. */
+static void full_packets(void **state)
+{
+	struct fixture *f = *state;
+	struct seen s = { .want = tcp4(0) };
+	struct v9_header h = { 0 };
+	struct bpfix_record r;
+	size_t i, packets;
+
+	for (i = 0; i < 200; i++) {
+		r = i % 3 ? tcp4(1000 + i) : gtpu6_over4();
+		assert_int_equal(bpfix_netflow9_encoder.append(f->nf, &r), 0);
+	}
+	assert_int_equal(bpfix_netflow9_encoder.flush(f->nf), 0);
+	packets = f->keeper.n;
+	assert_true(packets > 5);
+	read_new(f, check_tcp4, &s, &h);
+	for (i = 0; i < packets; i++)
+		assert_int_equal(v9_read_header(f->keeper.packets[i].data).sequence, i);
+	assert_int_equal(s.n, 200);
+	assert_int_equal(f->keeper.base.counters.records_sent, 200);
+	assert_int_equal(f->keeper.base.counters.messages_sent, packets);
+}
+
+static void check_gtpu(const struct v9_template *t, const uint8_t *rec, void *arg)
+{
+	static const uint8_t src6[16] = { 0x20, 0x01, [15] = 1 };
+	uint16_t len;
+	const uint8_t *v;
+
+	(*(size_t *)arg)++;
+	v = v9_field_value(t, rec, IPV6_SRC, &len);
+	assert_non_null(v);
+	assert_int_equal(len, 16);
+	assert_memory_equal(v, src6, 16);
+	assert_int_equal(v9_field_uint(t, rec, GTPU_TEID), 0xabcdef01);
+	assert_int_equal(v9_field_uint(t, rec, GTPU_QFI), 9);
+	assert_int_equal(v9_field_uint(t, rec, GTPU_PDU_TYPE), 1);
+	/* the outer endpoints as nProbe's untunneled addresses */
+	assert_int_equal(v9_field_uint(t, rec, NTOP_TUN_SRC4), 0x0a000001);
+	assert_int_equal(v9_field_uint(t, rec, NTOP_TUN_DST4), 0x0a000002);
+	assert_null(v9_field_value(t, rec, NTOP_TUN_SRC6, &len));
+	assert_null(v9_field_value(t, rec, IPV4_SRC, &len));
+}
+
+static void tunnel_fields(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_record r = gtpu6_over4();
+	struct v9_header h = { 0 };
+	size_t n = 0;
+
+	assert_int_equal(bpfix_netflow9_encoder.append(f->nf, &r), 0);
+	assert_int_equal(bpfix_netflow9_encoder.flush(f->nf), 0);
+	read_new(f, check_gtpu, &n, &h);
+	assert_int_equal(n, 1);
+}
+
+/* Every template: no field type twice, and only the tunnel endpoints beyond IANA's range. */
+static void templates_well_formed(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_record r = tcp4(1);
+	struct v9_header h = { 0 };
+	size_t i, j, k;
+	struct v9_template *t;
+
+	assert_int_equal(bpfix_netflow9_encoder.append(f->nf, &r), 0);
+	assert_int_equal(bpfix_netflow9_encoder.flush(f->nf), 0);
+	read_new(f, check_tcp4, &(struct seen){ .want = r }, &h);
+	assert_int_equal(f->decoded.n_templates, FLOW_TEMPLATES);
+	for (i = 0; i < f->decoded.n_templates; i++) {
+		t = &f->decoded.templates[i];
+		assert_int_equal(t->id, 256 + i);
+		for (j = 0; j < t->n; j++) {
+			for (k = j + 1; k < t->n; k++)
+				assert_int_not_equal(t->fields[j].type, t->fields[k].type);
+			if (t->fields[j].type >= 0x8000)
+				assert_true(t->fields[j].type == NTOP_TUN_SRC4 ||
+					    t->fields[j].type == NTOP_TUN_DST4 ||
+					    t->fields[j].type == NTOP_TUN_SRC6 ||
+					    t->fields[j].type == NTOP_TUN_DST6);
+		}
+	}
+}
+
+static void count_record(const struct v9_template *t, const uint8_t *rec, void *arg)
+{
+	(void)t;
+	(void)rec;
+	(*(size_t *)arg)++;
+}
+
+/* Templates again every template_refresh_messages packets and when the transport asks. */
+static void template_refresh(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_record r = tcp4(7);
+	struct v9_header h = { 0 };
+	size_t i, n = 0;
+
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(bpfix_netflow9_encoder.append(f->nf, &r), 0);
+		assert_int_equal(bpfix_netflow9_encoder.flush(f->nf), 0);
+	}
+	/* refresh after 2 packets: packets 0 and 2 carry them */
+	assert_int_equal(f->keeper.n, 4);
+	assert_true(f->keeper.packets[0].templates);
+	assert_false(f->keeper.packets[1].templates);
+	assert_true(f->keeper.packets[2].templates);
+	assert_false(f->keeper.packets[3].templates);
+	f->keeper.base.want_templates = true; /* e.g. the collector came back */
+	assert_int_equal(bpfix_netflow9_encoder.append(f->nf, &r), 0);
+	assert_int_equal(bpfix_netflow9_encoder.flush(f->nf), 0);
+	assert_true(f->keeper.packets[4].templates);
+	assert_false(f->keeper.base.want_templates);
+	read_new(f, count_record, &n, &h);
+	assert_int_equal(n, 5);
+	assert_int_equal(f->decoded.template_records, 3 * FLOW_TEMPLATES);
+}
+
+static int setup_refresh(void **state)
+{
+	return setup_with(state, 2);
+}
+
+/* A packet the transport refused used its number: the next one shows the gap. */
+static void sequence_after_loss(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_record r = tcp4(9);
+	struct bpfix_export_totals totals;
+	__u64 lost;
+
+	bpfix_netflow9_encoder.append(f->nf, &r);
+	bpfix_netflow9_encoder.flush(f->nf);
+	f->keeper.refuse = true;
+	bpfix_netflow9_encoder.append(f->nf, &r);
+	assert_int_not_equal(bpfix_netflow9_encoder.flush(f->nf), 0);
+	f->keeper.refuse = false;
+	bpfix_netflow9_encoder.append(f->nf, &r);
+	bpfix_netflow9_encoder.flush(f->nf);
+	assert_int_equal(f->keeper.n, 3);
+	assert_int_equal(v9_read_header(f->keeper.packets[2].data).sequence, 2);
+	assert_true(f->keeper.packets[2].templates); /* the loss asked for them again */
+	bpfix_netflow9_encoder.get_stats(f->nf, &totals);
+	lost = f->keeper.base.counters.records_lost;
+	assert_int_equal(totals.records, 2);
+	assert_int_equal(totals.records_lost, lost);
+	assert_int_equal(lost, 1);
+	assert_int_equal(totals.failures, 1);
+}
+
+struct stats_seen {
+	size_t n;
+	__u64 flows_exported, messages_exported, system_init;
+	uint32_t scope;
+};
+
+static void read_stats(const struct v9_template *t, const uint8_t *rec, void *arg)
+{
+	struct stats_seen *s = arg;
+
+	if (t->source_id != 0)
+		return;
+	s->n++;
+	assert_int_equal(t->scope_type, 1); /* System */
+	assert_int_equal(t->scope_len, 4);
+	s->scope = (uint32_t)(rec[0] << 24 | rec[1] << 16 | rec[2] << 8 | rec[3]);
+	s->flows_exported = v9_field_uint(t, rec, FLOWS_EXPORTED);
+	s->messages_exported = v9_field_uint(t, rec, MESSAGES_EXPORTED);
+	s->system_init = v9_field_uint(t, rec, SYSTEM_INIT);
+	assert_int_equal(v9_field_uint(t, rec, OBS_DOMAIN), DOMAIN);
+}
+
+/* Statistics: flows sent first, then their own packet in source id 0 with its template. */
+static void statistics(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_record r = tcp4(11);
+	struct bpfix_export_stats st = { .packets_seen = 99 };
+	struct stats_seen s = { 0 };
+	struct v9_header h = { 0 }, first;
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		bpfix_netflow9_encoder.append(f->nf, &r);
+		bpfix_netflow9_encoder.append(f->nf, &r);
+		assert_int_equal(bpfix_netflow9_encoder.send_stats(f->nf, &st), 0);
+	}
+	assert_int_equal(f->keeper.n, 4); /* flows, stats, flows, stats */
+	read_new(f, read_stats, &s, &h);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.scope, 0); /* pmacct 1.7.7 reads it as in-bytes */
+	/* the second statistics record counts the flows of both rounds, sent before it */
+	assert_int_equal(s.flows_exported, 4);
+	assert_int_equal(s.messages_exported, 3);
+	assert_int_equal(s.system_init, START_MS);
+	first = v9_read_header(f->keeper.packets[1].data);
+	assert_int_equal(first.source_id, 0);
+	assert_int_equal(first.sequence, 0);
+	assert_int_equal(first.count, 2); /* the options template and its record */
+	assert_int_equal(h.source_id, 0);
+	assert_int_equal(h.sequence, 1); /* per source id: the flows' packets are not counted */
+	assert_int_equal(v9_read_header(f->keeper.packets[2].data).sequence, 1);
+	assert_int_equal(f->keeper.packets[1].records, 0); /* not flow records */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(header_and_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(full_packets, setup, teardown),
+		cmocka_unit_test_setup_teardown(tunnel_fields, setup, teardown),
+		cmocka_unit_test_setup_teardown(templates_well_formed, setup, teardown),
+		cmocka_unit_test_setup_teardown(template_refresh, setup_refresh, teardown),
+		cmocka_unit_test_setup_teardown(sequence_after_loss, setup, teardown),
+		cmocka_unit_test_setup_teardown(statistics, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
