@@ -9,7 +9,11 @@
 #define ROW(id_, kind_, show_, summary_, metric_, reason_, ipfix_)                           \
 	[id_] = { .id = id_, .summary = summary_, .metric = metric_, .reason = reason_,      \
 		  .kind = BPFIX_STAT_KIND_##kind_, .show = BPFIX_SHOW_##show_,                  \
-		  .ipfix_name = ipfix_ }
+		  .ipfix_name = BPFIX_FITS(ipfix_) }
+/* a string literal of at most BPFIX_IPFIX_NAME_MAX octets, checked when compiled */
+#define BPFIX_FITS(s) \
+	((s) + 0 * sizeof(struct { _Static_assert(sizeof(s) <= BPFIX_IPFIX_NAME_MAX + 1, \
+						  "ipfix name too long: " s); int ok; }))
 #define CNT(name) BPFIX_STAT_OF_COUNTER(BPFIX_CNT_##name)
 
 static const struct bpfix_stat_desc rows[] = {

@@ -61,6 +61,9 @@ struct bpfix_stat_desc {
 	const char *ipfix_name;	/* bpfixCounterName in the statistics options records */
 };
 
+/* octets of an ipfix_name at most: the records' fixed-length field holds it and a 0 after it */
+#define BPFIX_IPFIX_NAME_MAX 95
+
 /* The row of @id (< BPFIX_STAT_MAX). */
 const struct bpfix_stat_desc *bpfix_stat_desc(enum bpfix_stat id);
 

@@ -244,6 +244,13 @@ def udp_socket_state(port, pid):
     return None
 
 
+def kill_child(proc):
+    """SIGKILL a child Popen that is still running (None is fine) and reap it; returns None."""
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 def _popen(argv, **kw):
     return subprocess.Popen(argv, stdin=subprocess.DEVNULL, **kw)
 
@@ -336,10 +343,7 @@ class Nfcapd:
             raise HarnessError(f"nfcapd exited with {rc}:\n{self.log_text()}")
 
     def kill(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc = None
+        self.proc = kill_child(self.proc)
 
     def log_text(self):
         try:

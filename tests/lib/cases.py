@@ -22,15 +22,17 @@ __file__).
   awaited. WAIT is the deadline of what takes well under a second on an idle machine: generous,
   for a loaded 2-core CI machine.
 - require(): what prepare() checks first: root and tools (Skip, the exit 77), the binaries.
+- driver_arguments(): the command line of a driver whose cases run bpfix their own way.
 """
 
 import contextlib
+import os
 import subprocess
 import tempfile
 import time
 
 from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, EXIT_SKIP, HarnessError,
-                       check_executable, log, skip_reason)
+                       check_executable, log, parse_arguments, skip_reason)
 
 POLL = 0.05     # seconds between two looks at what wait_until waits for
 WAIT = 30.0     # seconds: the deadline of a wait for what is quick on an idle machine
@@ -75,6 +77,19 @@ def in_temporary_directory(prefix, make_args):
         with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
             yield make_args(tmp)
     return fixture
+
+
+def driver_arguments(ap, cases, argv=None, timeout=60.0):
+    """The arguments of a driver whose cases each run bpfix their own way: ap (from
+    bpfixtest.argument_parser) with cases' --case and --list, timeout seconds per bpfix run
+    unless told, nothing after '--', --bpfix made absolute."""
+    cases.add_arguments(ap)
+    ap.set_defaults(timeout=timeout)
+    args, extra = parse_arguments(ap, argv)
+    if extra:
+        ap.error("no bpfix arguments after '--': each case sets its own")
+    args.bpfix = os.path.abspath(args.bpfix)
+    return args
 
 
 class Cases:

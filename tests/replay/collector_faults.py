@@ -22,7 +22,8 @@ port. Required:
   exportedMessageTotalCount equal what the sinks received before them;
 - the first message of phase 3 starts with a template set, before any data set;
 - sequence numbers (RFC 7011 §3.1: data records sent before this message in its domain) start
-  at 0 and run on without a gap except at the first message of phase 3, where the gap equals
+  at 0 and run on without a gap except at the first message of the flows' domain in phase 3
+  (the RFC 5610 type records of domain 0 lead it), where the gap equals
   the flow records lost: fixbuf numbered the lost messages too, so the collector sees exactly
   how many records it missed, which is what the RFC asks of an exporter that loses records.
 
@@ -47,8 +48,10 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 from bpfixtest import (HarnessError, argument_parser, free_udp_port, log,  # noqa: E402
-                       parse_arguments, summary_numbers)
-from cases import Cases, in_temporary_directory, require  # noqa: E402
+                       summary_numbers)
+from cases import Cases, driver_arguments, in_temporary_directory, require  # noqa: E402
+from ipfix_wire import (OPTIONS_TEMPLATE_SET, TEMPLATE_SET, Decoder,  # noqa: E402
+                        parse_messages)
 
 T0 = 1700000000          # capture time of tick 0
 FLOWS_PER_TICK = 30      # new UDP flows each tick: exported at the next tick's sweep
@@ -95,87 +98,24 @@ class Capture:
 
 
 # ---------------------------------------------------------------------------------------------
-# IPFIX, decoded with struct
+# IPFIX, decoded with struct (tests/lib/ipfix_wire.py)
 
-def parse_messages(data):
-    """Concatenated IPFIX messages -> [(domain, sequence, [(set id, set body)], length)]."""
-    out, off = [], 0
-    while off < len(data):
-        if off + 16 > len(data):
-            raise ValueError(f"a message header cut at {off}")
-        version, length, _, seq, domain = struct.unpack(">HHIII", data[off:off + 16])
-        if version != 10 or length < 16 or off + length > len(data):
-            raise ValueError(f"not an IPFIX message at {off} (version {version}, length "
-                             f"{length})")
-        sets, s = [], off + 16
-        while s < off + length:
-            sid, slen = struct.unpack(">HH", data[s:s + 4])
-            if slen < 4 or s + slen > off + length:
-                raise ValueError(f"a set of length {slen} at {s}")
-            sets.append((sid, data[s + 4:s + slen]))
-            s += slen
-        out.append((domain, seq, sets, length))
-        off += length
-    return out
-
-
-class Decoder:
-    """Templates per (domain, template id), learnt as messages pass; data records counted and
-    their fixed-length fields read (field id -> raw octets)."""
-
-    def __init__(self):
-        self.templates = {}
-
-    def learn(self, domain, sid, body):
-        off = 0
-        while off + 4 <= len(body):
-            tid, count = struct.unpack(">HH", body[off:off + 4])
-            off += 4
-            if sid == 3:
-                off += 2     # scope field count
-            fields = []
-            for _ in range(count):
-                fid, flen = struct.unpack(">HH", body[off:off + 4])
-                off += 4
-                if fid & 0x8000:
-                    off += 4  # enterprise number
-                fields.append((fid & 0x7FFF, flen))
-            if tid >= 256:
-                self.templates[(domain, tid)] = fields
-
-    def records(self, domain, tid, body):
-        """[{field id: octets}] of a data set (variable-length fields read, padding left)."""
-        fields = self.templates.get((domain, tid))
-        if fields is None:
-            raise ValueError(f"data set {tid} in domain {domain} before its template")
-        minimum = sum(1 if n == 65535 else n for _, n in fields)
-        out, off = [], 0
-        while len(body) - off >= max(minimum, 1):
-            rec = {}
-            for fid, flen in fields:
-                if flen == 65535:
-                    flen, off = body[off], off + 1
-                    if flen == 255:
-                        flen, off = struct.unpack(">H", body[off:off + 2])[0], off + 2
-                rec[fid] = body[off:off + flen]
-                off += flen
-            out.append(rec)
-        return out
-
-    def message(self, msg):
-        """(flow records, [statistics records with field 42]) of one message."""
-        domain, _, sets, _ = msg
-        flows, stats = 0, []
-        for sid, body in sets:
-            if sid in (2, 3):
-                self.learn(domain, sid, body)
-            elif sid >= 256:
-                recs = self.records(domain, sid, body)
-                if domain == DOMAIN and sid < 0x1000:   # not RFC 5610 type records
-                    flows += len(recs)
-                else:
-                    stats += [r for r in recs if ID_RECORDS_SENT in r]
-        return flows, stats
+def message_records(dec, msg):
+    """(flow records, [statistics totals records]) of one message, templates learnt: flow
+    records are the data records of the flows' domain, totals records those holding field 42
+    (type records and counter records hold none)."""
+    flows, stats = 0, []
+    for sid, body in msg.sets:
+        if sid in (TEMPLATE_SET, OPTIONS_TEMPLATE_SET):
+            dec.learn(msg.domain, sid, body)
+        elif sid >= 256:
+            recs = dec.records(msg.domain, sid, body)
+            if msg.domain == DOMAIN:
+                flows += len(recs)
+            else:
+                stats += [{fid: v for (_, fid), v in r.items()} for r in recs
+                          if (0, ID_RECORDS_SENT) in r]
+    return flows, stats
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,35 +240,38 @@ def case_outage(args, tmp, p):
     # what the collector got, datagram by datagram (each one IPFIX message)
     dec = Decoder()
     received, seq_gaps, stats, before_stats = 0, [], [], None
-    expect_seq, n = None, 0
+    expect_seq, n, first_flows_3 = None, 0, None
     for phase in (0, 2):
         for i, datagram in enumerate(phases[phase]):
             try:
                 group = parse_messages(datagram)
-                flows, st = zip(*(dec.message(m) for m in group))
+                flows, st = zip(*(message_records(dec, m) for m in group))
             except (ValueError, struct.error) as e:
                 p += [f"datagram {i} of phase {phase + 1} is not IPFIX: {e}", text]
                 return
             if phase == 2 and i == 0:
-                kinds = [sid for sid, _ in group[0][2]]
+                kinds = [sid for sid, _ in group[0].sets]
                 if not kinds or kinds[0] not in (2, 3):
                     p.append(f"the first message of phase 3 starts with set {kinds[:1]}, not "
                              f"templates")
-            for m, f in zip(group, flows):
-                if m[0] == DOMAIN:
-                    if expect_seq is None and m[1] != 0:
-                        p.append(f"the first message's sequence number is {m[1]}, not 0")
-                    if expect_seq is not None and m[1] != expect_seq:
-                        seq_gaps.append(((m[1] - expect_seq) % 2**32, phase + 1, i))
-                    expect_seq = (m[1] + f) % 2**32
-                elif before_stats is None:
-                    before_stats = n   # the statistics' options templates lead them
+            for m, f, totals in zip(group, flows, st):
+                if m.domain == DOMAIN:
+                    if phase == 2 and first_flows_3 is None:
+                        first_flows_3 = i
+                    if expect_seq is None and m.seq != 0:
+                        p.append(f"the first message's sequence number is {m.seq}, not 0")
+                    if expect_seq is not None and m.seq != expect_seq:
+                        seq_gaps.append(((m.seq - expect_seq) % 2**32, phase + 1, i))
+                    expect_seq = (m.seq + f) % 2**32
+                elif totals and before_stats is None:
+                    before_stats = n   # messages before the one holding the totals record
                 n += 1
                 received += f
             stats += [r for x in st for r in x]
-    if [g[0] for g in seq_gaps] != [lost] or seq_gaps[0][1:] != (3, 0):
+    if [g[0] for g in seq_gaps] != [lost] or seq_gaps[0][1:] != (3, first_flows_3):
         p.append(f"sequence number gaps (gap, phase, datagram) {seq_gaps}, expected one of "
-                 f"{lost} (the lost records) at the first datagram of phase 3")
+                 f"{lost} (the lost records) at the first datagram of the flows' domain in "
+                 f"phase 3 ({first_flows_3})")
     if not phases[2]:
         p.append("nothing reached the collector in phase 3")
     if received + lost != exported:
@@ -356,7 +299,7 @@ def flow_count(path):
     with open(path, "rb") as f:
         msgs = parse_messages(f.read())
     dec = Decoder()
-    return sum(dec.message(m)[0] for m in msgs)
+    return sum(message_records(dec, m)[0] for m in msgs)
 
 
 def case_unresolvable(args, tmp, p):
@@ -395,12 +338,7 @@ CASES = Cases([("outage", case_outage), ("unresolvable", case_unresolvable)])
 def main(argv=None):
     ap = argument_parser(__doc__.split("\n\n")[0])
     ap.add_argument("--pcaps", required=True, help="the project's tests/pcaps directory")
-    CASES.add_arguments(ap)
-    ap.set_defaults(timeout=60.0)
-    args, extra = parse_arguments(ap, argv)
-    if extra:
-        ap.error("no bpfix arguments after '--'")
-    args.bpfix = os.path.abspath(args.bpfix)
+    args = driver_arguments(ap, CASES, argv)
     return CASES.run(args, in_temporary_directory("bpfix-faults-", lambda tmp: (args, tmp)),
                      lambda: require(binaries=(args.bpfix,)))
 

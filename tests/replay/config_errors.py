@@ -40,8 +40,8 @@ import tempfile
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
-from bpfixtest import HarnessError, argument_parser, log, parse_arguments  # noqa: E402
-from cases import Cases, Skip, require  # noqa: E402
+from bpfixtest import HarnessError, argument_parser, log  # noqa: E402
+from cases import Cases, Skip, driver_arguments, require  # noqa: E402
 
 NOBODY = 65534
 HINT = "Try 'bpfix --help'."
@@ -635,12 +635,7 @@ for _name, _control in CONTROLS:
 
 def main(argv=None):
     ap = argument_parser(__doc__.split("\n\n")[0])
-    CASES.add_arguments(ap)
-    ap.set_defaults(timeout=20.0)
-    args, extra = parse_arguments(ap, argv)
-    if extra:
-        ap.error("no bpfix arguments after '--': each case sets its own")
-    args.bpfix = os.path.abspath(args.bpfix)
+    args = driver_arguments(ap, CASES, argv, timeout=20.0)
     with tempfile.TemporaryDirectory(prefix="bpfix-config-errors-") as tmp:
         os.chmod(tmp, 0o755)   # nobody runs a copy of bpfix and reads configs in it
         e = Env(args, tmp)

@@ -42,8 +42,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
 from bpfixtest import (HarnessError, argument_parser, free_udp_port, log,  # noqa: E402
-                       parse_arguments, summary_entries, summary_numbers)
-from cases import WAIT, Cases, Skip, in_temporary_directory, require, wait_until  # noqa: E402
+                       summary_entries, summary_numbers)
+from cases import (WAIT, Cases, Skip, driver_arguments, in_temporary_directory,  # noqa: E402
+                   require, wait_until)
 
 NOBODY = 65534
 HINT = "Try 'bpfix --help'."
@@ -675,12 +676,7 @@ CASES = Cases([
 def main(argv=None):
     ap = argument_parser(__doc__.split("\n\n")[0], elements=ipfix_records.DEFAULT_ELEMENTS)
     ap.add_argument("--pcaps", required=True, help="the project's tests/pcaps directory")
-    CASES.add_arguments(ap)
-    ap.set_defaults(timeout=60.0)
-    args, extra = parse_arguments(ap, argv)
-    if extra:
-        ap.error("no bpfix arguments after '--': each case sets its own")
-    args.bpfix = os.path.abspath(args.bpfix)
+    args = driver_arguments(ap, CASES, argv)
     args.pcaps = os.path.abspath(args.pcaps)
     args.elements = os.path.abspath(args.elements)
     return CASES.run(args, in_temporary_directory("bpfix-errors-", lambda tmp: (Case(args, tmp),)),

@@ -26,8 +26,8 @@ mass expiry makes.
 - file_never_paced: the same 120 000 flows with --pace-rate 1 and only an --output file: done in
   seconds (paced it would take 33 hours), no pacing in the summary, every record in the file.
 
-Records in datagrams and files are counted by decoding them with struct (collector_faults.py's
-decoder, independent of bpfix and fixbuf).
+Records in datagrams and files are counted by decoding them with struct (tests/lib/ipfix_wire.py,
+independent of bpfix and fixbuf).
 
 One line per case (PASS, FAIL with the problems), then "N passed, N failed" (tests/lib/cases.py).
 Exit 0 pass, 1 fail, 2 harness error, 77 skipped (nfcapd or nfdump missing; not root with
@@ -45,10 +45,11 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import mass_flows  # noqa: E402
-from collector_faults import Decoder, parse_messages  # noqa: E402
+from collector_faults import message_records  # noqa: E402
 from bpfixtest import (KERNEL_ENGINE, HarnessError, Nfcapd, argument_parser,  # noqa: E402
                        parse_arguments, run_bpfix, summary_numbers, udp_socket_state)
 from cases import Cases, in_temporary_directory, require  # noqa: E402
+from ipfix_wire import Decoder, parse_messages  # noqa: E402
 
 FLOW_DOMAIN = 1            # bpfix's default observation domain of flow records
 HELD = "export held by pacing (ms)"
@@ -137,9 +138,9 @@ class Sink:
 
 def count_flow_records(data, decoder):
     """Flow records in IPFIX messages (bpfix's flow domain), decoded with struct
-    (collector_faults.Decoder, independent of bpfix and fixbuf); 0 for what cannot be decoded."""
+    (tests/lib/ipfix_wire.py, independent of bpfix and fixbuf); 0 for what cannot be decoded."""
     try:
-        return sum(decoder.message(m)[0] for m in parse_messages(data))
+        return sum(message_records(decoder, m)[0] for m in parse_messages(data))
     except ValueError:
         return 0
 

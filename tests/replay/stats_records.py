@@ -9,7 +9,7 @@ Usage: stats_records.py --bpfix BIN [--elements XML] [--needs-root] CAPTURE [-- 
 Truth for the per-destination values of the totals record, computed here, not by bpfix:
 - exportedMessageTotalCount (41), exportedOctetTotalCount (40): the IPFIX messages (and their
   octets) before the one holding the totals record, counted in the datagrams the sink received
-  and in the file (message headers walked with struct);
+  and in the file (read with struct: tests/lib/ipfix_wire.py);
 - exportedFlowRecordTotalCount (42): the flow records ipfixDump decodes from that destination,
   and the summary's "records sent"; notSentFlowTotalCount (166): 0 and "records not sent";
 - exporterIPv4Address (130) / exporterIPv6Address (131): 127.0.0.1 / :: for the loopback
@@ -18,7 +18,6 @@ Truth for the per-destination values of the totals record, computed here, not by
 """
 import os
 import socket
-import struct
 import sys
 import tempfile
 import time
@@ -29,29 +28,25 @@ sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
 from bpfixtest import (KERNEL_ENGINE, HarnessError, argument_parser, not_metered,  # noqa: E402
                        parse_arguments, preflight, run_bpfix, summary_counters)
+from ipfix_wire import (OPTIONS_TEMPLATE_SET, TEMPLATE_SET, Decoder,  # noqa: E402
+                        parse_messages)
 
 
-def messages(data):
-    """[(observation domain, message octets)] of concatenated IPFIX messages."""
-    out, off = [], 0
-    while off + 16 <= len(data):
-        version, length = struct.unpack(">HH", data[off:off + 4])
-        if version != 10 or length < 16:
-            raise HarnessError(f"not an IPFIX message at offset {off}")
-        out.append((struct.unpack(">I", data[off + 12:off + 16])[0], length))
-        off += length
-    if off != len(data):
-        raise HarnessError("the IPFIX stream does not end on a message boundary")
-    return out
-
-
-def before_stats(msgs):
-    """(messages, octets) before the first message of domain 0: the one holding the totals
-    record (a replay sends statistics once, at the end; templates and type records lead it)."""
-    for i, (domain, _) in enumerate(msgs):
-        if domain == 0:
-            return i, sum(n for _, n in msgs[:i])
-    raise HarnessError("no message in observation domain 0")
+def before_totals(data):
+    """(messages, octets) before the message holding the totals record (the data set whose
+    template has exportedFlowRecordTotalCount, 42): what that record must count."""
+    try:
+        msgs = parse_messages(data)
+    except ValueError as e:
+        raise HarnessError(f"not an IPFIX stream: {e}")
+    dec = Decoder()
+    for i, m in enumerate(msgs):
+        for sid, body in m.sets:
+            if sid in (TEMPLATE_SET, OPTIONS_TEMPLATE_SET):
+                dec.learn(m.domain, sid, body)
+            elif any((0, 42) in r for r in dec.records(m.domain, sid, body)):
+                return i, sum(x.length for x in msgs[:i])
+    raise HarnessError("no totals record (exportedFlowRecordTotalCount) in the stream")
 
 
 def receive_all(sock):
@@ -68,8 +63,7 @@ def receive_all(sock):
 def check_destination(what, path, elements, summary, window, address, errors):
     """The totals record of one destination (its messages in the file at path) against truth."""
     with open(path, "rb") as f:
-        msgs = messages(f.read())
-    n_before, octets_before = before_stats(msgs)
+        n_before, octets_before = before_totals(f.read())
     _, records = ipfix_records.decode(path, elements)
     flows = [v for v in (ipfix_records.flow_view(r) for r in records if r.domain != 0) if v]
     stats = ipfix_records.domain_records(records, 0)

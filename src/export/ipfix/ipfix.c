@@ -20,14 +20,12 @@
 #include "export/ipfix/stats_layout.h"
 #include "export/ipfix/templates.h"
 
-#define TID_TYPE_RECORDS 0x1003 /* RFC 5610 element type records, stream transports only */
 #define MESSAGE_MAX 65535	/* RFC 7011 §3.1: the message length is 16 bits */
 
 /*
  * A datagram transport (UDP) gets each message fixbuf encodes into msg in manual mode: fixbuf's
  * own UDP writer reports send errors as success. A stream transport (a file) gets what fixbuf
- * writes in automatic mode, the only mode that can write RFC 5610 type records, through fp and
- * stream_write(), which gathers each message in msg.
+ * writes in automatic mode through fp and stream_write(), which gathers each message in msg.
  *
  * Every flow record handed to a destination ends in exactly one of the transport's records_sent
  * and records_lost, or records_refused (records_in_message until its message goes out).
@@ -42,8 +40,7 @@ struct destination {
 	size_t msg_held;	/* stream: octets of it gathered so far */
 	bool pending;		/* something was written since the last message went out */
 	bool templates_wanted;	/* at start, after statistics (t->want_templates: the transport) */
-	bool templates_in_message; /* the message being built holds the templates (and no data) */
-	bool emitted_templates;	/* so did the last message emitted */
+	bool templates_in_message; /* the message being built holds templates (and no flows) */
 	const struct bpfix_ipfix *x;
 	gint64 templates_sent_us; /* g_get_monotonic_time(): host clock steps do not matter */
 	__u64 messages_since_templates;
@@ -89,21 +86,6 @@ static int add_templates(struct bpfix_ipfix *x, struct destination *d)
 	if (!bpfix_ipfix_add_flow_templates(x->model, d->session, &err) ||
 	    !bpfix_ipfix_add_stats_templates(x->model, d->session, x->opts.observation_domain, &err))
 		return gerror_to_errno(&err, "building the templates failed", d->t->name);
-	return 0;
-}
-
-/* fixbuf exports them with every template export, so their template must be in every domain. */
-static int add_type_records(struct bpfix_ipfix *x, struct destination *d)
-{
-	const uint32_t domains[] = { BPFIX_STATS_DOMAIN, x->opts.observation_domain };
-	GError *err = NULL;
-	size_t i;
-
-	for (i = 0; i < sizeof(domains) / sizeof(domains[0]); i++) {
-		fbSessionSetDomain(d->session, domains[i]);
-		if (!fbSessionSetMetadataExportElements(d->session, TRUE, TID_TYPE_RECORDS, &err))
-			return gerror_to_errno(&err, "enabling element type records failed", d->t->name);
-	}
 	return 0;
 }
 
@@ -180,10 +162,6 @@ static int open_destination(struct bpfix_ipfix *x, struct destination *d,
 	/* templates before the fBuf: added to a session with an exporter, fixbuf sends them at once */
 	d->session = fbSessionAlloc(x->model);
 	err = add_templates(x, d);
-	/* streams carry RFC 5610 type records, so a decoder learns our elements from the file
-	 * itself (fixbuf cannot write them in the manual mode datagrams use) */
-	if (!err && !t->datagram)
-		err = add_type_records(x, d);
 	d->fbuf = fBufAllocForExport(d->session, d->exporter);
 	if (t->datagram)
 		fBufSetAutomaticMode(d->fbuf, FALSE);
@@ -198,15 +176,16 @@ static int emit(struct destination *d)
 {
 	GError *err = NULL;
 	__u64 records = d->records_in_message;
+	bool templates;
 	size_t len;
 	int rc;
 
+	templates = d->templates_in_message;
+	d->templates_in_message = false;
 	/* the buffer exporter keeps the last message: emitting nothing must not send it again */
 	if (!d->pending)
 		return 0;
 	d->pending = false;
-	d->emitted_templates = d->templates_in_message;
-	d->templates_in_message = false;
 	if (!d->t->datagram) {
 		if (!fBufEmit(d->fbuf, &err))
 			return write_failed(d, &err, "encoding a message failed");
@@ -221,7 +200,7 @@ static int emit(struct destination *d)
 	if (!len)
 		return 0;
 	d->records_in_message = 0;
-	rc = d->t->ops->send(d->t, d->msg, len, records, d->emitted_templates);
+	rc = d->t->ops->send(d->t, d->msg, len, records, templates);
 	if (!rc)
 		d->messages_since_templates++;
 	return rc;
@@ -245,52 +224,128 @@ static bool templates_due(const struct bpfix_ipfix *x, const struct destination 
 		d->messages_since_templates >= x->opts.template_refresh_messages);
 }
 
-/* The templates of the session's current domain; in a message of their own if this one is full. */
-static int export_templates(struct destination *d)
+/*
+ * One template in a message of its own, sent at once: fixbuf puts templates exported together
+ * in one set, and pmacct 1.7.7 and fastnetmon 1.2.4 misread a set holding two options templates.
+ * A message the transport loses is counted there (and it wants the templates again).
+ */
+static int export_template(struct destination *d, uint16_t tid)
 {
 	GError *err = NULL;
-	gboolean ok = fbSessionExportTemplates(d->session, &err);
+	gboolean ok = fbSessionExportTemplate(d->session, tid, &err);
 
+	/* manual mode: fixbuf ends the message before a template set, and says so */
 	if (!ok && g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM)) {
 		g_clear_error(&err);
 		emit(d);
-		ok = fbSessionExportTemplates(d->session, &err);
+		ok = fbSessionExportTemplate(d->session, tid, &err);
 	}
 	if (!wrote(d, ok))
 		return write_failed(d, &err, "sending templates failed");
-	d->templates_wanted = d->t->want_templates = false;
 	d->templates_in_message = true;
+	emit(d);
+	return 0;
+}
+
+/* One RFC 5610 type record; a message that ends first (after its template, or full) is sent. */
+static int export_type_record(struct destination *d, const fbInfoElement_t *ie)
+{
+	GError *err = NULL;
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (fbInfoElementWriteOptionsRecord(d->fbuf, ie, BPFIX_TID_TYPE_RECORDS,
+						    BPFIX_TID_TYPE_RECORDS, &err)) {
+			wrote(d, TRUE);
+			return 0;
+		}
+		if (!g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM))
+			break;
+		g_clear_error(&err);
+		d->templates_in_message = true;
+		emit(d);
+	}
+	return write_failed(d, &err, "sending element type records failed");
+}
+
+/*
+ * RFC 5610 type records of our enterprise elements, so a decoder without our element file names
+ * and sizes them (IANA ones get none: fixbuf's collectors drop type records of enterprise 0).
+ * They go in the statistics' domain: the exporting process's own (RFC 7011 §3.1), and nfdump
+ * counts options records in the flows' domain as sequence errors.
+ */
+static int export_type_records(struct destination *d)
+{
+	const fbInfoElement_t *ie;
+	int rc;
+
+	fbSessionSetDomain(d->session, BPFIX_STATS_DOMAIN);
+	rc = export_template(d, BPFIX_TID_TYPE_RECORDS);
+	for (ie = d->x->elements; ie->ref.name && !rc && !d->t->want_templates; ie++)
+		if (ie->ent)
+			rc = export_type_record(d, ie);
+	d->templates_in_message = true;
+	emit(d);
+	return rc;
+}
+
+/*
+ * The templates of the session's current domain, each after the type records of the elements
+ * it uses, at a message boundary. Stops at a message the transport lost: it wants them all
+ * again, and holds data back until they get through. It changes the fBuf's templates.
+ */
+static int export_templates(struct destination *d)
+{
+	uint32_t domain = fbSessionGetDomain(d->session);
+	uint16_t tids[BPFIX_MAX_EXTERNAL];
+	size_t i, n = bpfix_ipfix_external_tids(domain == BPFIX_STATS_DOMAIN, tids);
+	int rc;
+
+	d->templates_wanted = d->t->want_templates = false; /* a loss from here sets it again */
+	rc = export_type_records(d);
+	fbSessionSetDomain(d->session, domain);
+	for (i = 0; i < n && !rc && !d->t->want_templates; i++)
+		rc = export_template(d, tids[i]);
+	if (rc)
+		d->templates_wanted = true;
 	d->templates_sent_us = g_get_monotonic_time();
 	d->messages_since_templates = 0;
-	return 0;
+	return rc;
 }
 
 /*
  * A fixbuf write found the message full (FB_ERROR_EOM): send it and start the next, with the
- * templates first when they are due. fixbuf puts templates in a message of their own: the write
- * after them meets EOM once more, and this sends them. false for other errors.
+ * templates first when they are due. After templates fixbuf ends the (empty) message once more
+ * before data: nothing to send or refresh then. false for other errors.
  */
 static bool room_for_more(struct destination *d, GError **err)
 {
+	bool full = d->pending;
+
 	if (!g_error_matches(*err, FB_ERROR_DOMAIN, FB_ERROR_EOM))
 		return false;
 	g_clear_error(err);
 	emit(d);
-	if (!d->emitted_templates && templates_due(d->x, d))
+	if (full && templates_due(d->x, d))
 		export_templates(d);
 	return true;
 }
 
 /*
- * Append one record with the fBuf's templates. In manual mode a full message is sent and the
- * append tried again, at most twice (a message full, then the templates' own message); a message
- * that could not be sent is counted by emit().
+ * Append one record, in memory as template @int_tid, on the wire as @ext_tid. In manual mode a
+ * full message is sent and the append tried again, at most twice (a message full, then the
+ * templates' own message); a message that could not be sent is counted by emit().
  */
-static gboolean append_record(struct destination *d, const void *rec, size_t len, GError **err)
+static gboolean append_record(struct destination *d, uint16_t int_tid, uint16_t ext_tid,
+			      const void *rec, size_t len, GError **err)
 {
 	int tries;
 
 	for (tries = 0; tries < 3; tries++) {
+		/* each time: a template refresh in between writes type records with its own */
+		if (!fBufSetInternalTemplate(d->fbuf, int_tid, err) ||
+		    !fBufSetExportTemplate(d->fbuf, ext_tid, err))
+			break;
 		if (fBufAppend(d->fbuf, (uint8_t *)rec, len, err)) /* fixbuf only reads it */
 			return wrote(d, TRUE);
 		if (tries == 2 || !room_for_more(d, err))
@@ -348,9 +403,7 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d,
 			return rc;
 		}
 	}
-	if (!fBufSetInternalTemplate(d->fbuf, BPFIX_TID_MEMORY, &err) ||
-	    !fBufSetExportTemplate(d->fbuf, tid, &err) ||
-	    !append_record(d, flow, sizeof(*flow), &err)) {
+	if (!append_record(d, BPFIX_TID_MEMORY, tid, flow, sizeof(*flow), &err)) {
 		d->records_refused++;
 		return write_failed(d, &err, "writing a record failed");
 	}
@@ -380,22 +433,21 @@ static int append_stat(struct destination *d, uint16_t tid, const void *rec, siz
 {
 	GError *err = NULL;
 
-	if (!fBufSetInternalTemplate(d->fbuf, tid, &err) || !fBufSetExportTemplate(d->fbuf, tid, &err) ||
-	    !append_record(d, rec, len, &err))
+	if (!append_record(d, tid, tid, rec, len, &err))
 		return write_failed(d, &err, "writing statistics failed");
 	return 0;
 }
 
 /*
- * Statistics in their own domain: flush the flows' message first (so the counts below include
- * it), come back after. The totals about sending are this destination's own.
+ * Statistics in their own domain: flush the flows' message and send the templates first (so the
+ * counts below include them), come back after. The totals about sending are this destination's
+ * own.
  */
 static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
 			 const struct bpfix_export_stats *st)
 {
 	struct bpfix_ipfix_stats_summary summary;
 	struct bpfix_ipfix_stats_counter counter = { .domain = x->opts.observation_domain };
-	const char *name;
 	size_t i;
 	int err, rc;
 
@@ -404,16 +456,16 @@ static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
 		return -EHOSTUNREACH;
 	}
 	rc = emit(d); /* a failure is counted; the statistics are still worth trying */
-	bpfix_stats_summary_fill(&summary, st, d->t, d->records_refused,
-				 x->opts.observation_domain, x->init_ms);
 	fbSessionSetDomain(d->session, BPFIX_STATS_DOMAIN);
 	err = export_templates(d);
+	/* what it took before the message this record goes in (the templates went out first) */
+	bpfix_stats_summary_fill(&summary, st, d->t, d->records_refused,
+				 x->opts.observation_domain, x->init_ms);
 	if (!err)
 		err = append_stat(d, BPFIX_TID_STATS_SUMMARY, &summary, sizeof(summary));
 	for (i = 0; i < st->n_counters && !err; i++) {
-		name = st->counters[i].desc->ipfix_name;
-		counter.name.buf = (uint8_t *)name;
-		counter.name.len = strlen(name);
+		memset(counter.name, 0, sizeof(counter.name));
+		strncpy(counter.name, st->counters[i].desc->ipfix_name, sizeof(counter.name) - 1);
 		counter.value = st->counters[i].value;
 		err = append_stat(d, BPFIX_TID_STATS_COUNTER, &counter, sizeof(counter));
 	}

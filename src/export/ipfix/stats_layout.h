@@ -12,6 +12,10 @@
 #include <fixbuf/public.h>
 
 #include "export/ipfix/stats_summary.h"
+#include "util/counter_table.h"
+
+/* a counter's name, zero-padded; one octet at least stays 0 (pmacct reads strings up to a 0) */
+typedef char bpfix_counter_name[BPFIX_IPFIX_NAME_MAX + 1];
 
 #define BPFIX_STAT(type, member, ie, scope) type member;
 #define BPFIX_STAT_PAD(member, octets) uint8_t member[octets];
@@ -25,6 +29,6 @@ struct bpfix_ipfix_stats_counter {
 #undef BPFIX_STAT
 #undef BPFIX_STAT_PAD
 
-_Static_assert(sizeof(struct bpfix_ipfix_stats_counter) == 32, "stats.def: hidden padding");
+_Static_assert(sizeof(struct bpfix_ipfix_stats_counter) == 112, "stats.def: hidden padding");
 
 #endif /* BPFIX_IPFIX_STATS_LAYOUT_H */

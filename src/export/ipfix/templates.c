@@ -17,10 +17,8 @@ static fbInfoElementSpec_t memory_specs[] = {
 	FB_IESPEC_NULL
 };
 
-/* in memory: the C type's size (strings as fbVarfield_t), padding included */
-#define STAT_MEMORY_LEN(type) \
-	(__builtin_types_compatible_p(type, fbVarfield_t) ? FB_IE_VARLEN : sizeof(type))
-#define BPFIX_STAT(type, member, ie, scope) { (char *)ie, STAT_MEMORY_LEN(type), 0 },
+/* in memory and on the wire: the C type's size (stats.def); padding only in memory */
+#define BPFIX_STAT(type, member, ie, scope) { (char *)ie, sizeof(type), 0 },
 #define BPFIX_STAT_PAD(member, octets) { (char *)"paddingOctets", octets, 0 },
 static fbInfoElementSpec_t stats_summary_memory[] = {
 #define BPFIX_STATS_SUMMARY
@@ -35,11 +33,8 @@ static fbInfoElementSpec_t stats_counter_memory[] = {
 #undef BPFIX_STATS_COUNTER
 	FB_IESPEC_NULL
 };
-#undef BPFIX_STAT
 #undef BPFIX_STAT_PAD
 
-/* on the wire: the element's own length, no padding */
-#define BPFIX_STAT(type, member, ie, scope) { (char *)ie, 0, 0 },
 #define BPFIX_STAT_PAD(member, octets)
 static fbInfoElementSpec_t stats_summary_wire[] = {
 #define BPFIX_STATS_SUMMARY
@@ -105,6 +100,40 @@ static gboolean add_stats_template(fbInfoModel_t *model, fbSession_t *session,
 	return fbSessionAddTemplate(session, memory, tid, tmpl, err) != 0;
 }
 
+/*
+ * RFC 5610 type records on the wire, scope first (privateEnterpriseNumber, informationElementId).
+ * In memory they are fixbuf's fbInfoElementOptRec_t (fbInfoElementAllocTypeTemplate), whose
+ * alignment padding stays off the wire.
+ */
+static fbInfoElementSpec_t type_record_wire[] = {
+	{ (char *)"privateEnterpriseNumber", 0, 0 },	   /* 346 */
+	{ (char *)"informationElementId", 0, 0 },	   /* 303 */
+	{ (char *)"informationElementDataType", 0, 0 },	   /* 339 */
+	{ (char *)"informationElementSemantics", 0, 0 },   /* 344 */
+	{ (char *)"informationElementUnits", 0, 0 },	   /* 345 */
+	{ (char *)"informationElementRangeBegin", 0, 0 },  /* 342 */
+	{ (char *)"informationElementRangeEnd", 0, 0 },	   /* 343 */
+	{ (char *)"informationElementName", FB_IE_VARLEN, 0 },	      /* 341 */
+	{ (char *)"informationElementDescription", FB_IE_VARLEN, 0 }, /* 340 */
+	FB_IESPEC_NULL
+};
+
+static gboolean add_type_template(fbInfoModel_t *model, fbSession_t *session, gboolean memory,
+				  GError **err)
+{
+	fbTemplate_t *tmpl;
+
+	if (memory) {
+		tmpl = fbInfoElementAllocTypeTemplate(model, err);
+		return tmpl && fbSessionAddTemplate(session, TRUE, BPFIX_TID_TYPE_RECORDS, tmpl, err);
+	}
+	tmpl = new_template(model, type_record_wire, 0, err);
+	if (!tmpl)
+		return FALSE;
+	fbTemplateSetOptionsScope(tmpl, 2);
+	return fbSessionAddTemplate(session, FALSE, BPFIX_TID_TYPE_RECORDS, tmpl, err) != 0;
+}
+
 gboolean bpfix_ipfix_add_stats_templates(fbInfoModel_t *model, fbSession_t *session,
 					 uint32_t flow_domain, GError **err)
 {
@@ -113,13 +142,15 @@ gboolean bpfix_ipfix_add_stats_templates(fbInfoModel_t *model, fbSession_t *sess
 	ok = add_stats_template(model, session, stats_summary_memory, stats_summary_scopes,
 				BPFIX_TID_STATS_SUMMARY, TRUE, err) &&
 	     add_stats_template(model, session, stats_counter_memory, stats_counter_scopes,
-				BPFIX_TID_STATS_COUNTER, TRUE, err);
+				BPFIX_TID_STATS_COUNTER, TRUE, err) &&
+	     add_type_template(model, session, TRUE, err);
 	fbSessionSetDomain(session, BPFIX_STATS_DOMAIN);
 	ok = ok &&
 	     add_stats_template(model, session, stats_summary_wire, stats_summary_scopes,
 				BPFIX_TID_STATS_SUMMARY, FALSE, err) &&
 	     add_stats_template(model, session, stats_counter_wire, stats_counter_scopes,
-				BPFIX_TID_STATS_COUNTER, FALSE, err);
+				BPFIX_TID_STATS_COUNTER, FALSE, err) &&
+	     add_type_template(model, session, FALSE, err);
 	fbSessionSetDomain(session, flow_domain);
 	return ok;
 }
@@ -138,6 +169,21 @@ gboolean bpfix_ipfix_add_flow_templates(fbInfoModel_t *model, fbSession_t *sessi
 			return FALSE;
 	}
 	return TRUE;
+}
+
+size_t bpfix_ipfix_external_tids(bool stats, uint16_t *tids)
+{
+	size_t i;
+
+	_Static_assert(BPFIX_N_FLOW_SHAPES <= BPFIX_MAX_EXTERNAL, "raise BPFIX_MAX_EXTERNAL");
+	if (stats) {
+		tids[0] = BPFIX_TID_STATS_SUMMARY;
+		tids[1] = BPFIX_TID_STATS_COUNTER;
+		return 2;
+	}
+	for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++)
+		tids[i] = BPFIX_TID_FIRST + i;
+	return BPFIX_N_FLOW_SHAPES;
 }
 
 /* The shape, hence the template, of a record. */
