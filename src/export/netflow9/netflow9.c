@@ -51,7 +51,6 @@ struct netflow9 {
 	struct bpfix_ipfix_opts opts;
 	const struct bpfix_export_clock *clock;
 	struct bpfix_v9_templates templates;
-	size_t templates_len;	   /* octets of the flow templates with their flowsets */
 	struct destination *dests;
 	size_t n_dests;
 	__u64 failures;
@@ -114,14 +113,32 @@ static void add_template(struct destination *d, uint16_t flowset_id,
 	close_flowset(d);
 }
 
-/* The flow templates, each in a flowset of its own: pmacct and fastnetmon misread sets of two. */
+/* Octets a template takes in a flowset of its own. */
+static size_t template_flowset_len(const struct bpfix_v9_template *t)
+{
+	return FLOWSET_HEADER_LEN + (bpfix_v9_template_size(t) + 3) / 4 * 4;
+}
+
+static int flush_flows(struct netflow9 *nf, struct destination *d);
+
+/*
+ * The flow templates, each in a flowset of its own (pmacct and fastnetmon misread sets of two),
+ * in as many packets as they need: the packet begun holds the last ones, and the records next.
+ */
 static void add_flow_templates(struct netflow9 *nf, struct destination *d)
 {
+	const struct bpfix_v9_template *t;
 	size_t i;
 
-	for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++)
-		add_template(d, FLOWSET_TEMPLATES, &nf->templates.flows[i]);
-	d->with_templates = true;
+	for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++) {
+		t = &nf->templates.flows[i];
+		if (d->len + template_flowset_len(t) > d->t->max_message) {
+			flush_flows(nf, d); /* a failure asks for the templates again */
+			begin_packet(d);
+		}
+		add_template(d, FLOWSET_TEMPLATES, t);
+		d->with_templates = true;
+	}
 	d->templates_wanted = d->t->want_templates = false;
 	d->templates_sent_us = g_get_monotonic_time();
 	d->packets_since_templates = 0;
@@ -322,33 +339,27 @@ static void netflow9_free(void *process)
 	g_free(nf);
 }
 
-/* Octets of every flow template with its flowset, and of the largest record's flowset. */
-static size_t flow_templates_len(const struct bpfix_v9_templates *t, size_t *largest)
+/* Octets a record takes in a flowset of its own, padding at most. */
+static size_t record_flowset_len(const struct bpfix_v9_template *t)
 {
-	size_t i, len = 0, rec;
-
-	*largest = 0;
-	for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++) {
-		len += FLOWSET_HEADER_LEN + (bpfix_v9_template_size(&t->flows[i]) + 3) / 4 * 4;
-		rec = FLOWSET_HEADER_LEN + t->flows[i].record_len + 3;
-		*largest = rec > *largest ? rec : *largest;
-	}
-	return len;
+	return FLOWSET_HEADER_LEN + (size_t)t->record_len + 3;
 }
 
-/* Every packet must hold the templates with a record, and the statistics' own. */
+/* A packet must hold any one template, any one record, and the statistics' template and record. */
 static int check_sizes(const struct netflow9 *nf, const struct bpfix_transport *t)
 {
-	const struct bpfix_v9_template *st = &nf->templates.stats;
-	size_t largest, need = HEADER_LEN + flow_templates_len(&nf->templates, &largest);
-	size_t stats = HEADER_LEN + 2 * (FLOWSET_HEADER_LEN + 3) + bpfix_v9_template_size(st) +
-		       st->record_len;
+	const struct bpfix_v9_template *st = &nf->templates.stats, *ft;
+	size_t i, need = template_flowset_len(st) + record_flowset_len(st);
 
-	need += largest;
-	if (t->max_message >= need && t->max_message >= stats)
+	for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++) {
+		ft = &nf->templates.flows[i];
+		need = MAX(need, MAX(template_flowset_len(ft), record_flowset_len(ft)));
+	}
+	need += HEADER_LEN;
+	if (t->max_message >= need)
 		return 0;
-	bpfix_err("%s: NetFlow v9 packets of up to %zu octets cannot hold the templates and a "
-		  "record (%zu octets)\n", t->name, t->max_message, need > stats ? need : stats);
+	bpfix_err("%s: NetFlow v9 packets of up to %zu octets cannot hold a template or a record "
+		  "(%zu octets)\n", t->name, t->max_message, need);
 	return -EMSGSIZE;
 }
 
