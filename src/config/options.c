@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "config/option_table.h"
+#include "export/collector_spec.h"
 #include "util/hostport.h"
 
 #define FIELD(f) offsetof(struct bpfix_config, f)
@@ -39,14 +40,17 @@ _Static_assert(sizeof(enum bpfix_log_level) == sizeof(int), "enum size");
 
 const struct option_spec bpfix_options[] = {
 	{ "collector", 0, "export", "collectors", VALUE_COLLECTORS, FIELD(collectors), 0, 0,
-	  "HOST:PORT", "send IPFIX over UDP to this collector (IPv6: [ADDR]:PORT); repeat for "
-	  "several (in the file: separated by ';'); none: " BPFIX_DEFAULT_COLLECTOR " unless an output "
-	  "file is set", NULL },
+	  "[FORMAT://]HOST:PORT", "send records over UDP to this collector (IPv6: [ADDR]:PORT) as "
+	  "IPFIX (ipfix://, the default) or NetFlow v9 (netflow9:// or v9://); repeat for several "
+	  "(in the file: separated by ';'); none: " BPFIX_DEFAULT_COLLECTOR " unless an output file "
+	  "is set", NULL },
 	{ "output", 'o', "export", "output", VALUE_STRING, FIELD(output), 0, 0, "FILE",
-	  "also write the records to this IPFIX file (RFC 5655)", NULL },
+	  "also write the records to this IPFIX file (RFC 5655; always IPFIX: NetFlow v9 has no "
+	  "file format)", NULL },
 	{ "observation-domain", 0, "export", "observation_domain", VALUE_U32,
 	  FIELD(observation_domain), 1, UINT32_MAX, "N",
-	  "IPFIX observation domain of flow records (0 is the statistics' own, RFC 7011 §3.1)", NULL },
+	  "IPFIX observation domain (NetFlow v9 source id) of flow records (0 is the statistics' "
+	  "own, RFC 7011 §3.1)", NULL },
 	{ "template-refresh", 0, "export", "template_refresh", VALUE_U32, FIELD(template_refresh_s),
 	  1, 86400, "S", "resend templates to UDP collectors every S seconds (RFC 7011 §8.4)", NULL },
 	{ "template-refresh-messages", 0, "export", "template_refresh_messages", VALUE_U32,
@@ -152,8 +156,10 @@ static void set_list_item(char ***list, const char *text, bool append)
 int bpfix_option_set(struct bpfix_config *cfg, const struct option_spec *o, const char *text,
 		     const char *where, bool append)
 {
+	enum bpfix_export_format format;
 	struct bpfix_iface_spec spec;
 	char host[256], port[8];
+	const char *hostport;
 	unsigned long long v;
 	char *end;
 	int i;
@@ -198,9 +204,15 @@ int bpfix_option_set(struct bpfix_config *cfg, const struct option_spec *o, cons
 		set_list_item(bpfix_option_slot(cfg, o), text, append);
 		return 0;
 	case VALUE_COLLECTORS:
-		if (*text && bpfix_split_hostport(text, host, sizeof(host), port, sizeof(port))) {
-			bpfix_err("%s takes HOST:PORT ([ADDR]:PORT for IPv6, port 1-65535), not '%s'\n",
-				  where, text);
+		hostport = *text ? bpfix_collector_spec_parse(text, &format) : text;
+		if (!hostport) {
+			bpfix_err("%s: unknown format in '%s': write " BPFIX_COLLECTOR_SCHEMES
+				  " (or nothing: IPFIX) before HOST:PORT\n", where, text);
+			return -EINVAL;
+		}
+		if (*text && bpfix_split_hostport(hostport, host, sizeof(host), port, sizeof(port))) {
+			bpfix_err("%s takes [FORMAT://]HOST:PORT ([ADDR]:PORT for IPv6, port 1-65535), "
+				  "not '%s'\n", where, text);
 			return -EINVAL;
 		}
 		set_list_item(bpfix_option_slot(cfg, o), text, append);

@@ -13,8 +13,8 @@ enum bpfix_export_format {
 	BPFIX_N_FORMATS,
 };
 
-/* The schemes a collector may start with, for messages: "ipfix://, netflow9:// or v9://". */
-#define BPFIX_COLLECTOR_SCHEMES "ipfix:// (the default), netflow9:// or v9://"
+/* The schemes a collector may start with, for messages. */
+#define BPFIX_COLLECTOR_SCHEMES "ipfix://, netflow9:// or v9://"
 
 /*
  * The format @spec names and where its HOST:PORT starts (in @spec); NULL when its scheme is none

@@ -100,7 +100,7 @@ static int open_transports(struct process *p, const struct bpfix_ipfix_opts *o,
 	for (i = 0; i < o->n_collectors; i++) {
 		hostport = bpfix_collector_spec_parse(o->collectors[i], &f);
 		if (!hostport) {
-			bpfix_err("collector '%s': the scheme is none of " BPFIX_COLLECTOR_SCHEMES "\n",
+			bpfix_err("collector '%s': unknown format (" BPFIX_COLLECTOR_SCHEMES ")\n",
 				  o->collectors[i]);
 			return -EINVAL;
 		}

@@ -155,20 +155,34 @@ ERROR_CASES = [
         "'a/b:egress'"),
     Bad("collector_without_port",
         "[export]\ncollectors = 10.0.0.1\n",
-        "bpfix: error: {conf}:2: [export] collectors takes HOST:PORT ([ADDR]:PORT for IPv6, "
-        "port 1-65535), not '10.0.0.1'"),
+        "bpfix: error: {conf}:2: [export] collectors takes [FORMAT://]HOST:PORT ([ADDR]:PORT for "
+        "IPv6, port 1-65535), not '10.0.0.1'"),
     Bad("collector_port_zero",
         "[export]\ncollectors = 127.0.0.1:4739;10.0.0.1:0\n",
-        "bpfix: error: {conf}:2: [export] collectors takes HOST:PORT ([ADDR]:PORT for IPv6, "
-        "port 1-65535), not '10.0.0.1:0'"),
+        "bpfix: error: {conf}:2: [export] collectors takes [FORMAT://]HOST:PORT ([ADDR]:PORT for "
+        "IPv6, port 1-65535), not '10.0.0.1:0'"),
     Bad("collector_port_over_maximum",
         "[export]\ncollectors = 192.0.2.1:65536\n",
-        "bpfix: error: {conf}:2: [export] collectors takes HOST:PORT ([ADDR]:PORT for IPv6, "
-        "port 1-65535), not '192.0.2.1:65536'"),
+        "bpfix: error: {conf}:2: [export] collectors takes [FORMAT://]HOST:PORT ([ADDR]:PORT for "
+        "IPv6, port 1-65535), not '192.0.2.1:65536'"),
     Bad("collector_ipv6_without_brackets",
         "[export]\ncollectors = ::1:4739\n",
-        "bpfix: error: {conf}:2: [export] collectors takes HOST:PORT ([ADDR]:PORT for IPv6, "
-        "port 1-65535), not '::1:4739'"),
+        "bpfix: error: {conf}:2: [export] collectors takes [FORMAT://]HOST:PORT ([ADDR]:PORT for "
+        "IPv6, port 1-65535), not '::1:4739'"),
+    Bad("collector_unknown_format",
+        "[export]\ncollectors = 127.0.0.1:4739; netflow5://127.0.0.1:2055\n",
+        "bpfix: error: {conf}:2: [export] collectors: unknown format in "
+        "'netflow5://127.0.0.1:2055': write ipfix://, netflow9:// or v9:// (or nothing: IPFIX) "
+        "before HOST:PORT"),
+    Bad("netflow9_collector_without_port",
+        "[export]\ncollectors = netflow9://10.0.0.1\n",
+        "bpfix: error: {conf}:2: [export] collectors takes [FORMAT://]HOST:PORT ([ADDR]:PORT for "
+        "IPv6, port 1-65535), not 'netflow9://10.0.0.1'"),
+    Bad("collector_option_unknown_format",
+        "[flows]\nidle_timeout = 5\n",
+        "bpfix: error: --collector: unknown format in 'sflow://127.0.0.1:6343': write ipfix://, "
+        "netflow9:// or v9:// (or nothing: IPFIX) before HOST:PORT",
+        args=["--collector", "sflow://127.0.0.1:6343"]),
     Bad("metrics_listen_not_an_address",
         "[metrics]\nlisten = localhost:9100\n",
         "bpfix: error: {conf}:2: [metrics] listen takes [ADDR:]PORT (ADDR an IP address, [ADDR] "
@@ -426,7 +440,7 @@ def printed_config(text):
 VALID = """\
 # every key, none at its default
 [export]
-collectors = 192.0.2.1:4739; [2001:db8::1]:4740
+collectors = 192.0.2.1:4739; [2001:db8::1]:4740; netflow9://192.0.2.2:2055; V9://[::1]:9995
 output = {tmp}/records.ipfix
 observation_domain = 7
 template_refresh = 30
@@ -470,7 +484,8 @@ engine = kernel
 
 # what --print-config must print for VALID (lists joined by ';' without blanks, hex in decimal)
 VALID_PRINTED = {
-    ("export", "collectors"): "192.0.2.1:4739;[2001:db8::1]:4740",
+    ("export", "collectors"): "192.0.2.1:4739;[2001:db8::1]:4740;netflow9://192.0.2.2:2055;"
+                              "V9://[::1]:9995",
     ("export", "output"): "{tmp}/records.ipfix",
     ("export", "observation_domain"): "7",
     ("export", "template_refresh"): "30",
