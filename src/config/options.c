@@ -61,8 +61,10 @@ const struct option_spec bpfix_options[] = {
 	  "endpoints); 32473 is RFC 5612's documentation number", NULL },
 	{ "pace-rate", 0, "export", "pace_records_per_second", VALUE_U32, FIELD(pace_rate), 0,
 	  100000000, "N", "send each UDP collector at most N flow records a second (a message "
-	  "without flow records counts as one; a file is never paced): the export waits for it; 0: "
-	  "unpaced, and a burst may overrun the collector's socket buffer", NULL },
+	  "without flow records counts as one; a file is never paced): replay waits for it; run "
+	  "leaves ended flows in the flow map, still counting, until it allows, each at most its "
+	  "active timeout (then its record goes beyond the pace, counted), and at its end waits at "
+	  "most 20 s; 0: unpaced, and a burst may overrun the collector's socket buffer", NULL },
 	{ "pace-depth", 0, "export", "pace_depth_messages", VALUE_U32, FIELD(pace_depth), 1, 65535,
 	  "M", "let at most M messages at once go to a UDP collector after a pause (32 messages of "
 	  "1400 octets take about 70 KiB of Linux's default 208 KiB socket buffer)", NULL },

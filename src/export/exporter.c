@@ -247,6 +247,27 @@ void bpfix_exporter__use_capture_clock(struct bpfix_exporter *ex, __u64 first_ns
 	ex->clock.start_ms = ex->clock.now_ms = first_ns / 1000000;
 }
 
+int bpfix_exporter__sweep_paced(struct bpfix_exporter *ex, __u64 now_ns, __u64 until_ns)
+{
+	const struct process *p = &ex->process;
+	__u64 budget = BPFIX_PACE_UNLIMITED, room;
+	size_t i;
+
+	for (i = 0; i < p->n_transports; i++) {
+		room = bpfix_transport__room(p->transports[i], until_ns);
+		budget = room < budget ? room : budget;
+	}
+	return bpfix_flow_table__sweep_within(ex->table, now_ns, budget);
+}
+
+void bpfix_exporter__set_pace_deadline(struct bpfix_exporter *ex, __u64 deadline_ns)
+{
+	size_t i;
+
+	for (i = 0; i < ex->process.n_transports; i++)
+		bpfix_transport__set_pace_deadline(ex->process.transports[i], deadline_ns);
+}
+
 void bpfix_exporter__set_clock_to_epoch(struct bpfix_exporter *ex, __s64 clock_to_epoch_ns)
 {
 	bpfix_flow_table__set_clock_to_epoch(ex->table, clock_to_epoch_ns);

@@ -28,6 +28,18 @@ int bpfix_exporter__sweep(struct bpfix_exporter *ex, __u64 now_ns);
  * wall clock.
  */
 void bpfix_exporter__use_capture_clock(struct bpfix_exporter *ex, __u64 first_ns);
+/*
+ * Live: the same, but end only as many flows as the paced collectors take by @until_ns
+ * (CLOCK_MONOTONIC); the others stay in the flow source, still counting, for a later sweep (see
+ * bpfix_flow_table__sweep_within).
+ */
+int bpfix_exporter__sweep_paced(struct bpfix_exporter *ex, __u64 now_ns, __u64 until_ns);
+/*
+ * From now on a message waits for its collector's pace at most until @deadline_ns
+ * (CLOCK_MONOTONIC; BPFIX_PACE_NO_DEADLINE, the default: as long as the pace needs); past it,
+ * messages go at once and are counted as sent beyond the pace.
+ */
+void bpfix_exporter__set_pace_deadline(struct bpfix_exporter *ex, __u64 deadline_ns);
 void bpfix_exporter__set_clock_to_epoch(struct bpfix_exporter *ex, __s64 clock_to_epoch_ns);
 /* Live, between sweeps: the statistics when @with_stats, then send what is buffered. */
 int bpfix_exporter__tick(struct bpfix_exporter *ex, bool with_stats);

@@ -31,6 +31,20 @@ void bpfix_transport__set_pace(struct bpfix_transport *t, __u32 rate, __u32 dept
 	bpfix_pace_init(&t->pace, t->datagram ? rate : 0, depth, &bpfix_pace_monotonic);
 }
 
+void bpfix_transport__set_pace_deadline(struct bpfix_transport *t, __u64 deadline_ns)
+{
+	t->pace.deadline_ns = deadline_ns;
+}
+
+__u64 bpfix_transport__room(const struct bpfix_transport *t, __u64 until_ns)
+{
+	const struct bpfix_pace_clock *clock = t->pace.clock;
+
+	if (!bpfix_pace_on(&t->pace))
+		return BPFIX_PACE_UNLIMITED;
+	return bpfix_pace_room(&t->pace, clock->now_ns(clock->arg), until_ns);
+}
+
 void bpfix_transport__free(struct bpfix_transport *t)
 {
 	if (t)

@@ -88,6 +88,13 @@ int bpfix_transport__report_losses(const struct bpfix_transport *t);
  * Only datagram transports are paced: a file takes what it is given.
  */
 void bpfix_transport__set_pace(struct bpfix_transport *t, __u32 rate, __u32 depth);
+/*
+ * Its messages wait for the pace at most until @deadline_ns (CLOCK_MONOTONIC;
+ * BPFIX_PACE_NO_DEADLINE: as long as it takes); past it they go at once, counted.
+ */
+void bpfix_transport__set_pace_deadline(struct bpfix_transport *t, __u64 deadline_ns);
+/* Records its pace lets go from now until @until_ns (BPFIX_PACE_UNLIMITED: unpaced). */
+__u64 bpfix_transport__room(const struct bpfix_transport *t, __u64 until_ns);
 
 /* For the transports themselves: the counters (and the last failure) of one outcome. */
 void bpfix_transport_count_sent(struct bpfix_transport *t, size_t len, __u64 records);

@@ -4,11 +4,13 @@
  * flow, what was already exported and what the last sweep saw, so a record carries only its own
  * packets and a flow that vanished from the source (LRU eviction) still gets the part seen of it.
  * A sweep walks the source, decides which flows end or close a record, and has the source do it
- * in one batch (the kernel's close program); the records come from what that returned. It never
- * touches packets and never talks IPFIX.
+ * in one batch (the kernel's close program); the records come from what that returned. A sweep
+ * may be given a budget of records (the export's pace): what ended beyond it stays in the source.
+ * It never touches packets and never talks IPFIX.
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +26,7 @@ struct flow_entry {
 	__u64 exported_packets;
 	__u64 exported_octets;
 	__u64 sweep;		/* number of the last sweep that saw the flow */
+	__u64 held_since_ns;	/* its record or life ended but was held back since; 0: not held */
 	bool closing;		/* FIN or RST seen in this life: silent for the linger, it ends */
 };
 
@@ -34,6 +37,7 @@ struct flow_entry {
 struct ending {
 	__u64 exported_packets;
 	__u64 exported_octets;
+	__u64 held_since_ns;
 	enum bpfix_end_reason reason;
 	bool closing;
 };
@@ -50,6 +54,7 @@ struct bpfix_flow_table {
 	GArray *records;	/* struct bpfix_record: a walk's records, sent in time order after it */
 	__u64 sweep;
 	__u64 now_ns;
+	__u64 budget;		/* records the current walk may make */
 	int err;		/* first error met during a walk */
 	struct bpfix_flow_table_stats stats;
 };
@@ -286,6 +291,7 @@ static void finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
 	struct ending end = {
 		.exported_packets = e->exported_packets,
 		.exported_octets = e->exported_octets,
+		.held_since_ns = e->held_since_ns,
 		.reason = reason,
 		.closing = e->closing,
 	};
@@ -330,9 +336,12 @@ static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats
 	saw(e, stats);
 	e->sweep = ft->sweep;
 	reason = ending(ft, e, stats, stats->packets > e->exported_packets);
-	if (reason)
+	if (reason) {
 		finish(ft, e, reason); /* a fresh flow whose record closes is kept after the close */
-	else if (e == &fresh)
+		return 0;
+	}
+	e->held_since_ns = 0; /* held while it ended, it came back to life: it goes on */
+	if (e == &fresh)
 		insert(ft, &fresh);
 	return 0;
 }
@@ -352,6 +361,21 @@ static gboolean reap_evicted(gpointer key, gpointer value, gpointer arg)
 	return TRUE;
 }
 
+/* The flow of a request (@c, the rest of its entry in @end) as the walk left it. */
+static struct flow_entry entry_of(const struct bpfix_flow_table *ft, const struct bpfix_close *c,
+				  const struct ending *end)
+{
+	return (struct flow_entry){
+		.key = c->key,
+		.seen = c->stats,
+		.exported_packets = end->exported_packets,
+		.exported_octets = end->exported_octets,
+		.sweep = ft->sweep,
+		.held_since_ns = end->held_since_ns,
+		.closing = end->closing,
+	};
+}
+
 /*
  * What the source did with one request (@c, the rest of the flow's entry in @end): export the
  * record it returned, and keep or forget the flow. Under live traffic the answer may differ from
@@ -361,14 +385,7 @@ static gboolean reap_evicted(gpointer key, gpointer value, gpointer arg)
 static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 		   const struct ending *end)
 {
-	struct flow_entry *e, entry = {
-		.key = c->key,
-		.seen = c->stats,
-		.exported_packets = end->exported_packets,
-		.exported_octets = end->exported_octets,
-		.sweep = ft->sweep,
-		.closing = end->closing,
-	};
+	struct flow_entry *e, entry = entry_of(ft, c, end);
 	enum bpfix_end_reason reason = end->reason;
 
 	switch (c->status) {
@@ -378,9 +395,12 @@ static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 		e = tabled(ft, &entry);
 		emit_record(ft, e, &c->stats, BPFIX_END_ACTIVE);
 		saw(e, &c->stats);
+		e->held_since_ns = 0;
 		return;
 	case BPFIX_CLOSE_ALIVE:
-		saw(tabled(ft, &entry), &c->stats);
+		e = tabled(ft, &entry);
+		saw(e, &c->stats);
+		e->held_since_ns = 0;
 		return;
 	case BPFIX_CLOSE_GONE:
 	case BPFIX_CLOSE_OTHER_LIFE:
@@ -396,6 +416,85 @@ static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 	emit_record(ft, &entry, &c->stats, reason);
 	g_hash_table_remove(ft->flows, &c->key);
 	ft->stats.flows_ended++;
+}
+
+/* Held back for as long as a flow may be: it ends now, over the budget or not. */
+static bool overdue(const struct bpfix_flow_table *ft, const struct bpfix_close *c,
+		    const struct ending *end)
+{
+	return end->held_since_ns && age(ft->now_ns, end->held_since_ns) >= active_timeout(ft, &c->key);
+}
+
+/* What a walk's requests are ranked by when not all of them fit in the budget. */
+struct close_rank {
+	bool overdue;
+	guint key_hash;
+	const struct bpfix_close *c;
+	guint index;
+};
+
+/* Overdue first, then the longest silent (the oldest end), then by key: repeatable. */
+static gint by_urgency(gconstpointer a, gconstpointer b)
+{
+	const struct close_rank *x = a, *y = b;
+
+	if (x->overdue != y->overdue)
+		return x->overdue ? -1 : 1;
+	if (x->c->stats.last_ns != y->c->stats.last_ns)
+		return x->c->stats.last_ns < y->c->stats.last_ns ? -1 : 1;
+	if (x->key_hash != y->key_hash)
+		return x->key_hash < y->key_hash ? -1 : 1;
+	return memcmp(&x->c->key, &y->c->key, sizeof(x->c->key));
+}
+
+/* Leave the flow of @c in the source for a later sweep, remembering since when. */
+static void hold(struct bpfix_flow_table *ft, const struct bpfix_close *c,
+		 const struct ending *end)
+{
+	struct flow_entry entry = entry_of(ft, c, end), *e;
+
+	if (!entry.held_since_ns)
+		entry.held_since_ns = ft->now_ns;
+	e = tabled(ft, &entry);
+	e->held_since_ns = entry.held_since_ns;
+	ft->stats.flows_held++;
+}
+
+/*
+ * Keep of a walk's requests what the budget allows (less the records the walk already made),
+ * the most urgent first, and every overdue one; hold the rest.
+ */
+static void hold_over_budget(struct bpfix_flow_table *ft)
+{
+	guint i, kept = 0, n = ft->closes->len;
+	struct bpfix_close *closes = (struct bpfix_close *)ft->closes->data;
+	struct ending *endings = (struct ending *)ft->endings->data;
+	__u64 room = ft->budget > ft->records->len ? ft->budget - ft->records->len : 0;
+	struct close_rank *rank;
+	bool *keep;
+
+	if (n <= room)
+		return;
+	rank = g_new(struct close_rank, n);
+	keep = g_new0(bool, n);
+	for (i = 0; i < n; i++)
+		rank[i] = (struct close_rank){ overdue(ft, &closes[i], &endings[i]),
+					       bpfix_flow_key_hash(&closes[i].key), &closes[i], i };
+	qsort(rank, n, sizeof(*rank), by_urgency);
+	for (i = 0; i < n; i++)
+		keep[rank[i].index] = i < room || rank[i].overdue;
+	for (i = 0; i < n; i++) {
+		if (!keep[i]) {
+			hold(ft, &closes[i], &endings[i]);
+			continue;
+		}
+		closes[kept] = closes[i];
+		endings[kept++] = endings[i];
+	}
+	g_array_set_size(ft->closes, kept);
+	g_array_set_size(ft->endings, kept);
+	g_free(rank);
+	g_free(keep);
 }
 
 /* Have the source close the records and remove the flows the walk found ended, in one batch. */
@@ -464,6 +563,7 @@ static int sweep_pass(struct bpfix_flow_table *ft)
 {
 	int err = ft->source->ops->for_each(ft->source->ctx, visit, ft);
 
+	hold_over_budget(ft);
 	close_ended(ft);
 	return err;
 }
@@ -482,6 +582,7 @@ static int walk(struct bpfix_flow_table *ft, int (*pass)(struct bpfix_flow_table
 	ft->err = 0;
 	ft->sweep++;
 	ft->walked = 0;
+	ft->stats.flows_held = 0;
 	if (ft->source->ops->drain_evicted)
 		err = ft->source->ops->drain_evicted(ft->source->ctx, visit_evicted, ft);
 	if (!err)
@@ -495,13 +596,20 @@ static int walk(struct bpfix_flow_table *ft, int (*pass)(struct bpfix_flow_table
 	return err ? err : ft->err;
 }
 
-int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns)
+int bpfix_flow_table__sweep_within(struct bpfix_flow_table *ft, __u64 now_ns, __u64 max_records)
 {
 	ft->now_ns = now_ns;
+	ft->budget = max_records;
 	return walk(ft, sweep_pass);
+}
+
+int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns)
+{
+	return bpfix_flow_table__sweep_within(ft, now_ns, UINT64_MAX);
 }
 
 int bpfix_flow_table__flush(struct bpfix_flow_table *ft)
 {
+	ft->budget = UINT64_MAX;
 	return walk(ft, drain_pass);
 }

@@ -37,6 +37,7 @@ struct bpfix_flow_table_stats {
 	__u64 flows_evicted;	/* flows that left the source before being exported */
 	__u64 flows_active;	/* flows the last sweep saw and did not end */
 	__u64 flows_peak;	/* the most flows a sweep met in the source at once */
+	__u64 flows_held;	/* ended, left in the source by the last sweep: over its budget */
 };
 
 struct bpfix_flow_table;
@@ -50,6 +51,13 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
  * failed; records the sink refused are counted in records_failed, not returned.
  */
 int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns);
+/*
+ * A sweep that makes at most @max_records records (the export's pace allows no more): flows whose
+ * record or life ended beyond that are left in the source, still counting, and looked at again by
+ * the next sweep, the longest ended first. A flow is held so at most its active timeout: then it
+ * ends whatever the budget (a record no later than those of flows that go on).
+ */
+int bpfix_flow_table__sweep_within(struct bpfix_flow_table *ft, __u64 now_ns, __u64 max_records);
 /* Export every flow with unexported packets as a forced end, and remove them. */
 int bpfix_flow_table__flush(struct bpfix_flow_table *ft);
 /* Reload: new timeouts from the next sweep on (the clock fields of @opts are ignored). */

@@ -54,6 +54,7 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 	v[BPFIX_STAT_RECORDS_NOT_SENT] = exported->records_lost;
 	v[BPFIX_STAT_RECORDS_UNPACED] = exported->records_unpaced;
 	v[BPFIX_STAT_PACE_HELD_MS] = exported->pace_held_ns / 1000000;
+	v[BPFIX_STAT_FLOWS_HELD] = ft.flows_held;
 	v[BPFIX_STAT_FLOWS_EVICTED] = ft.flows_evicted;
 	v[BPFIX_STAT_EXPORT_FAILURES] = exported->failures;
 	/* before the end, packets still in the map are neither exported nor lost */

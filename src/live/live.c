@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The live loop: load, attach, sweep every sweep interval, send statistics now and then, follow
- * link events, act on signals; on stop detach first (no packet is metered after its flows are
- * flushed), then flush everything. It does not parse packets or talk IPFIX itself.
+ * The live loop: load, attach, sweep every sweep interval (ending no more flows than the
+ * collectors' pace lets out by the next one), send statistics now and then, follow link events,
+ * act on signals; on stop detach first (no packet is metered after its flows are flushed), then
+ * flush everything. It does not parse packets or talk IPFIX itself.
  */
 #define _GNU_SOURCE /* ppoll */
 #include <errno.h>
@@ -25,6 +26,12 @@
 #include "live/metrics.h"
 
 #define NS_PER_S 1000000000ll
+/*
+ * At the end, the export waits for the collectors' pace at most this long; the rest goes at once
+ * (counted): systemd's stop timeout in contrib/ and Kubernetes' grace period are 30 s, and what
+ * is still unsent when they kill bpfix is lost for good.
+ */
+#define FINAL_PACE_NS (20 * NS_PER_S)
 
 struct live {
 	struct bpfix_live_opts opts; /* the running configuration */
@@ -140,9 +147,22 @@ static void reload(struct live *l)
 	bpfix_info("configuration reloaded\n");
 }
 
+/*
+ * A sweep ends only what the collectors' pace lets out before the next one (the rest stays in the
+ * map, still counting), and its export waits for the pace at most one interval more: what does
+ * not fit by then (flows held as long as they may be) goes at once, counted.
+ */
+static int paced_sweep(struct live *l, __s64 interval)
+{
+	__s64 now = clock_ns(CLOCK_MONOTONIC);
+
+	bpfix_exporter__set_pace_deadline(l->exporter, (__u64)(now + 2 * interval));
+	return bpfix_exporter__sweep_paced(l->exporter, (__u64)now, (__u64)(now + interval));
+}
+
 static int run_loop(struct live *l, struct bpfix_live_signals *sig)
 {
-	__s64 next = clock_ns(CLOCK_MONOTONIC) + l->opts.sweep_interval_s * NS_PER_S;
+	__s64 next = clock_ns(CLOCK_MONOTONIC) + l->opts.sweep_interval_s * NS_PER_S, now, interval;
 	__s64 next_stats = next + l->opts.stats_interval_s * NS_PER_S;
 	bool with_stats;
 	int err;
@@ -159,11 +179,15 @@ static int run_loop(struct live *l, struct bpfix_live_signals *sig)
 			sig->log_stats = 0;
 			publish(l, true);
 		}
-		if (clock_ns(CLOCK_MONOTONIC) < next)
+		now = clock_ns(CLOCK_MONOTONIC);
+		if (now < next)
 			continue; /* woken early by a signal: the sweep is not due yet */
-		next += l->opts.sweep_interval_s * NS_PER_S;
+		interval = l->opts.sweep_interval_s * NS_PER_S; /* a reload may change it */
+		next += interval;
+		if (next < now) /* the pace held the last sweep past this one's time: go on from now */
+			next = now;
 		bpfix_exporter__set_clock_to_epoch(l->exporter, monotonic_to_epoch());
-		err = bpfix_exporter__sweep(l->exporter, (__u64)clock_ns(CLOCK_MONOTONIC));
+		err = paced_sweep(l, interval);
 		if (err)
 			return err; /* the flow map cannot be read: nothing more can be metered */
 		with_stats = clock_ns(CLOCK_MONOTONIC) >= next_stats;
@@ -240,6 +264,8 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 	end_err = bpfix_iface_set__free(l.ifaces);
 	l.ifaces = NULL;
 	bpfix_exporter__set_clock_to_epoch(l.exporter, monotonic_to_epoch());
+	bpfix_exporter__set_pace_deadline(l.exporter, (__u64)(clock_ns(CLOCK_MONOTONIC) +
+							     FINAL_PACE_NS));
 	finish_err = bpfix_exporter__finish(l.exporter, NULL);
 	err = err ? err : end_err ? end_err : finish_err;
 out:

@@ -104,6 +104,8 @@ static const struct bpfix_stat_desc rows[] = {
 	    "bpfix_records_sent_beyond_pace_total", NULL, "records sent beyond the pace"),
 	ROW(BPFIX_STAT_PACE_HELD_MS, COUNTER, NONZERO, "export held by pacing (ms)",
 	    "bpfix_export_held_by_pacing_milliseconds_total", NULL, "export held by pacing (ms)"),
+	ROW(BPFIX_STAT_FLOWS_HELD, GAUGE, NONZERO, "flows held in the map for the pace",
+	    "bpfix_flows_held_for_pace", NULL, "flows held in the map for the pace"),
 	ROW(BPFIX_STAT_FLOWS_EVICTED, COUNTER, NONZERO, "flows evicted",
 	    "bpfix_flows_evicted_total", NULL, "flows evicted"),
 	ROW(BPFIX_STAT_EXPORT_FAILURES, COUNTER, NONZERO, "export failures",

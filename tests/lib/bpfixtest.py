@@ -222,6 +222,18 @@ def not_metered(summary):
 # ---------------------------------------------------------------------------------------------
 # nfcapd
 
+def receiver_first(pid=0):
+    """Give a receiver (process pid, 0: the calling thread) the CPU before other tests' processes
+    (SCHED_FIFO, as root; otherwise nothing changes): a test of what a sender does to a socket
+    buffer on a busy 2-CPU machine must not measure how long the scheduler kept the reader off
+    the CPU. Returns whether it was given."""
+    try:
+        os.sched_setscheduler(pid, os.SCHED_FIFO, os.sched_param(10))
+        return True
+    except (PermissionError, AttributeError, OSError):
+        return False
+
+
 def free_udp_port():
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(("127.0.0.1", 0))
