@@ -19,39 +19,73 @@
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
 
-static void usage(FILE *out)
+#define USAGE_RUN "Usage: bpfix run [-c FILE] [--interface IF[:DIR]]... [OPTIONS]\n"
+#define USAGE_REPLAY "Usage: bpfix replay [-c FILE] [OPTIONS] PCAP...\n"
+#define USAGE_ALL                                                                             \
+	USAGE_RUN                                                                              \
+	"       bpfix replay [-c FILE] [OPTIONS] PCAP...\n"                                    \
+	"       bpfix run|replay [OPTIONS] --print-config\n"                                   \
+	"       bpfix --help | --version\n"
+
+static const char about_replay[] =
+	"replay       run capture files (pcap or pcapng; Ethernet, Linux cooked SLL/SLL2 or raw\n"
+	"             IP) through the metering code with capture time as the clock, export every\n"
+	"             flow, and print a summary: packets read, metered, not metered by reason,\n"
+	"             flows, records sent, elapsed time and rate. On a terminal a progress line\n"
+	"             shows how far it is. --engine kernel runs the TC program itself and needs\n"
+	"             root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN); the host engine needs none.\n";
+static const char about_run[] =
+	"run          attach the TC program to each interface's clsact hooks (and to interfaces\n"
+	"             matching a glob as they appear) and export flows until SIGINT or\n"
+	"             SIGTERM; then every flow is exported, the statistics sent and the\n"
+	"             interfaces left as they were. SIGHUP rereads the config file (keeping\n"
+	"             the running configuration if the new one is wrong), SIGUSR1 logs the\n"
+	"             statistics. Needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (or root).\n";
+
+/* The help of the subcommands @modes (both: bpfix --help), with their options only. */
+static void usage(FILE *out, enum bpfix_mode modes)
 {
-	fprintf(out,
-		"Usage: bpfix run [-c FILE] [--interface IF[:DIR]]... [OPTIONS]\n"
-		"       bpfix replay [-c FILE] [OPTIONS] PCAP...\n"
-		"       bpfix run|replay [OPTIONS] --print-config\n"
-		"       bpfix --help | --version\n\n"
-		"bpfix meters packets into flows with an eBPF TC program and exports IPFIX records.\n\n"
-		"replay       run capture files (pcap or pcapng; Ethernet, Linux cooked SLL/SLL2 or raw\n"
-		"             IP) through the metering code with capture time as the clock, export every\n"
-		"             flow, and print a summary: packets read, metered, not metered by reason,\n"
-		"             flows, records sent. --engine kernel runs the TC program itself and needs\n"
-		"             root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN); the host engine needs none.\n"
-		"run          attach the TC program to each interface's clsact hooks (and to interfaces\n"
-		"             matching a glob as they appear) and export flows until SIGINT or\n"
-		"             SIGTERM; then every flow is exported, the statistics sent and the\n"
-		"             interfaces left as they were. SIGHUP rereads the config file (keeping\n"
-		"             the running configuration if the new one is wrong), SIGUSR1 logs the\n"
-		"             statistics. Needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON (or root).\n"
-		"--print-config  print the configuration the options give, as a config file.\n\n"
-		"Options (and their [section] key in a config file, see etc/bpfix.conf):\n");
-	bpfix_config_print_options(out);
+	if (modes == BPFIX_MODE_REPLAY)
+		fputs(USAGE_REPLAY, out);
+	else if (modes == BPFIX_MODE_RUN)
+		fputs(USAGE_RUN, out);
+	else
+		fputs(USAGE_ALL, out);
+	fputs("\nbpfix meters packets into flows with an eBPF TC program and exports IPFIX or\n"
+	      "NetFlow v9 records.\n\n", out);
+	if (modes & BPFIX_MODE_REPLAY)
+		fputs(about_replay, out);
+	if (modes & BPFIX_MODE_RUN)
+		fputs(about_run, out);
+	fprintf(out, "--print-config  print the configuration the options give, as a config "
+		     "file.\n\nOptions%s (and their [section] key in a config file, see "
+		     "etc/bpfix.conf):\n",
+		modes == BPFIX_MODE_ALL ? "" : modes == BPFIX_MODE_RUN ? " of run" : " of replay");
+	bpfix_config_print_options(out, modes);
+	if (modes != BPFIX_MODE_ALL)
+		fprintf(out, "\n'bpfix --help' lists the options of both subcommands.\n");
 	fprintf(out, "\nExit status: 0 done, 1 failed (reason printed), 2 bad command line or "
 		     "configuration.\nBPFIX_DEBUG=1 in the environment shows libbpf's log.\n");
 }
 
-/* Configuration from argv (argv[0] is the subcommand); returns an exit code, or -1 to go on. */
-static int configure(struct bpfix_config *cfg, int argc, char **argv, int *first_operand)
+/* What bare "bpfix" says: the forms of the command line, and where the help is. */
+static void short_usage(FILE *out)
+{
+	fputs(USAGE_ALL "\n'bpfix run --help' and 'bpfix replay --help' list each subcommand's "
+	      "options,\n'bpfix --help' all of them.\n", out);
+}
+
+/*
+ * Configuration from argv (argv[0] is the subcommand, for @modes); returns an exit code, or -1 to
+ * go on.
+ */
+static int configure(struct bpfix_config *cfg, int argc, char **argv, int *first_operand,
+		     enum bpfix_mode modes)
 {
 	int err = bpfix_config_parse_args(cfg, argc, argv, first_operand);
 
 	if (err == BPFIX_CONFIG_HELP) {
-		usage(stdout);
+		usage(stdout, modes);
 		return 0;
 	}
 	if (err == BPFIX_CONFIG_PRINT) {
@@ -144,7 +178,7 @@ static void catch_replay_signals(void)
 static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 {
 	struct bpfix_replay_opts opts;
-	int first, rc = configure(cfg, argc, argv, &first);
+	int first, rc = configure(cfg, argc, argv, &first, BPFIX_MODE_REPLAY);
 
 	if (rc >= 0)
 		return rc;
@@ -161,6 +195,7 @@ static int cmd_replay(struct bpfix_config *cfg, int argc, char **argv)
 		.gtpu_port = (__u16)cfg->gtpu_port,
 		.engine = cfg->engine,
 		.signals = &replay_signals,
+		.quiet = cfg->quiet,
 	};
 	if (bpfix_replay_output_is_input(&opts))
 		return EXIT_USAGE;
@@ -243,7 +278,7 @@ static int cmd_run(int argc, char **argv)
 	int first, rc;
 
 	bpfix_config_init(cfg);
-	rc = configure(cfg, argc, argv, &first);
+	rc = configure(cfg, argc, argv, &first, BPFIX_MODE_RUN);
 	if (rc >= 0)
 		goto out;
 	rc = EXIT_USAGE;
@@ -267,7 +302,7 @@ out:
 
 static int cmd_print_config(struct bpfix_config *cfg, int argc, char **argv)
 {
-	int first, rc = configure(cfg, argc, argv, &first);
+	int first, rc = configure(cfg, argc, argv, &first, BPFIX_MODE_ALL);
 
 	if (rc >= 0)
 		return rc;
@@ -285,11 +320,11 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 2) {
-		usage(stderr);
+		short_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
+		usage(stdout, BPFIX_MODE_ALL);
 		return 0;
 	}
 	/* an output read through a pipe that closes is a write error to report, not a death */

@@ -58,7 +58,9 @@ static void build_longopts(struct option *longopts)
 	int n = 0;
 
 	for (o = bpfix_options; o->name; o++, n++)
-		longopts[n] = (struct option){ o->name, required_argument, NULL, n + 0x100 };
+		longopts[n] = (struct option){ o->name, o->type == VALUE_FLAG ? no_argument
+										 : required_argument,
+					       NULL, n + 0x100 };
 	longopts[n++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
 	longopts[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
 	longopts[n++] = (struct option){ "print-config", no_argument, NULL, OPT_PRINT_CONFIG };
@@ -79,9 +81,10 @@ int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int
 {
 	struct option longopts[bpfix_n_options + 4];
 	/* ':' first: a missing value is told apart; options may follow the captures */
-	const char *shortopts = ":c:ho:i:";
+	const char *shortopts = ":c:ho:i:q";
 	bool given[bpfix_n_options];
 	bool print = false;
+	const char *value;
 	char where[64];
 	int c, idx, err;
 
@@ -123,7 +126,8 @@ int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int
 		idx = c >= 0x100 ? c - 0x100 : short_to_index(c);
 		snprintf(where, sizeof(where), "--%s", bpfix_options[idx].name);
 		/* a list's first option replaces the file's list, the next ones add to it */
-		err = bpfix_option_set(cfg, &bpfix_options[idx], optarg, where, given[idx]);
+		value = bpfix_options[idx].type == VALUE_FLAG ? "true" : optarg;
+		err = bpfix_option_set(cfg, &bpfix_options[idx], value, where, given[idx]);
 		if (err)
 			return err;
 		given[idx] = true;

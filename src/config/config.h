@@ -8,6 +8,7 @@
 #ifndef BPFIX_CONFIG_H
 #define BPFIX_CONFIG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <linux/types.h>
@@ -18,6 +19,13 @@
 #include "util/log.h"
 
 #define BPFIX_DEFAULT_COLLECTOR "127.0.0.1:4739"
+
+/* The subcommands, as the options name the ones they are for. */
+enum bpfix_mode {
+	BPFIX_MODE_RUN = 1,
+	BPFIX_MODE_REPLAY = 2,
+	BPFIX_MODE_ALL = BPFIX_MODE_RUN | BPFIX_MODE_REPLAY,
+};
 
 struct bpfix_config {
 	char **collectors; /* NULL-terminated; empty: BPFIX_DEFAULT_COLLECTOR unless output is set */
@@ -44,6 +52,7 @@ struct bpfix_config {
 	__u32 stats_interval_s;
 	enum bpfix_log_level log_level;
 	char *metrics;		  /* Prometheus endpoint [ADDR:]PORT, or NULL: off */
+	bool quiet;		  /* replay: no progress line on a terminal */
 };
 
 void bpfix_config_init(struct bpfix_config *cfg);
@@ -60,7 +69,7 @@ int bpfix_config_load_file(struct bpfix_config *cfg, const char *path);
 int bpfix_config_parse_args(struct bpfix_config *cfg, int argc, char **argv, int *first_operand);
 /* The configuration as a commented config file: every key with its help. */
 void bpfix_config_print(const struct bpfix_config *cfg, FILE *out);
-/* One line per option, for --help. */
-void bpfix_config_print_options(FILE *out);
+/* One line per option of the subcommands @modes, for --help. */
+void bpfix_config_print_options(FILE *out, enum bpfix_mode modes);
 
 #endif /* BPFIX_CONFIG_H */

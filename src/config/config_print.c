@@ -10,7 +10,20 @@
 
 #include "config/option_table.h"
 
-void bpfix_config_print_options(FILE *out)
+/* "run: " or "replay: " for an option of one subcommand only, else "". */
+static const char *mode_prefix(const struct option_spec *o)
+{
+	switch (bpfix_option_modes(o)) {
+	case BPFIX_MODE_RUN:
+		return "run: ";
+	case BPFIX_MODE_REPLAY:
+		return "replay: ";
+	default:
+		return "";
+	}
+}
+
+void bpfix_config_print_options(FILE *out, enum bpfix_mode modes)
 {
 	const struct option_spec *o;
 	struct bpfix_config defaults;
@@ -18,11 +31,17 @@ void bpfix_config_print_options(FILE *out)
 
 	bpfix_config_init(&defaults);
 	for (o = bpfix_options; o->name; o++) {
+		if (!(bpfix_option_modes(o) & modes))
+			continue;
 		if (o->short_name)
-			snprintf(left, sizeof(left), "-%c, --%s %s", o->short_name, o->name, o->metavar);
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name, o->name,
+				 *o->metavar ? " " : "", o->metavar);
 		else
-			snprintf(left, sizeof(left), "    --%s %s", o->name, o->metavar);
-		fprintf(out, "  %-30s %s", left, o->help);
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				 *o->metavar ? " " : "", o->metavar);
+		/* a subcommand's own help names no subcommand */
+		fprintf(out, "  %-30s %s%s", left, modes == BPFIX_MODE_ALL ? mode_prefix(o) : "",
+			o->help);
 		if (o->type == VALUE_U32)
 			fprintf(out, " (default %u)", *(__u32 *)bpfix_option_slot(&defaults, o));
 		fprintf(out, "; [%s] %s\n", o->section, o->key);
@@ -47,9 +66,11 @@ static void print_comment(FILE *out, const struct option_spec *o, struct bpfix_c
 		def = g_strdup(o->choices[*(int *)bpfix_option_slot(defaults, o)]);
 	else if (o->type == VALUE_STRING && *(char **)bpfix_option_slot(defaults, o))
 		def = g_strdup(*(char **)bpfix_option_slot(defaults, o));
+	else if (o->type == VALUE_FLAG)
+		def = g_strdup(*(bool *)bpfix_option_slot(defaults, o) ? "true" : "false");
 	else
 		def = g_strdup("empty");
-	text = g_strdup_printf("%s (default: %s)", o->help, def);
+	text = g_strdup_printf("%s%s (default: %s)", mode_prefix(o), o->help, def);
 	words = g_strsplit(text, " ", -1);
 	fputc('#', out);
 	for (i = 0; words[i]; i++) {
@@ -89,6 +110,9 @@ void bpfix_config_print(const struct bpfix_config *cfg, FILE *out)
 			break;
 		case VALUE_CHOICE:
 			fprintf(out, "%s\n", o->choices[*(const int *)value]);
+			break;
+		case VALUE_FLAG:
+			fprintf(out, "%s\n", *(const bool *)value ? "true" : "false");
 			break;
 		case VALUE_STRING:
 		case VALUE_LISTEN:

@@ -19,6 +19,7 @@ enum value_type {
 	VALUE_COLLECTORS,  /* a list of HOST:PORT: repeatable; ';'-separated in the file */
 	VALUE_INTERFACES,  /* a list of NAME-or-GLOB[:HOOKS] */
 	VALUE_LISTEN,	   /* [ADDR:]PORT, or empty: off */
+	VALUE_FLAG,	   /* a bool: no value on the command line, true or false in the file */
 };
 
 struct option_spec {
@@ -32,7 +33,14 @@ struct option_spec {
 	const char *metavar;
 	const char *help;
 	const char *const *choices; /* VALUE_CHOICE: NULL-terminated, in enum order */
+	enum bpfix_mode modes;	    /* the subcommands it is for; 0: both */
 };
+
+/* The subcommands @o is for. */
+static inline enum bpfix_mode bpfix_option_modes(const struct option_spec *o)
+{
+	return o->modes ? o->modes : BPFIX_MODE_ALL;
+}
 
 /* Ends with an entry whose name is NULL. */
 extern const struct option_spec bpfix_options[];

@@ -22,7 +22,7 @@
 #define CLASS_TIMEOUT(kind, cls, CLS, flows)                                                  \
 	{ #kind "-timeout-" cls, 0, "flows", #kind "_timeout_" cls, VALUE_U32,               \
 	  FIELD(kind##_timeout_proto_s[CLS]), 0, 86400, "S",                                   \
-	  #kind " timeout of " flows "; 0: " #kind "_timeout", NULL }
+	  #kind " timeout of " flows "; 0: " #kind "_timeout", NULL, BPFIX_MODE_ALL }
 #define CLASS_TIMEOUTS(kind)                                                                  \
 	CLASS_TIMEOUT(kind, "tcp", BPFIX_PROTO_TCP, "TCP flows"),                             \
 	CLASS_TIMEOUT(kind, "udp", BPFIX_PROTO_UDP, "UDP flows (GTP-U inner UDP too)"),       \
@@ -43,69 +43,80 @@ const struct option_spec bpfix_options[] = {
 	  "[FORMAT://]HOST:PORT", "send records over UDP to this collector (IPv6: [ADDR]:PORT) as "
 	  "IPFIX (ipfix://, the default) or NetFlow v9 (netflow9:// or v9://); repeat for several "
 	  "(in the file: separated by ';'); none: " BPFIX_DEFAULT_COLLECTOR " unless an output file "
-	  "is set", NULL },
+	  "is set", NULL, BPFIX_MODE_ALL },
 	{ "output", 'o', "export", "output", VALUE_STRING, FIELD(output), 0, 0, "FILE",
 	  "also write the records to this IPFIX file (RFC 5655; always IPFIX: NetFlow v9 has no "
-	  "file format)", NULL },
+	  "file format)", NULL, BPFIX_MODE_ALL },
 	{ "observation-domain", 0, "export", "observation_domain", VALUE_U32,
 	  FIELD(observation_domain), 1, UINT32_MAX, "N",
 	  "IPFIX observation domain (NetFlow v9 source id) of flow records (0 is the statistics' "
-	  "own, RFC 7011 §3.1)", NULL },
+	  "own, RFC 7011 §3.1)", NULL, BPFIX_MODE_ALL },
 	{ "template-refresh", 0, "export", "template_refresh", VALUE_U32, FIELD(template_refresh_s),
-	  1, 86400, "S", "resend templates to UDP collectors every S seconds (RFC 7011 §8.4)", NULL },
+	  1, 86400, "S", "resend templates to UDP collectors every S seconds (RFC 7011 §8.4)",
+	  NULL, BPFIX_MODE_ALL },
 	{ "template-refresh-messages", 0, "export", "template_refresh_messages", VALUE_U32,
 	  FIELD(template_refresh_messages), 1, 1000000, "M",
-	  "also resend templates to UDP collectors every M messages", NULL },
+	  "also resend templates to UDP collectors every M messages", NULL, BPFIX_MODE_ALL },
 	{ "enterprise-number", 0, "export", "enterprise_number", VALUE_U32, FIELD(pen), 1,
 	  UINT32_MAX, "PEN", "private enterprise number of bpfix's own IPFIX elements (tunnel "
-	  "endpoints); 32473 is RFC 5612's documentation number", NULL },
+	  "endpoints); 32473 is RFC 5612's documentation number", NULL, BPFIX_MODE_ALL },
 	{ "pace-rate", 0, "export", "pace_records_per_second", VALUE_U32, FIELD(pace_rate), 0,
 	  100000000, "N", "send each UDP collector at most N flow records a second (a message "
 	  "without flow records counts as one; a file is never paced): replay waits for it; run "
 	  "leaves ended flows in the flow map, still counting, until it allows, each at most its "
 	  "active timeout (then its record goes beyond the pace, counted), and at its end waits at "
-	  "most 20 s; 0: unpaced, and a burst may overrun the collector's socket buffer", NULL },
+	  "most 20 s; 0: unpaced, and a burst may overrun the collector's socket buffer",
+	  NULL, BPFIX_MODE_ALL },
 	{ "pace-depth", 0, "export", "pace_depth_messages", VALUE_U32, FIELD(pace_depth), 1, 65535,
 	  "M", "let at most M messages at once go to a UDP collector after a pause (32 messages of "
-	  "1400 octets take about 70 KiB of Linux's default 208 KiB socket buffer)", NULL },
+	  "1400 octets take about 70 KiB of Linux's default 208 KiB socket buffer)",
+	  NULL, BPFIX_MODE_ALL },
 	{ "stats-interval", 0, "export", "stats_interval", VALUE_U32, FIELD(stats_interval_s), 1,
-	  86400, "S", "run: send exporter statistics (options records, domain 0) every S seconds", NULL },
+	  86400, "S", "send exporter statistics (options records, domain 0) every S seconds", NULL,
+	  BPFIX_MODE_RUN },
 	{ "idle-timeout", 0, "flows", "idle_timeout", VALUE_U32, FIELD(idle_timeout_s), 1, 86400, "S",
-	  "end a flow after S seconds without packets", NULL },
+	  "end a flow after S seconds without packets", NULL, BPFIX_MODE_ALL },
 	CLASS_TIMEOUTS(idle),
 	{ "active-timeout", 0, "flows", "active_timeout", VALUE_U32, FIELD(active_timeout_s), 1,
-	  86400, "S", "export a record of a flow that goes on every S seconds", NULL },
+	  86400, "S", "export a record of a flow that goes on every S seconds",
+	  NULL, BPFIX_MODE_ALL },
 	CLASS_TIMEOUTS(active),
 	{ "tcp-linger", 0, "flows", "tcp_linger", VALUE_U32, FIELD(tcp_linger_s), 0, 3600, "S",
 	  "a TCP flow with FIN or RST ends (end detected) after S seconds without packets, before "
-	  "its idle timeout; stragglers such as the last ACK still join it", NULL },
+	  "its idle timeout; stragglers such as the last ACK still join it", NULL, BPFIX_MODE_ALL },
 	{ "max-flows", 0, "flows", "max_flows", VALUE_U32, FIELD(max_flows), 1, 1u << 26, "N",
-	  "entries of the kernel flow map", NULL },
+	  "entries of the kernel flow map", NULL, BPFIX_MODE_ALL },
 	{ "gtpu-port", 0, "gtpu", "port", VALUE_U32, FIELD(gtpu_port), 0, 65535, "PORT",
-	  "UDP port of GTP-U (to or from it), decapsulated to the inner flow; 0 turns that off", NULL },
+	  "UDP port of GTP-U (to or from it), decapsulated to the inner flow; 0 turns that off",
+	  NULL, BPFIX_MODE_ALL },
 	{ "interface", 'i', "live", "interfaces", VALUE_INTERFACES, FIELD(interfaces), 0, 0,
-	  "IF[:DIR]", "run: meter this interface, or every interface matching a glob such as "
-	  "'veth*' (also those that appear later), on the hooks DIR (both, ingress or egress; "
-	  "default: direction); repeat for several (in the file: separated by ';')", NULL },
+	  "IF[:DIR]", "meter this interface, or every interface matching a glob such as 'veth*' "
+	  "(also those that appear later), on the hooks DIR (both, ingress or egress; default: "
+	  "direction); repeat for several (in the file: separated by ';')", NULL, BPFIX_MODE_RUN },
 	{ "direction", 0, "live", "direction", VALUE_CHOICE, FIELD(direction), 0, 0,
-	  "both|ingress|egress", "run: the clsact hooks of interfaces without their own :DIR",
-	  bpfix_hooks_names },
+	  "both|ingress|egress", "the clsact hooks of interfaces without their own :DIR",
+	  bpfix_hooks_names, BPFIX_MODE_RUN },
 	{ "tc-handle", 0, "live", "tc_handle", VALUE_U32, FIELD(tc_handle), 1, UINT32_MAX, "N",
-	  "run: handle of bpfix's tc filters; a restart replaces filters at this handle and "
-	  "priority (a killed bpfix's), so give each bpfix on a host its own", NULL },
+	  "handle of bpfix's tc filters; a restart replaces filters at this handle and priority (a "
+	  "killed bpfix's), so give each bpfix on a host its own", NULL, BPFIX_MODE_RUN },
 	{ "tc-priority", 0, "live", "tc_priority", VALUE_U32, FIELD(tc_priority), 1, 65535, "N",
-	  "run: priority of bpfix's tc filters (1 runs first, before filters that may drop)", NULL },
+	  "priority of bpfix's tc filters (1 runs first, before filters that may drop)", NULL,
+	  BPFIX_MODE_RUN },
 	{ "sweep-interval", 0, "live", "sweep_interval", VALUE_U32, FIELD(sweep_interval_s), 1, 60,
-	  "S", "run: read the flow map and export what ended every S seconds", NULL },
+	  "S", "read the flow map and export what ended every S seconds", NULL, BPFIX_MODE_RUN },
 	{ "log-level", 0, "log", "level", VALUE_CHOICE, FIELD(log_level), 0, 0,
-	  "error|warning|info|debug", "run: what bpfix logs on stderr (info: also periodic "
-	  "statistics; debug: also libbpf's log)", bpfix_log_level_names },
+	  "error|warning|info|debug", "what bpfix logs on stderr (info: also periodic statistics; "
+	  "debug: also libbpf's log)", bpfix_log_level_names, BPFIX_MODE_RUN },
 	{ "metrics", 0, "metrics", "listen", VALUE_LISTEN, FIELD(metrics), 0, 0, "[ADDR:]PORT",
-	  "run: serve Prometheus text metrics over HTTP here (a port alone: on 127.0.0.1); empty: "
-	  "off", NULL },
+	  "serve Prometheus text metrics over HTTP here (a port alone: on 127.0.0.1); empty: off",
+	  NULL, BPFIX_MODE_RUN },
 	{ "engine", 0, "replay", "engine", VALUE_CHOICE, FIELD(engine), 0, 0, "host|kernel",
-	  "replay engine: host (the parser and accounting compiled for the host; no privilege) or "
-	  "kernel (the TC program itself under BPF_PROG_TEST_RUN; needs root)", engine_names },
+	  "meter with host (the parser and accounting compiled for the host; no privilege) or "
+	  "kernel (the TC program itself under BPF_PROG_TEST_RUN; needs root)", engine_names,
+	  BPFIX_MODE_REPLAY },
+	{ "quiet", 'q', "replay", "quiet", VALUE_FLAG, FIELD(quiet), 0, 0, "",
+	  "no progress line (packets, rate, flows, how much of the capture was read), which is "
+	  "shown twice a second when stderr is a terminal", NULL, BPFIX_MODE_REPLAY },
 	{ 0 },
 };
 
@@ -187,6 +198,13 @@ int bpfix_option_set(struct bpfix_config *cfg, const struct option_spec *o, cons
 		return 0;
 	case VALUE_STRING:
 		set_string(bpfix_option_slot(cfg, o), text);
+		return 0;
+	case VALUE_FLAG:
+		if (strcmp(text, "true") && strcmp(text, "false")) {
+			bpfix_err("%s takes true or false, not '%s'\n", where, text);
+			return -EINVAL;
+		}
+		*(bool *)bpfix_option_slot(cfg, o) = !strcmp(text, "true");
 		return 0;
 	case VALUE_LISTEN:
 		if (*text && !listen_valid(text)) {

@@ -42,6 +42,7 @@ struct bpfix_exporter {
 	struct bpfix_ipfix_opts ipfix_opts; /* what it was made with: our own copy */
 	struct bpfix_export_totals carried; /* the processes' (and paces') before a reload */
 	struct bpfix_export_clock clock;
+	gint64 started_us;	/* g_get_monotonic_time() when made: a replay's elapsed time */
 };
 
 __u64 bpfix_export_clock_now_ms(const struct bpfix_export_clock *c)
@@ -216,6 +217,7 @@ struct bpfix_exporter *bpfix_exporter__new(struct bpfix_flow_source *source,
 	if (!ex)
 		return NULL;
 	ex->source = source;
+	ex->started_us = g_get_monotonic_time();
 	ex->ipfix_opts = copy_ipfix_opts(ipfix_opts);
 	ex->clock.start_ms = bpfix_export_clock_now_ms(&ex->clock);
 	err = open_process(&ex->process, &ex->ipfix_opts, &ex->clock);
@@ -309,6 +311,9 @@ static int send_stats(struct bpfix_exporter *ex, const __u64 *frames_read, bool 
 		return err;
 	if (final)
 		bpfix_summary_print(&sum, stderr);
+	if (final && frames_read) /* a replay: how fast it went, not a counter the collectors get */
+		bpfix_summary_print_speed(stderr, *frames_read,
+					  (__u64)(g_get_monotonic_time() - ex->started_us));
 	if (final && sum.flows_peak)
 		bpfix_warn("the flow map was full: flows were evicted before they ended (see the "
 			   "summary); a sweep met up to %llu flows at once; give --max-flows ([flows] "

@@ -92,6 +92,14 @@ void bpfix_summary_print(const struct bpfix_summary *sum, FILE *out)
 			(unsigned long long)sum->lines[i].value);
 }
 
+void bpfix_summary_print_speed(FILE *out, __u64 packets, __u64 elapsed_us)
+{
+	fprintf(out, "elapsed: %llu.%03llu s\n", (unsigned long long)(elapsed_us / 1000000),
+		(unsigned long long)(elapsed_us / 1000 % 1000));
+	fprintf(out, "rate: %llu packets/s\n",
+		(unsigned long long)(elapsed_us ? packets * 1000000 / elapsed_us : 0));
+}
+
 void bpfix_summary_log(const struct bpfix_summary *sum)
 {
 	GString *line = g_string_new("statistics:");

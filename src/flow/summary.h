@@ -31,6 +31,8 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 			  const struct bpfix_export_totals *exported, const __u64 *frames_read,
 			  bool final);
 void bpfix_summary_print(const struct bpfix_summary *sum, FILE *out);
+/* The end of a replay's summary: "elapsed: S.mmm s", "rate: N packets/s" of @packets. */
+void bpfix_summary_print_speed(FILE *out, __u64 packets, __u64 elapsed_us);
 /* The summary as one log line (level info). */
 void bpfix_summary_log(const struct bpfix_summary *sum);
 

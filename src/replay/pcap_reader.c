@@ -55,6 +55,8 @@
 struct bpfix_pcap_reader {
 	pcap_t *pcap;
 	struct bpfix_pcapng_file *pcapng;
+	FILE *fp;		/* the stream either reads, owned by it */
+	__u64 size;		/* of a regular file; 0: unknown */
 	char *path;
 	int linktype;
 	__u8 frame[BPFIX_READER_MAX_FRAME];
@@ -121,6 +123,16 @@ static void close_stream(FILE *fp)
 		fclose(fp);
 }
 
+/* The size of the regular file @fp reads, or 0 (a pipe, a terminal: unknown). */
+static __u64 file_size(FILE *fp)
+{
+	struct stat st;
+
+	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode))
+		return 0;
+	return (__u64)st.st_size;
+}
+
 struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
@@ -145,6 +157,8 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 		errno = ENOMEM;
 		return NULL;
 	}
+	r->fp = fp;
+	r->size = file_size(fp);
 	if (!memcmp(magic, "\x0a\x0d\x0d\x0a", 4)) { /* pcapng: the same in both byte orders */
 		r->pcapng = bpfix_pcapng_file__fopen(fp);
 		if (!r->pcapng) {
@@ -324,6 +338,14 @@ int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *fra
 	 * from 2038 on (0x80000000) tv_sec comes out negative: take back its 32 bits */
 	frame->tstamp_ns = (__u64)(__u32)hdr->ts.tv_sec * 1000000000ull + (__u64)hdr->ts.tv_usec;
 	return 1;
+}
+
+void bpfix_pcap_reader__position(const struct bpfix_pcap_reader *r, __u64 *read, __u64 *size)
+{
+	off_t at = r->size ? ftello(r->fp) : -1;
+
+	*size = r->size;
+	*read = at > 0 ? (__u64)at : 0;
 }
 
 void bpfix_pcap_reader__free(struct bpfix_pcap_reader *r)

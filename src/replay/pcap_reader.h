@@ -25,6 +25,8 @@ struct bpfix_pcap_reader;
 struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path);
 /* 1 with a frame, 0 at the end, a negative errno if the file is damaged (reason printed). */
 int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *frame);
+/* Octets of the capture read so far, in *@read; its size in *@size, 0 when unknown (a pipe). */
+void bpfix_pcap_reader__position(const struct bpfix_pcap_reader *r, __u64 *read, __u64 *size);
 void bpfix_pcap_reader__free(struct bpfix_pcap_reader *r);
 
 #endif /* BPFIX_PCAP_READER_H */

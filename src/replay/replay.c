@@ -9,20 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "meter/meter.h"
 #include "export/exporter.h"
 #include "util/log.h"
 #include "replay/pcap_reader.h"
+#include "replay/progress.h"
 #include "replay/replay.h"
 
 #define NS_PER_S 1000000000ull
+#define PROGRESS_FRAMES 1024 /* the clock is looked at once in so many packets */
 
 struct replay {
 	struct bpfix_meter meter;
 	struct bpfix_exporter *exporter;
 	struct bpfix_replay_signals *signals;
 	const char *capture; /* the one being read */
+	size_t index, n_captures;
+	struct bpfix_progress progress;
 	__u64 frames;
 	__u64 last_ns;
 	__u64 swept_second;
@@ -71,6 +77,34 @@ static int check_signals(struct replay *r)
 	return 0;
 }
 
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * NS_PER_S + (__u64)ts.tv_nsec;
+}
+
+/* The progress line, when one is due. */
+static void show_progress(struct replay *r, const struct bpfix_pcap_reader *reader)
+{
+	struct bpfix_flow_source *source = r->meter.ops->source(r->meter.ctx);
+	struct bpfix_progress_state st = {
+		.frames = r->frames,
+		.capture = r->capture,
+		.index = r->index,
+		.n = r->n_captures,
+	};
+	__u64 counters[BPFIX_CNT_MAX], now = monotonic_ns();
+
+	if (!bpfix_progress_due(&r->progress, now))
+		return;
+	if (!source->ops->read_counters(source->ctx, counters))
+		st.flows = counters[BPFIX_CNT_FLOWS_CREATED];
+	bpfix_pcap_reader__position(reader, &st.read, &st.size);
+	bpfix_progress_show(&r->progress, &st, now);
+}
+
 static int replay_file(struct replay *r, struct bpfix_pcap_reader *reader)
 {
 	struct bpfix_frame frame;
@@ -78,6 +112,8 @@ static int replay_file(struct replay *r, struct bpfix_pcap_reader *reader)
 
 	while ((rc = bpfix_pcap_reader__next(reader, &frame)) == 1) {
 		rc = replay_frame(r, &frame);
+		if (r->progress.on && !(r->frames % PROGRESS_FRAMES))
+			show_progress(r, reader);
 		if (!rc && r->signals && (r->signals->stop || r->signals->progress))
 			rc = check_signals(r);
 		if (rc)
@@ -150,10 +186,14 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 		goto out;
 	}
 	r.signals = opts->signals;
+	r.n_captures = opts->n_pcaps;
+	bpfix_progress_start(&r.progress, !opts->quiet && isatty(STDERR_FILENO), monotonic_ns());
 	for (i = 0; i < opts->n_pcaps && !err; i++) {
 		r.capture = opts->pcaps[i];
+		r.index = i;
 		err = replay_file(&r, readers[i]);
 	}
+	bpfix_progress_end(&r.progress);
 
 	/* whatever happened, export what was metered: flows ended by now, then the rest */
 	end_err = bpfix_exporter__sweep(r.exporter, r.last_ns);

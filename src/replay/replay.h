@@ -31,6 +31,7 @@ struct bpfix_replay_opts {
 	__u16 gtpu_port;	/* UDP port decapsulated as GTP-U, 0 for none */
 	enum bpfix_engine_kind engine;
 	struct bpfix_replay_signals *signals; /* or NULL */
+	bool quiet;		/* no progress line, even on a terminal */
 };
 
 /*

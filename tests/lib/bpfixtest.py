@@ -197,6 +197,16 @@ def summary_entries(text, exact=False):
     return out
 
 
+# the end of a replay's summary: how fast this run went, so no two runs print the same
+SPEED_LINE = re.compile(r"^(elapsed: \d+\.\d{3} s|rate: \d+ packets/s)$")
+
+
+def without_speed(text):
+    """bpfix's output without the summary's elapsed time and rate (SPEED_LINE)."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not SPEED_LINE.match(line.rstrip("\n")))
+
+
 def parse_summary(text):
     """bpfix's summary lines ("packets read: 216") -> {key: value text}. Keys are lower-cased
     with blanks collapsed so alignment padding does not matter (summary_entries: which lines)."""

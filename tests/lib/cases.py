@@ -31,8 +31,9 @@ import subprocess
 import tempfile
 import time
 
-from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, EXIT_SKIP, HarnessError,
-                       check_executable, log, parse_arguments, skip_reason)
+from bpfixtest import (EXIT_FAIL, EXIT_HARNESS, EXIT_OK, EXIT_SKIP, KERNEL_ENGINE,
+                       HarnessError, argument_parser, check_executable, log, parse_arguments,
+                       skip_reason)
 
 POLL = 0.05     # seconds between two looks at what wait_until waits for
 WAIT = 30.0     # seconds: the deadline of a wait for what is quick on an idle machine
@@ -90,6 +91,21 @@ def driver_arguments(ap, cases, argv=None, timeout=60.0):
         ap.error("no bpfix arguments after '--': each case sets its own")
     args.bpfix = os.path.abspath(args.bpfix)
     return args
+
+
+def run_engine_driver(doc, cases, make_case, prefix, tools=(), argv=None, timeout=60.0):
+    """main() of a driver whose every bpfix run takes the arguments after '--' (--engine
+    kernel): --bpfix, --timeout (default timeout), --needs-root (every case skipped unless root),
+    --case, --list; each case gets make_case(args, the bpfix arguments, a temporary directory of
+    its own named prefix...), skipped unless tools are on PATH. Returns the exit code."""
+    ap = argument_parser(doc.split("\n\n")[0], needs_root=True)
+    cases.add_arguments(ap)
+    ap.set_defaults(timeout=timeout)
+    args, extra = parse_arguments(ap, argv)
+    args.bpfix = os.path.abspath(args.bpfix)
+    fixture = in_temporary_directory(prefix, lambda tmp: (make_case(args, extra, tmp),))
+    return cases.run(args, fixture, lambda: require(tools, KERNEL_ENGINE if args.needs_root
+                                                    else None, (args.bpfix,)))
 
 
 class Cases:

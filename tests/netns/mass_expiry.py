@@ -44,7 +44,7 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib"), os.path.join(HERE, "..", "replay")]
 import mass_flows  # noqa: E402
-from bpfixtest import (HarnessError, Nfcapd, log, receiver_first,  # noqa: E402
+from bpfixtest import (HarnessError, Nfcapd, receiver_first,  # noqa: E402
                        summary_numbers)
 from cases import Cases  # noqa: E402
 from netns import PY, Bpfix, VethEnv, case_arguments, run, run_cases  # noqa: E402

@@ -41,8 +41,8 @@ sys.dont_write_bytecode = True   # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import ipfix_records  # noqa: E402
-from bpfixtest import (HarnessError, argument_parser, free_udp_port, log,  # noqa: E402
-                       summary_entries, summary_numbers)
+from bpfixtest import (SPEED_LINE, HarnessError, argument_parser, free_udp_port,  # noqa: E402
+                       log, summary_entries, summary_numbers)
 from cases import (WAIT, Cases, Skip, driver_arguments, in_temporary_directory,  # noqa: E402
                    require, wait_until)
 
@@ -131,7 +131,7 @@ def message_lines(err):
     for line in err.splitlines():
         if not line.strip() or line == HINT:
             continue
-        if summary_entries(line, exact=True):
+        if summary_entries(line, exact=True) or SPEED_LINE.match(line):
             continue
         out.append(line)
     return out

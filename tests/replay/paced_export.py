@@ -48,10 +48,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..", "lib")]
 import mass_flows  # noqa: E402
 from collector_faults import message_records  # noqa: E402
-from bpfixtest import (KERNEL_ENGINE, HarnessError, Nfcapd, argument_parser,  # noqa: E402
-                       parse_arguments, receiver_first, run_bpfix, summary_numbers,
-                       udp_socket_state)
-from cases import Cases, in_temporary_directory, require  # noqa: E402
+from bpfixtest import (HarnessError, Nfcapd, receiver_first, run_bpfix,  # noqa: E402
+                       summary_numbers, udp_socket_state)
+from cases import Cases, run_engine_driver  # noqa: E402
 from ipfix_wire import Decoder, parse_messages  # noqa: E402
 
 FLOW_DOMAIN = 1            # bpfix's default observation domain of flow records
@@ -273,16 +272,7 @@ CASES = Cases([
 
 
 def main(argv=None):
-    ap = argument_parser(__doc__.split("\n\n")[0], needs_root=True)
-    CASES.add_arguments(ap)
-    ap.set_defaults(timeout=120.0)
-    args, extra = parse_arguments(ap, argv)
-    args.bpfix = os.path.abspath(args.bpfix)
-    return CASES.run(args, in_temporary_directory("bpfix-pace-",
-                                                  lambda tmp: (Run(args, extra, tmp),)),
-                     lambda: require(("nfcapd", "nfdump"),
-                                     root_for=KERNEL_ENGINE if args.needs_root else None,
-                                     binaries=(args.bpfix,)))
+    return run_engine_driver(__doc__, CASES, Run, "bpfix-pace-", ("nfcapd", "nfdump"), argv, timeout=120.0)
 
 
 if __name__ == "__main__":
