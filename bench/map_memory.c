@@ -4,7 +4,8 @@
  * hash, struct bpfix_flow_key -> struct bpfix_flow_stats) with max_entries N, and the kernel's
  * own accounting is read from the fd's fdinfo "memlock:" line (since 6.4 it is the map's
  * mem_usage, element overhead and per-CPU LRU lists included). Bytes per flow = memlock / N.
- * Usage: map_memory [N ...] (default 65536 1048576). The RESULT is for the largest N.
+ * Usage: map_memory [N ...] (default 65536 1048576). The RESULT is for the largest N. The TCP
+ * connection map (struct bpfix_conn_key -> struct bpfix_conn) at its default size is printed too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +35,27 @@ static long long fdinfo_value(int fd, const char *field)
 			v = strtoll(line + n + 1, NULL, 10);
 	fclose(f);
 	return v;
+}
+
+/* The TCP connection map at its default size: kernel memory it takes whatever the flows. */
+static void conn_memory(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o);
+	long long memlock;
+	int fd;
+
+	fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "bpfix_conns", sizeof(struct bpfix_conn_key),
+			    sizeof(struct bpfix_conn), BPFIX_DEFAULT_MAX_CONNECTIONS, &o);
+	if (fd < 0) {
+		fprintf(stderr, "creating the connection map: %s\n", strerror(-fd));
+		return;
+	}
+	memlock = fdinfo_value(fd, "memlock");
+	printf("connection map, max_entries %u (default): memlock %lld B = %.1f B per entry "
+	       "(payload %zu B)\n", BPFIX_DEFAULT_MAX_CONNECTIONS, memlock,
+	       (double)memlock / BPFIX_DEFAULT_MAX_CONNECTIONS,
+	       sizeof(struct bpfix_conn_key) + sizeof(struct bpfix_conn));
+	close(fd);
 }
 
 int main(int argc, char **argv)
@@ -77,6 +99,7 @@ int main(int argc, char **argv)
 		       sizeof(struct bpfix_flow_key) + sizeof(struct bpfix_flow_stats));
 		close(fd);
 	}
+	conn_memory();
 	printf("RESULT bytes_per_flow=%.0f kernel=%s\n", last, u.release);
 	return 0;
 }

@@ -283,7 +283,9 @@ int main(int argc, char **argv)
 {
 	__u32 n = argc > 1 ? (__u32)strtoul(argv[1], NULL, 0) : 1000000;
 	__u32 max_flows = argc > 2 ? (__u32)strtoul(argv[2], NULL, 0) : n + n / 4;
-	struct bpfix_bpf_opts bopts = { .max_flows = max_flows, .replay = true, .gtpu_port = 2152 };
+	struct bpfix_bpf_opts bopts = { .max_flows = max_flows,
+					.max_conns = BPFIX_DEFAULT_MAX_CONNECTIONS, .replay = true,
+					.gtpu_port = 2152 };
 	struct bpfix_flow_table_opts topts = {
 		.idle_timeout_ns = 15 * NS_PER_S,
 		.active_timeout_ns = 1800 * NS_PER_S,

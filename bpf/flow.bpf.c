@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * The TC programs of bpfix, for clsact ingress and egress: copy the headers, parse (decapsulating
- * GTP-U), account the packet to its flow in the LRU map, count. They observe only: every path returns
+ * GTP-U), account the packet to its flow in the LRU map (TCP: its sequence and handshake
+ * analysis too, the handshake in the connection map), count. They observe only: every path returns
  * TC_ACT_UNSPEC, the packet is never written, and every packet ends in exactly one counter.
  * And the close program, which user space runs to close records and remove ended flows in the
  * kernel (DESIGN.md §4); it sees no packet.
@@ -11,6 +12,7 @@
 
 #include "bpfix_parse.h"
 #include "bpfix_account.h"
+#include "bpfix_tcp.h"
 #include "flow_config.bpf.h"
 #include "flow_maps.bpf.h"
 #include "tc_compat.bpf.h"
@@ -35,7 +37,54 @@ static __always_inline void count_all(const enum bpfix_counter *idx, int n, __u3
 		count(idx[i], bpfix_count_amount(idx[i], packets, octets));
 }
 
-static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 packets, __u64 octets)
+/* A handshake step of the TCP analysis (bpfix_tcp.h) in the connection map, for the flow @stats. */
+static __always_inline void handshake(struct bpfix_scratch *s, struct bpfix_flow_stats *stats,
+				      __u32 result, __u32 ifindex)
+{
+	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
+	struct bpfix_conn *c;
+	int done = 0;
+
+	s->seg.side = bpfix_conn_key_from_meta(&s->conn_key, &s->meta, ifindex);
+	c = bpf_map_lookup_elem(&bpfix_conns, &s->conn_key);
+	result = bpfix_conn_step(c, &s->conn, result, &s->seg, stats);
+	if (BPFIX_CONN_ACTION(result) == BPFIX_CONN_INSERT)
+		done = !bpf_map_update_elem(&bpfix_conns, &s->conn_key, &s->conn, BPF_NOEXIST);
+	else if (BPFIX_CONN_ACTION(result) == BPFIX_CONN_DELETE)
+		done = !bpf_map_delete_elem(&bpfix_conns, &s->conn_key);
+	count_all(idx, bpfix_conn_counts(result, done, idx), 1, 0);
+}
+
+/*
+ * The TCP analysis of the segment in s->seg, @packets wire packets, for the flow @stats: its
+ * sequence state and loss counts, and the handshake steps (only SYN, SYN-ACK and the client's
+ * next segment get that far). A global function: the verifier checks it once, not on every path
+ * of the meter.
+ */
+__attribute__((noinline)) int bpfix_tcp_meter(struct bpfix_scratch *s,
+					      struct bpfix_flow_stats *stats, __u32 packets,
+					      __u32 ifindex)
+{
+	__u32 result;
+
+	if (!s || !stats)
+		return 0;
+	result = bpfix_tcp_account(stats, &s->seg, packets);
+	if (result & BPFIX_TCP_RESYNCED)
+		count(BPFIX_CNT_TCP_SEQ_RESYNC, 1);
+	if (BPFIX_TCP_STEP(result))
+		handshake(s, stats, result, ifindex);
+	return 0;
+}
+
+/*
+ * Add the packet to its flow, creating it if need be. @tcp: s->seg holds its TCP segment
+ * (bpfix_tcp_seg_of). A new flow gets its first segment's TCP state before it is inserted; if
+ * another CPU inserted the flow meanwhile, the segment is analysed again on theirs (its handshake
+ * step then counts twice: a race of two packets making one flow).
+ */
+static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 packets, __u64 octets,
+				    __u32 ifindex, int tcp)
 {
 	enum bpfix_flow_outcome outcome = BPFIX_FLOW_ADDED;
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
@@ -48,6 +97,8 @@ static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 pa
 		/* unique without a shared counter: this CPU's sequence over the CPU number */
 		s->stats.life = BPFIX_LIFE(__sync_add_and_fetch(&s->lives, 1),
 					   bpf_get_smp_processor_id());
+		if (tcp)
+			bpfix_tcp_meter(s, &s->stats, packets, ifindex);
 		err = bpf_map_update_elem(&bpfix_flows, &s->key, &s->stats, BPF_NOEXIST);
 		if (!err)
 			outcome = BPFIX_FLOW_CREATED;
@@ -56,14 +107,17 @@ static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 pa
 		if (err && !stats)
 			outcome = BPFIX_FLOW_REFUSED;
 	}
-	if (stats)
+	if (stats) {
 		bpfix_flow_stats_add(stats, &s->meta, now, packets, octets);
+		if (tcp)
+			bpfix_tcp_meter(s, stats, packets, ifindex);
+	}
 	count_all(idx, bpfix_flow_counts(outcome, idx), packets, octets);
 }
 
 static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 {
-	__u32 packets = bpfix_wire_packets(skb->gso_segs), zero = 0, len, wire_len;
+	__u32 packets = bpfix_wire_packets(skb->gso_segs), zero = 0, len, wire_len, ifindex;
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	struct bpfix_cursor cursor;
 	struct bpfix_scratch *s;
@@ -109,8 +163,10 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 		return;
 
 	now = bpfix_replay ? skb->tstamp : bpf_ktime_get_ns();
-	bpfix_flow_key_from_meta(&s->key, &s->meta, bpfix_replay ? 0 : skb->ifindex, direction);
-	account(s, now, packets, bpfix_wire_octets(wire_len, skb->gso_segs, &s->meta));
+	ifindex = bpfix_replay ? 0 : skb->ifindex;
+	bpfix_flow_key_from_meta(&s->key, &s->meta, ifindex, direction);
+	account(s, now, packets, bpfix_wire_octets(wire_len, skb->gso_segs, &s->meta), ifindex,
+		bpfix_tcp_seg_of(&s->meta, !cursor.gtpu_fragmented, now, &s->seg));
 }
 
 SEC("tc")

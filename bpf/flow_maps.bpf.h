@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
- * Every map of the programs, in one place. The flow map's size is set by the loader before load
- * (bpf_map__set_max_entries); user space reads it and removes flows only at the forced end, and
- * never writes a value: records are closed, and ended flows removed, by the close program.
+ * Every map of the programs, in one place. The flow and connection maps' sizes are set by the
+ * loader before load (bpf_map__set_max_entries); user space reads the flow map and removes flows
+ * only at the forced end, and never writes a value: records are closed, and ended flows removed,
+ * by the close program.
  */
 #ifndef BPFIX_FLOW_MAPS_BPF_H
 #define BPFIX_FLOW_MAPS_BPF_H
 
 #include "bpfix_flow.h"
+#include "bpfix_tcp.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -15,6 +17,18 @@ struct {
 	__type(key, struct bpfix_flow_key);
 	__type(value, struct bpfix_flow_stats);
 } bpfix_flows SEC(".maps");
+
+/*
+ * TCP handshakes under way (DESIGN.md §4a): only SYN, SYN-ACK and the client's next segment touch
+ * it; the program removes an entry when the handshake ends, and the LRU lets the oldest go when
+ * full (counted by user space: entries made - removed - present). Sized by the loader.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFIX_DEFAULT_MAX_CONNECTIONS);
+	__type(key, struct bpfix_conn_key);
+	__type(value, struct bpfix_conn);
+} bpfix_conns SEC(".maps");
 
 /* Packet accounting by enum bpfix_counter; user space sums the CPUs. */
 struct {
@@ -31,6 +45,9 @@ struct bpfix_scratch {
 	struct bpfix_flow_key key;
 	struct bpfix_flow_stats stats;
 	__u64 lives;	/* flows this CPU created: the sequence of BPFIX_LIFE */
+	struct bpfix_tcp_seg seg;
+	struct bpfix_conn_key conn_key;
+	struct bpfix_conn conn;
 };
 
 struct {

@@ -81,10 +81,16 @@ BPFIX_INLINE int bpfix_flow_counts(enum bpfix_flow_outcome outcome,
 	return n;
 }
 
+/* A counter of events (flows, TCP handshakes, resyncs): a packet adds one, whatever its size. */
+BPFIX_INLINE int bpfix_counter_is_event(enum bpfix_counter idx)
+{
+	return idx == BPFIX_CNT_FLOWS_CREATED || idx >= BPFIX_CNT_TCP_HANDSHAKES;
+}
+
 /* How much a packet of @packets wire packets and @octets IP octets adds to counter @idx. */
 BPFIX_INLINE __u64 bpfix_count_amount(enum bpfix_counter idx, __u32 packets, __u64 octets)
 {
-	if (idx == BPFIX_CNT_FLOWS_CREATED)
+	if (bpfix_counter_is_event(idx))
 		return 1;
 	if (idx == BPFIX_CNT_OCTETS_METERED)
 		return octets;
@@ -122,6 +128,7 @@ BPFIX_INLINE void bpfix_flow_stats_init(struct bpfix_flow_stats *s, const struct
 	s->last_ns = now_ns;
 	s->ttl_range = (__u16)BPFIX_TTL_RANGE(m->ttl, m->ttl);
 	s->tcp_flags = m->tcp_flags;
+	s->tcp_seq = BPFIX_TCP_SEQ_WORD(m->tcp_flags, 0); /* the first packet's flags */
 	s->vlan_id = m->vlan_id;
 	s->tos = m->tos;
 	__builtin_memcpy(s->tun_src_addr, m->tun_src_addr, sizeof(s->tun_src_addr));
@@ -187,15 +194,16 @@ BPFIX_INLINE void bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct 
 /*
  * The close program's step for one flow (DESIGN.md §4), found at @s for the request @c; the host
  * engine takes the same step. A life other than the one the walk saw is left alone. A record
- * close exchanges the per-record fields first and reads the totals after: a packet racing it is
- * counted in this record or the next, never lost (its TCP flags or TTL may go to the next one).
- * A removal reads the flow and refuses if a packet came since the walk. Returns 1 when the
- * caller must now delete the flow, in the same run.
+ * close exchanges the per-record fields (start, flags and TTLs, TCP gaps and retransmissions)
+ * first and reads the totals after: a packet racing it is counted in this record or the next,
+ * never lost (its flags, TTL or TCP loss may go to the next one). A removal reads the flow and
+ * refuses if a packet came since the walk. Returns 1 when the caller must now delete the flow,
+ * in the same run.
  */
 BPFIX_INLINE int bpfix_flow_close(struct bpfix_flow_stats *s, struct bpfix_close *c)
 {
 	union bpfix_record_word empty = { .ttl_range = (__u16)BPFIX_TTL_RANGE_EMPTY };
-	__u64 first_ns;
+	__u64 first_ns, tcp_loss;
 	__u32 record;
 
 	if (s->life != c->stats.life) {
@@ -205,9 +213,11 @@ BPFIX_INLINE int bpfix_flow_close(struct bpfix_flow_stats *s, struct bpfix_close
 	if (c->op == BPFIX_CLOSE_RECORD) {
 		first_ns = __sync_lock_test_and_set(&s->first_ns, 0);
 		record = __sync_lock_test_and_set(&s->record, empty.word);
+		tcp_loss = __sync_lock_test_and_set(&s->tcp_loss, 0);
 		c->stats = *s;
 		c->stats.first_ns = first_ns;
 		c->stats.record = record;
+		c->stats.tcp_loss = tcp_loss;
 		c->status = BPFIX_CLOSE_DONE;
 		return 0;
 	}

@@ -44,10 +44,10 @@ struct bpfix_flow_key {
 
 /*
  * Per-flow totals. Counters only grow in the kernel; user space subtracts what it exported.
- * What is per record (first_ns and the record word: TCP flags, TTL range) is closed in the kernel
- * by the close program (bpfix_flow_close), never written by user space (DESIGN.md §4); the next
- * packet opens the next record. Times are the program's clock: monotonic ns live, pcap epoch ns
- * in replay. 64 octets: the map holds one per flow (bench/map_memory.c).
+ * What is per record (first_ns, the record word: TCP flags, TTL range; tcp_loss) is closed in the
+ * kernel by the close program (bpfix_flow_close), never written by user space (DESIGN.md §4); the
+ * next packet opens the next record. Times are the program's clock: monotonic ns live, pcap epoch
+ * ns in replay. 96 octets: the map holds one per flow (bench/map_memory.c).
  */
 struct bpfix_flow_stats {
 	__u64 packets;
@@ -72,7 +72,40 @@ struct bpfix_flow_stats {
 	__u32 has_pdu_session : 1; /* GTP-U: a PDU Session Container gave qfi and pdu_type */
 	__u32 first_pad : 1;
 	__u8 tun_src_addr[16];	/* GTP-U: outer source address */
+	/* TCP analysis (DESIGN.md §4a, common/bpfix_tcp.h); zero for other protocols */
+	__u64 tcp_loss;		/* this record's sequence gaps (bits 0-31) and retransmitted
+				 * segments (32-63): BPFIX_TCP_LOSS_*; closed with the record */
+	__u64 tcp_seq;		/* highest sequence end seen in this direction (bits 0-31) and the
+				 * BPFIX_TCP_* state (32-63): one word, compare-and-swap */
+	__u32 tcp_isn;		/* sequence number of this direction's SYN (BPFIX_TCP_ISN_SEEN) */
+	__u32 tcp_probe_seq;	/* where the last 1-octet segment started (BPFIX_TCP_PROBE_SEEN) */
+	__u32 rtt_server_us;	/* SYN to SYN-ACK at the observer, if BPFIX_TCP_RTT_SERVER */
+	__u32 rtt_client_us;	/* SYN-ACK to the client's first ACK, if BPFIX_TCP_RTT_CLIENT */
 };
+
+/*
+ * The state half of tcp_seq (BPFIX_TCP_STATE): the TCP flags of the flow's first packet in the
+ * low octet (whether its start was seen), then what the TCP analysis knows of the direction.
+ */
+#define BPFIX_TCP_FIRST_FLAGS 0xffu
+#define BPFIX_TCP_SEQ_SEEN (1u << 8)	   /* the highest end is known */
+#define BPFIX_TCP_ISN_SEEN (1u << 9)	   /* tcp_isn holds this direction's SYN */
+#define BPFIX_TCP_PROBE_SEEN (1u << 10)	   /* tcp_probe_seq holds a 1-octet segment's start */
+#define BPFIX_TCP_RST_SEEN (1u << 11)	   /* an RST went this way: the next SYN starts afresh */
+#define BPFIX_TCP_HS_PENDING (1u << 12)	   /* sent the SYN: its next segment ends the handshake */
+#define BPFIX_TCP_RTT_SERVER (1u << 13)	   /* rtt_server_us is measured */
+#define BPFIX_TCP_RTT_CLIENT (1u << 14)	   /* rtt_client_us is measured */
+#define BPFIX_TCP_RTT_SERVER_AMBIGUOUS (1u << 15) /* the SYN was retransmitted: t1 is its last */
+#define BPFIX_TCP_RTT_CLIENT_AMBIGUOUS (1u << 16) /* the SYN-ACK was: t2 is its last */
+#define BPFIX_TCP_RTT_BITS                                                                 \
+	(BPFIX_TCP_RTT_SERVER | BPFIX_TCP_RTT_CLIENT | BPFIX_TCP_RTT_SERVER_AMBIGUOUS |    \
+	 BPFIX_TCP_RTT_CLIENT_AMBIGUOUS)
+
+#define BPFIX_TCP_STATE(seq_word) ((__u32)((seq_word) >> 32))
+#define BPFIX_TCP_SEQ_END(seq_word) ((__u32)(seq_word))
+#define BPFIX_TCP_SEQ_WORD(state, end) ((__u64)(state) << 32 | (__u32)(end))
+#define BPFIX_TCP_LOSS_GAPS(loss) ((__u32)(loss))
+#define BPFIX_TCP_LOSS_RETRANS(loss) ((__u32)((loss) >> 32))
 
 /* ttl_range: packing and the two halves; the empty range (after a record closed) is min 255, max 0 */
 #define BPFIX_TTL_RANGE(min, max) ((__u32)(min) | (__u32)(max) << 8)
@@ -128,6 +161,44 @@ struct bpfix_close_ctx {
 };
 
 /*
+ * The connection map (DESIGN.md §4a): a TCP handshake under way, keyed by the conversation at one
+ * observation point whatever the direction and tunnel: the two endpoints in a canonical order
+ * (the lower address, then port, first), the interface, and for GTP-U the outer address pair in
+ * the same order, without TEID (uplink and downlink tunnels differ). Zeroed before filling.
+ */
+struct bpfix_conn_key {
+	__u8 addr[2][16];
+	__u8 tun_addr[2][16];	/* GTP-U: the outer endpoints, lower first; zero otherwise */
+	__u32 ifindex;
+	__u16 port[2];
+	__u8 ip_version;
+	__u8 tun_version;
+	__u16 pad;
+};
+
+enum bpfix_conn_state {
+	BPFIX_CONN_SYN = 1,	/* a SYN seen, no answer yet */
+	BPFIX_CONN_SYNACK,	/* the server answered: t2 and its ISN are known */
+	BPFIX_CONN_SIMULTANEOUS, /* both sides sent a SYN: nothing to measure */
+};
+
+struct bpfix_conn {
+	__u64 syn_ns;		/* t1: the latest SYN */
+	__u64 synack_ns;	/* t2: the latest SYN-ACK answering it */
+	__u32 client_isn;
+	__u32 server_isn;
+	__u32 rtt_server_us;	/* t2 - t1, from the first SYN-ACK after the latest SYN */
+	__u8 client;		/* the endpoint (0 or 1 of the key) that sent the SYN */
+	__u8 state;		/* enum bpfix_conn_state */
+	__u16 ambiguous;	/* BPFIX_CONN_AMBIGUOUS(BPFIX_TCP_RTT_*_AMBIGUOUS) */
+};
+
+/* bpfix_conn.ambiguous holds the flow state's ambiguity bits, shifted down to fit */
+#define BPFIX_CONN_AMBIGUOUS(state_bits) ((__u16)((state_bits) >> 15))
+#define BPFIX_CONN_STATE_BITS(ambiguous) ((__u32)(ambiguous) << 15)
+#define BPFIX_DEFAULT_MAX_CONNECTIONS 16384
+
+/*
  * What the parser learnt about one packet: values and offsets, never pointers. The first part
  * describes the flow's IP packet: the inner one of a decapsulated GTP-U G-PDU, else the first.
  */
@@ -148,6 +219,8 @@ struct bpfix_pkt_meta {
 	__u8 l4_hdr_len;	/* TCP: data offset in octets; UDP-like: 8; else 0 */
 	__u8 jumbo_hbh_len;	/* 8: the hop-by-hop header Linux adds to IPv6 BIG TCP, which
 				 * segmentation removes (bpfix_parse_ipv6); else 0 */
+	__u32 tcp_seq;		/* TCP: sequence and acknowledgment numbers, host order */
+	__u32 tcp_ack;
 	/* end of the flow's IP packet (BPFIX_META_FLOW_END) */
 	__u16 vlan_id;		/* outermost VLAN id, 0 if untagged */
 	__u8 gtp_diag;		/* enum bpfix_gtp_diag: why a GTP-U packet was not decapsulated */
@@ -235,13 +308,23 @@ enum bpfix_counter {
 	BPFIX_CNT_GTP_INNER_NOT_IP,
 	BPFIX_CNT_GTP_INNER_BAD,
 	BPFIX_CNT_GTP_FRAGMENTED,	/* decapsulated, from a first fragment (bpfix_gtpu_credit) */
+	/* TCP analysis (common/bpfix_tcp.h); events, one each, not packets */
+	BPFIX_CNT_TCP_HANDSHAKES,	/* SYNs that started a handshake in the connection map */
+	BPFIX_CNT_TCP_HANDSHAKES_DONE,	/* handshakes the client's next segment ended */
+	BPFIX_CNT_TCP_HANDSHAKES_MEASURED, /* of those, with both round-trip times */
+	BPFIX_CNT_TCP_HANDSHAKES_EVICTED, /* handshakes the full connection map let go before
+					   * their end (kernel: derived by user space) */
+	BPFIX_CNT_TCP_SEQ_RESYNC,	/* segments over 2^30 off the highest end: resynchronised */
 	BPFIX_CNT_MAX,
 };
 
 _Static_assert(sizeof(struct bpfix_flow_key) == 64, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, teid) == 48, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, src_port) == 56, "bpfix_flow_key ABI");
-_Static_assert(sizeof(struct bpfix_flow_stats) == 64, "bpfix_flow_stats ABI");
+_Static_assert(sizeof(struct bpfix_flow_stats) == 96, "bpfix_flow_stats ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_loss) == 64, "bpfix_flow_stats ABI");
+_Static_assert(__builtin_offsetof(struct bpfix_flow_stats, rtt_server_us) == 88,
+	       "bpfix_flow_stats ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_stats, life) == 32, "bpfix_flow_stats ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_stats, record) == 40, "bpfix_flow_stats ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tcp_flags) == 42, "bpfix_flow_stats ABI");
@@ -250,10 +333,12 @@ _Static_assert(__builtin_offsetof(struct bpfix_flow_stats, tun_src_addr) == 48,
 _Static_assert(__builtin_offsetof(union bpfix_record_word, tcp_flags) ==
 	       __builtin_offsetof(struct bpfix_flow_stats, tcp_flags) -
 	       __builtin_offsetof(struct bpfix_flow_stats, record), "union bpfix_record_word: as in the flow");
-_Static_assert(sizeof(struct bpfix_close) == 136, "bpfix_close ABI");
-_Static_assert(sizeof(struct bpfix_pkt_meta) == 96, "bpfix_pkt_meta ABI");
-_Static_assert(BPFIX_META_FLOW_END == 52, "bpfix_pkt_meta: flow part first");
-_Static_assert(__builtin_offsetof(struct bpfix_pkt_meta, teid) == 88, "bpfix_pkt_meta ABI");
+_Static_assert(sizeof(struct bpfix_close) == 168, "bpfix_close ABI");
+_Static_assert(sizeof(struct bpfix_conn_key) == 76, "bpfix_conn_key ABI");
+_Static_assert(sizeof(struct bpfix_conn) == 32, "bpfix_conn ABI");
+_Static_assert(sizeof(struct bpfix_pkt_meta) == 104, "bpfix_pkt_meta ABI");
+_Static_assert(BPFIX_META_FLOW_END == 60, "bpfix_pkt_meta: flow part first");
+_Static_assert(__builtin_offsetof(struct bpfix_pkt_meta, teid) == 96, "bpfix_pkt_meta ABI");
 
 /* The not-metered counter a parse failure goes to. */
 BPFIX_INLINE enum bpfix_counter bpfix_counter_for_rc(enum bpfix_parse_rc rc)

@@ -53,7 +53,8 @@ BPFIX_INLINE void bpfix_copy_addr(__u8 *dst, const __u8 *src, __u32 n)
 	__builtin_memcpy(dst, src, n);
 }
 
-/* Ports, TCP flags or ICMP type/code from the L4 header at @off; a cut header only sets diag. */
+/* Ports, TCP flags and sequence numbers, or ICMP type/code, from the L4 header at @off; a cut
+ * header only sets diag. */
 BPFIX_INLINE void bpfix_parse_l4(const struct bpfix_cursor *c, __u32 off, struct bpfix_pkt_meta *m)
 {
 	const struct bpfix_ports_hdr *ports;
@@ -68,6 +69,8 @@ BPFIX_INLINE void bpfix_parse_l4(const struct bpfix_cursor *c, __u32 off, struct
 		m->src_port = bpfix_be16_to_host(tcp->src);
 		m->dst_port = bpfix_be16_to_host(tcp->dst);
 		m->tcp_flags = tcp->flags;
+		m->tcp_seq = bpfix_be32_to_host(tcp->seq);
+		m->tcp_ack = bpfix_be32_to_host(tcp->ack_seq);
 		m->l4_hdr_len = (tcp->data_off >> 4) * 4;
 		m->l4_off = off;
 		return;

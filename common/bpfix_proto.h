@@ -50,7 +50,9 @@
 #define BPFIX_GTPU_QFI_MASK 0x3F
 
 #define BPFIX_TCP_FIN 0x01
+#define BPFIX_TCP_SYN 0x02
 #define BPFIX_TCP_RST 0x04
+#define BPFIX_TCP_ACK 0x10
 
 struct bpfix_eth_hdr {
 	__u8 dst[6];

@@ -34,6 +34,7 @@ void bpfix_config_init(struct bpfix_config *cfg)
 	cfg->idle_timeout_s = 15;
 	cfg->active_timeout_s = 60;
 	cfg->max_flows = BPFIX_DEFAULT_MAX_FLOWS;
+	cfg->max_connections = BPFIX_DEFAULT_MAX_CONNECTIONS;
 	cfg->observation_domain = 1;
 	cfg->template_refresh_s = 60;
 	cfg->template_refresh_messages = 100;

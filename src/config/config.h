@@ -37,6 +37,7 @@ struct bpfix_config {
 	__u32 active_timeout_proto_s[BPFIX_PROTO_CLASS_MAX]; /* 0: active_timeout_s */
 	__u32 tcp_linger_s;
 	__u32 max_flows;
+	__u32 max_connections;	  /* TCP handshakes tracked at once */
 	__u32 observation_domain;
 	__u32 template_refresh_s;
 	__u32 template_refresh_messages;

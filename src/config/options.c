@@ -86,6 +86,10 @@ const struct option_spec bpfix_options[] = {
 	  "its idle timeout; stragglers such as the last ACK still join it", NULL, BPFIX_MODE_ALL },
 	{ "max-flows", 0, "flows", "max_flows", VALUE_U32, FIELD(max_flows), 1, 1u << 26, "N",
 	  "entries of the kernel flow map", NULL, BPFIX_MODE_ALL },
+	{ "max-connections", 0, "flows", "max_connections", VALUE_U32, FIELD(max_connections), 1,
+	  1u << 24, "N", "TCP handshakes tracked at once to measure their round-trip times (entries "
+	  "of the connection map; when full the oldest goes, counted as evicted)", NULL,
+	  BPFIX_MODE_ALL },
 	{ "gtpu-port", 0, "gtpu", "port", VALUE_U32, FIELD(gtpu_port), 0, 65535, "PORT",
 	  "UDP port of GTP-U (to or from it), decapsulated to the inner flow; 0 turns that off",
 	  NULL, BPFIX_MODE_ALL },

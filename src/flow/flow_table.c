@@ -119,6 +119,7 @@ static __u64 to_epoch_ms(const struct bpfix_flow_table *ft, __u64 clock_ns)
 static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 			const struct bpfix_flow_stats *stats, enum bpfix_end_reason reason)
 {
+	__u32 tcp_state = BPFIX_TCP_STATE(stats->tcp_seq);
 	struct bpfix_record rec = {
 		.key = e->key,
 		.packets = stats->packets - e->exported_packets,
@@ -132,8 +133,17 @@ static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 		.has_pdu_session = stats->has_pdu_session,
 		.qfi = stats->qfi,
 		.pdu_type = stats->pdu_type,
+		.tcp_gaps = BPFIX_TCP_LOSS_GAPS(stats->tcp_loss),
+		.tcp_retransmissions = BPFIX_TCP_LOSS_RETRANS(stats->tcp_loss),
+		.rtt_flags = tcp_state & BPFIX_TCP_RTT_BITS,
+		.tcp_first_flags = (__u8)(tcp_state & BPFIX_TCP_FIRST_FLAGS),
 	};
 
+	/* a value without its bit is an earlier connection's, or nothing */
+	if (tcp_state & BPFIX_TCP_RTT_SERVER)
+		rec.rtt_server_us = stats->rtt_server_us;
+	if (tcp_state & BPFIX_TCP_RTT_CLIENT)
+		rec.rtt_client_us = stats->rtt_client_us;
 	memcpy(rec.tun_src_addr, stats->tun_src_addr, sizeof(rec.tun_src_addr));
 	if (stats->packets < e->exported_packets || stats->octets < e->exported_octets) {
 		/* not the life exported from, whatever its id says: it goes out whole, never as a

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * One exported flow record, as the flow table hands it to the IPFIX layer: the flow key, the
- * counters of this record only (a delta for flows that go on), epoch times in milliseconds and,
- * for GTP-U flows, the tunnel attributes.
+ * counters of this record only (a delta for flows that go on), epoch times in milliseconds, for
+ * GTP-U flows the tunnel attributes, and for TCP flows the analysis of DESIGN.md §4a.
  */
 #ifndef BPFIX_RECORD_H
 #define BPFIX_RECORD_H
@@ -24,6 +24,23 @@ struct bpfix_record {
 	__u64 end_ms;
 	__u64 packets;
 	__u64 octets;
+	/*
+	 * TCP (zero for other protocols). Gaps and retransmissions are this record's, like the
+	 * counters: segments starting beyond the highest sequence end seen in this direction (loss
+	 * before the observer, or reordering) and segments at or below it (loss after the observer,
+	 * or a hole being filled; a GSO super-packet counts its segments). The round-trip times are
+	 * the connection's, in every record once measured; a value holds only if its bit is in
+	 * rtt_flags (not measured is not 0): the client's flow (it sent the SYN) gets both, the
+	 * server's flow the server side.
+	 */
+	__u32 tcp_gaps;
+	__u32 tcp_retransmissions;
+	__u32 rtt_server_us;	/* SYN to SYN-ACK at the observer (server network and server) */
+	__u32 rtt_client_us;	/* SYN-ACK to the client's next segment (client network) */
+	__u32 rtt_flags;	/* BPFIX_TCP_RTT_SERVER, _CLIENT: measured; _AMBIGUOUS: the SYN
+				 * (server side) or SYN-ACK (client side) came more than once */
+	__u8 tcp_first_flags;	/* TCP flags of the flow's first packet (SYN: its start was seen) */
+	__u8 pad[3];
 	__u16 vlan_id;
 	__u8 tcp_flags;
 	__u8 tos;

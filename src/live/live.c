@@ -103,6 +103,9 @@ static void warn_fixed(const struct live *l, const struct bpfix_live_opts *next)
 
 	if (now->max_flows != next->max_flows)
 		bpfix_warn("reload: max_flows stays %u until bpfix is restarted\n", now->max_flows);
+	if (now->max_conns != next->max_conns)
+		bpfix_warn("reload: max_connections stays %u until bpfix is restarted\n",
+			   now->max_conns);
 	if (now->gtpu_port != next->gtpu_port)
 		bpfix_warn("reload: the GTP-U port stays %u until bpfix is restarted\n",
 			   now->gtpu_port);
@@ -140,6 +143,7 @@ static void reload(struct live *l)
 	bpfix_log_init(next.log_level);
 	warn_fixed(l, &next);
 	next.max_flows = l->opts.max_flows;
+	next.max_conns = l->opts.max_conns;
 	next.gtpu_port = l->opts.gtpu_port;
 	next.place = l->opts.place;
 	l->config->release(l->opts.owner);
@@ -205,6 +209,7 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 {
 	struct bpfix_bpf_opts bpf_opts = {
 		.max_flows = opts->max_flows,
+		.max_conns = opts->max_conns,
 		.gtpu_port = opts->gtpu_port,
 	};
 	struct bpfix_flow_table_opts table_opts = opts->table;

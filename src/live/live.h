@@ -23,6 +23,7 @@ struct bpfix_live_opts {
 	enum bpfix_hooks hooks;		/* of entries without their own */
 	struct bpfix_tc_place place;
 	__u32 max_flows;
+	__u32 max_conns;	/* TCP handshakes tracked at once */
 	__u16 gtpu_port;
 	struct bpfix_flow_table_opts table; /* timeouts; the clock fields are live's own */
 	__u32 sweep_interval_s;

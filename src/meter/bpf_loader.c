@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Skeleton lifecycle: open, set the knobs (replay clock, GTP-U port, flow map size), load, and
- * say why a load failed. Nothing here touches a map's contents or an interface.
+ * Skeleton lifecycle: open, set the knobs (replay clock, GTP-U port, flow and connection map
+ * sizes), load, and say why a load failed. Nothing here touches a map's contents or an interface.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -59,6 +59,12 @@ struct bpfix_bpf *bpfix_bpf__load(const struct bpfix_bpf_opts *opts)
 			  strerror(-err));
 		goto fail;
 	}
+	err = bpf_map__set_max_entries(b->skel->maps.bpfix_conns, opts->max_conns);
+	if (err) {
+		bpfix_err("cannot size the connection map to %u entries: %s\n", opts->max_conns,
+			  strerror(-err));
+		goto fail;
+	}
 	err = bpfix_flow__load(b->skel);
 	if (err) {
 		explain_load_error(err, opts->replay);
@@ -79,6 +85,11 @@ int bpfix_bpf__flows_fd(const struct bpfix_bpf *b)
 int bpfix_bpf__counters_fd(const struct bpfix_bpf *b)
 {
 	return bpf_map__fd(b->skel->maps.bpfix_counters);
+}
+
+int bpfix_bpf__conns_fd(const struct bpfix_bpf *b)
+{
+	return bpf_map__fd(b->skel->maps.bpfix_conns);
 }
 
 int bpfix_bpf__prog_fd(const struct bpfix_bpf *b, bool egress)

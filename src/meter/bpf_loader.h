@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Loads the TC programs and their maps (the bpftool skeleton) with the load-time knobs set, and
- * hands out their file descriptors. It explains a refused load (which capability is missing, or a
- * kernel without bpf()). It reads no map and attaches nothing: kernel_source.c reads the maps,
+ * Loads the TC programs and their maps (the bpftool skeleton) with the load-time knobs and map
+ * sizes set, and hands out their file descriptors. It explains a refused load (which capability
+ * is missing, or a kernel without bpf()). It reads no map and attaches nothing: kernel_source.c reads the maps,
  * live/tc_attach.c attaches, test_run_feed.c runs frames.
  */
 #ifndef BPFIX_BPF_LOADER_H
@@ -14,6 +14,7 @@
 
 struct bpfix_bpf_opts {
 	__u32 max_flows; /* flow map entries */
+	__u32 max_conns; /* connection map entries (TCP handshakes under way) */
 	bool replay;	 /* clock from skb->tstamp, interface 0 */
 	__u16 gtpu_port; /* UDP port decapsulated as GTP-U, 0 for none */
 };
@@ -24,6 +25,7 @@ struct bpfix_bpf;
 struct bpfix_bpf *bpfix_bpf__load(const struct bpfix_bpf_opts *opts);
 int bpfix_bpf__flows_fd(const struct bpfix_bpf *b);
 int bpfix_bpf__counters_fd(const struct bpfix_bpf *b);
+int bpfix_bpf__conns_fd(const struct bpfix_bpf *b);
 /* The program for clsact ingress or egress. */
 int bpfix_bpf__prog_fd(const struct bpfix_bpf *b, bool egress);
 /* The close program (run by BPF_PROG_TEST_RUN) and the array of its requests (mmapable). */

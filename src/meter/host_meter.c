@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Host engine: parse with common/bpfix_parse.h, account with common/bpfix_account.h, into a hash
- * table with an LRU list. It mirrors the TC program step by step (parse window, counters,
- * replay's interface 0 and ingress direction); it does not read captures or export records.
+ * Host engine: parse with common/bpfix_parse.h, account with common/bpfix_account.h (TCP:
+ * common/bpfix_tcp.h, handshakes in host_conns.c), into a hash table with an LRU list. It mirrors
+ * the TC program step by step (parse window, counters, replay's interface 0 and ingress
+ * direction); it does not read captures or export records.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,7 +13,9 @@
 
 #include "bpfix_account.h"
 #include "bpfix_parse.h"
+#include "bpfix_tcp.h"
 #include "meter/flow_key_hash.h"
+#include "meter/host_conns.h"
 #include "meter/host_meter.h"
 #include "meter/meter.h"
 
@@ -27,12 +30,14 @@ struct bpfix_host_engine {
 	GHashTable *flows;	   /* struct bpfix_flow_key * -> struct host_flow * */
 	GQueue lru;		   /* most recently updated at the head */
 	GArray *evicted;	   /* struct host_flow copies evicted since the last drain */
+	struct bpfix_host_conns *conns; /* TCP handshakes under way */
 	__u32 max_flows;
 	__u64 lives;		   /* flows created: each life's id, unique as the kernel's */
 	__u16 gtpu_port;
 	__u64 counters[BPFIX_CNT_MAX];
 	__u8 window[BPFIX_PARSE_WINDOW];
 	struct bpfix_pkt_meta meta;
+	struct bpfix_tcp_seg seg;  /* the packet's, if it is TCP */
 };
 
 static void drop_flow(struct bpfix_host_engine *eng, struct host_flow *flow)
@@ -117,12 +122,18 @@ static const struct bpfix_flow_source_ops host_source_ops = {
 	.drain_evicted = host_drain_evicted,
 };
 
-struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u16 gtpu_port)
+struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u32 max_conns,
+						 __u16 gtpu_port)
 {
 	struct bpfix_host_engine *eng = calloc(1, sizeof(*eng));
 
 	if (!eng)
 		return NULL;
+	eng->conns = bpfix_host_conns__new(max_conns);
+	if (!eng->conns) {
+		free(eng);
+		return NULL;
+	}
 	eng->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
 	eng->evicted = g_array_new(FALSE, FALSE, sizeof(struct host_flow));
 	g_queue_init(&eng->lru);
@@ -143,9 +154,37 @@ static void count_all(struct bpfix_host_engine *eng, const enum bpfix_counter *i
 		eng->counters[idx[i]] += bpfix_count_amount(idx[i], packets, octets);
 }
 
-/* The TC program's account(): add to the flow, or create it, evicting the stalest when full. */
+/* The TC program's bpfix_tcp_meter(): the segment in eng->seg, for the flow @stats. */
+static void tcp_meter(struct bpfix_host_engine *eng, struct bpfix_flow_stats *stats,
+		      __u32 packets)
+{
+	__u32 result = bpfix_tcp_account(stats, &eng->seg, packets);
+	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
+	struct bpfix_conn_key key;
+	struct bpfix_conn fresh, *c;
+	int done = 0;
+
+	if (result & BPFIX_TCP_RESYNCED)
+		eng->counters[BPFIX_CNT_TCP_SEQ_RESYNC]++;
+	if (!BPFIX_TCP_STEP(result))
+		return;
+	eng->seg.side = bpfix_conn_key_from_meta(&key, &eng->meta, 0);
+	c = bpfix_host_conns__lookup(eng->conns, &key);
+	result = bpfix_conn_step(c, &fresh, result, &eng->seg, stats);
+	if (BPFIX_CONN_ACTION(result) == BPFIX_CONN_INSERT)
+		done = !bpfix_host_conns__insert(eng->conns, &key, &fresh,
+						 &eng->counters[BPFIX_CNT_TCP_HANDSHAKES_EVICTED]);
+	else if (BPFIX_CONN_ACTION(result) == BPFIX_CONN_DELETE)
+		done = !bpfix_host_conns__delete(eng->conns, &key);
+	count_all(eng, idx, bpfix_conn_counts(result, done, idx), 1, 0);
+}
+
+/*
+ * The TC program's account(): add to the flow, or create it, evicting the stalest when full.
+ * @tcp: eng->seg holds the packet's TCP segment.
+ */
 static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *key,
-		    __u64 now_ns, __u32 packets, __u64 octets)
+		    __u64 now_ns, __u32 packets, __u64 octets, int tcp)
 {
 	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
 	enum bpfix_flow_outcome outcome = BPFIX_FLOW_ADDED;
@@ -170,6 +209,8 @@ static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *
 		g_hash_table_insert(eng->flows, &flow->key, flow);
 		outcome = BPFIX_FLOW_CREATED;
 	}
+	if (tcp)
+		tcp_meter(eng, &flow->stats, packets);
 	g_queue_push_head_link(&eng->lru, &flow->lru);
 	count_all(eng, idx, bpfix_flow_counts(outcome, idx), packets, octets);
 }
@@ -196,7 +237,8 @@ static void run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 le
 		return;
 	/* replay: no interface saw the packet, and it came in */
 	bpfix_flow_key_from_meta(&key, &eng->meta, 0, BPFIX_DIR_INGRESS);
-	account(eng, &key, tstamp_ns, packets, bpfix_wire_octets(wire_len, gso_segs, &eng->meta));
+	account(eng, &key, tstamp_ns, packets, bpfix_wire_octets(wire_len, gso_segs, &eng->meta),
+		bpfix_tcp_seg_of(&eng->meta, !cursor.gtpu_fragmented, tstamp_ns, &eng->seg));
 }
 
 int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len,
@@ -217,6 +259,7 @@ void bpfix_host_engine__free(struct bpfix_host_engine *eng)
 		return;
 	g_hash_table_destroy(eng->flows);
 	g_array_free(eng->evicted, TRUE);
+	bpfix_host_conns__free(eng->conns);
 	free(eng);
 }
 
@@ -246,7 +289,8 @@ static const struct bpfix_meter_ops host_meter_ops = {
 
 int bpfix_host_meter_open(struct bpfix_meter *m, const struct bpfix_meter_opts *opts)
 {
-	struct bpfix_host_engine *eng = bpfix_host_engine__new(opts->max_flows, opts->gtpu_port);
+	struct bpfix_host_engine *eng = bpfix_host_engine__new(opts->max_flows, opts->max_conns,
+							       opts->gtpu_port);
 
 	if (!eng)
 		return -errno;

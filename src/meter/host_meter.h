@@ -12,8 +12,12 @@
 
 struct bpfix_host_engine;
 
-/* NULL with errno set. @gtpu_port: UDP port decapsulated as GTP-U, 0 for none. */
-struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u16 gtpu_port);
+/*
+ * NULL with errno set. @max_conns: TCP handshakes tracked at once; @gtpu_port: UDP port
+ * decapsulated as GTP-U, 0 for none.
+ */
+struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u32 max_conns,
+						 __u16 gtpu_port);
 /* Meter one whole Ethernet frame seen at @tstamp_ns, exactly as the TC program in replay would. */
 int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len,
 				 __u64 tstamp_ns);

@@ -55,6 +55,7 @@ int bpfix_kernel_meter_open(struct bpfix_meter *m, const struct bpfix_meter_opts
 {
 	struct bpfix_bpf_opts bpf_opts = {
 		.max_flows = opts->max_flows,
+		.max_conns = opts->max_conns,
 		.replay = true,
 		.gtpu_port = opts->gtpu_port,
 	};

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The flow source over the kernel maps: batch reads, runs of the close program (record closes and
- * removals), the forced-end drain and per-CPU counter sums. It never writes a flow's value.
+ * removals), the forced-end drain and per-CPU counter sums, with the connection map's evictions
+ * derived (the kernel's LRU tells no one). It never writes a flow's value or a connection.
  * Loading is bpf_loader.c's, feeding frames test_run_feed.c's, attaching live's.
  */
 #include <errno.h>
@@ -24,6 +25,7 @@ struct bpfix_kernel_source {
 	struct bpfix_flow_source source;
 	int flows_fd;
 	int counters_fd;
+	int conns_fd;			/* TCP handshakes under way: counted, never read */
 	int close_fd;			/* the close program */
 	struct bpfix_close *closing;	/* its request array, mapped */
 	size_t closing_len;
@@ -31,6 +33,8 @@ struct bpfix_kernel_source {
 	__u64 *percpu;			/* one counter value per possible CPU */
 	struct bpfix_flow_key *keys;	/* batch buffers */
 	struct bpfix_flow_stats *values;
+	struct bpfix_conn_key *conn_keys; /* batch buffers of the connection count */
+	struct bpfix_conn *conns;
 	__u64 refused_truncated;	/* frames that never reached the program, all truncated */
 };
 
@@ -97,6 +101,46 @@ static int kernel_close_many(void *ctx, struct bpfix_close *reqs, __u32 n)
 	return 0;
 }
 
+/* Entries in the connection map now, or a negative errno. */
+static long long count_conns(struct bpfix_kernel_source *ks)
+{
+	__u32 in_batch, out_batch, count;
+	long long n = 0;
+	void *in = NULL;
+	int err;
+
+	for (;;) {
+		count = BATCH_FLOWS;
+		err = bpf_map_lookup_batch(ks->conns_fd, in, &out_batch, ks->conn_keys, ks->conns,
+					   &count, NULL);
+		if (err && err != -ENOENT)
+			return err;
+		n += count;
+		if (err == -ENOENT)
+			return n;
+		in_batch = out_batch;
+		in = &in_batch;
+	}
+}
+
+/*
+ * The program counts handshakes it put into the connection map and took out; the rest of those
+ * it put in are there still, or were evicted. A handshake racing the count may be off by one
+ * until the next read.
+ */
+static int derive_conns_evicted(struct bpfix_kernel_source *ks, __u64 counters[BPFIX_CNT_MAX])
+{
+	__u64 left = counters[BPFIX_CNT_TCP_HANDSHAKES] - counters[BPFIX_CNT_TCP_HANDSHAKES_DONE];
+	long long present = count_conns(ks);
+
+	if (present < 0) {
+		bpfix_warn("counting the connection map: %s\n", strerror((int)-present));
+		return (int)present;
+	}
+	counters[BPFIX_CNT_TCP_HANDSHAKES_EVICTED] = left > (__u64)present ? left - present : 0;
+	return 0;
+}
+
 static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 {
 	struct bpfix_kernel_source *ks = ctx;
@@ -113,7 +157,7 @@ static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 	}
 	counters[BPFIX_CNT_SEEN] += ks->refused_truncated;
 	counters[BPFIX_CNT_NOT_METERED_TRUNCATED] += ks->refused_truncated;
-	return 0;
+	return derive_conns_evicted(ks, counters);
 }
 
 static const struct bpfix_flow_source_ops kernel_source_ops = {
@@ -139,12 +183,15 @@ struct bpfix_kernel_source *bpfix_kernel_source__new(const struct bpfix_bpf *bpf
 	ks->percpu = calloc(ks->ncpus, sizeof(*ks->percpu));
 	ks->keys = calloc(BATCH_FLOWS, sizeof(*ks->keys));
 	ks->values = calloc(BATCH_FLOWS, sizeof(*ks->values));
-	if (!ks->percpu || !ks->keys || !ks->values) {
+	ks->conn_keys = calloc(BATCH_FLOWS, sizeof(*ks->conn_keys));
+	ks->conns = calloc(BATCH_FLOWS, sizeof(*ks->conns));
+	if (!ks->percpu || !ks->keys || !ks->values || !ks->conn_keys || !ks->conns) {
 		err = -ENOMEM;
 		goto fail;
 	}
 	ks->flows_fd = bpfix_bpf__flows_fd(bpf);
 	ks->counters_fd = bpfix_bpf__counters_fd(bpf);
+	ks->conns_fd = bpfix_bpf__conns_fd(bpf);
 	ks->close_fd = bpfix_bpf__close_prog_fd(bpf);
 	/* an mmapable array's values start at offset 0, each rounded up to 8 octets */
 	_Static_assert(sizeof(struct bpfix_close) % 8 == 0, "bpfix_close: array stride");
@@ -185,5 +232,7 @@ void bpfix_kernel_source__free(struct bpfix_kernel_source *ks)
 	free(ks->percpu);
 	free(ks->keys);
 	free(ks->values);
+	free(ks->conn_keys);
+	free(ks->conns);
 	free(ks);
 }

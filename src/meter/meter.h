@@ -20,6 +20,7 @@ enum bpfix_engine_kind {
 struct bpfix_meter_opts {
 	enum bpfix_engine_kind kind;
 	__u32 max_flows;
+	__u32 max_conns; /* TCP handshakes tracked at once (the connection map's entries) */
 	__u16 gtpu_port; /* UDP port decapsulated as GTP-U, 0 for none */
 };
 

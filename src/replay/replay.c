@@ -163,6 +163,7 @@ int bpfix_replay_run(const struct bpfix_replay_opts *opts)
 	struct bpfix_meter_opts meter_opts = {
 		.kind = opts->engine,
 		.max_flows = opts->max_flows,
+		.max_conns = opts->max_conns,
 		.gtpu_port = opts->gtpu_port,
 	};
 	struct bpfix_flow_table_opts table_opts = opts->table;

@@ -28,6 +28,7 @@ struct bpfix_replay_opts {
 	struct bpfix_ipfix_opts ipfix;
 	struct bpfix_flow_table_opts table; /* timeouts; the clock fields are replay's own */
 	__u32 max_flows;
+	__u32 max_conns;	/* TCP handshakes tracked at once */
 	__u16 gtpu_port;	/* UDP port decapsulated as GTP-U, 0 for none */
 	enum bpfix_engine_kind engine;
 	struct bpfix_replay_signals *signals; /* or NULL */

@@ -34,6 +34,7 @@ struct program {
 	struct bpfix_flow *skel;
 	int prog_fd;
 	int flows_fd;
+	int conns_fd;
 	int counters_fd;
 };
 
@@ -84,19 +85,28 @@ static int read_counters(struct harness *h, const struct program *p, __u64 out[B
 	return 0;
 }
 
-/* Delete every flow; returns how many there were, or a negative errno. */
-static int clear_flows(const struct program *p)
+/* Delete every entry of the map @fd (keys of @key_size); returns how many, or a negative errno. */
+static int clear_map(int fd, size_t key_size)
 {
-	struct bpfix_flow_key key;
+	__u8 key[sizeof(struct bpfix_conn_key) > sizeof(struct bpfix_flow_key)
+			 ? sizeof(struct bpfix_conn_key)
+			 : sizeof(struct bpfix_flow_key)];
 	int n = 0, err;
 
-	while (!(err = bpf_map_get_next_key(p->flows_fd, NULL, &key))) {
-		err = bpf_map_delete_elem(p->flows_fd, &key);
+	if (key_size > sizeof(key))
+		return -EINVAL;
+	while (!(err = bpf_map_get_next_key(fd, NULL, key))) {
+		err = bpf_map_delete_elem(fd, key);
 		if (err)
 			return err;
 		n++;
 	}
 	return err == -ENOENT ? n : err;
+}
+
+static int clear_flows(const struct program *p)
+{
+	return clear_map(p->flows_fd, sizeof(struct bpfix_flow_key));
 }
 
 /*
@@ -126,8 +136,8 @@ static void check_counters(struct harness *h, const struct packet_case *pc, __u6
 		want = pc->counters & PACKET_CASE_CNT(idx) ? packets : 0;
 		if (want && idx == BPFIX_CNT_OCTETS_METERED)
 			want = octets;
-		if (want && idx == BPFIX_CNT_FLOWS_CREATED)
-			want = 1;
+		if (want && (idx == BPFIX_CNT_FLOWS_CREATED || idx >= BPFIX_CNT_TCP_HANDSHAKES))
+			want = 1; /* events: a flow, a handshake */
 		got = after[idx] - before[idx];
 		if (got != want)
 			fail(h, pc->name, "counter \"%s\" went up by %llu, expected %llu",
@@ -203,6 +213,18 @@ static void check_flow(struct harness *h, const struct program *p, const struct 
 		fail(h, pc->name, "qfi %u, expected %u", s.qfi, m->qfi);
 	if (s.pdu_type != m->pdu_type)
 		fail(h, pc->name, "pdu_type %u, expected %u", s.pdu_type, m->pdu_type);
+	/* every flow keeps its first packet's TCP flags; TCP rows may spell out the whole state */
+	if ((BPFIX_TCP_STATE(s.tcp_seq) & BPFIX_TCP_FIRST_FLAGS) != m->tcp_flags)
+		fail(h, pc->name, "first packet's TCP flags 0x%x, expected 0x%x",
+		     BPFIX_TCP_STATE(s.tcp_seq) & BPFIX_TCP_FIRST_FLAGS, m->tcp_flags);
+	if (pc->tcp_state && (BPFIX_TCP_STATE(s.tcp_seq) != pc->tcp_state ||
+			      BPFIX_TCP_SEQ_END(s.tcp_seq) != pc->tcp_seq_end))
+		fail(h, pc->name, "TCP state 0x%x, highest end %u; expected 0x%x, %u",
+		     BPFIX_TCP_STATE(s.tcp_seq), BPFIX_TCP_SEQ_END(s.tcp_seq), pc->tcp_state,
+		     pc->tcp_seq_end);
+	if (s.tcp_loss || s.rtt_server_us || s.rtt_client_us)
+		fail(h, pc->name, "one packet made TCP loss %llx or round trips %u/%u",
+		     (unsigned long long)s.tcp_loss, s.rtt_server_us, s.rtt_client_us);
 }
 
 static void run_row(struct harness *h, const struct packet_case *pc, __u64 tstamp)
@@ -234,8 +256,9 @@ static void run_row(struct harness *h, const struct packet_case *pc, __u64 tstam
 	run.data_in = f->bytes;
 	run.data_size_in = f->len;
 
-	/* start from an empty flow map, whatever an earlier failing row left */
-	if (clear_flows(p) < 0 || read_counters(h, p, before)) {
+	/* start from empty flow and connection maps, whatever an earlier row left */
+	if (clear_flows(p) < 0 || clear_map(p->conns_fd, sizeof(struct bpfix_conn_key)) < 0 ||
+	    read_counters(h, p, before)) {
 		fail(h, pc->name, "preparing the maps: %s", strerror(errno));
 		goto out;
 	}
@@ -308,6 +331,7 @@ static int load_program(struct program *p, __u16 gtpu_port)
 	}
 	p->prog_fd = bpf_program__fd(p->skel->progs.bpfix_ingress);
 	p->flows_fd = bpf_map__fd(p->skel->maps.bpfix_flows);
+	p->conns_fd = bpf_map__fd(p->skel->maps.bpfix_conns);
 	p->counters_fd = bpf_map__fd(p->skel->maps.bpfix_counters);
 	return 0;
 }

@@ -10,7 +10,6 @@
  * more requests than one run takes. Exit 77: no BPF here.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,50 +19,13 @@
 #include <glib.h>
 
 #include "bpfix_account.h"
-#include "meter/bpf_loader.h"
-#include "meter/host_meter.h"
-#include "meter/kernel_source.h"
-#include "meter/test_run_feed.h"
+#include "engines.h"
 #include "packet_cases.h"
 
-#define EXIT_SKIP 77
 #define S 1000000000ull
 #define T0 (1700000000ull * S) /* a plausible pcap time */
 #define MAX_FLOWS 4096
 #define MANY (BPFIX_CLOSE_BATCH + BPFIX_CLOSE_BATCH / 2) /* two runs of the close program */
-
-struct engine {
-	const char *name;
-	struct bpfix_bpf *bpf;		   /* kernel */
-	struct bpfix_kernel_source *ks;
-	struct bpfix_host_engine *host;	   /* host */
-	struct bpfix_flow_source *src;
-};
-
-static int failures;
-
-static void fail(const struct engine *e, const char *what, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail(const struct engine *e, const char *what, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL %s %s: ", e->name, what);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	failures++;
-}
-
-#define CHECK_EQ(e, what, got, want)                                                          \
-	do {                                                                                  \
-		unsigned long long got_ = (got), want_ = (want);                              \
-		if (got_ != want_)                                                            \
-			fail(e, what, "%s = %llu (0x%llx), expected %llu (0x%llx)", #got, got_, \
-			     got_, want_, want_);                                             \
-	} while (0)
 
 /* A frame of row @name, its TCP source port set to @port and its TTL to @ttl (0: the row's). */
 static void make_frame(struct frame *f, const char *name, __u16 port, __u8 ttl)
@@ -81,53 +43,18 @@ static void make_frame(struct frame *f, const char *name, __u16 port, __u8 ttl)
 
 static int run_frame(struct engine *e, const struct frame *f, __u64 tstamp)
 {
-	struct bpfix_frame fr = { .data = f->bytes, .len = f->len, .wire_len = f->len,
-				  .tstamp_ns = tstamp };
-
-	if (e->host)
-		return bpfix_host_engine__run_frame(e->host, f->bytes, f->len, tstamp);
-	return bpfix_test_run_feed(bpfix_bpf__prog_fd(e->bpf, false), &fr);
-}
-
-/* The flow under @key as the source shows it; false if there is none. */
-struct lookup {
-	const struct bpfix_flow_key *key;
-	struct bpfix_flow_stats stats;
-	bool found;
-	unsigned int flows;
-};
-
-static int visit_lookup(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
-			void *arg)
-{
-	struct lookup *l = arg;
-
-	l->flows++;
-	if (l->key && !memcmp(key, l->key, sizeof(*key))) {
-		l->stats = *stats;
-		l->found = true;
-	}
-	return 0;
+	return engine_run_frame(e, f->bytes, f->len, tstamp);
 }
 
 static bool flow_of(struct engine *e, const struct bpfix_flow_key *key,
 		    struct bpfix_flow_stats *stats)
 {
-	struct lookup l = { .key = key };
-
-	if (e->src->ops->for_each(e->src->ctx, visit_lookup, &l))
-		fail(e, "walk", "for_each failed");
-	if (l.found)
-		*stats = l.stats;
-	return l.found;
+	return engine_flow(e, key, stats);
 }
 
 static unsigned int flow_count(struct engine *e)
 {
-	struct lookup l = { 0 };
-
-	e->src->ops->for_each(e->src->ctx, visit_lookup, &l);
-	return l.flows;
+	return engine_flow_count(e);
 }
 
 static void key_of(struct bpfix_flow_key *k, const char *name, __u16 port)
@@ -347,50 +274,24 @@ static void run_all(struct engine *e)
 		       e->name, MANY);
 }
 
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	if (level == LIBBPF_DEBUG && !getenv("BPFIX_DEBUG"))
-		return 0;
-	return vfprintf(stderr, fmt, args);
-}
-
 int main(void)
 {
-	struct bpfix_bpf_opts opts = { .max_flows = MAX_FLOWS, .replay = true,
-				       .gtpu_port = BPFIX_GTPU_PORT };
 	struct engine host = { .name = "host" }, kernel = { .name = "kernel" };
-	int ret = 0;
+	int ret;
 
-	host.host = bpfix_host_engine__new(MAX_FLOWS, BPFIX_GTPU_PORT);
-	if (!host.host)
+	if (engine_open_host(&host, MAX_FLOWS, MAX_FLOWS))
 		return 1;
-	host.src = bpfix_host_engine__source(host.host);
 	run_all(&host);
+	engine_close(&host);
 
-	libbpf_set_print(quiet);
-	kernel.bpf = bpfix_bpf__load(&opts);
-	if (!kernel.bpf) {
-		if (errno == EPERM || errno == EACCES || errno == ENOSYS || errno == EOPNOTSUPP) {
-			printf("SKIP: the kernel engine cannot load here (%s); host engine %s\n",
-			       strerror(errno), failures ? "FAILED" : "ok");
-			ret = failures ? 1 : EXIT_SKIP;
-		} else {
-			ret = 1;
-		}
-		goto out;
+	engine_quiet_libbpf();
+	ret = engine_open_kernel(&kernel, MAX_FLOWS, MAX_FLOWS);
+	if (ret == EXIT_SKIP)
+		return engine_kernel_skipped();
+	if (!ret) {
+		run_all(&kernel);
+		printf("%d failure(s)\n", failures);
 	}
-	kernel.ks = bpfix_kernel_source__new(kernel.bpf);
-	if (!kernel.ks) {
-		ret = 1;
-		goto out;
-	}
-	kernel.src = bpfix_kernel_source__source(kernel.ks);
-	run_all(&kernel);
-	printf("%d failure(s)\n", failures);
-	ret = failures ? 1 : 0;
-out:
-	bpfix_kernel_source__free(kernel.ks);
-	bpfix_bpf__free(kernel.bpf);
-	bpfix_host_engine__free(host.host);
-	return ret;
+	engine_close(&kernel);
+	return ret || failures ? 1 : 0;
 }

@@ -166,16 +166,22 @@ void frame_ipv6_frag(struct frame *f, __u8 next, __u16 offset_units, bool more, 
 	put_be32(p + 4, id);
 }
 
-void frame_tcp(struct frame *f, __u16 sport, __u16 dport, __u8 flags)
+void frame_tcp_seq(struct frame *f, __u16 sport, __u16 dport, __u8 flags, __u32 seq, __u32 ack)
 {
 	__u8 *p = append(f, 20);
 
 	put_be16(p, sport);
 	put_be16(p + 2, dport);
-	put_be32(p + 4, 1000);	/* sequence number */
+	put_be32(p + 4, seq);
+	put_be32(p + 8, ack);
 	p[12] = 5 << 4;		/* data offset: 20 octets, no options */
 	p[13] = flags;
 	put_be16(p + 14, 65535); /* window */
+}
+
+void frame_tcp(struct frame *f, __u16 sport, __u16 dport, __u8 flags)
+{
+	frame_tcp_seq(f, sport, dport, flags, FRAME_TCP_SEQ, 0);
 }
 
 void frame_udp(struct frame *f, __u16 sport, __u16 dport)

@@ -26,6 +26,7 @@
 #define FRAME_TCP_RST 0x04
 #define FRAME_TCP_PSH 0x08
 #define FRAME_TCP_ACK 0x10
+#define FRAME_TCP_SEQ 1000 /* frame_tcp's sequence number */
 
 #define FRAME_GTPU_PORT 2152 /* TS 29.281 §4.4.2 */
 
@@ -127,7 +128,9 @@ void frame_ipv6_jumbo(struct frame *f, __u8 next, bool padded, __u32 jumbo_len);
 void frame_ipv6_routing(struct frame *f, __u8 next, __u8 type, __u8 segments_left,
 			__u8 len_units);
 void frame_ipv6_frag(struct frame *f, __u8 next, __u16 offset_units, bool more, __u32 id);
+/* TCP without options, sequence number FRAME_TCP_SEQ and acknowledgment number 0 */
 void frame_tcp(struct frame *f, __u16 sport, __u16 dport, __u8 flags);
+void frame_tcp_seq(struct frame *f, __u16 sport, __u16 dport, __u8 flags, __u32 seq, __u32 ack);
 void frame_udp(struct frame *f, __u16 sport, __u16 dport);
 void frame_icmp(struct frame *f, __u8 type, __u8 code);
 void frame_icmpv6(struct frame *f, __u8 type, __u8 code);

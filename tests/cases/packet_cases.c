@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The IP/L2 rows of the named packet-case table (IPv4, IPv6, VLAN, MPLS, ARP, malformed and cut
- * frames) with their build_* functions, and the glue that joins them with the GTP-U rows into the
- * one table the tests run. Not here: the GTP-U rows (packet_cases_gtpu.c), the frame builder.
+ * frames) with their build_* functions, and the glue that joins them with the GTP-U and TCP rows
+ * into the one table the tests run. Not here: the GTP-U rows (packet_cases_gtpu.c), the TCP
+ * analysis rows (packet_cases_tcp.c), the frame builder.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -479,11 +480,11 @@ static void build_vlan_ipv6_udp(struct frame *f)
 #define IPV4_TCP_GSO(ip_len_)                                                                 \
 	.src_addr = V4_A, .dst_addr = V4_B, .ip_len = (ip_len_), .l3_off = 14, .l4_off = 34,  \
 	.src_port = 40000, .dst_port = 80, .ip_version = 4, .protocol = PROTO_TCP, .ttl = 64,  \
-	.tcp_flags = FRAME_TCP_PSH | FRAME_TCP_ACK
+	.tcp_flags = FRAME_TCP_PSH | FRAME_TCP_ACK, .tcp_seq = FRAME_TCP_SEQ
 #define IPV6_TCP_GSO(ip_len_, l4)                                                             \
 	.src_addr = V6_A, .dst_addr = V6_B, .ip_len = (ip_len_), .l3_off = 14, .l4_off = (l4), \
 	.src_port = 40000, .dst_port = 80, .ip_version = 6, .protocol = PROTO_TCP, .ttl = 64,  \
-	.tcp_flags = FRAME_TCP_PSH | FRAME_TCP_ACK
+	.tcp_flags = FRAME_TCP_PSH | FRAME_TCP_ACK, .tcp_seq = FRAME_TCP_SEQ
 
 /* A row metered as a new flow: name, builder, then the rest of its fields */
 #define METERED_ROW(name_, build_, ...)                                                       \
@@ -497,8 +498,9 @@ static const struct packet_case packet_cases_ip[] = {
 		.rc = BPFIX_PARSE_OK,
 		.meta = { .src_addr = V4_A, .dst_addr = V4_B, .ip_len = 40, .l3_off = 14,
 			  .l4_off = 34, .src_port = 40000, .dst_port = 80, .ip_version = 4,
-			  .protocol = PROTO_TCP, .ttl = 64, .tcp_flags = FRAME_TCP_SYN },
-		.counters = METERED_NEW,
+			  .protocol = PROTO_TCP, .ttl = 64, .tcp_flags = FRAME_TCP_SYN,
+			  .tcp_seq = FRAME_TCP_SEQ },
+		.counters = METERED_NEW | PACKET_CASE_CNT(BPFIX_CNT_TCP_HANDSHAKES),
 	},
 	{
 		.name = "ipv4-tcp-fin-ack",
@@ -507,7 +509,7 @@ static const struct packet_case packet_cases_ip[] = {
 		.meta = { .src_addr = V4_A, .dst_addr = V4_B, .ip_len = 140, .l3_off = 14,
 			  .l4_off = 34, .src_port = 80, .dst_port = 40000, .ip_version = 4,
 			  .protocol = PROTO_TCP, .tos = 0x02, .ttl = 63,
-			  .tcp_flags = FRAME_TCP_FIN | FRAME_TCP_ACK },
+			  .tcp_flags = FRAME_TCP_FIN | FRAME_TCP_ACK, .tcp_seq = FRAME_TCP_SEQ },
 		.counters = METERED_NEW,
 	},
 	{
@@ -671,8 +673,9 @@ static const struct packet_case packet_cases_ip[] = {
 		.rc = BPFIX_PARSE_OK,
 		.meta = { .src_addr = V4_A, .dst_addr = V4_B, .ip_len = 40, .l3_off = 14,
 			  .l4_off = 34, .src_port = 40000, .dst_port = 80, .ip_version = 4,
-			  .protocol = PROTO_TCP, .ttl = 64, .tcp_flags = FRAME_TCP_SYN },
-		.counters = METERED_NEW,
+			  .protocol = PROTO_TCP, .ttl = 64, .tcp_flags = FRAME_TCP_SYN,
+			  .tcp_seq = FRAME_TCP_SEQ },
+		.counters = METERED_NEW | PACKET_CASE_CNT(BPFIX_CNT_TCP_HANDSHAKES),
 	},
 	{
 		.name = "ipv4-udp-truncated-ports",
@@ -701,7 +704,7 @@ static const struct packet_case packet_cases_ip[] = {
 		.meta = { .src_addr = V6_A, .dst_addr = V6_B, .ip_len = 60, .l3_off = 14,
 			  .l4_off = 54, .src_port = 443, .dst_port = 50000, .ip_version = 6,
 			  .protocol = PROTO_TCP, .tos = 0xB9, .ttl = 64,
-			  .tcp_flags = FRAME_TCP_SYN | FRAME_TCP_ACK },
+			  .tcp_flags = FRAME_TCP_SYN | FRAME_TCP_ACK, .tcp_seq = FRAME_TCP_SEQ },
 		.counters = METERED_NEW,
 	},
 	{
@@ -837,7 +840,7 @@ static const struct packet_case packet_cases_ip[] = {
 		.meta = { .src_addr = V4_A, .dst_addr = V4_B, .ip_len = 40, .l3_off = 26,
 			  .l4_off = 46, .src_port = 40000, .dst_port = 80, .vlan_id = 10,
 			  .ip_version = 4, .protocol = PROTO_TCP, .ttl = 64,
-			  .tcp_flags = FRAME_TCP_ACK },
+			  .tcp_flags = FRAME_TCP_ACK, .tcp_seq = FRAME_TCP_SEQ },
 		.counters = METERED_NEW,
 	},
 	{
@@ -847,7 +850,7 @@ static const struct packet_case packet_cases_ip[] = {
 		.meta = { .src_addr = V4_A, .dst_addr = V4_B, .ip_len = 40, .l3_off = 30,
 			  .l4_off = 50, .src_port = 40000, .dst_port = 80, .vlan_id = 10,
 			  .ip_version = 4, .protocol = PROTO_TCP, .ttl = 64,
-			  .tcp_flags = FRAME_TCP_ACK },
+			  .tcp_flags = FRAME_TCP_ACK, .tcp_seq = FRAME_TCP_SEQ },
 		.counters = METERED_NEW,
 	},
 	{
@@ -880,7 +883,7 @@ static const struct packet_case packet_cases_ip[] = {
 		.meta = { .src_addr = V6_A, .dst_addr = V6_B, .ip_len = 60, .l3_off = 22,
 			  .l4_off = 62, .src_port = 179, .dst_port = 33000, .ip_version = 6,
 			  .protocol = PROTO_TCP, .ttl = 60,
-			  .tcp_flags = FRAME_TCP_PSH | FRAME_TCP_ACK },
+			  .tcp_flags = FRAME_TCP_PSH | FRAME_TCP_ACK, .tcp_seq = FRAME_TCP_SEQ },
 		.counters = METERED_NEW,
 	},
 	{
@@ -962,7 +965,10 @@ static const struct packet_case packet_cases_ip[] = {
 	METERED_ROW("gso-ipv4-tcp-3-segments", build_ipv4_tcp_gso,
 		    .gso_segs = 3, .gso_size = 100,
 		    .wire_octets = 420,
-		    .meta = { IPV4_TCP_GSO(340) }),
+		    .meta = { IPV4_TCP_GSO(340) },
+		    /* the super-packet covers its 300 octets of data */
+		    .tcp_state = FRAME_TCP_PSH | FRAME_TCP_ACK | BPFIX_TCP_SEQ_SEEN,
+		    .tcp_seq_end = FRAME_TCP_SEQ + 300),
 	/* the same with total length 0: under GSO the packet's length counts, 354 - 14 */
 	METERED_ROW("gso-ipv4-tcp-total-len-zero", build_ipv4_tcp_gso_len_zero,
 		    .gso_segs = 3, .gso_size = 100,
@@ -1050,13 +1056,15 @@ const struct packet_case *packet_case_table(void)
 		memcpy(table, packet_cases_ip, sizeof(packet_cases_ip));
 		memcpy(table + packet_cases_ip_count, packet_cases_gtpu,
 		       packet_cases_gtpu_count * sizeof(*table));
+		memcpy(table + packet_cases_ip_count + packet_cases_gtpu_count, packet_cases_tcp,
+		       packet_cases_tcp_count * sizeof(*table));
 	}
 	return table;
 }
 
 unsigned int packet_case_table_len(void)
 {
-	return packet_cases_ip_count + packet_cases_gtpu_count;
+	return packet_cases_ip_count + packet_cases_gtpu_count + packet_cases_tcp_count;
 }
 
 __u32 packet_case_packets(const struct packet_case *pc)

@@ -42,11 +42,18 @@ struct packet_case {
 	struct bpfix_pkt_meta meta;
 	/* the counters this frame alone hits on its way into an empty flow table, GTP_* included */
 	__u32 counters;
+	/*
+	 * TCP rows that spell out the new flow's TCP analysis state (DESIGN.md §4a): the state half
+	 * of bpfix_flow_stats.tcp_seq (first packet's flags and BPFIX_TCP_* bits) and the highest
+	 * sequence end; tcp_state 0: not checked.
+	 */
+	__u32 tcp_state;
+	__u32 tcp_seq_end;
 };
 
 /*
  * The whole table as one array: the IP/L2 rows (packet_cases.c), then the GTP-U rows
- * (packet_cases_gtpu.c). Joined on the first call; it stays until the program exits.
+ * (packet_cases_gtpu.c), then the TCP analysis rows (packet_cases_tcp.c). Joined on the first call; it stays until the program exits.
  */
 const struct packet_case *packet_case_table(void);
 unsigned int packet_case_table_len(void);

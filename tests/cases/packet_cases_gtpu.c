@@ -558,8 +558,13 @@ const struct packet_case packet_cases_gtpu[] = {
 			  .l3_off = 58, .l4_off = 78, .src_port = 40000, .dst_port = 80,
 			  .ip_version = 4, .protocol = PROTO_TCP, .tos = INNER_TOS,
 			  .ttl = INNER_TTL, .tcp_flags = FRAME_TCP_SYN,
-			  TUN_V4(V4_A, V4_B, TEID_UL), PSC(FRAME_PSC_UL, 9) },
-		.counters = GTP_DECAPSULATED,
+			  TUN_V4(V4_A, V4_B, TEID_UL), PSC(FRAME_PSC_UL, 9),
+			  .tcp_seq = FRAME_TCP_SEQ },
+		.counters = GTP_DECAPSULATED | PACKET_CASE_CNT(BPFIX_CNT_TCP_HANDSHAKES),
+		/* the inner SYN starts the TCP analysis, as an untunnelled one would */
+		.tcp_state = FRAME_TCP_SYN | BPFIX_TCP_SEQ_SEEN | BPFIX_TCP_ISN_SEEN |
+			     BPFIX_TCP_HS_PENDING,
+		.tcp_seq_end = FRAME_TCP_SEQ + 1,
 	},
 	{
 		/* RQI is bit 7 of octet 2, not part of the QFI; the TEID is the gNB's */
@@ -570,7 +575,7 @@ const struct packet_case packet_cases_gtpu[] = {
 			  .l3_off = 58, .l4_off = 78, .src_port = 80, .dst_port = 40000,
 			  .ip_version = 4, .protocol = PROTO_TCP, .tos = INNER_TOS,
 			  .ttl = INNER_TTL, .tcp_flags = FRAME_TCP_SYN | FRAME_TCP_ACK,
-			  TUN_V4(V4_B, V4_A, TEID_DL), PSC(FRAME_PSC_DL, 5) },
+			  TUN_V4(V4_B, V4_A, TEID_DL), PSC(FRAME_PSC_DL, 5), .tcp_seq = FRAME_TCP_SEQ },
 		.counters = GTP_DECAPSULATED,
 	},
 	{
@@ -688,8 +693,9 @@ const struct packet_case packet_cases_gtpu[] = {
 			  .l3_off = 62, .l4_off = 82, .src_port = 40000, .dst_port = 80,
 			  .vlan_id = 100, .ip_version = 4, .protocol = PROTO_TCP,
 			  .tos = INNER_TOS, .ttl = INNER_TTL, .tcp_flags = FRAME_TCP_SYN,
-			  TUN_V4(V4_A, V4_B, TEID_UL), PSC(FRAME_PSC_UL, 9) },
-		.counters = GTP_DECAPSULATED,
+			  TUN_V4(V4_A, V4_B, TEID_UL), PSC(FRAME_PSC_UL, 9),
+			  .tcp_seq = FRAME_TCP_SEQ },
+		.counters = GTP_DECAPSULATED | PACKET_CASE_CNT(BPFIX_CNT_TCP_HANDSHAKES),
 	},
 	{
 		.name = "gtpu-qinq-outside",

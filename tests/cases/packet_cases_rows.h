@@ -70,5 +70,8 @@ static inline void eth_ipv6(struct frame *f, __u8 next, __u8 tclass, __u8 hop_li
 /* The GTP-U rows (packet_cases_gtpu.c): the table's second part, after the IP/L2 rows. */
 extern const struct packet_case packet_cases_gtpu[];
 extern const unsigned int packet_cases_gtpu_count;
+/* The TCP analysis rows (packet_cases_tcp.c): the third part. */
+extern const struct packet_case packet_cases_tcp[];
+extern const unsigned int packet_cases_tcp_count;
 
 #endif /* BPFIX_PACKET_CASES_ROWS_H */

@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t *frame;
 
 	if (!engine) {
-		engine = bpfix_host_engine__new(FUZZ_FLOWS, 2152);
+		engine = bpfix_host_engine__new(FUZZ_FLOWS, FUZZ_FLOWS, 2152);
 		table = bpfix_flow_table__new(&table_opts, bpfix_host_engine__source(engine),
 					      drop_record, NULL);
 	}

@@ -401,6 +401,46 @@ static void tcp_flags_and_ttl_are_per_record(void **state)
 	assert_int_equal(f->sink.recs[1].ttl_min, 64);
 }
 
+/*
+ * The TCP analysis in records: gaps and retransmissions are the record's (closed with it, as
+ * the close program exchanges them); the round trips are the connection's, in every record once
+ * measured, and only where their bit says so; the first packet's flags in every record.
+ */
+static void tcp_analysis_in_records(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_flow_stats *s = &f->src.stats[0];
+
+	set_flow(f, 0, 39, 60, 6000, 1 * S, 60 * S, 0x12 /* SYN|ACK */);
+	s->tcp_loss = 3ull << 32 | 2; /* 2 gaps, 3 retransmitted segments */
+	s->tcp_seq = (__u64)(0x12 | BPFIX_TCP_SEQ_SEEN | BPFIX_TCP_RTT_SERVER |
+			     BPFIX_TCP_RTT_SERVER_AMBIGUOUS) << 32 | 5000;
+	s->rtt_server_us = 41000;
+	s->rtt_client_us = 999; /* an earlier connection's: no bit, not in the record */
+	assert_int_equal(bpfix_flow_table__sweep(f->ft, 61 * S), 0);
+	assert_int_equal(f->sink.n, 1);
+	assert_int_equal(f->sink.recs[0].tcp_gaps, 2);
+	assert_int_equal(f->sink.recs[0].tcp_retransmissions, 3);
+	assert_int_equal(f->sink.recs[0].rtt_flags,
+			 BPFIX_TCP_RTT_SERVER | BPFIX_TCP_RTT_SERVER_AMBIGUOUS);
+	assert_int_equal(f->sink.recs[0].rtt_server_us, 41000);
+	assert_int_equal(f->sink.recs[0].rtt_client_us, 0);
+	assert_int_equal(f->sink.recs[0].tcp_first_flags, 0x12);
+	assert_int_equal(s->tcp_loss, 0); /* closed with the record */
+	/* the next record: one retransmission of its own, the round trip still */
+	s->packets += 1;
+	s->octets += 100;
+	s->first_ns = 62 * S;
+	s->last_ns = 62 * S;
+	s->tcp_loss = 1ull << 32;
+	assert_int_equal(bpfix_flow_table__flush(f->ft), 0);
+	assert_int_equal(f->sink.n, 2);
+	assert_int_equal(f->sink.recs[1].tcp_gaps, 0);
+	assert_int_equal(f->sink.recs[1].tcp_retransmissions, 1);
+	assert_int_equal(f->sink.recs[1].rtt_server_us, 41000);
+	assert_int_equal(f->sink.recs[1].tcp_first_flags, 0x12);
+}
+
 static void closing_tcp_flow_at_its_active_timeout(void **state)
 {
 	struct fixture *f = *state;
@@ -549,6 +589,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(evicted_and_back_bigger_is_told_apart_by_life, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(tcp_analysis_in_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(closing_tcp_flow_at_its_active_timeout, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(half_closed_tcp_gets_active_records, setup, teardown),

@@ -68,6 +68,8 @@ static int meta_differs(const char *row, const struct bpfix_pkt_meta *got,
 	n += CHECK_FIELD(row, got, want, tos);
 	n += CHECK_FIELD(row, got, want, ttl);
 	n += CHECK_FIELD(row, got, want, tcp_flags);
+	n += CHECK_FIELD(row, got, want, tcp_seq);
+	n += CHECK_FIELD(row, got, want, tcp_ack);
 	n += CHECK_FIELD(row, got, want, diag);
 	/* the tunnel: set for a decapsulated G-PDU, zero for anything else */
 	n += CHECK_FIELD(row, got, want, tun_version);
@@ -86,7 +88,8 @@ static int meta_differs(const char *row, const struct bpfix_pkt_meta *got,
 /*
  * The row's counters must follow from its parse result by the ABI's mapping: seen, then either
  * one not-metered reason, or metered + a new flow + the diagnostic of what was not read + the
- * GTP-U outcome (decapsulated, or why not) of a packet on the GTP-U port.
+ * GTP-U outcome (decapsulated, or why not) of a packet on the GTP-U port + a TCP handshake
+ * started by a SYN whose header was read (into an empty connection map).
  */
 static int counters_differ(const struct packet_case *pc)
 {
@@ -120,6 +123,9 @@ static int counters_differ(const struct packet_case *pc)
 		/* a G-PDU from a first fragment (the cursor says so, not the meta): decapsulated */
 		if (pc->meta.tun_version)
 			want |= pc->counters & PACKET_CASE_CNT(BPFIX_CNT_GTP_FRAGMENTED);
+		if (pc->meta.protocol == BPFIX_IPPROTO_TCP && pc->meta.l4_off &&
+		    (pc->meta.tcp_flags & (BPFIX_TCP_SYN | BPFIX_TCP_ACK)) == BPFIX_TCP_SYN)
+			want |= PACKET_CASE_CNT(BPFIX_CNT_TCP_HANDSHAKES);
 	}
 	if (pc->counters == want)
 		return 0;
