@@ -21,6 +21,10 @@ Session Container, and plain flows) with templates resent every 2 UDP messages
   times, outer source and destination; 507/509/510 are IANA's and cannot be typed this way).
 - element_file_505_510: with `-e templates/bpfix-elements.xml` the same streams also give
   gtpuTEid, gtpuQFI and gtpuPduType equal to the truth.
+- icmp_type_code: the ICMP and ICMPv6 records of mixed.pcap and gtpu.pcap (inner ICMP of GTP-U
+  too) carry icmpTypeCodeIPv4 (32) / icmpTypeCodeIPv6 (139), decoded by ipfixDump, equal to
+  their destination port (type * 256 + code, as nfdump shows it) and to the truth's; no other
+  record carries either.
 - nfacctd_options: pmacct's nfacctd 1.7.7 (nfacctd_account_options: true, primitives for the
   statistics elements) logs no template error (it said "insert_opt_template(): unable to read
   Options Template Flowset (malformed)" while both options templates shared one set) and shows
@@ -81,14 +85,14 @@ def elements_def(templates_dir):
     return out
 
 
-def replay(args, tmp, collectors, extra=()):
-    """bpfix replay of the capture to UDP collectors (ports) and to an IPFIX file; returns
+def replay(args, tmp, collectors, extra=(), capture=CAPTURE):
+    """bpfix replay of a capture to UDP collectors (ports) and to an IPFIX file; returns
     (summary text, file path)."""
     out = os.path.join(tmp, "flows.ipfix")
     argv = ["replay", "--output", out, *RESEND, *extra]
     for port in collectors:
         argv += ["--collector", f"127.0.0.1:{port}"]
-    rc, text, _ = run_bpfix(args.bpfix, argv + [os.path.join(args.pcaps, CAPTURE)],
+    rc, text, _ = run_bpfix(args.bpfix, argv + [os.path.join(args.pcaps, capture)],
                             args.timeout)
     assert rc == 0, f"bpfix replay failed ({rc}):\n{text}"
     return text, out
@@ -227,6 +231,38 @@ def case_element_file_505_510(args, tmp, p):
         compare_with_truth(f"ipfixDump --rfc5610 -e ({what})", truth, flows, p)
 
 
+ICMP_ELEMENT = {4: (1, "icmpTypeCodeIPv4"), 6: (58, "icmpTypeCodeIPv6")}   # version: proto, IE
+
+
+def case_icmp_type_code(args, tmp, p):
+    """ICMP records carry icmpTypeCodeIPv4/IPv6 (32/139) equal to the truth's type and code."""
+    for capture, truth_file in (("mixed.pcap", "mixed.truth.tsv"), (CAPTURE, TRUTH)):
+        truth, meta = nfcapd_replay.read_truth(os.path.join(args.pcaps, truth_file))
+        _, path = replay(args, tmp, [], meta["bpfix-args"], capture)
+        flows, records = ipfixdump_flows(path, args.elements)
+        compare_with_truth(f"{capture} (ipfixDump -e)", truth, flows, p)
+        n_icmp = 0
+        for rec in records:
+            f = ipfix_records.by_name(rec)
+            v = ipfix_records.flow_view(rec)
+            if v is None:
+                continue
+            proto, element = ICMP_ELEMENT[v.ver]
+            carried = {name: f[name] for _, name in ICMP_ELEMENT.values() if name in f}
+            if v.proto != proto:
+                if carried:
+                    p.append(f"{capture}: {v} is not ICMP and carries {carried}")
+                continue
+            n_icmp += 1
+            if carried != {element: str(v.dport)}:
+                p.append(f"{capture}: ICMP record {v} carries {carried}, expected {element} "
+                         f"{v.dport} (type {v.dport >> 8} code {v.dport & 255})")
+        want = sum(t.proto == ICMP_ELEMENT[t.ver][0] for t in truth)
+        if n_icmp != want:
+            p.append(f"{capture}: {n_icmp} ICMP records, the truth has {want}")
+        log(f"  {capture}: {n_icmp} ICMP/ICMPv6 records with their type and code")
+
+
 # ---------------------------------------------------------------------------------------------
 # nfacctd
 
@@ -336,6 +372,7 @@ CASES = Cases([
     ("one_template_per_set", case_one_template_per_set),
     ("rfc5610_without_element_file", case_rfc5610_without_element_file),
     ("element_file_505_510", case_element_file_505_510),
+    ("icmp_type_code", case_icmp_type_code),
     ("nfacctd_options", case_nfacctd_options),
     ("fastnetmon_options", case_fastnetmon_options),
 ])

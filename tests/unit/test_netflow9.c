@@ -39,7 +39,7 @@ enum {
 /* ---- a transport that keeps what it is sent ---- */
 
 struct packet {
-	uint8_t data[2048];
+	uint8_t data[4096];
 	size_t len;
 	__u64 records;
 	bool templates;
@@ -136,9 +136,12 @@ static int setup_with(void **state, __u32 refresh_messages, size_t max_message)
 	return 0;
 }
 
+/* packets that hold every flow template and a record (templates_span_packets splits them) */
+#define ROOMY 2400
+
 static int setup(void **state)
 {
-	return setup_with(state, 1000, 1400);
+	return setup_with(state, 1000, ROOMY);
 }
 
 static int teardown(void **state)
@@ -416,7 +419,7 @@ static void template_refresh(void **state)
 
 static int setup_refresh(void **state)
 {
-	return setup_with(state, 2, 1400);
+	return setup_with(state, 2, ROOMY);
 }
 
 static int setup_small(void **state)

@@ -3,6 +3,8 @@
  * The flow record both encoders read (record_layout.h): the template shapes, a record's shape,
  * and a record in the memory layout of templates/flow.def. No fixbuf and no I/O here.
  */
+#include <netinet/in.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "export/ipfix/record_layout.h"
@@ -18,13 +20,31 @@ const uint32_t bpfix_flow_shapes[BPFIX_N_FLOW_SHAPES] = {
 	BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
 	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
 	BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV4,
+	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV6,
+	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4,
+	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6,
+	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4,
+	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6,
+	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
 };
+
+/* ICMP over IPv4, ICMPv6 over IPv6 (the other way round is no ICMP a host would read). */
+static bool is_icmp(const struct bpfix_flow_key *k)
+{
+	return k->protocol == (k->ip_version == 6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+}
 
 size_t bpfix_flow_shape_index(const struct bpfix_record *rec)
 {
 	uint32_t shape = rec->key.ip_version == 6 ? BPFIX_SHAPE_IPV6 : BPFIX_SHAPE_IPV4;
 	size_t i;
 
+	if (is_icmp(&rec->key))
+		shape |= BPFIX_SHAPE_ICMP;
 	if (rec->key.tun_version) {
 		shape |= BPFIX_SHAPE_GTPU;
 		shape |= rec->key.tun_version == 6 ? BPFIX_SHAPE_OUTER6 : BPFIX_SHAPE_OUTER4;
@@ -65,6 +85,13 @@ void bpfix_ipfix_to_memory_record(const struct bpfix_record *rec, struct bpfix_i
 		out->ingress_ifindex = k->ifindex;
 	out->src_port = k->src_port;
 	out->dst_port = k->dst_port;
+	/* the same type << 8 | code the destination port holds (nfdump shows that one) */
+	if (is_icmp(k)) {
+		if (k->ip_version == 6)
+			out->icmp_v6 = k->dst_port;
+		else
+			out->icmp_v4 = k->dst_port;
+	}
 	out->vlan_id = rec->vlan_id;
 	out->tcp_flags = rec->tcp_flags;
 	out->protocol = k->protocol;

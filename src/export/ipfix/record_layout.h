@@ -20,27 +20,30 @@
 #define BPFIX_SHAPE_OUTER6 0x08u /* GTP-U over IPv6 */
 #define BPFIX_SHAPE_PDU 0x10u	 /* with a PDU Session Container (QFI, PDU type) */
 #define BPFIX_SHAPE_GTPU 0x20u	 /* any GTP-U flow */
-
-#define BPFIX_FLOW_PADDING 4 /* rounds the record to its 8-octet alignment */
+#define BPFIX_SHAPE_ICMP 0x40u	 /* ICMP (IPv4) or ICMPv6 (IPv6): the flow's protocol */
 
 struct bpfix_ipfix_flow {
 #define BPFIX_FIELD(type, member, dims, ie, wire_len, shapes) type member dims;
 #include "flow.def"
 #undef BPFIX_FIELD
-	uint8_t padding[BPFIX_FLOW_PADDING];
 };
 
-_Static_assert(sizeof(struct bpfix_ipfix_flow) ==
-		       __builtin_offsetof(struct bpfix_ipfix_flow, padding) + BPFIX_FLOW_PADDING,
-	       "flow.def fields must leave no hidden padding: reorder them or resize the padding");
+/* the octets of the fields, so fixbuf's template of the record has every one of them */
+#define BPFIX_FIELD(type, member, dims, ie, wire_len, shapes) \
+	+sizeof(((struct bpfix_ipfix_flow *)0)->member)
+_Static_assert(sizeof(struct bpfix_ipfix_flow) == 0
+#include "flow.def"
+	       , "flow.def fields must leave no padding, inside or at the end: reorder them");
+#undef BPFIX_FIELD
 
 #define BPFIX_FLOW_MEMBER_SIZE(member) sizeof(((struct bpfix_ipfix_flow *)0)->member)
 
 /*
  * The shapes that have a template, in template order: plain IPv4/IPv6 flows, and GTP-U flows by
- * outer version and whether the PDU Session Container was seen.
+ * outer version and whether the PDU Session Container was seen; then each of them for ICMP
+ * (ICMPv6) flows, which carry icmpTypeCodeIPv4 (IPv6) too.
  */
-#define BPFIX_N_FLOW_SHAPES 10
+#define BPFIX_N_FLOW_SHAPES 20
 extern const uint32_t bpfix_flow_shapes[BPFIX_N_FLOW_SHAPES];
 
 /* The index in bpfix_flow_shapes of @rec's shape. */

@@ -19,7 +19,7 @@
 #define BPFIX_TID_STATS_SUMMARY 0x1001 /* statistics: same id inside and on the wire */
 #define BPFIX_TID_STATS_COUNTER 0x1002
 #define BPFIX_TID_TYPE_RECORDS 0x1003  /* RFC 5610 element type records (statistics' domain) */
-#define BPFIX_MAX_EXTERNAL 16	       /* external templates of one domain, at most */
+#define BPFIX_MAX_EXTERNAL 32	       /* external templates of one domain, at most */
 
 /* Our elements for fbInfoModelAddElementArray (which keeps the pointer: free after the model). */
 fbInfoElement_t *bpfix_ipfix_new_elements(__u32 pen);
