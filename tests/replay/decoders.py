@@ -11,7 +11,7 @@ Session Container, and plain flows) with templates resent every 2 UDP messages
 
 - one_template_per_set: a UDP sink's datagrams and the --output file, read with struct
   (tests/lib/ipfix_wire.py): every template set and options template set holds exactly one
-  template, each message is whole, and every template that uses an enterprise element comes
+  template, no set is empty, each message is whole, and every template that uses an enterprise element comes
   after an RFC 5610 type record for that element, sent since the same template was last sent
   (so at every resend too); type records go in observation domain 0 and name, type and number
   each element as templates/elements.def does.
@@ -125,6 +125,8 @@ def check_stream(what, msgs, elements, p):
     n_typed = 0
     for i, m in enumerate(msgs):
         for sid, body in m.sets:
+            if not body:   # RFC 7011 §3.3.1; nfdump stops reading the message there
+                p.append(f"{what}: message {i} (domain {m.domain}) has an empty set {sid}")
             if sid in (TEMPLATE_SET, OPTIONS_TEMPLATE_SET):
                 found = dec.learn(m.domain, sid, body)
                 if len(found) != 1:

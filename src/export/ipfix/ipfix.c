@@ -21,6 +21,7 @@
 #include "export/ipfix/templates.h"
 
 #define MESSAGE_MAX 65535	/* RFC 7011 §3.1: the message length is 16 bits */
+#define MESSAGE_HEADER 16	/* RFC 7011 §3.1 */
 
 /*
  * A datagram transport (UDP) gets each message fixbuf encodes into msg in manual mode: fixbuf's
@@ -225,26 +226,29 @@ static bool templates_due(const struct bpfix_ipfix *x, const struct destination 
 }
 
 /*
- * One template in a message of its own, sent at once: fixbuf puts templates exported together
- * in one set, and pmacct 1.7.7 and fastnetmon 1.2.4 misread a set holding two options templates.
- * A message the transport loses is counted there (and it wants the templates again).
+ * One template in a set of its own (pmacct 1.7.7 and fastnetmon 1.2.4 misread a set holding two
+ * options templates). fixbuf puts templates exported one after another in one set, but closes
+ * the set when the fBuf's export template changes: set to this template first, it starts a new
+ * set in the same message. A message that must end first (full, or data before it) is sent.
  */
 static int export_template(struct destination *d, uint16_t tid)
 {
 	GError *err = NULL;
-	gboolean ok = fbSessionExportTemplate(d->session, tid, &err);
+	int tries;
 
-	/* manual mode: fixbuf ends the message before a template set, and says so */
-	if (!ok && g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM)) {
+	for (tries = 0; tries < 2; tries++) {
+		if (fBufSetExportTemplate(d->fbuf, tid, &err) &&
+		    fbSessionExportTemplate(d->session, tid, &err)) {
+			wrote(d, TRUE);
+			d->templates_in_message = true;
+			return 0;
+		}
+		if (!g_error_matches(err, FB_ERROR_DOMAIN, FB_ERROR_EOM))
+			break;
 		g_clear_error(&err);
 		emit(d);
-		ok = fbSessionExportTemplate(d->session, tid, &err);
 	}
-	if (!wrote(d, ok))
-		return write_failed(d, &err, "sending templates failed");
-	d->templates_in_message = true;
-	emit(d);
-	return 0;
+	return write_failed(d, &err, "sending templates failed");
 }
 
 /* One RFC 5610 type record; a message that ends first (after its template, or full) is sent. */
@@ -281,6 +285,7 @@ static int export_type_records(struct destination *d)
 
 	fbSessionSetDomain(d->session, BPFIX_STATS_DOMAIN);
 	rc = export_template(d, BPFIX_TID_TYPE_RECORDS);
+	emit(d); /* fixbuf sends data after templates in a message of its own */
 	for (ie = d->x->elements; ie->ref.name && !rc && !d->t->want_templates; ie++)
 		if (ie->ent)
 			rc = export_type_record(d, ie);
@@ -290,8 +295,8 @@ static int export_type_records(struct destination *d)
 }
 
 /*
- * The templates of the session's current domain, each after the type records of the elements
- * it uses, at a message boundary. Stops at a message the transport lost: it wants them all
+ * The templates of the session's current domain, after the type records of the elements they
+ * use, at a message boundary, sent. Stops at a message the transport lost: it wants them all
  * again, and holds data back until they get through. It changes the fBuf's templates.
  */
 static int export_templates(struct destination *d)
@@ -299,13 +304,25 @@ static int export_templates(struct destination *d)
 	uint32_t domain = fbSessionGetDomain(d->session);
 	uint16_t tids[BPFIX_MAX_EXTERNAL];
 	size_t i, n = bpfix_ipfix_external_tids(domain == BPFIX_STATS_DOMAIN, tids);
+	size_t octets, used = 0; /* of templates in the message being built */
 	int rc;
 
 	d->templates_wanted = d->t->want_templates = false; /* a loss from here sets it again */
 	rc = export_type_records(d);
 	fbSessionSetDomain(d->session, domain);
-	for (i = 0; i < n && !rc && !d->t->want_templates; i++)
+	for (i = 0; i < n && !rc && !d->t->want_templates; i++) {
+		/* a datagram goes before it is full: fixbuf 2.4.1 leaves an empty set where a
+		 * template did not fit (nfdump stops reading a message at a set of 4 octets);
+		 * a file's messages (65496 octets) hold them all */
+		octets = bpfix_ipfix_template_octets(d->session, tids[i]);
+		if (d->t->datagram && used && MESSAGE_HEADER + used + octets > d->t->max_message) {
+			emit(d);
+			used = 0;
+		}
 		rc = export_template(d, tids[i]);
+		used += octets;
+	}
+	emit(d);
 	if (rc)
 		d->templates_wanted = true;
 	d->templates_sent_us = g_get_monotonic_time();

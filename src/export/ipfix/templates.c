@@ -185,6 +185,22 @@ size_t bpfix_ipfix_external_tids(bool stats, uint16_t *tids)
 	return BPFIX_N_FLOW_SHAPES;
 }
 
+size_t bpfix_ipfix_template_octets(fbSession_t *session, uint16_t tid)
+{
+	fbTemplate_t *tmpl = fbSessionGetTemplate(session, FALSE, tid, NULL);
+	size_t octets = 4 + 4; /* set header, template record header */
+	uint32_t i, n;
+
+	if (!tmpl)
+		return 0;
+	n = fbTemplateCountElements(tmpl);
+	if (fbTemplateGetOptionsScope(tmpl))
+		octets += 2; /* scope field count */
+	for (i = 0; i < n; i++)
+		octets += fbTemplateGetIndexedIE(tmpl, i)->ent ? 8 : 4; /* RFC 7011 §3.2 */
+	return octets;
+}
+
 /* The shape, hence the template, of a record. */
 uint16_t bpfix_ipfix_template_id(const struct bpfix_record *rec)
 {

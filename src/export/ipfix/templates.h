@@ -36,6 +36,8 @@ gboolean bpfix_ipfix_add_stats_templates(fbInfoModel_t *model, fbSession_t *sess
  * records aside, in the order they go out, into @tids (BPFIX_MAX_EXTERNAL); their count.
  */
 size_t bpfix_ipfix_external_tids(bool stats, uint16_t *tids);
+/* Octets of external template @tid of the session's current domain in a set of its own. */
+size_t bpfix_ipfix_template_octets(fbSession_t *session, uint16_t tid);
 /* The external template of a record's shape. */
 uint16_t bpfix_ipfix_template_id(const struct bpfix_record *rec);
 
