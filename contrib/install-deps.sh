@@ -10,7 +10,8 @@ packages=(
   libmicrohttpd-dev                                         # the optional metrics endpoint
   softflowd                                                 # bench/run's replay baseline
   nfdump libfixbuf-tools python3 python3-scapy iproute2     # collector, decoder, capture generator, netns
-  pmacct fastnetmon tshark python3-ipfix                    # the other decoders records are checked with
+  pmacct fastnetmon tshark python3-ipfix python3-yaml       # the other decoders records are checked with, and
+                                                            # the collector files (YAML) in contrib/
 )
 
 missing=()
