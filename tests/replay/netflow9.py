@@ -21,8 +21,10 @@ ARGS go to every bpfix run (--engine kernel). Truths are the generator's (tests/
   in each source id (flows: the observation domain, statistics: 0); sysUptime counts from the
   capture's first packet and unix_secs is capture time (both from the capture itself); the
   statistics record says what the summary says.
-- nfacctd: gtpu.pcap into pmacct's nfacctd 1.7.7 over v9 (aggregate_primitives for the tunnel
-  and statistics fields by v9 type): the flows equal the truth, tunnels included, and the
+- nfacctd: gtpu.pcap into pmacct's nfacctd 1.7.7 over v9 (the shipped
+  contrib/collectors/pmacct/primitives-netflow9.lst, and primitives for the statistics fields):
+  the flows equal the truth (tunnel endpoints and TEID; QFI and PDU type are tshark's to check:
+  pmacct prints 0 for a field the record lacks), and the
   statistics options record (scope System) shows the summary's records sent and packets seen,
   with 0 in the in-bytes pmacct reads the scope into; no template error in its log.
 - fastnetmon: gtpu.pcap into fastnetmon 1.2.4 over v9: its counters (Prometheus) show every
@@ -282,22 +284,15 @@ def case_tshark(run, p):
 # ---------------------------------------------------------------------------------------------
 # nfacctd
 
-NFACCTD_PRIMITIVES = [
-    "name=teid field_type=507 len=4 semantics=u_int",
-    "name=qfi field_type=509 len=1 semantics=u_int",
-    "name=pdu_type field_type=510 len=1 semantics=u_int",
-    "name=tun_src field_type=57586 len=4 semantics=ip",
-    "name=tun_dst field_type=57588 len=4 semantics=ip",
-    "name=tun_src6 field_type=57868 len=16 semantics=ip",
-    "name=tun_dst6 field_type=57869 len=16 semantics=ip",
-    "name=end_reason field_type=136 len=1 semantics=u_int",
-    "name=domain field_type=149 len=4 semantics=u_int",
-    "name=exported_records field_type=42 len=8 semantics=u_int",
-]
+# the shipped primitives (contrib/collectors/pmacct/), and the statistics record's
+SHIPPED_PRIMITIVES = os.path.join(HERE, "..", "..", "contrib", "collectors", "pmacct",
+                                  "primitives-netflow9.lst")
+STATS_PRIMITIVES = ["name=domain field_type=149 len=4 semantics=u_int",
+                    "name=exported_records field_type=42 len=8 semantics=u_int"]
 NFACCTD_AGGREGATE = ["export_proto_sysid", "src_host", "dst_host", "src_port", "dst_port",
-                     "proto", "tos", "tcpflags", "timestamp_start", "timestamp_end", "teid",
-                     "qfi", "pdu_type", "tun_src", "tun_dst", "tun_src6", "tun_dst6",
-                     "end_reason", "domain", "exported_records"]
+                     "proto", "tos", "tcpflags", "timestamp_start", "timestamp_end",
+                     "gtpu_teid", "gtpu_qfi", "gtpu_pdu_type", "tun_src", "tun_dst", "tun_src6",
+                     "tun_dst6", "flow_end_reason", "domain", "exported_records"]
 
 
 def pmacct_ms(text):
@@ -318,10 +313,10 @@ def pmacct_flow(r):
     return Flow(6 if ":" in src else 4, src, dst, proto, int(r["src_port"]),
                 int(r["dst_port"]), int(r["packets"]), int(r["bytes"]),
                 pmacct_ms(r["timestamp_start"]), pmacct_ms(r["timestamp_end"]), int(r["tos"]),
-                int(r["tcp_flags"]), int(r["end_reason"]), "",
+                int(r["tcp_flags"]), int(r["flow_end_reason"]), "",
                 norm_addr(outer[0]) if tunnelled else None,
                 norm_addr(outer[1]) if tunnelled else None,
-                int(r["teid"]) if tunnelled else None)
+                int(r["gtpu_teid"]) if tunnelled else None)
 
 
 def case_nfacctd(run, p):
@@ -330,7 +325,9 @@ def case_nfacctd(run, p):
     truth, meta = nfcapd_replay.read_truth(run.pcap("gtpu.truth.tsv"))
     # pmacct shows QFI and PDU type as 0 when absent: compared for the flows that have them
     truth = [t._replace(qfi=None, pdu_type=None) for t in truth]
-    with Nfacctd(run.tmp, NFACCTD_PRIMITIVES, NFACCTD_AGGREGATE) as col:
+    with open(SHIPPED_PRIMITIVES) as f:
+        primitives = [line.strip() for line in f if line.startswith("name=")]
+    with Nfacctd(run.tmp, primitives + STATS_PRIMITIVES, NFACCTD_AGGREGATE) as col:
         text = run.replay([f"netflow9://127.0.0.1:{col.start()}"], run.pcap("gtpu.pcap"),
                           meta["bpfix-args"])
         summary = summary_numbers(text)
