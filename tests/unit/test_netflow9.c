@@ -50,6 +50,7 @@ struct keeper {
 	struct packet packets[MAX_PACKETS];
 	size_t n;
 	bool refuse; /* send fails (the transport counts it lost) */
+	size_t refuse_one; /* 1 + the index of one packet to refuse; 0: none */
 };
 
 static bool keeper_ready(struct bpfix_transport *t)
@@ -70,7 +71,7 @@ static int keeper_send(struct bpfix_transport *t, const void *msg, size_t len, _
 	p->len = len;
 	p->records = records;
 	p->templates = templates;
-	if (k->refuse) {
+	if (k->refuse || k->refuse_one == k->n) {
 		bpfix_transport_count_lost(t, 1, len, records, "refused");
 		t->want_templates = true;
 		return -ECONNREFUSED;
@@ -452,6 +453,28 @@ static void templates_span_packets(void **state)
 	assert_int_equal(f->keeper.base.counters.records_sent, 1);
 }
 
+/* A packet of templates lost midway: the next packet sends all of them again. */
+static void templates_lost_midway(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_record r = tcp4(6);
+	size_t n;
+
+	f->keeper.refuse_one = 1; /* the first packet, templates only */
+	bpfix_netflow9_encoder.append(f->nf, &r);
+	bpfix_netflow9_encoder.flush(f->nf);
+	n = f->keeper.n;
+	assert_true(n >= 3);
+	assert_true(f->keeper.base.want_templates);
+	bpfix_netflow9_encoder.append(f->nf, &r);
+	bpfix_netflow9_encoder.flush(f->nf);
+	assert_true(f->keeper.n >= 2 * n - 1);
+	assert_true(f->keeper.packets[n].templates);
+	/* the first template again: id 256 at the start of the first flowset */
+	assert_int_equal(f->keeper.packets[n].data[20 + 4] << 8 | f->keeper.packets[n].data[20 + 5],
+			 256);
+}
+
 /* A packet the transport refused used its number: the next one shows the gap. */
 static void sequence_after_loss(void **state)
 {
@@ -543,6 +566,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(templates_well_formed, setup, teardown),
 		cmocka_unit_test_setup_teardown(template_refresh, setup_refresh, teardown),
 		cmocka_unit_test_setup_teardown(templates_span_packets, setup_small, teardown),
+		cmocka_unit_test_setup_teardown(templates_lost_midway, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(sequence_after_loss, setup, teardown),
 		cmocka_unit_test_setup_teardown(statistics, setup, teardown),
 	};

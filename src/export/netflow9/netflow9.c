@@ -124,12 +124,14 @@ static int flush_flows(struct netflow9 *nf, struct destination *d);
 /*
  * The flow templates, each in a flowset of its own (pmacct and fastnetmon misread sets of two),
  * in as many packets as they need: the packet begun holds the last ones, and the records next.
+ * A packet of them the transport loses asks for all of them again.
  */
 static void add_flow_templates(struct netflow9 *nf, struct destination *d)
 {
 	const struct bpfix_v9_template *t;
 	size_t i;
 
+	d->templates_wanted = d->t->want_templates = false;
 	for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++) {
 		t = &nf->templates.flows[i];
 		if (d->len + template_flowset_len(t) > d->t->max_message) {
@@ -139,7 +141,6 @@ static void add_flow_templates(struct netflow9 *nf, struct destination *d)
 		add_template(d, FLOWSET_TEMPLATES, t);
 		d->with_templates = true;
 	}
-	d->templates_wanted = d->t->want_templates = false;
 	d->templates_sent_us = g_get_monotonic_time();
 	d->packets_since_templates = 0;
 }
