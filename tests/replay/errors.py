@@ -19,7 +19,8 @@ Every case runs bpfix so that it fails and requires
 - a collector that is not listening or whose name does not resolve is not fatal: the replay runs
   to its end (exit 1), with one warning when the collector fails (naming it and why: the errno
   or resolver text) and the end-of-run report of what was lost to it (every record) as its only
-  messages, and the --output file holds the same flow records as a run without it.
+  messages, and the --output file holds the same flow records as a run without it; for a
+  netflow9:// collector both say "NetFlow v9 messages".
 
 Cases that need another user (an unreadable capture, the kernel engine without privilege) run a
 copy of the binary as nobody through setpriv when this is root, and directly otherwise.
@@ -596,16 +597,17 @@ def case_evictions_named(c, p):
         p.append("a map with room enough still warns:\n" + r.show().rstrip())
 
 
-def check_collector_failure(c, where, cause, problems):
-    """Replay mixed.pcap to collector `where` and --output: exit 1, stdout empty, two messages:
-    the warning naming where and cause, the end-of-run report that every record was lost to it;
-    the metering and the --output file as without the collector."""
+def check_collector_failure(c, where, cause, problems, scheme="", proto="IPFIX"):
+    """Replay mixed.pcap to collector `where` (written scheme + where) and --output: exit 1,
+    stdout empty, two messages: the warning naming where, cause and what it was sent (proto),
+    the end-of-run report that every record was lost to it; the metering and the --output file
+    as without the collector."""
     cap = c.capture("mixed.pcap")
     ref, out = c.path("reference.ipfix"), c.path("with-collector.ipfix")
     r0 = run(c, ["replay", "--output", ref, cap])
     if r0.rc != 0 or not os.path.exists(ref):
         raise HarnessError(f"the reference run failed:\n{r0.show()}")
-    r = run(c, ["replay", "--collector", where, "--output", out, cap])
+    r = run(c, ["replay", "--collector", scheme + where, "--output", out, cap])
     p = problems
     if r.rc != 1:
         p.append(f"exit {r.rc}, expected 1")
@@ -619,11 +621,12 @@ def check_collector_failure(c, where, cause, problems):
         p.append(f"{len(msgs)} messages on stderr, expected a warning when the collector fails "
                  f"and the end-of-run loss report")
     for m in warn:
-        if where not in m or cause not in m:
-            p.append(f"the warning does not name {where!r} and {cause!r}")
+        if where not in m or cause not in m or f"{proto} messages" not in m:
+            p.append(f"the warning does not name {where!r}, {cause!r} and {proto} messages")
     for m in report:
-        if where not in m or f"with {s.get('records sent')} flow record(s)" not in m:
-            p.append(f"the loss report does not name {where!r} and every record "
+        if where not in m or f"{proto} message(s) with {s.get('records sent')} flow record(s)" \
+                not in m:
+            p.append(f"the loss report does not name {where!r}, {proto} and every record "
                      f"({s.get('records sent')})")
     if s.get("packets metered") != s0.get("packets metered"):
         p.append(f"summary packets metered {s.get('packets metered')}, "
@@ -645,6 +648,12 @@ def check_collector_failure(c, where, cause, problems):
 def case_unreachable_collector(c, p):
     port = free_udp_port()   # bound and closed: nothing listens there
     check_collector_failure(c, f"127.0.0.1:{port}", "Connection refused", p)
+
+
+def case_unreachable_netflow9_collector(c, p):
+    port = free_udp_port()
+    check_collector_failure(c, f"127.0.0.1:{port}", "Connection refused", p,
+                            scheme="netflow9://", proto="NetFlow v9")
 
 
 def case_unresolvable_collector(c, p):
@@ -669,6 +678,7 @@ CASES = Cases([
     ("full_disk", case_full_disk),
     ("evictions_named", case_evictions_named),
     ("unreachable_collector", case_unreachable_collector),
+    ("unreachable_netflow9_collector", case_unreachable_netflow9_collector),
     ("unresolvable_collector", case_unresolvable_collector),
 ])
 
