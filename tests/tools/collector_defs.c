@@ -175,10 +175,29 @@ static void filebeat(fbInfoModel_t *model, unsigned long pen)
 	yaml_ours(model, true);
 }
 
-/* "identifier" or "totalCounter", the only semantics elements.def uses */
+/* The IANA name of the semantics elements.def gives an element */
 static const char *semantics(const fbInfoElement_t *ie)
 {
-	return (ie->flags & FB_IE_TOTALCOUNTER) == FB_IE_TOTALCOUNTER ? "totalCounter" : "identifier";
+	switch (FB_IE_SEMANTIC(ie->flags) << 8) {
+	case FB_IE_TOTALCOUNTER:
+		return "totalCounter";
+	case FB_IE_DELTACOUNTER:
+		return "deltaCounter";
+	case FB_IE_QUANTITY:
+		return "quantity";
+	case FB_IE_FLAGS:
+		return "flags";
+	default:
+		return "identifier";
+	}
+}
+
+/* The units line of an element whose flags give them (microseconds: the round trips), or "" */
+static const char *units(const fbInfoElement_t *ie)
+{
+	return FB_IE_UNITS(ie->flags) == FB_IE_UNITS(FB_UNITS_MICROSECONDS)
+		       ? "      <units>microseconds</units>\n"
+		       : "";
 }
 
 /* An IANA-registry XML element file, the form ipfixDump -e and fixbuf read. */
@@ -197,11 +216,12 @@ static void fixbuf_xml(fbInfoModel_t *model)
 	for (i = 0; ours[i]; i++) {
 		ie = element(model, ours[i]);
 		printf("    <record>\n      <name>%s</name>\n      <dataType>%s</dataType>\n"
-		       "      <dataTypeSemantics>%s</dataTypeSemantics>\n"
+		       "      <dataTypeSemantics>%s</dataTypeSemantics>\n%s"
 		       "      <cert:enterpriseId>%u</cert:enterpriseId>\n"
 		       "      <elementId>%u</elementId>\n"
 		       "      <description><paragraph>%s</paragraph></description>\n    </record>\n",
-		       ie->ref.name, iana_type(ie), semantics(ie), ie->ent, ie->num, ie->description);
+		       ie->ref.name, iana_type(ie), semantics(ie), units(ie), ie->ent, ie->num,
+		       ie->description);
 	}
 	printf("  </registry>\n</registry>\n");
 }

@@ -138,7 +138,7 @@ static int setup_with(void **state, __u32 refresh_messages, size_t max_message)
 }
 
 /* packets that hold every flow template and a record (templates_span_packets splits them) */
-#define ROOMY 2400
+#define ROOMY 3600
 
 static int setup(void **state)
 {

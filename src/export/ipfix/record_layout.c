@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "bpfix_proto.h"
 #include "export/ipfix/record_layout.h"
 
 const uint32_t bpfix_flow_shapes[BPFIX_N_FLOW_SHAPES] = {
@@ -30,6 +31,16 @@ const uint32_t bpfix_flow_shapes[BPFIX_N_FLOW_SHAPES] = {
 	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
 	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
 	BPFIX_SHAPE_ICMP | BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_TCP | BPFIX_SHAPE_IPV4,
+	BPFIX_SHAPE_TCP | BPFIX_SHAPE_IPV6,
+	BPFIX_SHAPE_TCP | BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4,
+	BPFIX_SHAPE_TCP | BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6,
+	BPFIX_SHAPE_TCP | BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4,
+	BPFIX_SHAPE_TCP | BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6,
+	BPFIX_SHAPE_TCP | BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_TCP | BPFIX_SHAPE_IPV4 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_TCP | BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER4 | BPFIX_SHAPE_PDU,
+	BPFIX_SHAPE_TCP | BPFIX_SHAPE_IPV6 | BPFIX_SHAPE_GTPU | BPFIX_SHAPE_OUTER6 | BPFIX_SHAPE_PDU,
 };
 
 /* ICMP over IPv4, ICMPv6 over IPv6 (the other way round is no ICMP a host would read). */
@@ -45,6 +56,8 @@ size_t bpfix_flow_shape_index(const struct bpfix_record *rec)
 
 	if (is_icmp(&rec->key))
 		shape |= BPFIX_SHAPE_ICMP;
+	if (rec->key.protocol == BPFIX_IPPROTO_TCP)
+		shape |= BPFIX_SHAPE_TCP;
 	if (rec->key.tun_version) {
 		shape |= BPFIX_SHAPE_GTPU;
 		shape |= rec->key.tun_version == 6 ? BPFIX_SHAPE_OUTER6 : BPFIX_SHAPE_OUTER4;
@@ -61,6 +74,24 @@ size_t bpfix_flow_shape_index(const struct bpfix_record *rec)
 static uint32_t ipv4_host_order(const __u8 *addr)
 {
 	return (uint32_t)addr[0] << 24 | addr[1] << 16 | addr[2] << 8 | addr[3];
+}
+
+/* The TCP analysis of a TCP record; a round trip not measured is all ones, never 0. */
+static void tcp_analysis(const struct bpfix_record *rec, struct bpfix_ipfix_flow *out)
+{
+	if (rec->key.protocol != BPFIX_IPPROTO_TCP)
+		return;
+	out->tcp_gaps = rec->tcp_gaps;
+	out->tcp_retrans = rec->tcp_retransmissions;
+	out->rtt_server_us = rec->rtt_flags & BPFIX_TCP_RTT_SERVER ? rec->rtt_server_us
+								     : BPFIX_RTT_NOT_MEASURED;
+	out->rtt_client_us = rec->rtt_flags & BPFIX_TCP_RTT_CLIENT ? rec->rtt_client_us
+								     : BPFIX_RTT_NOT_MEASURED;
+	if (rec->rtt_flags & BPFIX_TCP_RTT_SERVER_AMBIGUOUS)
+		out->handshake_flags |= BPFIX_HANDSHAKE_SERVER_AMBIGUOUS;
+	if (rec->rtt_flags & BPFIX_TCP_RTT_CLIENT_AMBIGUOUS)
+		out->handshake_flags |= BPFIX_HANDSHAKE_CLIENT_AMBIGUOUS;
+	out->first_tcp_flags = rec->tcp_first_flags;
 }
 
 void bpfix_ipfix_to_memory_record(const struct bpfix_record *rec, struct bpfix_ipfix_flow *out)
@@ -111,5 +142,6 @@ void bpfix_ipfix_to_memory_record(const struct bpfix_record *rec, struct bpfix_i
 	}
 	out->qfi = rec->qfi;
 	out->pdu_type = rec->pdu_type;
+	tcp_analysis(rec, out);
 }
 

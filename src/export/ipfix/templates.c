@@ -13,6 +13,7 @@ static fbInfoElementSpec_t memory_specs[] = {
 	{ (char *)ie, BPFIX_FLOW_MEMBER_SIZE(member), 0 },
 #include "flow.def"
 #undef BPFIX_FIELD
+	{ (char *)"paddingOctets", BPFIX_FLOW_PADDING, 0 },
 	FB_IESPEC_NULL
 };
 
