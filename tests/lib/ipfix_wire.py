@@ -5,7 +5,7 @@ Imported like bpfixtest (this directory inserted into sys.path relative to the s
 __file__). It reads what RFC 7011 lays down and nothing of bpfix's meaning:
 
 - parse_messages(octets): concatenated messages (a file, or datagrams joined) -> [Message]:
-  observation domain, sequence number, sets as (set id, body), length. ValueError when the
+  observation domain, sequence number, sets as (set id, body), length, export time (s). ValueError when the
   octets are not whole IPFIX messages or a set overruns its message.
 - template_records(set id, body): the (options) template records of a template set (2) or an
   options template set (3) -> [Template]: id, scope field count, fields as (enterprise, element
@@ -20,7 +20,7 @@ from collections import namedtuple
 TEMPLATE_SET, OPTIONS_TEMPLATE_SET = 2, 3
 VARLEN = 65535
 
-Message = namedtuple("Message", "domain seq sets length")
+Message = namedtuple("Message", "domain seq sets length export_time")
 Template = namedtuple("Template", "tid scopes fields")
 
 
@@ -30,7 +30,7 @@ def parse_messages(data):
     while off < len(data):
         if off + 16 > len(data):
             raise ValueError(f"a message header cut at {off}")
-        version, length, _, seq, domain = struct.unpack(">HHIII", data[off:off + 16])
+        version, length, export_time, seq, domain = struct.unpack(">HHIII", data[off:off + 16])
         if version != 10 or length < 16 or off + length > len(data):
             raise ValueError(f"not an IPFIX message at {off} (version {version}, length "
                              f"{length})")
@@ -41,7 +41,7 @@ def parse_messages(data):
                 raise ValueError(f"a set of length {slen} at {s}")
             sets.append((sid, data[s + 4:s + slen]))
             s += slen
-        out.append(Message(domain, seq, sets, length))
+        out.append(Message(domain, seq, sets, length, export_time))
         off += length
     return out
 

@@ -5,8 +5,7 @@
 static void *ipfix_open(const struct bpfix_ipfix_opts *opts, const struct bpfix_export_clock *clock,
 			struct bpfix_transport *const *transports, size_t n)
 {
-	(void)clock; /* fixbuf stamps its messages with the wall clock */
-	return bpfix_ipfix__new(opts, transports, n);
+	return bpfix_ipfix__new(opts, clock, transports, n);
 }
 
 static int ipfix_append(void *process, const struct bpfix_record *rec)

@@ -15,6 +15,7 @@
 
 #include <fixbuf/public.h>
 
+#include "export/encoder.h"
 #include "export/ipfix/ipfix.h"
 #include "util/log.h"
 #include "export/ipfix/stats_layout.h"
@@ -58,7 +59,7 @@ struct bpfix_ipfix {
 	struct destination *dests;
 	size_t n_dests;
 	struct bpfix_export_totals stats; /* failures; records: the transports', see get_stats */
-	__u64 init_ms;			/* when the exporting process started (epoch ms) */
+	const struct bpfix_export_clock *clock; /* the exporter's: the time messages carry */
 };
 
 /* A write to @d failed: said once per destination, then only counted; -EIO. */
@@ -76,6 +77,18 @@ static int gerror_to_errno(GError **err, const char *what, const char *where)
 	bpfix_err("%s (%s): %s\n", what, where, *err ? (*err)->message : "unknown fixbuf error");
 	g_clear_error(err);
 	return -EIO;
+}
+
+/*
+ * The export time of @d's next message: the exporter's clock (a replay's messages carry capture
+ * time, as NetFlow v9's do), or 0, fixbuf's wall clock when the message starts. fixbuf stamps a
+ * message when it starts it, so this is set before anything is written.
+ */
+static void stamp_next_message(struct destination *d)
+{
+	const struct bpfix_export_clock *c = d->x->clock;
+
+	fBufSetExportTime(d->fbuf, c->capture ? (uint32_t)(bpfix_export_clock_now_ms(c) / 1000) : 0);
 }
 
 /* Flow templates in the flows' domain, statistics templates in theirs. */
@@ -372,6 +385,7 @@ static gboolean append_record(struct destination *d, uint16_t int_tid, uint16_t 
 }
 
 struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts,
+				     const struct bpfix_export_clock *clock,
 				     struct bpfix_transport *const *transports, size_t n)
 {
 	struct bpfix_ipfix *x = calloc(1, sizeof(*x));
@@ -381,7 +395,7 @@ struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts,
 	if (!x)
 		return NULL;
 	x->opts = *opts;
-	x->init_ms = g_get_real_time() / 1000;
+	x->clock = clock;
 	x->model = fbInfoModelAlloc();
 	x->elements = bpfix_ipfix_new_elements(opts->pen);
 	fbInfoModelAddElementArray(x->model, x->elements);
@@ -412,6 +426,7 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d,
 		d->t->ops->lost(d->t, 0, 1, NULL);
 		return 0; /* counted for it; the record still goes to the others */
 	}
+	stamp_next_message(d);
 	/* at a message's start: mid-message, room_for_more() sends them when the message is full */
 	if (!d->pending && templates_due(x, d)) {
 		rc = export_templates(d);
@@ -472,12 +487,13 @@ static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
 		d->t->ops->lost(d->t, 1, 0, NULL);
 		return -EHOSTUNREACH;
 	}
+	stamp_next_message(d);
 	rc = emit(d); /* a failure is counted; the statistics are still worth trying */
 	fbSessionSetDomain(d->session, BPFIX_STATS_DOMAIN);
 	err = export_templates(d);
 	/* what it took before the message this record goes in (the templates went out first) */
 	bpfix_stats_summary_fill(&summary, st, d->t, d->records_refused,
-				 x->opts.observation_domain, x->init_ms);
+				 x->opts.observation_domain, x->clock->start_ms);
 	if (!err)
 		err = append_stat(d, BPFIX_TID_STATS_SUMMARY, &summary, sizeof(summary));
 	for (i = 0; i < st->n_counters && !err; i++) {

@@ -31,12 +31,14 @@ struct bpfix_ipfix_opts {
 };
 
 struct bpfix_ipfix;
+struct bpfix_export_clock;
 
 /*
  * One session per transport, in @transports' order; the transports are borrowed and must outlive
  * the process (which writes nothing when freed). NULL with errno set; the reason was printed.
  */
 struct bpfix_ipfix *bpfix_ipfix__new(const struct bpfix_ipfix_opts *opts,
+				     const struct bpfix_export_clock *clock,
 				     struct bpfix_transport *const *transports, size_t n);
 int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec);
 /* Send the statistics to every destination (then flushed). */
