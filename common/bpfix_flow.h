@@ -219,6 +219,9 @@ struct bpfix_pkt_meta {
 	__u8 l4_hdr_len;	/* TCP: data offset in octets; UDP-like: 8; else 0 */
 	__u8 jumbo_hbh_len;	/* 8: the hop-by-hop header Linux adds to IPv6 BIG TCP, which
 				 * segmentation removes (bpfix_parse_ipv6); else 0 */
+	__u8 more_fragments;	/* 1: the first fragment of a fragmented packet (its L4 payload
+				 * goes on in the later fragments) */
+	__u8 flow_pad[3];
 	__u32 tcp_seq;		/* TCP: sequence and acknowledgment numbers, host order */
 	__u32 tcp_ack;
 	/* end of the flow's IP packet (BPFIX_META_FLOW_END) */
@@ -336,9 +339,9 @@ _Static_assert(__builtin_offsetof(union bpfix_record_word, tcp_flags) ==
 _Static_assert(sizeof(struct bpfix_close) == 168, "bpfix_close ABI");
 _Static_assert(sizeof(struct bpfix_conn_key) == 76, "bpfix_conn_key ABI");
 _Static_assert(sizeof(struct bpfix_conn) == 32, "bpfix_conn ABI");
-_Static_assert(sizeof(struct bpfix_pkt_meta) == 104, "bpfix_pkt_meta ABI");
-_Static_assert(BPFIX_META_FLOW_END == 60, "bpfix_pkt_meta: flow part first");
-_Static_assert(__builtin_offsetof(struct bpfix_pkt_meta, teid) == 96, "bpfix_pkt_meta ABI");
+_Static_assert(sizeof(struct bpfix_pkt_meta) == 108, "bpfix_pkt_meta ABI");
+_Static_assert(BPFIX_META_FLOW_END == 64, "bpfix_pkt_meta: flow part first");
+_Static_assert(__builtin_offsetof(struct bpfix_pkt_meta, teid) == 100, "bpfix_pkt_meta ABI");
 
 /* The not-metered counter a parse failure goes to. */
 BPFIX_INLINE enum bpfix_counter bpfix_counter_for_rc(enum bpfix_parse_rc rc)

@@ -139,6 +139,7 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv4(const struct bpfix_cursor *c, 
 		m->diag = BPFIX_DIAG_FRAGMENT;
 		return BPFIX_PARSE_OK;
 	}
+	m->more_fragments = !!(bpfix_be16_to_host(ip->frag_off) & BPFIX_IPV4_FLAG_MF);
 	bpfix_parse_l4(c, off + hdr_len, m);
 	return BPFIX_PARSE_OK;
 }
@@ -246,6 +247,7 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, 
 				m->diag = BPFIX_DIAG_FRAGMENT;
 				return BPFIX_PARSE_OK;
 			}
+			m->more_fragments = bpfix_be16_to_host(frag->frag_off) & BPFIX_IPV6_FLAG_M;
 			continue;
 		}
 		ext = BPFIX_PEEK(c, off, bpfix_ipv6_ext_hdr);

@@ -30,6 +30,8 @@
 
 #define BPFIX_IPV4_FRAG_OFFSET_MASK 0x1FFF /* RFC 791: 13-bit fragment offset */
 #define BPFIX_IPV6_FRAG_OFFSET_MASK 0xFFF8 /* RFC 8200 §4.5: offset in the upper 13 bits */
+#define BPFIX_IPV4_FLAG_MF 0x2000	   /* RFC 791: more fragments */
+#define BPFIX_IPV6_FLAG_M 0x0001	   /* RFC 8200 §4.5: more fragments */
 
 /* The most an IPv4 total length or an IPv6 payload length can say; longer packets say 0 */
 #define BPFIX_IP_LEN_MAX 65535

@@ -36,7 +36,8 @@ struct bpfix_tcp_seg {
 /*
  * The segment @m is, seen at @now_ns, if it is TCP with its header read; 0 if not. A GSO
  * super-packet covers [seq, seq + payload): its IP length is the super-packet's. @whole: the IP
- * length is the packet's own (not a G-PDU's first fragment, bpfix_gtpu_credit).
+ * length is the packet's own (not a G-PDU's first fragment, bpfix_gtpu_credit). The first
+ * fragment of a fragmented IP packet carries only the start of its segment: unsized too.
  */
 BPFIX_INLINE int bpfix_tcp_seg_of(const struct bpfix_pkt_meta *m, int whole, __u64 now_ns,
 				  struct bpfix_tcp_seg *seg)
@@ -53,7 +54,7 @@ BPFIX_INLINE int bpfix_tcp_seg_of(const struct bpfix_pkt_meta *m, int whole, __u
 	seg->payload = m->ip_len > headers ? m->ip_len - headers : 0;
 	seg->len = seg->payload + !!(m->tcp_flags & BPFIX_TCP_SYN) +
 		   !!(m->tcp_flags & BPFIX_TCP_FIN);
-	seg->unsized = !whole;
+	seg->unsized = (__u8)((whole ^ 1) | m->more_fragments);
 	return 1;
 }
 

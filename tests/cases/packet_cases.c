@@ -600,7 +600,7 @@ static const struct packet_case packet_cases_ip[] = {
 		.rc = BPFIX_PARSE_OK,
 		.meta = { .src_addr = V4_A, .dst_addr = V4_B, .ip_len = 60, .l3_off = 14,
 			  .l4_off = 34, .src_port = 1000, .dst_port = 2000, .ip_version = 4,
-			  .protocol = PROTO_UDP, .ttl = 64 },
+			  .protocol = PROTO_UDP, .ttl = 64, .more_fragments = 1 },
 		.counters = METERED_NEW,
 	},
 	{
@@ -732,7 +732,7 @@ static const struct packet_case packet_cases_ip[] = {
 		.rc = BPFIX_PARSE_OK,
 		.meta = { .src_addr = V6_A, .dst_addr = V6_B, .ip_len = 96, .l3_off = 14,
 			  .l4_off = 86, .src_port = 4000, .dst_port = 4001, .ip_version = 6,
-			  .protocol = PROTO_UDP, .ttl = 64 },
+			  .protocol = PROTO_UDP, .ttl = 64, .more_fragments = 1 },
 		.counters = METERED_NEW,
 	},
 	{

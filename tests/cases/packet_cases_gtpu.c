@@ -575,7 +575,8 @@ const struct packet_case packet_cases_gtpu[] = {
 			  .l3_off = 58, .l4_off = 78, .src_port = 80, .dst_port = 40000,
 			  .ip_version = 4, .protocol = PROTO_TCP, .tos = INNER_TOS,
 			  .ttl = INNER_TTL, .tcp_flags = FRAME_TCP_SYN | FRAME_TCP_ACK,
-			  TUN_V4(V4_B, V4_A, TEID_DL), PSC(FRAME_PSC_DL, 5), .tcp_seq = FRAME_TCP_SEQ },
+			  TUN_V4(V4_B, V4_A, TEID_DL), PSC(FRAME_PSC_DL, 5),
+			  .tcp_seq = FRAME_TCP_SEQ },
 		.counters = GTP_DECAPSULATED,
 	},
 	{
@@ -825,7 +826,8 @@ const struct packet_case packet_cases_gtpu[] = {
 		.name = "gtpu-outer-first-fragment-in-inner-header",
 		.build = build_gtpu_outer_first_fragment_in_inner_header,
 		.rc = BPFIX_PARSE_OK,
-		.meta = { OUTER_V4_GTPU(44), .gtp_diag = BPFIX_GTP_DIAG_INNER_BAD },
+		.meta = { OUTER_V4_GTPU(44), .gtp_diag = BPFIX_GTP_DIAG_INNER_BAD,
+			  .more_fragments = 1 },
 		.counters = GTP_OUTER(BPFIX_CNT_GTP_INNER_BAD),
 	},
 	{

@@ -55,6 +55,16 @@ static void build_tcp_fin_wrap(struct frame *f)
 	frame_tcp_seq(f, 40005, 80, FIN_ACK, 0xFFFFFFFFu, 1);
 }
 
+/* The first fragment of a TCP segment: only the start of its data is here */
+static void build_tcp_first_fragment(struct frame *f)
+{
+	frame_eth(f, mac_b, mac_a, ETH_IPV4);
+	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = V4_A, .dst = V4_B, .protocol = PROTO_TCP,
+						    .ttl = 64, .frag = FRAME_IPV4_MF });
+	frame_tcp_seq(f, 40006, 80, PSH_ACK, 9000, 1);
+	frame_payload(f, 1000);
+}
+
 #define TCP_V4(sport, dport, len, flags, seq, ack)                                            \
 	.src_addr = V4_A, .dst_addr = V4_B, .ip_len = (len), .l3_off = 14, .l4_off = 34,      \
 	.src_port = (sport), .dst_port = (dport), .ip_version = 4, .protocol = PROTO_TCP,     \
@@ -121,6 +131,17 @@ const struct packet_case packet_cases_tcp[] = {
 		.meta = { TCP_V4(40005, 80, 40, FIN_ACK, 0xFFFFFFFFu, 1) },
 		.counters = METERED_NEW,
 		.tcp_state = FIN_ACK | BPFIX_TCP_SEQ_SEEN,
+		.tcp_seq_end = 0,
+	},
+	{
+		/* an IP first fragment holds an unknown part of its segment: no sequence end is
+		 * taken from it (the next segment would look like a gap) */
+		.name = "tcp-first-fragment",
+		.build = build_tcp_first_fragment,
+		.rc = BPFIX_PARSE_OK,
+		.meta = { TCP_V4(40006, 80, 1040, PSH_ACK, 9000, 1), .more_fragments = 1 },
+		.counters = METERED_NEW,
+		.tcp_state = PSH_ACK,
 		.tcp_seq_end = 0,
 	},
 };

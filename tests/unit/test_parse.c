@@ -70,6 +70,7 @@ static int meta_differs(const char *row, const struct bpfix_pkt_meta *got,
 	n += CHECK_FIELD(row, got, want, tcp_flags);
 	n += CHECK_FIELD(row, got, want, tcp_seq);
 	n += CHECK_FIELD(row, got, want, tcp_ack);
+	n += CHECK_FIELD(row, got, want, more_fragments);
 	n += CHECK_FIELD(row, got, want, diag);
 	/* the tunnel: set for a decapsulated G-PDU, zero for anything else */
 	n += CHECK_FIELD(row, got, want, tun_version);
