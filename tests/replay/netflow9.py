@@ -385,17 +385,19 @@ CASES = Cases([
 ])
 
 
-def main(argv=None):
-    ap = argument_parser(__doc__.split("\n\n")[0], needs_root=True)
+def main(argv=None, cases=CASES, doc=__doc__, make_run=Run):
+    """The driver of cases (default: this file's) that take make_run(args, bpfix arguments, a
+    temporary directory) and captures given as --pcaps and --pair."""
+    ap = argument_parser(doc.split("\n\n")[0], needs_root=True)
     ap.add_argument("--pcaps", required=True, help="the project's tests/pcaps directory")
     ap.add_argument("--pair", action="append", default=[], metavar="CAPTURE=TRUTH",
                     help="a capture of --pcaps and its truth file (repeatable)")
-    CASES.add_arguments(ap)
+    cases.add_arguments(ap)
     ap.set_defaults(timeout=120.0)
     args, extra = parse_arguments(ap, argv)
     args.bpfix = os.path.abspath(args.bpfix)
-    return CASES.run(args, in_temporary_directory("bpfix-netflow9-",
-                                                  lambda tmp: (Run(args, extra, tmp),)),
+    return cases.run(args, in_temporary_directory("bpfix-netflow9-",
+                                                  lambda tmp: (make_run(args, extra, tmp),)),
                      lambda: require(root_for=KERNEL_ENGINE if args.needs_root else None,
                                      binaries=(args.bpfix,)))
 

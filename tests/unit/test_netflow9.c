@@ -5,7 +5,8 @@
  * the encoder) reads them back: header (count of every record, templates included; sequence per
  * source id; sysUptime and unix_secs on the export clock), flowsets (padded to 4 octets, none of
  * 4 octets or less, one template each, option lengths in octets), field values by their v9
- * type, template refresh, statistics in source id 0, and the records the transport took.
+ * type, template refresh, statistics in source id 0, the records the transport took, and
+ * nProbe's network delays (half the round trips) only in TCP records whose handshake was measured.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,12 +35,14 @@ enum {
 	FLOWS_EXPORTED = 42, MESSAGES_EXPORTED = 41, SYSTEM_INIT = 160,
 	GTPU_TEID = 507, GTPU_QFI = 509, GTPU_PDU_TYPE = 510,
 	NTOP_TUN_SRC4 = 57586, NTOP_TUN_DST4 = 57588, NTOP_TUN_SRC6 = 57868, NTOP_TUN_DST6 = 57869,
+	/* nProbe's CLIENT_NW_LATENCY_SEC/USEC, SERVER_NW_LATENCY_SEC/USEC (nfdump's latency) */
+	NTOP_CLI_SEC = 57554, NTOP_CLI_USEC = 57555, NTOP_SRV_SEC = 57556, NTOP_SRV_USEC = 57557,
 };
 
 /* ---- a transport that keeps what it is sent ---- */
 
 struct packet {
-	uint8_t data[4096];
+	uint8_t data[8192];
 	size_t len;
 	__u64 records;
 	bool templates;
@@ -138,7 +141,7 @@ static int setup_with(void **state, __u32 refresh_messages, size_t max_message)
 }
 
 /* packets that hold every flow template and a record (templates_span_packets splits them) */
-#define ROOMY 3600
+#define ROOMY 8000
 
 static int setup(void **state)
 {
@@ -299,6 +302,8 @@ static void header_and_records(void **state)
 }
 
 /* Many records: full packets go out whole, each numbered one more, records all accounted. */
+#define MANY 600
+
 static void full_packets(void **state)
 {
 	struct fixture *f = *state;
@@ -307,7 +312,7 @@ static void full_packets(void **state)
 	struct bpfix_record r;
 	size_t i, packets;
 
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < MANY; i++) {
 		r = i % 3 ? tcp4(1000 + i) : gtpu6_over4();
 		assert_int_equal(bpfix_netflow9_encoder.append(f->nf, &r), 0);
 	}
@@ -317,8 +322,8 @@ static void full_packets(void **state)
 	read_new(f, check_tcp4, &s, &h);
 	for (i = 0; i < packets; i++)
 		assert_int_equal(v9_read_header(f->keeper.packets[i].data).sequence, i);
-	assert_int_equal(s.n, 200);
-	assert_int_equal(f->keeper.base.counters.records_sent, 200);
+	assert_int_equal(s.n, MANY);
+	assert_int_equal(f->keeper.base.counters.records_sent, MANY);
 	assert_int_equal(f->keeper.base.counters.messages_sent, packets);
 }
 
@@ -356,7 +361,13 @@ static void tunnel_fields(void **state)
 	assert_int_equal(n, 1);
 }
 
-/* Every template: no field type twice, and only the tunnel endpoints beyond IANA's range. */
+static bool is_ntop_type(uint16_t type)
+{
+	return type == NTOP_TUN_SRC4 || type == NTOP_TUN_DST4 || type == NTOP_TUN_SRC6 ||
+	       type == NTOP_TUN_DST6 || (type >= NTOP_CLI_SEC && type <= NTOP_SRV_USEC);
+}
+
+/* Every template: no field type twice, and only nProbe's types beyond IANA's range. */
 static void templates_well_formed(void **state)
 {
 	struct fixture *f = *state;
@@ -375,10 +386,7 @@ static void templates_well_formed(void **state)
 			for (k = j + 1; k < t->n; k++)
 				assert_int_not_equal(t->fields[j].type, t->fields[k].type);
 			if (t->fields[j].type >= 0x8000)
-				assert_true(t->fields[j].type == NTOP_TUN_SRC4 ||
-					    t->fields[j].type == NTOP_TUN_DST4 ||
-					    t->fields[j].type == NTOP_TUN_SRC6 ||
-					    t->fields[j].type == NTOP_TUN_DST6);
+				assert_true(is_ntop_type(t->fields[j].type));
 		}
 	}
 }
@@ -502,6 +510,92 @@ static void sequence_after_loss(void **state)
 	assert_int_equal(totals.failures, 1);
 }
 
+/* What network delays a record carried: -1 when its template has no such field. */
+struct delays_seen {
+	size_t n;
+	int64_t cli_sec, cli_usec, srv_sec, srv_usec;
+};
+
+static int64_t field_or_absent(const struct v9_template *t, const uint8_t *rec, uint16_t type)
+{
+	uint16_t len;
+	const uint8_t *v = v9_field_value(t, rec, type, &len);
+
+	if (!v)
+		return -1;
+	assert_int_equal(len, 4); /* nProbe's and nfdump's width */
+	return (int64_t)v9_field_uint(t, rec, type);
+}
+
+static void read_delays(const struct v9_template *t, const uint8_t *rec, void *arg)
+{
+	struct delays_seen *s = arg;
+
+	s->n++;
+	s->cli_sec = field_or_absent(t, rec, NTOP_CLI_SEC);
+	s->cli_usec = field_or_absent(t, rec, NTOP_CLI_USEC);
+	s->srv_sec = field_or_absent(t, rec, NTOP_SRV_SEC);
+	s->srv_usec = field_or_absent(t, rec, NTOP_SRV_USEC);
+}
+
+/* The one record @r as the decoder reads it after the packets before. */
+static struct delays_seen delays_of(struct fixture *f, struct bpfix_record r)
+{
+	struct delays_seen s = { 0 };
+	struct v9_header h = { 0 };
+
+	assert_int_equal(bpfix_netflow9_encoder.append(f->nf, &r), 0);
+	assert_int_equal(bpfix_netflow9_encoder.flush(f->nf), 0);
+	read_new(f, read_delays, &s, &h);
+	assert_int_equal(s.n, 1);
+	return s;
+}
+
+/*
+ * TCP round trips as nProbe's network delays: half of each (rounded half up) in seconds and
+ * microseconds; the server's alone in the server's records (its flow knows only that one), both
+ * in the client's; none when nothing was measured, nor in a record of another protocol.
+ */
+static void network_delays(void **state)
+{
+	struct fixture *f = *state;
+	struct bpfix_record r = tcp4(20);
+	struct delays_seen s;
+
+	s = delays_of(f, r); /* a TCP flow whose handshake was not seen */
+	assert_true(s.cli_sec == -1 && s.cli_usec == -1 && s.srv_sec == -1 && s.srv_usec == -1);
+
+	r.rtt_flags = BPFIX_TCP_RTT_SERVER; /* the server's flow: t2 - t1 only */
+	r.rtt_server_us = 40001;
+	r.rtt_client_us = 777; /* not measured: must not show */
+	s = delays_of(f, r);
+	assert_int_equal(s.srv_sec, 0);
+	assert_int_equal(s.srv_usec, 20001);
+	assert_true(s.cli_sec == -1 && s.cli_usec == -1);
+
+	r.rtt_flags = BPFIX_TCP_RTT_SERVER | BPFIX_TCP_RTT_CLIENT | BPFIX_TCP_RTT_CLIENT_AMBIGUOUS;
+	r.rtt_server_us = 3000001; /* half: 1.5000005 s, rounded up to 1 s 500001 µs */
+	r.rtt_client_us = 1;	   /* the smallest measured one is no 0 */
+	s = delays_of(f, r);
+	assert_int_equal(s.srv_sec, 1);
+	assert_int_equal(s.srv_usec, 500001);
+	assert_int_equal(s.cli_sec, 0);
+	assert_int_equal(s.cli_usec, 1);
+
+	r.rtt_server_us = 0xfffffffeu; /* the longest a flow holds: about 35 min 47 s */
+	r.rtt_client_us = 0;	       /* SYN-ACK and ACK in one clock tick */
+	s = delays_of(f, r);
+	assert_int_equal(s.srv_sec * 1000000 + s.srv_usec, 0x7fffffff);
+	assert_true(s.srv_usec < 1000000);
+	assert_int_equal(s.cli_sec, 0);
+	assert_int_equal(s.cli_usec, 0);
+
+	r = gtpu6_over4(); /* UDP: no TCP analysis whatever its fields hold */
+	r.rtt_flags = BPFIX_TCP_RTT_SERVER | BPFIX_TCP_RTT_CLIENT;
+	s = delays_of(f, r);
+	assert_true(s.cli_sec == -1 && s.srv_sec == -1);
+}
+
 struct stats_seen {
 	size_t n;
 	__u64 flows_exported, messages_exported, system_init;
@@ -569,6 +663,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(templates_lost_midway, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(sequence_after_loss, setup, teardown),
 		cmocka_unit_test_setup_teardown(statistics, setup, teardown),
+		cmocka_unit_test_setup_teardown(network_delays, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define V9_MAX_TEMPLATES 32
+#define V9_MAX_TEMPLATES 64
 #define V9_MAX_FIELDS 64
 
 struct v9_field {

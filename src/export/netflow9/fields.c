@@ -2,12 +2,14 @@
 /*
  * NetFlow v9 templates from the template data (fields.h): each element named in flow.def and
  * stats.def becomes a v9 field of its IPFIX number, or of netflow9.def's type for the elements
- * that have none below 32768; and the record and template encoders. No I/O here.
+ * that have none below 32768; the TCP shapes again with netflow9.def's network delays (half
+ * round trips); and the record and template encoders. No I/O here.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 
+#include "bpfix_proto.h"
 #include "export/ipfix/element_ids.h"
 #include "export/netflow9/fields.h"
 #include "util/log.h"
@@ -21,6 +23,10 @@ struct source {
 	uint8_t integer;
 	uint32_t shapes;  /* flow.def: in the templates of these shapes (0: all) */
 };
+
+/* Rounding half up: a measured round trip of 1 µs has a delay of 1 µs, not 0. */
+#define HALF_RTT_US(rtt_us) (((uint64_t)(rtt_us) + 1) / 2)
+#define USEC_PER_SEC 1000000u
 
 #define FLOW_MEMBER_IS_INTEGER(type, member) (sizeof(type) == BPFIX_FLOW_MEMBER_SIZE(member))
 
@@ -36,9 +42,8 @@ static const struct source flow_sources[] = {
 #define N_FLOW_SOURCES (sizeof(flow_sources) / sizeof(flow_sources[0]))
 
 /*
- * Fields of these shapes are IPFIX's only, for now: the TCP analysis goes to NetFlow v9 as
- * nProbe's latency fields (RTT / 2 in seconds and microseconds), a conversion of its own not
- * written yet. A v9 template of such a shape is the template without them.
+ * Fields of these shapes are IPFIX's only: of the TCP analysis, v9 gets the round trips as
+ * nProbe's network delays (netflow9.def, add_delay_templates), in templates of their own.
  */
 #define V9_SHAPES_LEFT_OUT BPFIX_SHAPE_TCP
 
@@ -68,6 +73,20 @@ static const struct {
 #include "netflow9.def"
 #undef BPFIX_V9_TYPE
 };
+
+/* The network delays: which round trip of the record, their v9 types, their delay shape. */
+static const struct {
+	const char *element;
+	uint16_t sec_type, usec_type;
+	uint32_t shape;
+} half_rtts[] = {
+#define BPFIX_V9_HALF_RTT(element, sec_type, usec_type, side)                                    \
+	{ element, sec_type, usec_type, BPFIX_V9_SHAPE_##side##_DELAY },
+#include "netflow9.def"
+#undef BPFIX_V9_HALF_RTT
+};
+
+#define N_HALF_RTTS (sizeof(half_rtts) / sizeof(half_rtts[0]))
 
 /* The v9 field type of @element (its IPFIX number @id): netflow9.def's, else the number. */
 static int v9_type(const char *element, const struct bpfix_element_id *id, uint16_t *type)
@@ -128,6 +147,78 @@ static void add_fields(struct bpfix_v9_template *t, const struct source *src,
 	}
 }
 
+/* The flow.def line of @element; NULL after saying so. */
+static const struct source *flow_source(const char *element)
+{
+	size_t i;
+
+	for (i = 0; i < N_FLOW_SOURCES; i++)
+		if (!strcmp(flow_sources[i].element, element))
+			return &flow_sources[i];
+	bpfix_err("NetFlow v9: netflow9.def's round trip '%s' is no field of flow.def\n", element);
+	return NULL;
+}
+
+/* Append to @t the network delays @delays (BPFIX_V9_SHAPE_*_DELAY bits) asks for. */
+static int add_delays(struct bpfix_v9_template *t, uint32_t delays)
+{
+	const struct source *rtt;
+	struct bpfix_v9_field *f;
+	size_t i, part;
+
+	for (i = 0; i < N_HALF_RTTS; i++) {
+		if (!(half_rtts[i].shape & delays))
+			continue;
+		rtt = flow_source(half_rtts[i].element);
+		if (!rtt)
+			return -EINVAL;
+		for (part = 0; part < 2; part++) {
+			f = &t->fields[t->n_fields++];
+			f->type = part ? half_rtts[i].usec_type : half_rtts[i].sec_type;
+			f->len = sizeof(uint32_t);
+			f->offset = rtt->offset;
+			f->mem_len = rtt->mem_len;
+			f->integer = 1;
+			f->value = part ? BPFIX_V9_HALF_RTT_USEC : BPFIX_V9_HALF_RTT_SEC;
+			t->record_len += f->len;
+		}
+	}
+	return 0;
+}
+
+/*
+ * After the shapes' templates, each TCP shape's again with the server's delay, and with both
+ * (a record has the client's only after the server's: bpfix_conn_step).
+ */
+static int add_delay_templates(struct bpfix_v9_templates *t)
+{
+	static const uint32_t delays[2] = {
+		BPFIX_V9_SHAPE_SERVER_DELAY,
+		BPFIX_V9_SHAPE_SERVER_DELAY | BPFIX_V9_SHAPE_CLIENT_DELAY,
+	};
+	struct bpfix_v9_template *d;
+	size_t i, k;
+	int err;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++) {
+			if (!(bpfix_flow_shapes[i] & BPFIX_SHAPE_TCP))
+				continue;
+			d = &t->flows[t->n_flows];
+			*d = t->flows[i];
+			d->id = BPFIX_V9_TID_FIRST + t->n_flows;
+			err = add_delays(d, delays[k]);
+			if (err)
+				return err;
+			t->with_delays[i][k] = t->n_flows++;
+		}
+	}
+	return 0;
+}
+
+_Static_assert(N_FLOW_SOURCES + 2 * 2 <= BPFIX_V9_MAX_FIELDS,
+	       "a template with the network delays has more fields than BPFIX_V9_MAX_FIELDS");
+
 int bpfix_v9_templates_init(struct bpfix_v9_templates *t)
 {
 	uint16_t flow_types[N_FLOW_SOURCES], stats_types[N_STATS_SOURCES];
@@ -145,11 +236,25 @@ int bpfix_v9_templates_init(struct bpfix_v9_templates *t)
 		add_fields(&t->flows[i], flow_sources, flow_types, N_FLOW_SOURCES,
 			   bpfix_flow_shapes[i]);
 	}
+	t->n_flows = BPFIX_N_FLOW_SHAPES;
+	err = add_delay_templates(t);
+	if (err)
+		return err;
 	t->stats.id = BPFIX_V9_TID_STATS;
 	t->stats.scope_len = BPFIX_V9_SCOPE_SYSTEM_LEN;
 	t->stats.record_len = BPFIX_V9_SCOPE_SYSTEM_LEN;
 	add_fields(&t->stats, stats_sources, stats_types, N_STATS_SOURCES, 0);
 	return 0;
+}
+
+const struct bpfix_v9_template *bpfix_v9_template_of(const struct bpfix_v9_templates *t,
+						     const struct bpfix_record *rec)
+{
+	size_t shape = bpfix_flow_shape_index(rec);
+
+	if (rec->key.protocol != BPFIX_IPPROTO_TCP || !(rec->rtt_flags & BPFIX_TCP_RTT_SERVER))
+		return &t->flows[shape];
+	return &t->flows[t->with_delays[shape][!!(rec->rtt_flags & BPFIX_TCP_RTT_CLIENT)]];
 }
 
 static uint8_t *put16(uint8_t *p, uint16_t v)
@@ -220,6 +325,10 @@ void bpfix_v9_record_write(const struct bpfix_v9_template *t, const void *mem, u
 		if (f->integer) {
 			/* big-endian, its low len octets (reduced size: tcpControlBits in 1) */
 			v = read_integer((const uint8_t *)mem + f->offset, f->mem_len);
+			if (f->value == BPFIX_V9_HALF_RTT_SEC)
+				v = HALF_RTT_US(v) / USEC_PER_SEC;
+			else if (f->value == BPFIX_V9_HALF_RTT_USEC)
+				v = HALF_RTT_US(v) % USEC_PER_SEC;
 			for (b = 0; b < f->len; b++)
 				out[b] = (uint8_t)(v >> (8 * (f->len - 1 - b)));
 		} else {

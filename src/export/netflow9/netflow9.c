@@ -132,7 +132,7 @@ static void add_flow_templates(struct netflow9 *nf, struct destination *d)
 	size_t i;
 
 	d->templates_wanted = d->t->want_templates = false;
-	for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++) {
+	for (i = 0; i < nf->templates.n_flows; i++) {
 		t = &nf->templates.flows[i];
 		if (d->len + template_flowset_len(t) > d->t->max_message) {
 			flush_flows(nf, d); /* a failure asks for the templates again */
@@ -223,7 +223,7 @@ static void append_to(struct netflow9 *nf, struct destination *d,
 static int netflow9_append(void *process, const struct bpfix_record *rec)
 {
 	struct netflow9 *nf = process;
-	const struct bpfix_v9_template *t = &nf->templates.flows[bpfix_flow_shape_index(rec)];
+	const struct bpfix_v9_template *t = bpfix_v9_template_of(&nf->templates, rec);
 	uint8_t wire[BPFIX_V9_MAX_FIELDS * 16];
 	struct bpfix_ipfix_flow mem;
 	size_t i;
@@ -352,7 +352,7 @@ static int check_sizes(const struct netflow9 *nf, const struct bpfix_transport *
 	const struct bpfix_v9_template *st = &nf->templates.stats, *ft;
 	size_t i, need = template_flowset_len(st) + record_flowset_len(st);
 
-	for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++) {
+	for (i = 0; i < nf->templates.n_flows; i++) {
 		ft = &nf->templates.flows[i];
 		need = MAX(need, MAX(template_flowset_len(ft), record_flowset_len(ft)));
 	}
