@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
-"""What the live tests (tests/netns/*.py) share: two network namespaces joined by a veth pair,
-processes started inside them, `bpfix run` on vethA, vethA's tc state.
+"""What the live tests (tests/netns/*.py) share: two network namespaces joined by a veth pair
+(or three in a line, a router between a client and a server), processes started inside them,
+`bpfix run` on vethA (the router's interfaces), vethA's tc state.
 
 Imported like bpfixtest (this directory inserted into sys.path relative to the script's own
 __file__). Root only: run_cases checks that first (cases.require), the scripts that use
@@ -10,6 +11,9 @@ run_in_env before it (bpfixtest.preflight).
   subclass configures what differs between tests through hooks (addresses, neighbours, IPv6
   sysctls, checks). Every process started by spawn() is remembered by pid; cleanup() kills those
   still running and deletes the namespaces, on every path.
+- RouterEnv: namespaces C, R (rt-c, rt-s; forwards IPv4) and S in a line, the end hosts each
+  behind a delay line (a relay process: delay and loss per direction, netem's job where the
+  kernel has no netem); bpfix runs in R (its "A").
 - Bpfix: `bpfix run ARGS` in namespace A, its stderr in a file, waited for until it says it is
   running (its filters on vethA's clsact hooks), asked for its statistics (SIGUSR1), stopped by
   its pid; wait_for(): a wait that fails at once when bpfix exits meanwhile; wait_records(): until
@@ -89,6 +93,7 @@ class VethEnv:
     pid. Subclasses set MAC_A/MAC_B (None: the kernel's) and override the hooks of setup()."""
 
     MAC_A = MAC_B = None
+    METERED_DEV = "vethA"   # the device in A whose tc state the helpers below read
 
     def __init__(self, tmp, tag):
         self.tmp = tmp
@@ -165,24 +170,103 @@ class VethEnv:
                 log(f"WARNING: ip netns del {name}: {r.stderr.strip()}")
         self.namespaces = []
 
-    # tc state of vethA
+    # tc state of vethA (METERED_DEV)
     def tc(self, *args):
         return run(["tc", "-n", self.a, *args]).stdout
 
     def has_clsact(self):
-        return "clsact" in self.tc("qdisc", "show", "dev", "vethA")
+        return "clsact" in self.tc("qdisc", "show", "dev", self.METERED_DEV)
 
     def filters(self, hook):
         """tc's text of the filters on a clsact hook ("" when there is no clsact)."""
         if not self.has_clsact():
             return ""
-        return self.tc("filter", "show", "dev", "vethA", hook)
+        return self.tc("filter", "show", "dev", self.METERED_DEV, hook)
 
     def our_prog_ids(self, hook):
         """Program ids of the filters at bpfix's handle on a hook."""
         return [int(m) for m in re.findall(r"handle " + OUR_HANDLE + r"\b.*?\bid (\d+)",
                                            self.filters(hook))]
 
+
+
+class RouterEnv(VethEnv):
+    """Three namespaces in a line: the client C, the router R (rt-c towards the client, rt-s
+    towards the server; it forwards IPv4) and the server S. Each end host's stack sits behind a
+    delay line (netem is not in every kernel, this one is in none): in C the client's address is
+    on c0, whose peer c1 a relay process (veth_traffic.py relay) joins to cli, the veth towards
+    rt-c; in S likewise s0, s1, srv towards rt-s. IPv6 off, offloads off (and transmit checksums
+    on c0 and s0, as the relay copies frames as they are), static neighbours and routes, so the
+    links carry only what a test sends. R is self.a, where Bpfix runs; the tc helpers read rt-c
+    (METERED_DEV). delay_line() starts (or restarts) one side's relay."""
+
+    METERED_DEV = "rt-c"
+    CLIENT_ADDR, ROUTER_C_ADDR = "10.202.1.2", "10.202.1.1"
+    ROUTER_S_ADDR, SERVER_ADDR = "10.202.2.1", "10.202.2.2"
+    # per side: namespace attribute, (stack, relay inner, relay outer), stack's address and MAC,
+    # router device, its address and MAC
+    SIDES = {"client": ("c", ("c0", "c1", "cli"), CLIENT_ADDR, "02:b9:f1:01:00:02", "rt-c",
+                        ROUTER_C_ADDR, "02:b9:f1:01:00:01"),
+             "server": ("s", ("s0", "s1", "srv"), SERVER_ADDR, "02:b9:f1:02:00:02", "rt-s",
+                        ROUTER_S_ADDR, "02:b9:f1:02:00:01")}
+
+    def __init__(self, tmp, tag):
+        super().__init__(tmp, tag)
+        pid = os.getpid()
+        self.c, self.a, self.s = (f"bpfix-{tag}-c-{pid}", f"bpfix-{tag}-r-{pid}",
+                                  f"bpfix-{tag}-s-{pid}")
+        self.ifindex = {}
+        self.relays = {}
+
+    def offload_off(self, ns, dev, tx=False):
+        for argv in [["offload", dev]] + ([["feature", dev, "tx", "off"]] if tx else []):
+            r = run(self.ns(ns, PY, TRAFFIC, *argv), check=False)
+            if r.returncode != 0:
+                raise HarnessError(f"cannot turn offloads off on {dev}: {r.stderr.strip()}")
+
+    def setup(self):
+        for name in (self.c, self.a, self.s):
+            r = run(["ip", "netns", "add", name], check=False)
+            if r.returncode != 0:
+                raise Skip(f"cannot create a network namespace: {r.stderr.strip()}")
+            self.namespaces.append(name)
+            for key in ("all", "default"):
+                self.sysctl(name, f"/proc/sys/net/ipv6/conf/{key}/disable_ipv6", 1)
+        router = self.a
+        for attr, (stack, inner, outer), addr, mac, rdev, raddr, rmac in self.SIDES.values():
+            ns = getattr(self, attr)
+            run(["ip", "-n", ns, "link", "add", stack, "address", mac, "type", "veth", "peer",
+                 "name", inner])
+            run(["ip", "-n", ns, "link", "add", outer, "type", "veth", "peer", "name", rdev,
+                 "address", rmac, "netns", router])
+            for dev in (stack, inner, outer):
+                self.offload_off(ns, dev, tx=dev == stack)
+                run(["ip", "-n", ns, "link", "set", dev, "up"])
+            self.offload_off(router, rdev)
+            run(["ip", "-n", ns, "addr", "add", f"{addr}/24", "dev", stack])
+            run(["ip", "-n", ns, "neigh", "replace", raddr, "lladdr", rmac, "dev", stack, "nud",
+                 "permanent"])
+            run(["ip", "-n", ns, "route", "add", "default", "via", raddr, "dev", stack])
+            run(["ip", "-n", router, "addr", "add", f"{raddr}/24", "dev", rdev])
+            run(["ip", "-n", router, "neigh", "replace", addr, "lladdr", mac, "dev", rdev, "nud",
+                 "permanent"])
+            run(["ip", "-n", router, "link", "set", rdev, "up"])
+            info = json.loads(run(["ip", "-n", router, "-j", "link", "show", rdev]).stdout)
+            self.ifindex[rdev] = int(info[0]["ifindex"])
+        self.sysctl(router, "/proc/sys/net/ipv4/ip_forward", 1)
+        self.ifindex_a = self.ifindex["rt-c"]
+
+    def delay_line(self, side, out_ms=0.0, in_ms=0.0, out_loss=0.0, in_loss=0.0, seed=1):
+        """(Re)start the relay of side ("client" or "server"): frames its stack sends wait
+        out_ms and are lost with probability out_loss on their way to the router, frames from
+        the router in_ms and in_loss. Returns what the relay it replaces relayed and dropped
+        ({"relayed": N, "dropped": N}; {} for the first)."""
+        before = self.relays.pop(side).stop() if side in self.relays else {}
+        attr, (_, inner, outer), *_ = self.SIDES[side]
+        self.relays[side] = Helper(self, getattr(self, attr),
+                                   [PY, TRAFFIC, "relay", inner, outer, str(out_ms), str(in_ms),
+                                    str(out_loss), str(in_loss), str(seed)], f"{side} relay")
+        return before
 
 class Bpfix:
     """`bpfix run ARGS` in namespace A, its stderr in a file."""

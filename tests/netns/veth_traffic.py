@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""The traffic side of live_veth.py, run inside the test's network namespaces (`ip netns exec`).
+"""The traffic side of live_veth.py (and the delay line of tcp_router.py), run inside the test's
+network namespaces (`ip netns exec`).
 
     veth_traffic.py offload IF      turn TSO, GSO and GRO off on IF (the legacy ethtool ioctls, so
                                     no ethtool binary is needed) and check they are off
-    veth_traffic.py feature IF tso|gso|gro on|off
-                                    turn one of them on or off, and check it is
+    veth_traffic.py feature IF tso|gso|gro|tx on|off
+                                    turn one of them (tx: transmit checksums) on or off, and
+                                    check it is
     veth_traffic.py gso-max IF OCTETS
                                     the largest GSO packet IF makes or passes whole, IPv4 and IPv6
                                     (above 65536: BIG TCP), through rtnetlink (the Debian 12
@@ -18,6 +20,13 @@
                                     PLAN (main, echo, drop or bulk); prints one JSON line: the
                                     wall-clock window of the traffic, every captured packet,
                                     errors
+    veth_traffic.py relay INNER OUTER OUT_MS IN_MS OUT_LOSS IN_LOSS SEED
+                                    a delay line for kernels without netem (tcp_router.py):
+                                    every frame arriving on INNER is sent on OUTER OUT_MS later,
+                                    every frame arriving on OUTER on INNER IN_MS later, each
+                                    dropped with probability OUT_LOSS / IN_LOSS (a seeded
+                                    generator); prints "ready", and what it relayed and dropped
+                                    as one JSON line at SIGTERM
 
 The plan constants below are also what live_veth.py computes its expectations from. Packets are
 captured on B's veth: B's outgoing packets are A's ingress, B's incoming packets A's egress, one to
@@ -26,8 +35,11 @@ one while offloads are off. Only the standard library is used (no scapy: fast st
 
 import ctypes
 import fcntl
+import heapq
 import json
 import os
+import random
+import select
 import selectors
 import signal
 import socket
@@ -97,6 +109,7 @@ SIOCETHTOOL = 0x8946
 ETHTOOL_GTSO, ETHTOOL_STSO = 0x1E, 0x1F
 ETHTOOL_GGSO, ETHTOOL_SGSO = 0x23, 0x24
 ETHTOOL_GGRO, ETHTOOL_SGRO = 0x2B, 0x2C
+ETHTOOL_GTXCSUM, ETHTOOL_STXCSUM = 0x16, 0x17
 
 
 def ethtool_value(sock, ifname, cmd, value=0):
@@ -108,7 +121,8 @@ def ethtool_value(sock, ifname, cmd, value=0):
 
 
 FEATURES = {"tso": (ETHTOOL_GTSO, ETHTOOL_STSO), "gso": (ETHTOOL_GGSO, ETHTOOL_SGSO),
-            "gro": (ETHTOOL_GGRO, ETHTOOL_SGRO)}
+            "gro": (ETHTOOL_GGRO, ETHTOOL_SGRO), "tx": (ETHTOOL_GTXCSUM, ETHTOOL_STXCSUM)}
+OFFLOADS = ("tso", "gso", "gro")    # what `offload` turns off
 
 
 def set_feature(ifname, name, on):
@@ -122,7 +136,7 @@ def set_feature(ifname, name, on):
 
 
 def offload_off(ifname):
-    return max(set_feature(ifname, name, False) for name in FEATURES)
+    return max(set_feature(ifname, name, False) for name in OFFLOADS)
 
 
 # rtnetlink (linux/rtnetlink.h, linux/if_link.h)
@@ -426,6 +440,69 @@ def client(plan, ifname):
     return 0
 
 
+# ---------------------------------------------------------------------------------------------
+# relay (tcp_router.py's client and server namespaces)
+
+SO_TIMESTAMPNS = 35     # asm-generic/socket.h: each frame's receive time as a timespec
+
+
+def relay(inner, outer, out_ms, in_ms, out_loss, in_loss, seed):
+    """The delay line (see the usage above). A frame's delay counts from the kernel's receive
+    time (SO_TIMESTAMPNS), not from when this process got to it, and this process asks for
+    real-time priority, so a frame leaves within tens of microseconds of its time."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(50))
+    except (OSError, AttributeError):
+        pass
+    rng = random.Random(seed)
+    socks = {}
+    for dev in (inner, outer):
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        s.bind((dev, 0))
+        s.setblocking(False)
+        socks[dev] = s
+    rule = {socks[inner]: (socks[outer], out_ms / 1000, out_loss),
+            socks[outer]: (socks[inner], in_ms / 1000, in_loss)}
+    counts = {"relayed": 0, "dropped": 0}
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    queue, n = [], 0
+    print("ready", flush=True)
+    while not stop:
+        timeout = max(0.0, queue[0][0] - time.time()) if queue else 0.2
+        try:
+            ready, _, _ = select.select(list(rule), [], [], timeout)
+        except InterruptedError:
+            continue
+        for s in ready:
+            out, delay, loss = rule[s]
+            while True:
+                try:
+                    frame, anc, _, addr = s.recvmsg(65536, socket.CMSG_SPACE(16))
+                except BlockingIOError:
+                    break
+                if addr[2] == socket.PACKET_OUTGOING:
+                    continue    # what this relay sent on the device
+                if loss and rng.random() < loss:
+                    counts["dropped"] += 1
+                    continue
+                counts["relayed"] += 1
+                if not delay:
+                    out.send(frame)
+                    continue
+                sec, nsec = struct.unpack("qq", anc[0][2][:16]) if anc else (time.time(), 0)
+                heapq.heappush(queue, (sec + nsec / 1e9 + delay, n, out, frame))
+                n += 1
+        now = time.time()
+        while queue and queue[0][0] <= now:
+            _, _, out, frame = heapq.heappop(queue)
+            out.send(frame)
+    print(json.dumps(counts), flush=True)
+    return 0
+
+
 def main(argv):
     if len(argv) == 2 and argv[0] == "offload":
         return offload_off(argv[1])
@@ -436,6 +513,9 @@ def main(argv):
         return gso_max(argv[1], int(argv[2]))
     if argv == ["server"]:
         return server()
+    if len(argv) == 8 and argv[0] == "relay":
+        return relay(argv[1], argv[2], float(argv[3]), float(argv[4]), float(argv[5]),
+                     float(argv[6]), int(argv[7]))
     if len(argv) == 3 and argv[0] == "client":
         return client(argv[1], argv[2])
     print(__doc__, file=sys.stderr)

@@ -76,10 +76,10 @@ def truth_values(row):
             "first_flags": int(row["first_flags"], 0)}
 
 
-def decoded_tcp(path, elements):
-    """{key as truth_key makes it: values} of the TCP flow records of an IPFIX file."""
+def tcp_records(path, elements):
+    """(FlowView, every field by name, the TCP analysis by FIELDS' names) of each TCP flow
+    record of an IPFIX file, as ipfixDump decodes it."""
     _, records = ipfix_records.decode(path, elements)
-    out = {}
     for rec in records:
         v = ipfix_records.flow_view(rec)
         if v is None or v.proto != 6:
@@ -88,9 +88,16 @@ def decoded_tcp(path, elements):
         missing = [e for e in ELEMENTS.values() if e not in f]
         if missing:
             raise HarnessError(f"a TCP record without {', '.join(missing)}: {v}")
-        key = (v.ver, v.src, v.dst, v.sport, v.dport, v.outer_dst, v.teid, v.first_ms, v.last_ms)
         values = {name: int(f[element], 0) for name, element in ELEMENTS.items()}
         values["packets"] = v.packets
+        yield v, f, values
+
+
+def decoded_tcp(path, elements):
+    """{key as truth_key makes it: values} of the TCP flow records of an IPFIX file."""
+    out = {}
+    for v, _, values in tcp_records(path, elements):
+        key = (v.ver, v.src, v.dst, v.sport, v.dport, v.outer_dst, v.teid, v.first_ms, v.last_ms)
         if key in out:
             raise HarnessError(f"two TCP records of one flow and time: {key}")
         out[key] = values
