@@ -67,7 +67,7 @@ __attribute__((noinline)) int bpfix_tcp_meter(struct bpfix_scratch *s,
 {
 	__u32 result;
 
-	if (!s || !stats)
+	if (!s || !stats || bpfix_tcp_idle_ack(stats, &s->seg))
 		return 0;
 	result = bpfix_tcp_account(stats, &s->seg, packets);
 	if (result & BPFIX_TCP_RESYNCED)
@@ -166,7 +166,8 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 	ifindex = bpfix_replay ? 0 : skb->ifindex;
 	bpfix_flow_key_from_meta(&s->key, &s->meta, ifindex, direction);
 	account(s, now, packets, bpfix_wire_octets(wire_len, skb->gso_segs, &s->meta), ifindex,
-		bpfix_tcp_seg_of(&s->meta, !cursor.gtpu_fragmented, now, &s->seg));
+		bpfix_tcp_analysis &&
+			bpfix_tcp_seg_of(&s->meta, !cursor.gtpu_fragmented, now, &s->seg));
 }
 
 SEC("tc")

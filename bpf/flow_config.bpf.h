@@ -15,4 +15,10 @@ const volatile __u8 bpfix_replay = 0;
 /* UDP port whose packets are looked into as GTP-U (0: none); TS 29.281 registers 2152. */
 const volatile __u16 bpfix_gtpu_port = 2152;
 
+/*
+ * The TCP analysis (common/bpfix_tcp.h). Always on in bpfix; bench/kernel_cost loads the program
+ * once more with it off, to measure what it costs per packet.
+ */
+const volatile __u8 bpfix_tcp_analysis = 1;
+
 #endif /* BPFIX_FLOW_CONFIG_BPF_H */

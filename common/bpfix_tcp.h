@@ -137,6 +137,18 @@ enum bpfix_hs_step {
 	BPFIX_HS_END,		/* the SYN's sender's next segment: t3, the client side */
 };
 
+/*
+ * A segment the analysis has nothing to do with: no data, SYN, FIN or RST (a pure ACK), in a
+ * direction with no handshake pending. Most of the ACKs of a download; what bpfix_tcp_classify
+ * would leave alone, decided without the call.
+ */
+BPFIX_INLINE int bpfix_tcp_idle_ack(const struct bpfix_flow_stats *s,
+				     const struct bpfix_tcp_seg *seg)
+{
+	return !seg->len && !(seg->flags & BPFIX_TCP_RST) &&
+	       !(BPFIX_TCP_STATE(*(const volatile __u64 *)&s->tcp_seq) & BPFIX_TCP_HS_PENDING);
+}
+
 /* bpfix_tcp_account's result: the step in the low octet, and these */
 #define BPFIX_TCP_STEP(result) ((result) & 0xff)
 #define BPFIX_TCP_RESTARTED 0x100 /* a SYN that started its direction afresh */
@@ -156,7 +168,7 @@ BPFIX_BPF_GLOBAL __u32 bpfix_tcp_account(struct bpfix_flow_stats *s,
 	__u64 old = 0, next = 0;
 	int i;
 
-	if (!s || !seg)
+	if (!s || !seg || bpfix_tcp_idle_ack(s, seg))
 		return BPFIX_HS_NONE;
 	isn = *(volatile __u32 *)&s->tcp_isn;
 	probe = *(volatile __u32 *)&s->tcp_probe_seq;
