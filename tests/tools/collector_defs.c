@@ -328,10 +328,21 @@ static bool is_address(const fbInfoElement_t *ie)
 	return ie->type == FB_IP4_ADDR || ie->type == FB_IP6_ADDR;
 }
 
+/*
+ * The protobuf field number of a mapped element: fixed by the element, so a field added to
+ * flow.def never renumbers the others (a consumer's schema keeps working). Clear of GoFlow2's
+ * own (below 1000) and of protobuf's reserved 19000-19999: IANA 1000 + id, ours 2000 + id.
+ */
+static unsigned goflow2_index(const fbInfoElement_t *ie)
+{
+	if (!strcmp(ie->ref.name, "flowDirection"))
+		return 42; /* GoFlow2's own mapping.yaml puts it there */
+	return (ie->ent ? 2000 : 1000) + ie->num;
+}
+
 static void goflow2(fbInfoModel_t *model, unsigned long pen)
 {
 	struct goflow2_map m = { .n = 0 };
-	unsigned index = 1001; /* custom protobuf fields: clear of GoFlow2's own */
 	size_t i;
 
 	goflow2_mapped(model, &m);
@@ -348,9 +359,7 @@ static void goflow2(fbInfoModel_t *model, unsigned long pen)
 	for (i = 0; i < m.n; i++)
 		if (first_of_name(&m, i))
 			printf("    - name: %s\n      index: %u\n      type: %s\n", m.name[i],
-			       /* GoFlow2's own mapping.yaml puts flowDirection at 42 */
-			       strcmp(m.name[i], "flow_direction") ? index++ : 42,
-			       is_address(m.ie[i]) ? "bytes" : "varint");
+			       goflow2_index(m.ie[i]), is_address(m.ie[i]) ? "bytes" : "varint");
 	printf("  render:\n    time_received_ns: datetimenano\n");
 	for (i = 0; i < m.n; i++)
 		if (first_of_name(&m, i) && is_address(m.ie[i]))
