@@ -15,6 +15,8 @@
 #include "live/live.h"
 #include "util/log.h"
 #include "replay/replay.h"
+#include "report/report.h"
+#include "report/report_options.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -25,6 +27,7 @@
 	USAGE_RUN                                                                              \
 	"       bpfix replay [-c FILE] [OPTIONS] PCAP...\n"                                    \
 	"       bpfix run|replay [OPTIONS] --print-config\n"                                   \
+	"       bpfix report [--format text|csv|json] [--sort KEY] FILE.ipfix\n"              \
 	"       bpfix --help | --version\n"
 
 static const char about_replay[] =
@@ -34,6 +37,13 @@ static const char about_replay[] =
 	"             flows, records sent, elapsed time and rate. On a terminal a progress line\n"
 	"             shows how far it is. --engine kernel runs the TC program itself and needs\n"
 	"             root (CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN); the host engine needs none.\n";
+static const char about_report[] =
+	"report       read an IPFIX file bpfix wrote and print, per GTP-U tunnel and QoS flow\n"
+	"             and per server address, packets, octets, median and 95th percentile of\n"
+	"             the TCP handshake round trips on each side of the observer, and gaps and\n"
+	"             retransmissions per 100 TCP packets, worst first; as text, CSV or JSON.\n"
+	"             'bpfix report --help' gives its options (--format, --sort,\n"
+	"             --enterprise-number) and what each number means.\n";
 static const char about_run[] =
 	"run          attach the TC program to each interface's clsact hooks (and to interfaces\n"
 	"             matching a glob as they appear) and export flows until SIGINT or\n"
@@ -57,6 +67,8 @@ static void usage(FILE *out, enum bpfix_mode modes)
 		fputs(about_replay, out);
 	if (modes & BPFIX_MODE_RUN)
 		fputs(about_run, out);
+	if (modes == BPFIX_MODE_ALL)
+		fputs(about_report, out);
 	fprintf(out, "--print-config  print the configuration the options give, as a config "
 		     "file.\n\nOptions%s (and their [section] key in a config file, see "
 		     "etc/bpfix.conf):\n",
@@ -71,8 +83,8 @@ static void usage(FILE *out, enum bpfix_mode modes)
 /* What bare "bpfix" says: the forms of the command line, and where the help is. */
 static void short_usage(FILE *out)
 {
-	fputs(USAGE_ALL "\n'bpfix run --help' and 'bpfix replay --help' list each subcommand's "
-	      "options,\n'bpfix --help' all of them.\n", out);
+	fputs(USAGE_ALL "\n'bpfix run --help', 'bpfix replay --help' and 'bpfix report --help' list "
+	      "each\nsubcommand's options, 'bpfix --help' those of run and replay.\n", out);
 }
 
 /*
@@ -302,6 +314,22 @@ out:
 	return rc;
 }
 
+static int cmd_report(int argc, char **argv)
+{
+	struct bpfix_report_opts opts;
+	int rc = bpfix_report_parse(argc, argv, &opts);
+
+	if (rc == BPFIX_REPORT_HELP) {
+		bpfix_report_usage(stdout);
+		return 0;
+	}
+	if (rc) {
+		fprintf(stderr, "Try 'bpfix report --help'.\n");
+		return EXIT_USAGE;
+	}
+	return bpfix_report_run(&opts) ? EXIT_FAILED : 0;
+}
+
 static int cmd_print_config(struct bpfix_config *cfg, int argc, char **argv)
 {
 	int first, rc = configure(cfg, argc, argv, &first, BPFIX_MODE_ALL);
@@ -337,6 +365,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
 	bpfix_config_init(&cfg);
 	if (!strcmp(argv[1], "replay")) {
 		rc = cmd_replay(&cfg, argc - 1, argv + 1);

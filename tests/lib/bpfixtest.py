@@ -405,7 +405,8 @@ class Nfcapd:
         # views of each record by what both show.
         fmt = "fmt:%ts|%te|%pr|%sa|%da|%pkt|%byt|%end"
         ends = defaultdict(list)
-        for line in self.nfdump("-q", "-N", "-o", fmt).splitlines():
+        # -6: fmt shortens IPv6 addresses over 16 characters otherwise ("2001:db..afe::10")
+        for line in self.nfdump("-q", "-N", "-6", "-o", fmt).splitlines():
             c = [x.strip() for x in line.split("|")]
             if len(c) != 8:
                 continue

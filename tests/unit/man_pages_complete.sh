@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
-# The man pages stay true to the binary: every option "bpfix --help" prints (long, and short where
-# it has one) is in man/bpfix.8, every "key =" of "bpfix --print-config" is in man/bpfix.conf.5
+# The man pages stay true to the binary: every option "bpfix --help" and "bpfix report --help"
+# print (long, and short where it has one) is in man/bpfix.8, every "key =" of "bpfix --print-config" is in man/bpfix.conf.5
 # under its own ".SS [section]", and groff formats both pages without a warning (that part is
 # skipped, saying so, when groff is not installed).
 # Usage: man_pages_complete.sh BPFIX MAN_DIR
@@ -22,6 +22,9 @@ for f in "$page8" "$page5"; do
 	[[ -r $f ]] || { echo "FAIL: cannot read $f" >&2; exit 1; }
 done
 help=$("$bpfix" --help) || { echo "FAIL: $bpfix --help failed" >&2; exit 1; }
+# bpfix report has options of its own (not configuration keys): its help names them
+report_help=$("$bpfix" report --help) || { echo "FAIL: $bpfix report --help failed" >&2; exit 1; }
+help+=$'\n'$report_help
 config=$("$bpfix" --print-config) || { echo "FAIL: $bpfix --print-config failed" >&2; exit 1; }
 
 # The roff source as text: \- is a hyphen, font changes and zero-width marks are dropped.

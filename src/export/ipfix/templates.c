@@ -155,13 +155,19 @@ gboolean bpfix_ipfix_add_stats_templates(fbInfoModel_t *model, fbSession_t *sess
 	return ok;
 }
 
+gboolean bpfix_ipfix_add_memory_template(fbInfoModel_t *model, fbSession_t *session, GError **err)
+{
+	fbTemplate_t *tmpl = new_template(model, memory_specs, UINT32_MAX, err);
+
+	return tmpl && fbSessionAddTemplate(session, TRUE, BPFIX_TID_MEMORY, tmpl, err);
+}
+
 gboolean bpfix_ipfix_add_flow_templates(fbInfoModel_t *model, fbSession_t *session, GError **err)
 {
 	fbTemplate_t *tmpl;
 	size_t i;
 
-	tmpl = new_template(model, memory_specs, UINT32_MAX, err);
-	if (!tmpl || !fbSessionAddTemplate(session, TRUE, BPFIX_TID_MEMORY, tmpl, err))
+	if (!bpfix_ipfix_add_memory_template(model, session, err))
 		return FALSE;
 	for (i = 0; i < BPFIX_N_FLOW_SHAPES; i++) {
 		tmpl = new_template(model, wire_specs, bpfix_flow_shapes[i], err);

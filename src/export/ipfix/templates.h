@@ -23,7 +23,9 @@
 
 /* Our elements for fbInfoModelAddElementArray (which keeps the pointer: free after the model). */
 fbInfoElement_t *bpfix_ipfix_new_elements(__u32 pen);
-/* The flow templates, in the session's current domain. */
+/* The internal template of the flow record in memory (record_layout.h), BPFIX_TID_MEMORY. */
+gboolean bpfix_ipfix_add_memory_template(fbInfoModel_t *model, fbSession_t *session, GError **err);
+/* The flow templates (that one and the external ones), in the session's current domain. */
 gboolean bpfix_ipfix_add_flow_templates(fbInfoModel_t *model, fbSession_t *session, GError **err);
 /*
  * The statistics templates and the RFC 5610 type-record template: internal, and external in
