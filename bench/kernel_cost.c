@@ -9,14 +9,19 @@
  * packet. A TCP frame repeated is, to the analysis, a retransmitted segment each time (it
  * classifies it and adds to the loss word: one atomic, as in-order data costs one compare-and-
  * swap); a pure ACK only passes its compares; a SYN also looks its handshake up in the
- * connection map (a SYN again: t1 moves, in place).
+ * connection map (a SYN again: t1 moves, in place). GTP-U is measured against a second baseline
+ * program that decapsulates the same frames (base_gtpu). It also reports the verified
+ * instructions of each of bpfix's programs (bpf_prog_info.verified_insns), live configuration.
  * Usage: kernel_cost [repeat [rounds]]. Needs root (CAP_BPF + CAP_NET_ADMIN).
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <arpa/inet.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -27,6 +32,7 @@
 
 #define MAX_ROUNDS 64
 #define MAX_FLOWS 65536
+#define GTPU_TEID 0x1234abcd
 
 static const __u8 mac_a[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const __u8 mac_b[6] = { 0x02, 0, 0, 0, 0, 0x0b };
@@ -75,7 +81,7 @@ static void build_gtpu_psc(struct frame *f)
 						    .dst = { 198, 51, 100, 2 }, .protocol = 17,
 						    .ttl = 64 });
 	frame_udp(f, FRAME_GTPU_PORT, FRAME_GTPU_PORT);
-	frame_gtpu_header(f, FRAME_GTPU_V1 | FRAME_GTPU_E, FRAME_GTPU_G_PDU, 0x1234abcd);
+	frame_gtpu_header(f, FRAME_GTPU_V1 | FRAME_GTPU_E, FRAME_GTPU_G_PDU, GTPU_TEID);
 	frame_gtpu_opt(f, 0, 0, FRAME_GTPU_EXT_PDU_SESSION);
 	frame_gtpu_pdu_session(f, &(struct frame_pdu_session_fields){ .pdu_type = FRAME_PSC_UL,
 								       .qfi = 9 });
@@ -101,15 +107,16 @@ static const struct kind {
 	void (*build)(struct frame *f);
 	bool baseline_meters; /* untagged IPv4: else the baseline stops at the EtherType */
 	bool tcp;	      /* measured again without the TCP analysis */
+	bool tunnel;	      /* against the decapsulating baseline (base_gtpu) */
 	bool handshake;	      /* a handshake packet's cost, not a packet of a flow's steady state:
 			       * not in kernel_ratio (the worst kind) */
 } kinds[] = {
-	{ "ipv4_tcp", build_ipv4_tcp, true, true, false },
-	{ "ipv4_tcp_ack", build_ipv4_tcp_ack, true, true, false },
-	{ "ipv4_tcp_syn", build_ipv4_tcp_syn, true, true, true },
-	{ "ipv6_udp", build_ipv6_udp, false, false, false },
-	{ "gtpu", build_gtpu_psc, true, true, false },
-	{ "qinq", build_qinq_ipv4_udp, false, false, false },
+	{ "ipv4_tcp", build_ipv4_tcp, true, true, false, false },
+	{ "ipv4_tcp_ack", build_ipv4_tcp_ack, true, true, false, false },
+	{ "ipv4_tcp_syn", build_ipv4_tcp_syn, true, true, false, true },
+	{ "ipv6_udp", build_ipv6_udp, false, false, false, false },
+	{ "gtpu", build_gtpu_psc, true, true, true, false },
+	{ "qinq", build_qinq_ipv4_udp, false, false, false, false },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -156,6 +163,45 @@ static double run_once(int prog_fd, const struct frame *f, __u32 repeat)
 	return run.duration; /* the kernel's mean per repetition, ns */
 }
 
+/* The largest verified instruction count of @obj's programs, each printed; 0 when the kernel
+ * does not report it. */
+static __u32 print_verified_insns(struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	__u32 most = 0;
+
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) ||
+		    len < offsetof(struct bpf_prog_info, verified_insns) + sizeof(info.verified_insns))
+			continue;
+		printf("verified instructions: %-16s %u\n", bpf_program__name(prog),
+		       info.verified_insns);
+		if (info.verified_insns > most)
+			most = info.verified_insns;
+	}
+	return most;
+}
+
+/* 0 when base_gtpu metered the GTP-U frame as an inner flow (its key has the frame's TEID), so the
+ * tunnel's ratio is against a baseline that did decapsulate. */
+static int check_gtpu_baseline(struct bench_baseline *base)
+{
+	struct { __u32 inner[4]; __u32 teid; } key; /* struct base_gtpu_key */
+	int fd = bpf_map__fd(base->maps.base_gtpu_flows);
+
+	_Static_assert(sizeof(key) == 20, "struct base_gtpu_key");
+	if (bpf_map_get_next_key(fd, NULL, &key) || ntohl(key.teid) != GTPU_TEID ||
+	    bpf_map_get_next_key(fd, &key, &key) != -ENOENT) {
+		fprintf(stderr, "base_gtpu did not meter the GTP-U frame as one inner flow\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -179,7 +225,8 @@ int main(int argc, char **argv)
 	struct bench_baseline *base = NULL;
 	struct bpfix_flow *skel = NULL, *plain = NULL;
 	double ratio[NKINDS], fair, worst = 0;
-	int bpfix_fd, base_fd, plain_fd, r, err = 1;
+	int bpfix_fd, base_fd, gtpu_base_fd, plain_fd, r, err = 1;
+	__u32 verified;
 	unsigned int k;
 
 	if (rounds < 1 || rounds > MAX_ROUNDS || !repeat) {
@@ -204,6 +251,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	bpf_map__set_max_entries(base->maps.base_flows, MAX_FLOWS);
+	bpf_map__set_max_entries(base->maps.base_gtpu_flows, MAX_FLOWS);
 	if ((err = bench_baseline__load(base))) {
 		fprintf(stderr, "loading baseline: %s\n", strerror(-err));
 		err = 1;
@@ -212,28 +260,36 @@ int main(int argc, char **argv)
 	bpfix_fd = bpf_program__fd(skel->progs.bpfix_ingress);
 	plain_fd = bpf_program__fd(plain->progs.bpfix_ingress);
 	base_fd = bpf_program__fd(base->progs.base_ingress);
+	gtpu_base_fd = bpf_program__fd(base->progs.base_gtpu);
 
+	verified = print_verified_insns(skel->obj);
 	printf("kernel_cost: %u repetitions per test run, %d alternating rounds, kernel %s\n",
 	       repeat, rounds, "BPF_PROG_TEST_RUN");
 	/* warm-up: creates the flows so every timed run updates an existing one */
 	for (k = 0; k < NKINDS; k++) {
 		if (run_once(bpfix_fd, &frames[k], 1000) < 0 ||
 		    run_once(plain_fd, &frames[k], 1000) < 0 ||
-		    run_once(base_fd, &frames[k], 1000) < 0) {
+		    run_once(kinds[k].tunnel ? gtpu_base_fd : base_fd, &frames[k], 1000) < 0) {
 			fprintf(stderr, "test run of %s failed\n", kinds[k].name);
 			err = 1;
 			goto out;
 		}
 	}
+	if (check_gtpu_baseline(base)) {
+		err = 1;
+		goto out;
+	}
 	for (r = 0; r < rounds; r++) {
 		for (k = 0; k < NKINDS; k++) {
+			int kind_base_fd = kinds[k].tunnel ? gtpu_base_fd : base_fd;
+
 			/* alternate which goes first, so drift hits both alike */
 			if (r % 2) {
-				t_base[k][r] = run_once(base_fd, &frames[k], repeat);
+				t_base[k][r] = run_once(kind_base_fd, &frames[k], repeat);
 				t_bpfix[k][r] = run_once(bpfix_fd, &frames[k], repeat);
 			} else {
 				t_bpfix[k][r] = run_once(bpfix_fd, &frames[k], repeat);
-				t_base[k][r] = run_once(base_fd, &frames[k], repeat);
+				t_base[k][r] = run_once(kind_base_fd, &frames[k], repeat);
 			}
 			t_plain[k][r] = kinds[k].tcp ? run_once(plain_fd, &frames[k], repeat) : 0;
 			if (t_bpfix[k][r] < 0 || t_base[k][r] < 0 || t_plain[k][r] < 0) {
@@ -259,7 +315,7 @@ int main(int argc, char **argv)
 	printf("(duration is the kernel's integer mean per repetition; the test run's own overhead "
 	       "is in both. The baseline meters only IPv4: on ipv6_udp and qinq it returns at the "
 	       "EtherType, so for those kernel_ratio uses kernel_ratio_vs_v4_<kind>, bpfix's cost over "
-	       "the baseline's ipv4_tcp cost)\n");
+	       "the baseline's ipv4_tcp cost; gtpu's baseline is base_gtpu, which decapsulates)\n");
 	printf("%-12s %12s %12s %10s   (the TCP analysis: what it adds per packet)\n", "kind",
 	       "with_ns", "without_ns", "added_ns");
 	for (k = 0; k < NKINDS; k++)
@@ -275,7 +331,7 @@ int main(int argc, char **argv)
 		       kinds[k].name, median(t_base[k], rounds), kinds[k].name,
 		       median(t_bpfix[k], rounds) / median(t_base[0], rounds));
 	/* the TCP-with-analysis row: ipv4_tcp (kinds[0]), each frame a segment the analysis counts */
-	printf(" kernel_ratio_tcp_analysis=%.3f", ratio[0]);
+	printf(" kernel_ratio_tcp_analysis=%.3f verified_insns=%u", ratio[0], verified);
 	for (k = 0; k < NKINDS; k++)
 		if (kinds[k].tcp)
 			printf(" kernel_ns_tcp_analysis_added_%s=%.1f", kinds[k].name,

@@ -15,6 +15,11 @@ alternating the tools run by run (run 1 of every tool, then run 2, ...), and tak
                that is just "r0 = 0; exit", with the same __sk_buff context (tstamp, wire_len).
                It is what the kernel engine would cost if the TC program did nothing and there
                were no flow map to sweep and export.
+    floor-newkey  (new-flow capture only) the same floor with a program that inserts one new
+               key per packet (8 octets, the frame's index via skb->mark) into an LRU hash of
+               MAXFLOWS entries: what one new flow per packet costs at the least.
+    read-floor a C program linked with libpcap that reads every packet (stdio with a 1 MiB
+               buffer, as bpfix's reader) and does nothing with it: the host engine's floor.
     host-udp   bpfix replay --engine host --pace-rate 0 --collector 127.0.0.1:PORT CAPTURE
     softflowd  softflowd -r CAPTURE -n 127.0.0.1:PORT -v 10 -6 -m MAXFLOWS (IPFIX, same sink)
 
@@ -29,8 +34,10 @@ count is checked: bpfix's summary "packets read" and softflowd's "Packets proces
 the capture's packet count, and the floor prints what it ran; a mismatch is an error.
 
 Prints a table and a final `RESULT {json}` with replay_host_vs_softflowd (host-udp / softflowd
-on the plain capture, wall clock) and replay_kernel_vs_floor (kernel / floor on the plain
-capture), and the same ratios per capture.
+on the plain capture, wall clock), replay_newflow_vs_softflowd (the same on the new-flow
+capture), replay_kernel_vs_floor (kernel / its floor, the worst capture: plain and gtpu against
+the no-op floor, newflow against floor-newkey) and replay_host_vs_floor (host / read-floor, the
+worse of plain and gtpu), and the ratios per capture.
 Exit 0 measured, 2 harness error, 77 skipped (no root: kernel and floor are then NA).
 """
 
@@ -54,11 +61,15 @@ sys.path[:0] = [os.path.join(ROOT, "tests", "lib")]
 from bpfixtest import summary_numbers  # noqa: E402
 
 MAX_FLOWS = 262144
+# tools run on some captures only
+ONLY_ON = {"floor-newkey": ("newflow",)}
 
 FLOOR_C = r"""
-/* No-op floor of bpfix replay --engine kernel: read a classic pcap (the generated captures are
- * little-endian microsecond pcap) + BPF_PROG_TEST_RUN of "r0 = 0; exit" per frame. */
+/* Floors of bpfix replay --engine kernel: read a classic pcap (the generated captures are
+ * little-endian microsecond pcap) + BPF_PROG_TEST_RUN per frame of "r0 = 0; exit" (no-op) or,
+ * with "newkey", of a program that inserts one new key per frame into an LRU hash. */
 #include <linux/bpf.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,9 +79,48 @@ FLOOR_C = r"""
 
 static long bpf(int cmd, union bpf_attr *attr) { return syscall(__NR_bpf, cmd, attr, sizeof(*attr)); }
 
+#define I(op, d, s, o, im) ((struct bpf_insn){ .code = (op), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (im) })
+
+/* "newkey": insert key = skb->mark (the frame's index, unique) with BPF_NOEXIST into an LRU hash
+ * of @max entries (8-octet key, 16-octet value), r0 = its result; else just r0 = 0. Returns the
+ * instruction count. */
+static int floor_prog(struct bpf_insn *p, int newkey, unsigned int max)
+{
+	union bpf_attr m;
+	int n = 0, mfd;
+
+	if (newkey) {
+		memset(&m, 0, sizeof(m));
+		m.map_type = BPF_MAP_TYPE_LRU_HASH;
+		m.key_size = 8;
+		m.value_size = 16;
+		m.max_entries = max;
+		mfd = bpf(BPF_MAP_CREATE, &m);
+		if (mfd < 0) { perror("BPF_MAP_CREATE"); exit(1); }
+		p[n++] = I(BPF_LDX | BPF_MEM | BPF_W, 2, 1, offsetof(struct __sk_buff, mark), 0);
+		p[n++] = I(BPF_STX | BPF_MEM | BPF_DW, 10, 2, -8, 0);
+		p[n++] = I(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -16, 0);
+		p[n++] = I(BPF_ST | BPF_MEM | BPF_DW, 10, 0, -24, 0);
+		p[n++] = I(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, mfd);
+		p[n++] = I(0, 0, 0, 0, 0);
+		p[n++] = I(BPF_ALU64 | BPF_MOV | BPF_X, 2, 10, 0, 0);
+		p[n++] = I(BPF_ALU64 | BPF_ADD | BPF_K, 2, 0, 0, -8);
+		p[n++] = I(BPF_ALU64 | BPF_MOV | BPF_X, 3, 10, 0, 0);
+		p[n++] = I(BPF_ALU64 | BPF_ADD | BPF_K, 3, 0, 0, -24);
+		p[n++] = I(BPF_ALU64 | BPF_MOV | BPF_K, 4, 0, 0, BPF_NOEXIST);
+		p[n++] = I(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_update_elem);
+		p[n++] = I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);	/* the insert's result */
+		return n;
+	}
+	p[n++] = I(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0);	/* r0 = 0 (TC_ACT_OK) */
+	p[n++] = I(BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
-	uint64_t insns[2] = { 0xb7, 0x95 };	/* r0 = 0 (TC_ACT_OK); exit */
+	struct bpf_insn insns[16];
+	int newkey = argc > 2 && !strcmp(argv[2], "newkey");
 	union bpf_attr a;
 	uint32_t gh[6], rh[4];
 	static unsigned char buf[262144];
@@ -80,8 +130,8 @@ int main(int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.prog_type = BPF_PROG_TYPE_SCHED_CLS;
+	a.insn_cnt = floor_prog(insns, newkey, argc > 3 ? (unsigned int)atoi(argv[3]) : 262144);
 	a.insns = (uintptr_t)insns;
-	a.insn_cnt = 2;
 	a.license = (uintptr_t)"GPL";
 	fd = bpf(BPF_PROG_LOAD, &a);
 	if (fd < 0) { perror("BPF_PROG_LOAD"); return 1; }
@@ -95,16 +145,50 @@ int main(int argc, char **argv)
 		memset(&ctx, 0, sizeof(ctx));
 		ctx.tstamp = (uint64_t)rh[0] * 1000000000ull + (uint64_t)rh[1] * 1000ull;
 		ctx.wire_len = rh[3] > rh[2] ? rh[3] : rh[2];
+		ctx.mark = (uint32_t)n;
 		memset(&a, 0, sizeof(a));
 		a.test.prog_fd = fd;
 		a.test.data_in = (uintptr_t)buf;
 		a.test.data_size_in = rh[2];
 		a.test.ctx_in = (uintptr_t)&ctx;
 		a.test.ctx_size_in = sizeof(ctx);
-		if (bpf(BPF_PROG_TEST_RUN, &a)) { refused++; continue; }
+		if (bpf(BPF_PROG_TEST_RUN, &a) || a.test.retval) { refused++; continue; }
 		ran++;
 	}
 	printf("packets read: %llu\npackets run: %llu\nrefused: %llu\n", n, ran, refused);
+	return 0;
+}
+"""
+
+
+READ_FLOOR_C = r"""
+/* Read floor of bpfix replay --engine host: libpcap reads every packet and does nothing with it;
+ * the capture through stdio with a 1 MiB buffer, as bpfix's reader does. */
+#include <pcap/pcap.h>
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+	static char iobuf[1 << 20];
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *hdr;
+	const unsigned char *data;
+	unsigned long long n = 0, octets = 0;
+	FILE *f = argc > 1 ? fopen(argv[1], "rb") : NULL;
+	pcap_t *p;
+	int rc;
+
+	if (!f) { perror("capture"); return 1; }
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
+	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!p) { fprintf(stderr, "%s\n", errbuf); return 1; }
+	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
+		n++;
+		octets += hdr->caplen; /* touch the header only, as "do nothing" */
+	}
+	if (rc != PCAP_ERROR_BREAK) { fprintf(stderr, "%s\n", pcap_geterr(p)); return 1; }
+	pcap_close(p);
+	printf("packets read: %llu\npackets run: %llu\noctets: %llu\n", n, n, octets);
 	return 0;
 }
 """
@@ -144,15 +228,15 @@ def timed(argv, timeout=900):
     return wall, ru.ru_utime + ru.ru_stime, out.decode(errors="replace"), p.returncode
 
 
-def build_floor(tmp):
-    src = os.path.join(tmp, "floor.c")
-    exe = os.path.join(tmp, "floor")
+def build_floor(tmp, name="floor", source=FLOOR_C, libs=()):
+    src = os.path.join(tmp, name + ".c")
+    exe = os.path.join(tmp, name)
     with open(src, "w") as f:
-        f.write(FLOOR_C)
+        f.write(source)
     cc = shutil.which("cc") or shutil.which("gcc")
     if not cc:
         return None, "no C compiler"
-    r = subprocess.run([cc, "-O2", "-o", exe, src], capture_output=True, text=True)
+    r = subprocess.run([cc, "-O2", "-o", exe, src, *libs], capture_output=True, text=True)
     if r.returncode != 0:
         return None, f"cannot compile the floor: {r.stderr.strip()[:300]}"
     return exe, None
@@ -213,6 +297,12 @@ def main():
             notes.append("kernel: NA (not root)")
         if floor:
             tools["floor"] = lambda c: [floor, c]
+            tools["floor-newkey"] = lambda c: [floor, c, "newkey", str(MAX_FLOWS)]
+        read_floor, why = build_floor(tmp, "read_floor", READ_FLOOR_C, ["-lpcap"])
+        if read_floor:
+            tools["read-floor"] = lambda c: [read_floor, c]
+        else:
+            notes.append(f"read-floor: NA ({why})")
         if softflowd:
             tools["softflowd"] = lambda c: [softflowd, "-r", c, "-n", f"127.0.0.1:{port}",
                                             "-v", "10", "-6", "-m", str(MAX_FLOWS),
@@ -228,8 +318,8 @@ def main():
         for cname in a.captures.split(","):
             cap = meta["captures"][cname]
             path, npk = cap["path"], cap["packets"]
-            walls = {t: [] for t in tools}
-            cpus = {t: [] for t in tools}
+            walls = {t: [] for t in tools if cname in ONLY_ON.get(t, (cname,))}
+            cpus = {t: [] for t in walls}
             # warm the page cache once
             with open(path, "rb") as f:
                 while f.read(1 << 24):
@@ -252,7 +342,7 @@ def main():
                         got = [int(ln.split(":")[1]) for ln in text.splitlines()
                                if ln.startswith("Packets processed:")]
                         got = got[-1] if got else None
-                    elif t == "floor":
+                    elif t in ("floor", "floor-newkey", "read-floor"):
                         s = dict(ln.split(": ") for ln in text.splitlines() if ": " in ln)
                         got = int(s.get("packets read", -1))
                         if int(s.get("packets run", -1)) != npk:
@@ -271,9 +361,9 @@ def main():
                           "pps": round(npk / w), "pps_cpu": round(npk / c) if c else None}
             results[cname] = {"packets": npk, "flows": cap["flows"], "tools": res}
             log(f"\n{cname}: {npk} packets, {cap['flows']} flows, median of {runs}")
-            log(f"  {'tool':10} {'wall s':>8} {'cpu s':>8} {'pkt/s (wall)':>14} {'pkt/s (cpu)':>14}")
+            log(f"  {'tool':12} {'wall s':>8} {'cpu s':>8} {'pkt/s (wall)':>14} {'pkt/s (cpu)':>14}")
             for t, v in res.items():
-                log(f"  {t:10} {v['wall_s']:8.3f} {v['cpu_s']:8.3f} {v['pps']:14,} "
+                log(f"  {t:12} {v['wall_s']:8.3f} {v['cpu_s']:8.3f} {v['pps']:14,} "
                     f"{(v['pps_cpu'] or 0):14,}")
 
             def ratio(x, y, key="pps"):
@@ -282,16 +372,27 @@ def main():
                 return None
             results[cname]["host_vs_softflowd"] = ratio("host-udp", "softflowd")
             results[cname]["host_vs_softflowd_cpu"] = ratio("host-udp", "softflowd", "pps_cpu")
-            results[cname]["kernel_vs_floor"] = ratio("kernel", "floor")
+            # each capture against its own floor: the new-flow capture against the floor that
+            # inserts one new key per packet
+            results[cname]["kernel_vs_floor"] = ratio("kernel", "floor-newkey"
+                                                      if cname == "newflow" else "floor")
+            results[cname]["kernel_vs_noop_floor"] = ratio("kernel", "floor")
+            results[cname]["host_vs_read_floor"] = ratio("host", "read-floor")
             results[cname]["kernel_vs_host"] = ratio("kernel", "host")
             log(f"  host-udp/softflowd {results[cname]['host_vs_softflowd']} (cpu "
                 f"{results[cname]['host_vs_softflowd_cpu']}), kernel/floor "
-                f"{results[cname]['kernel_vs_floor']}, kernel/host {results[cname]['kernel_vs_host']}")
+                f"{results[cname]['kernel_vs_floor']}, kernel/host {results[cname]['kernel_vs_host']}"
+                f", host/read-floor {results[cname]['host_vs_read_floor']}")
         for n in notes:
             log(n)
-        plain = results.get("plain", {})
-        out = {"replay_host_vs_softflowd": plain.get("host_vs_softflowd"),
-               "replay_kernel_vs_floor": plain.get("kernel_vs_floor"),
+        def worst(key, captures=("plain", "gtpu", "newflow")):
+            got = [results[c][key] for c in captures if results.get(c, {}).get(key) is not None]
+            return min(got) if len(got) == len([c for c in captures if c in results]) and got \
+                else None
+        out = {"replay_host_vs_softflowd": results.get("plain", {}).get("host_vs_softflowd"),
+               "replay_newflow_vs_softflowd": results.get("newflow", {}).get("host_vs_softflowd"),
+               "replay_kernel_vs_floor": worst("kernel_vs_floor"),
+               "replay_host_vs_floor": worst("host_vs_read_floor", ("plain", "gtpu")),
                "notes": notes, "captures": results}
         log("RESULT " + json.dumps(out))
         return 0

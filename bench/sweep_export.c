@@ -4,6 +4,9 @@
  * max_flows entries, filled from user space (bpf_map_update_batch) with N idle flows, then one
  * bpfix_exporter__sweep + tick exports them all over UDP to a sink on 127.0.0.1 that decodes the
  * IPFIX messages and counts data records of the flow templates. Timed: sweep + send.
+ * Then the scan cost: the map filled again with N flows none of which ends, a new exporter sweeps
+ * once a second (of pcap time) SCAN_SWEEPS times; the process's CPU (getrusage) per sweep after
+ * the first is the CPU a sweep spends per second with N live flows (sweep_scan_cpu_s).
  * Usage: sweep_export [N [max_flows]] (default 1000000, 1310720). Needs root.
  */
 #include <dirent.h>
@@ -19,6 +22,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <bpf/bpf.h>
@@ -30,6 +34,7 @@
 
 #define NS_PER_S 1000000000ull
 #define FILL_BATCH 65536
+#define SCAN_SWEEPS 4
 
 /* ---- the sink: a UDP collector that only counts ---- */
 
@@ -272,6 +277,49 @@ static long count_flows(int fd)
 	}
 }
 
+static double cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median CPU seconds of sweeps 2..SCAN_SWEEPS over @n live flows of which none ends (their
+ * last packet at 2 s + i ns, idle timeout 15 s), one a second; negative errno, or -EPROTO when a
+ * record went out (a flow ended). @ex is a new exporter over the filled map. */
+static double scan_cpu(struct bpfix_exporter *ex, struct sink *s, __u32 n)
+{
+	unsigned long long before = s->data_records;
+	double cpu[SCAN_SWEEPS];
+	int i, err;
+
+	for (i = 0; i < SCAN_SWEEPS; i++) {
+		double c0 = cpu_s();
+
+		err = bpfix_exporter__sweep(ex, 3 * NS_PER_S + n + (__u64)i * NS_PER_S);
+		if (!err)
+			err = bpfix_exporter__tick(ex, false);
+		cpu[i] = cpu_s() - c0;
+		if (err)
+			return err;
+		printf("scan sweep %d of %u live flows: %.3f s CPU\n", i + 1, n, cpu[i]);
+	}
+	usleep(300000);
+	if (s->data_records != before)
+		return -EPROTO;
+	qsort(cpu + 1, SCAN_SWEEPS - 1, sizeof(cpu[0]), cmp_double);
+	return cpu[1 + (SCAN_SWEEPS - 1) / 2];
+}
+
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG)
@@ -307,6 +355,7 @@ int main(int argc, char **argv)
 	long in_map, missing, forced_missing;
 	unsigned long long records_before;
 	long long drops;
+	double scan;
 	__u64 t0, t1, t2, t3, t4, now_ns;
 	int fd, err, ret = 1;
 
@@ -375,9 +424,25 @@ int main(int argc, char **argv)
 	       (unsigned long long)sink.messages, (unsigned long long)sink.data_records,
 	       (unsigned long long)sink.option_records, (unsigned long long)sink.unknown_sets,
 	       drops, count_flows(fd));
+
+	/* the scan: the same flows again, none ending, swept once a second by a new exporter */
+	bpfix_exporter__free(ex);
+	ex = NULL;
+	if (fill(fd, n))
+		goto out;
+	ex = bpfix_exporter__new(bpfix_kernel_source__source(source), &topts, &xopts);
+	if (!ex)
+		goto out;
+	scan = scan_cpu(ex, &sink, n);
+	if (scan < 0)
+		fprintf(stderr, "scan sweeps: %s\n", scan == -EPROTO ? "a flow ended (records went out)"
+								   : strerror((int)-scan));
 	printf("RESULT sweep_1m_s=%.3f sweep_1m_missing=%ld sweep_1m_forced_s=%.3f "
-	       "sweep_1m_forced_missing=%ld sweep_flows=%u sweep_sink_drops=%lld\n",
+	       "sweep_1m_forced_missing=%ld sweep_flows=%u sweep_sink_drops=%lld",
 	       (t2 - t1) / 1e9, missing, (t4 - t3) / 1e9, forced_missing, n, drops);
+	if (scan >= 0)
+		printf(" sweep_scan_cpu_s=%.3f", scan);
+	printf("\n");
 	ret = 0;
 out:
 	sink.stop = 1;
