@@ -290,26 +290,11 @@ def write_report(path, groups):
 
 def generate(outdir, verbose=True):
     frames, convs = conversations()
-    G.finish(frames)
-    records, pkts = G.truth_records(frames, G.LINKTYPE_ETHERNET, True, LIFE)
-    G.write_pcap(os.path.join(outdir, "bottleneck.pcap"), frames, G.LINKTYPE_ETHERNET)
-    G.write_truth(os.path.join(outdir, "bottleneck.truth.tsv"), ["bottleneck.pcap"], frames,
-                  records, pkts, True, LIFE, generator="bottleneck_capture.py")
-    tcp_records = [r for r in records if r.key[3] == 6]
-    rows = T.analysis(tcp_records, convs)
-    analysis = os.path.join(outdir, "bottleneck-analysis.truth.tsv")
-    T.write_analysis(analysis, rows, convs)
-    with open(analysis) as f:   # tcp_capture.py's format, under this capture's names
-        text = f.read().replace("tcp.pcap (tcp.truth.tsv", "bottleneck.pcap (bottleneck.truth.tsv")
-    with open(analysis, "w") as f:
-        f.write(text.replace("tcp_capture.py", "bottleneck_capture.py")
-                .replace(T.LIFE.args(), LIFE.args()))
+    records, rows, files = T.write_capture(outdir, "bottleneck", frames, convs, LIFE,
+                                           "bottleneck_capture.py", verbose)
     write_report(os.path.join(outdir, "bottleneck-report.truth.tsv"),
                  report(records, rows, convs))
-    if verbose:
-        print(f"bottleneck.pcap: {len(frames)} frames, {len(records)} records")
-    return ["bottleneck.pcap", "bottleneck.truth.tsv", "bottleneck-analysis.truth.tsv",
-            "bottleneck-report.truth.tsv"]
+    return files + ["bottleneck-report.truth.tsv"]
 
 
 def main():
