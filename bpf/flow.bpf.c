@@ -17,24 +17,36 @@
 #include "flow_maps.bpf.h"
 #include "tc_compat.bpf.h"
 
-/* Per-CPU counters; how much a packet adds to each is the accounting rule's (bpfix_account.h). */
+/* This CPU's counters; how much a packet adds to each is the accounting rule's (bpfix_account.h). */
+static __always_inline struct bpfix_counter_values *counters(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&bpfix_counters, &zero);
+}
+
+static __always_inline void count_in(struct bpfix_counter_values *c, enum bpfix_counter idx,
+				     __u64 amount)
+{
+	if (c && idx < BPFIX_CNT_MAX)
+		c->n[idx] += amount; /* per-CPU: no other writer */
+}
+
+/* Off the per-packet path: looks the counters up itself. */
 static __always_inline void count(enum bpfix_counter idx, __u64 amount)
 {
-	__u32 key = idx;
-	__u64 *value = bpf_map_lookup_elem(&bpfix_counters, &key);
-
-	if (value)
-		*value += amount; /* per-CPU: no other writer */
+	count_in(counters(), idx, amount);
 }
 
 /* Add to the @n counters the accounting rule named in @idx what it says a packet adds. */
-static __always_inline void count_all(const enum bpfix_counter *idx, int n, __u32 packets,
+static __always_inline void count_all(struct bpfix_counter_values *c,
+				      const enum bpfix_counter *idx, int n, __u32 packets,
 				      __u64 octets)
 {
 	int i;
 
 	for (i = 0; i < n && i < BPFIX_COUNTS_MAX; i++)
-		count(idx[i], bpfix_count_amount(idx[i], packets, octets));
+		count_in(c, idx[i], bpfix_count_amount(idx[i], packets, octets));
 }
 
 /* A handshake step of the TCP analysis (bpfix_tcp.h) in the connection map, for the flow @stats. */
@@ -52,7 +64,7 @@ static __always_inline void handshake(struct bpfix_scratch *s, struct bpfix_flow
 		done = !bpf_map_update_elem(&bpfix_conns, &s->conn_key, &s->conn, BPF_NOEXIST);
 	else if (BPFIX_CONN_ACTION(result) == BPFIX_CONN_DELETE)
 		done = !bpf_map_delete_elem(&bpfix_conns, &s->conn_key);
-	count_all(idx, bpfix_conn_counts(result, done, idx), 1, 0);
+	count_all(counters(), idx, bpfix_conn_counts(result, done, idx), 1, 0);
 }
 
 /*
@@ -83,8 +95,8 @@ __attribute__((noinline)) int bpfix_tcp_meter(struct bpfix_scratch *s,
  * another CPU inserted the flow meanwhile, the segment is analysed again on theirs (its handshake
  * step then counts twice: a race of two packets making one flow).
  */
-static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 packets, __u64 octets,
-				    __u32 ifindex, int tcp)
+static __always_inline void account(struct bpfix_scratch *s, struct bpfix_counter_values *c,
+				    __u64 now, __u32 packets, __u64 octets, __u32 ifindex, int tcp)
 {
 	enum bpfix_flow_outcome outcome = BPFIX_FLOW_ADDED;
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
@@ -112,7 +124,7 @@ static __always_inline void account(struct bpfix_scratch *s, __u64 now, __u32 pa
 		if (tcp)
 			bpfix_tcp_meter(s, stats, packets, ifindex);
 	}
-	count_all(idx, bpfix_flow_counts(outcome, idx), packets, octets);
+	count_all(c, idx, bpfix_flow_counts(outcome, idx), packets, octets);
 }
 
 static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
@@ -121,13 +133,14 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	struct bpfix_cursor cursor;
 	struct bpfix_scratch *s;
+	struct bpfix_counter_values *c = counters();
 	enum bpfix_parse_rc rc;
 	__u64 now;
 
-	count(BPFIX_CNT_SEEN, packets);
+	count_in(c, BPFIX_CNT_SEEN, packets);
 	s = bpf_map_lookup_elem(&bpfix_scratch, &zero);
 	if (!s) {
-		count(BPFIX_CNT_NOT_METERED_INTERNAL, packets);
+		count_in(c, BPFIX_CNT_NOT_METERED_INTERNAL, packets);
 		return;
 	}
 	/* copy the headers: works for non-linear skbs and leaves the packet untouched */
@@ -135,11 +148,11 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 	if (len > BPFIX_PARSE_WINDOW)
 		len = BPFIX_PARSE_WINDOW;
 	if (len < sizeof(struct bpfix_eth_hdr)) {
-		count(BPFIX_CNT_NOT_METERED_TRUNCATED, packets);
+		count_in(c, BPFIX_CNT_NOT_METERED_TRUNCATED, packets);
 		return;
 	}
 	if (bpf_skb_load_bytes(skb, 0, s->window, len)) {
-		count(BPFIX_CNT_NOT_METERED_INTERNAL, packets);
+		count_in(c, BPFIX_CNT_NOT_METERED_INTERNAL, packets);
 		return;
 	}
 	/* replay: skb->len is the frame cut to a page; the recorded length, which the test run
@@ -156,16 +169,16 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 	cursor.tag_stripped = skb->vlan_present ? 1 : 0;
 	cursor.stripped_tci = skb->vlan_tci;
 	rc = bpfix_parse_frame(&cursor, &s->meta, bpfix_gtpu_port);
-	count_all(idx, bpfix_parse_counts(rc, &s->meta, idx), packets, 0);
+	count_all(c, idx, bpfix_parse_counts(rc, &s->meta, idx), packets, 0);
 	if (cursor.gtpu_fragmented)
-		count(BPFIX_CNT_GTP_FRAGMENTED, packets);
+		count_in(c, BPFIX_CNT_GTP_FRAGMENTED, packets);
 	if (rc != BPFIX_PARSE_OK)
 		return;
 
 	now = bpfix_replay ? skb->tstamp : bpf_ktime_get_ns();
 	ifindex = bpfix_replay ? 0 : skb->ifindex;
 	bpfix_flow_key_from_meta(&s->key, &s->meta, ifindex, direction);
-	account(s, now, packets, bpfix_wire_octets(wire_len, skb->gso_segs, &s->meta), ifindex,
+	account(s, c, now, packets, bpfix_wire_octets(wire_len, skb->gso_segs, &s->meta), ifindex,
 		bpfix_tcp_analysis &&
 			bpfix_tcp_seg_of(&s->meta, !cursor.gtpu_fragmented, now, &s->seg));
 }

@@ -30,12 +30,13 @@ struct {
 	__type(value, struct bpfix_conn);
 } bpfix_conns SEC(".maps");
 
-/* Packet accounting by enum bpfix_counter; user space sums the CPUs. */
+/* Packet accounting by enum bpfix_counter, all in entry 0 (one lookup per packet); user space
+ * sums the CPUs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, BPFIX_CNT_MAX);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct bpfix_counter_values);
 } bpfix_counters SEC(".maps");
 
 /* Per-CPU working memory: the BPF stack (512 octets) cannot hold the parse window. */

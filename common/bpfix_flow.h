@@ -321,6 +321,11 @@ enum bpfix_counter {
 	BPFIX_CNT_MAX,
 };
 
+/* All the counters of one CPU, one per-CPU array entry: a packet looks them up once. */
+struct bpfix_counter_values {
+	__u64 n[BPFIX_CNT_MAX];
+};
+
 _Static_assert(sizeof(struct bpfix_flow_key) == 64, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, teid) == 48, "bpfix_flow_key ABI");
 _Static_assert(__builtin_offsetof(struct bpfix_flow_key, src_port) == 56, "bpfix_flow_key ABI");

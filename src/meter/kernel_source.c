@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfix_account.h"
+#include "meter/counters.h"
 #include "meter/kernel_source.h"
 #include "util/log.h"
 
@@ -30,7 +31,7 @@ struct bpfix_kernel_source {
 	struct bpfix_close *closing;	/* its request array, mapped */
 	size_t closing_len;
 	int ncpus;
-	__u64 *percpu;			/* one counter value per possible CPU */
+	struct bpfix_counter_values *percpu; /* the counters of each possible CPU */
 	struct bpfix_flow_key *keys;	/* batch buffers */
 	struct bpfix_flow_stats *values;
 	struct bpfix_conn_key *conn_keys; /* batch buffers of the connection count */
@@ -144,17 +145,11 @@ static int derive_conns_evicted(struct bpfix_kernel_source *ks, __u64 counters[B
 static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 {
 	struct bpfix_kernel_source *ks = ctx;
-	__u32 idx;
-	int cpu, err;
+	int err;
 
-	for (idx = 0; idx < BPFIX_CNT_MAX; idx++) {
-		err = bpf_map_lookup_elem(ks->counters_fd, &idx, ks->percpu);
-		if (err)
-			return err;
-		counters[idx] = 0;
-		for (cpu = 0; cpu < ks->ncpus; cpu++)
-			counters[idx] += ks->percpu[cpu];
-	}
+	err = bpfix_counters_read_kernel(ks->counters_fd, ks->percpu, ks->ncpus, counters);
+	if (err)
+		return err;
 	counters[BPFIX_CNT_SEEN] += ks->refused_truncated;
 	counters[BPFIX_CNT_NOT_METERED_TRUNCATED] += ks->refused_truncated;
 	return derive_conns_evicted(ks, counters);

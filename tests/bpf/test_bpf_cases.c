@@ -42,7 +42,7 @@ struct harness {
 	struct program gtpu_on;	 /* bpfix_gtpu_port 2152, the default */
 	struct program gtpu_off; /* bpfix_gtpu_port 0, for the rows with gtpu_off */
 	int ncpus;
-	__u64 *percpu;
+	struct bpfix_counter_values *percpu;
 	int failures;
 };
 
@@ -71,18 +71,7 @@ static int libbpf_print_warnings(enum libbpf_print_level level, const char *fmt,
 
 static int read_counters(struct harness *h, const struct program *p, __u64 out[BPFIX_CNT_MAX])
 {
-	__u32 idx;
-	int cpu, err;
-
-	for (idx = 0; idx < BPFIX_CNT_MAX; idx++) {
-		err = bpf_map_lookup_elem(p->counters_fd, &idx, h->percpu);
-		if (err)
-			return err;
-		out[idx] = 0;
-		for (cpu = 0; cpu < h->ncpus; cpu++)
-			out[idx] += h->percpu[cpu];
-	}
-	return 0;
+	return bpfix_counters_read_kernel(p->counters_fd, h->percpu, h->ncpus, out);
 }
 
 /* Delete every entry of the map @fd (keys of @key_size); returns how many, or a negative errno. */
