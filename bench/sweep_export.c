@@ -45,10 +45,12 @@ struct sink {
 	atomic_ullong option_records;
 	atomic_ullong messages;
 	atomic_ullong unknown_sets;	/* data sets whose template was not seen (yet) */
+	atomic_ullong varlen_sets;	/* data sets of variable-length records (type records) */
 	atomic_ullong last_rx_ns;
 	atomic_int stop;
 	__u16 reclen[65536];		/* template id -> fixed record length, 0 unknown */
 	__u8 is_options[65536];
+	__u8 is_varlen[65536];		/* its records are not counted: RFC 5610 type records */
 };
 
 static __u64 now_mono(void)
@@ -83,6 +85,7 @@ static void parse_templates(struct sink *s, const __u8 *p, unsigned int len, int
 		}
 		s->reclen[tid] = reclen == 65535 ? 0 : reclen;
 		s->is_options[tid] = (__u8)options;
+		s->is_varlen[tid] = reclen == 65535;
 		off = o;
 	}
 }
@@ -105,7 +108,9 @@ static void parse_message(struct sink *s, const __u8 *p, unsigned int n)
 		if (sid == 2 || sid == 3)
 			parse_templates(s, p + off + 4, slen - 4, sid == 3);
 		else if (sid >= 256) {
-			if (!s->reclen[sid])
+			if (s->is_varlen[sid])
+				s->varlen_sets++;
+			else if (!s->reclen[sid])
 				s->unknown_sets++;
 			else if (s->is_options[sid])
 				s->option_records += (slen - 4) / s->reclen[sid];
@@ -419,11 +424,12 @@ int main(int argc, char **argv)
 	forced_missing = (long)n - (long)(sink.data_records - records_before);
 	printf("forced end of %u flows: %.3f s (%.0f flows/s), %ld missing\n", n,
 	       (t4 - t3) / 1e9, n / ((t4 - t3) / 1e9), forced_missing);
-	printf("sink: %llu messages, %llu data records, %llu options records, %llu sets without "
-	       "template, %lld UDP drops at the sink socket; flows left in map %ld\n",
+	printf("sink: %llu messages, %llu data records, %llu options records, %llu sets of type "
+	       "records (not counted), %llu sets without template, %lld UDP drops at the sink "
+	       "socket; flows left in map %ld\n",
 	       (unsigned long long)sink.messages, (unsigned long long)sink.data_records,
-	       (unsigned long long)sink.option_records, (unsigned long long)sink.unknown_sets,
-	       drops, count_flows(fd));
+	       (unsigned long long)sink.option_records, (unsigned long long)sink.varlen_sets,
+	       (unsigned long long)sink.unknown_sets, drops, count_flows(fd));
 
 	/* the scan: the same flows again, none ending, swept once a second by a new exporter */
 	bpfix_exporter__free(ex);
