@@ -110,96 +110,32 @@ void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,
 	stats->flows_active = g_hash_table_size(ft->flows);
 }
 
-static __u64 to_epoch_ms(const struct bpfix_flow_table *ft, __u64 clock_ns)
-{
-	return (__u64)((__s64)clock_ns + ft->opts.clock_to_epoch_ns) / 1000000;
-}
-
 /* Queue the part of @e not exported yet, as @stats show it, for the sink. */
 static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 			const struct bpfix_flow_stats *stats, enum bpfix_end_reason reason)
 {
-	__u32 tcp_state = BPFIX_TCP_STATE(stats->tcp_seq);
-	struct bpfix_record rec = {
-		.key = e->key,
-		.packets = stats->packets - e->exported_packets,
-		.octets = stats->octets - e->exported_octets,
-		.vlan_id = stats->vlan_id,
-		.tcp_flags = (__u8)stats->tcp_flags,
-		.tos = stats->tos,
-		.ttl_min = BPFIX_TTL_MIN(stats->ttl_range),
-		.ttl_max = BPFIX_TTL_MAX(stats->ttl_range),
-		.end_reason = reason,
-		.has_pdu_session = stats->has_pdu_session,
-		.qfi = stats->qfi,
-		.pdu_type = stats->pdu_type,
-		.tcp_gaps = BPFIX_TCP_LOSS_GAPS(stats->tcp_loss),
-		.tcp_retransmissions = BPFIX_TCP_LOSS_RETRANS(stats->tcp_loss),
-		.rtt_flags = tcp_state & BPFIX_TCP_RTT_BITS,
-		.tcp_first_flags = (__u8)(tcp_state & BPFIX_TCP_FIRST_FLAGS),
-	};
+	struct bpfix_record rec;
 
-	/* a value without its bit is an earlier connection's, or nothing */
-	if (tcp_state & BPFIX_TCP_RTT_SERVER)
-		rec.rtt_server_us = stats->rtt_server_us;
-	if (tcp_state & BPFIX_TCP_RTT_CLIENT)
-		rec.rtt_client_us = stats->rtt_client_us;
-	memcpy(rec.tun_src_addr, stats->tun_src_addr, sizeof(rec.tun_src_addr));
-	if (stats->packets < e->exported_packets || stats->octets < e->exported_octets) {
-		/* not the life exported from, whatever its id says: it goes out whole, never as a
-		 * wrapped delta */
-		rec.packets = stats->packets;
-		rec.octets = stats->octets;
-	}
-	if (!rec.packets)
+	if (!bpfix_record_from_stats(&rec, &e->key, stats, e->exported_packets, e->exported_octets,
+				     reason, ft->opts.clock_to_epoch_ns))
 		return;
-	/* a closed record restarts at the next packet, which a racing CPU may not have set yet */
-	rec.start_ms = to_epoch_ms(ft, stats->first_ns ? stats->first_ns : stats->last_ns);
-	rec.end_ms = to_epoch_ms(ft, stats->last_ns);
 	e->exported_packets = stats->packets;
 	e->exported_octets = stats->octets;
 	g_array_append_val(ft->records, rec);
 }
 
-/* What records are sorted by, with where each is: sorting these moves far less than records. */
-struct record_order {
-	__u64 start_ms, end_ms;
-	guint key_hash;			/* ties: mostly told apart without reaching the record */
-	const struct bpfix_record *rec;
-};
-
-static gint by_time(gconstpointer a, gconstpointer b)
-{
-	const struct record_order *x = a, *y = b;
-
-	if (x->start_ms != y->start_ms)
-		return x->start_ms < y->start_ms ? -1 : 1;
-	if (x->end_ms != y->end_ms)
-		return x->end_ms < y->end_ms ? -1 : 1;
-	/* ties by key: the same flows give the same messages whatever order the source had */
-	if (x->key_hash != y->key_hash)
-		return x->key_hash < y->key_hash ? -1 : 1;
-	return memcmp(&x->rec->key, &y->rec->key, sizeof(x->rec->key));
-}
-
 /* Hand a walk's records to the sink, oldest first. */
 static void send_records(struct bpfix_flow_table *ft)
 {
-	struct record_order *order;
+	const struct bpfix_record **order;
 	guint i, n = ft->records->len;
 
 	if (!n)
 		return;
-	order = g_new(struct record_order, n);
+	order = g_new(const struct bpfix_record *, n);
+	bpfix_records_in_time_order((const struct bpfix_record *)ft->records->data, n, order);
 	for (i = 0; i < n; i++) {
-		const struct bpfix_record *rec = &g_array_index(ft->records, struct bpfix_record, i);
-
-		order[i] = (struct record_order){ rec->start_ms, rec->end_ms,
-						  bpfix_flow_key_hash(&rec->key), rec };
-	}
-	qsort(order, n, sizeof(*order), by_time);
-	for (i = 0; i < n; i++) {
-		const struct bpfix_record *rec = order[i].rec;
+		const struct bpfix_record *rec = order[i];
 
 		ft->stats.records++;
 		ft->stats.packets += rec->packets;

@@ -7,6 +7,9 @@
 #ifndef BPFIX_RECORD_H
 #define BPFIX_RECORD_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "bpfix_flow.h"
 
 /* IE 136 flowEndReason values (IANA "flowEndReason" registry). */
@@ -55,5 +58,18 @@ struct bpfix_record {
 
 /* Where the flow table sends records; returns 0 or a negative errno. */
 typedef int (*bpfix_record_fn)(const struct bpfix_record *rec, void *arg);
+
+/*
+ * The record of what @stats show beyond what was exported of the flow @key (its own packets and
+ * octets; the whole flow when the totals went back, another life), times on the epoch clock
+ * (@clock_to_epoch_ns added). false: it has no packet, nothing to send.
+ */
+bool bpfix_record_from_stats(struct bpfix_record *rec, const struct bpfix_flow_key *key,
+			     const struct bpfix_flow_stats *stats, __u64 exported_packets,
+			     __u64 exported_octets, enum bpfix_end_reason reason,
+			     __s64 clock_to_epoch_ns);
+/* Where each of @n records is, oldest first, into @order (start, end, then key: deterministic). */
+void bpfix_records_in_time_order(const struct bpfix_record *recs, size_t n,
+				 const struct bpfix_record **order);
 
 #endif /* BPFIX_RECORD_H */

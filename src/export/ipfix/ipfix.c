@@ -3,7 +3,7 @@
  * libfixbuf exporting process: information model, one session and fBuf per destination, template
  * refresh, flow records and statistics, each message handed whole to the destination's transport
  * (export/transport.h). Sending, retrying and counting what got through are the transports'; what
- * the templates hold is templates.c's. GError stays here: callers get negative errno values.
+ * the templates hold is templates.c's; what each destination took and lost, losses.c's. GError stays here: callers get negative errno values.
  */
 #define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
@@ -17,50 +17,10 @@
 
 #include "export/encoder.h"
 #include "export/ipfix/ipfix.h"
+#include "export/ipfix/process.h"
 #include "util/log.h"
 #include "export/ipfix/stats_layout.h"
 #include "export/ipfix/templates.h"
-
-#define MESSAGE_MAX 65535	/* RFC 7011 §3.1: the message length is 16 bits */
-#define MESSAGE_HEADER 16	/* RFC 7011 §3.1 */
-
-/*
- * A datagram transport (UDP) gets each message fixbuf encodes into msg in manual mode: fixbuf's
- * own UDP writer reports send errors as success. A stream transport (a file) gets what fixbuf
- * writes in automatic mode through fp and stream_write(), which gathers each message in msg.
- *
- * Every flow record handed to a destination ends in exactly one of the transport's records_sent
- * and records_lost, or records_refused (records_in_message until its message goes out).
- */
-struct destination {
-	struct bpfix_transport *t; /* borrowed */
-	fBuf_t *fbuf;		/* owns the session and the exporter */
-	fbSession_t *session;
-	fbExporter_t *exporter;
-	FILE *fp;		/* stream: what fixbuf writes to */
-	uint8_t *msg;		/* datagram: the message encoded; stream: the message gathered */
-	size_t msg_held;	/* stream: octets of it gathered so far */
-	bool pending;		/* something was written since the last message went out */
-	bool templates_wanted;	/* at start, after statistics (t->want_templates: the transport) */
-	bool templates_in_message; /* the message being built holds templates (and no flows) */
-	const struct bpfix_ipfix *x;
-	gint64 templates_sent_us; /* g_get_monotonic_time(): host clock steps do not matter */
-	__u64 messages_since_templates;
-
-	__u64 records_in_message; /* flow records in the message being built */
-	__u64 records_refused;	/* fixbuf did not take them (encoding or writing failed) */
-	__u64 write_failures;	/* fixbuf refused to encode or write */
-};
-
-struct bpfix_ipfix {
-	struct bpfix_ipfix_opts opts;
-	fbInfoModel_t *model;
-	fbInfoElement_t *elements;	/* ours, in the model */
-	struct destination *dests;
-	size_t n_dests;
-	struct bpfix_export_totals stats; /* failures; records: the transports', see get_stats */
-	const struct bpfix_export_clock *clock; /* the exporter's: the time messages carry */
-};
 
 /* A write to @d failed: said once per destination, then only counted; -EIO. */
 static int write_failed(struct destination *d, GError **err, const char *what)
@@ -416,9 +376,33 @@ fail:
 	return NULL;
 }
 
-static int append_to(struct bpfix_ipfix *x, struct destination *d,
-		     const struct bpfix_ipfix_flow *flow, uint16_t tid)
+/* @fn for each destination; a failure is counted, the rest still go: the first error. */
+static int each_destination(struct bpfix_ipfix *x,
+			    int (*fn)(struct bpfix_ipfix *x, struct destination *d, const void *arg),
+			    const void *arg)
 {
+	int err, first_err = 0;
+	size_t i;
+
+	for (i = 0; i < x->n_dests; i++) {
+		err = fn(x, &x->dests[i], arg);
+		if (err) {
+			x->stats.failures++;
+			first_err = first_err ? first_err : err;
+		}
+	}
+	return first_err;
+}
+
+/* A flow record as fixbuf reads it, with the template it goes out in. */
+struct flow_to_append {
+	struct bpfix_ipfix_flow flow;
+	uint16_t tid;
+};
+
+static int append_to(struct bpfix_ipfix *x, struct destination *d, const void *arg)
+{
+	const struct flow_to_append *f = arg;
 	GError *err = NULL;
 	int rc;
 
@@ -435,7 +419,7 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d,
 			return rc;
 		}
 	}
-	if (!append_record(d, BPFIX_TID_MEMORY, tid, flow, sizeof(*flow), &err)) {
+	if (!append_record(d, BPFIX_TID_MEMORY, f->tid, &f->flow, sizeof(f->flow), &err)) {
 		d->records_refused++;
 		return write_failed(d, &err, "writing a record failed");
 	}
@@ -445,20 +429,10 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d,
 
 int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec)
 {
-	struct bpfix_ipfix_flow flow;
-	uint16_t tid = bpfix_ipfix_template_id(rec);
-	int err, first_err = 0;
-	size_t i;
+	struct flow_to_append f = { .tid = bpfix_ipfix_template_id(rec) };
 
-	bpfix_ipfix_to_memory_record(rec, &flow);
-	for (i = 0; i < x->n_dests; i++) {
-		err = append_to(x, &x->dests[i], &flow, tid);
-		if (err) {
-			x->stats.failures++;
-			first_err = first_err ? first_err : err;
-		}
-	}
-	return first_err;
+	bpfix_ipfix_to_memory_record(rec, &f.flow);
+	return each_destination(x, append_to, &f);
 }
 
 static int append_stat(struct destination *d, uint16_t tid, const void *rec, size_t len)
@@ -475,9 +449,9 @@ static int append_stat(struct destination *d, uint16_t tid, const void *rec, siz
  * counts below include them), come back after. The totals about sending are this destination's
  * own.
  */
-static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
-			 const struct bpfix_export_stats *st)
+static int send_stats_to(struct bpfix_ipfix *x, struct destination *d, const void *arg)
 {
+	const struct bpfix_export_stats *st = arg;
 	struct bpfix_ipfix_stats_summary summary;
 	struct bpfix_ipfix_stats_counter counter = { .domain = x->opts.observation_domain };
 	size_t i;
@@ -511,74 +485,18 @@ static int send_stats_to(struct bpfix_ipfix *x, struct destination *d,
 
 int bpfix_ipfix__send_stats(struct bpfix_ipfix *x, const struct bpfix_export_stats *st)
 {
-	int err, rc = 0;
-	size_t i;
+	return each_destination(x, send_stats_to, st);
+}
 
-	for (i = 0; i < x->n_dests; i++) {
-		err = send_stats_to(x, &x->dests[i], st);
-		if (err) {
-			x->stats.failures++;
-			rc = rc ? rc : err;
-		}
-	}
-	return rc;
+static int flush_to(struct bpfix_ipfix *x, struct destination *d, const void *arg)
+{
+	(void)x, (void)arg;
+	return emit(d);
 }
 
 int bpfix_ipfix__flush(struct bpfix_ipfix *x)
 {
-	int rc = 0, err;
-	size_t i;
-
-	for (i = 0; i < x->n_dests; i++) {
-		err = emit(&x->dests[i]);
-		if (err) {
-			x->stats.failures++;
-			rc = rc ? rc : err;
-		}
-	}
-	return rc;
-}
-
-int bpfix_ipfix__report_losses(const struct bpfix_ipfix *x)
-{
-	const struct destination *d;
-	int rc = 0;
-	size_t i;
-
-	for (i = 0; i < x->n_dests; i++) {
-		d = &x->dests[i];
-		if (bpfix_transport__report_losses(d->t))
-			rc = -EIO;
-		if (d->write_failures) {
-			bpfix_err("%s: %llu write(s) failed: records in them are lost to it\n",
-				  d->t->name, (unsigned long long)d->write_failures);
-			rc = -EIO;
-		}
-	}
-	return rc;
-}
-
-/*
- * A record counts as sent once its message is written whole (file) or taken by the socket
- * (UDP): what the transports say, not what fixbuf accepted. With several destinations, the
- * summary gives the most any destination took and the least any lost, exact for one destination
- * (each one's own losses are reported at the end and in its statistics records).
- */
-void bpfix_ipfix__get_stats(const struct bpfix_ipfix *x, struct bpfix_export_totals *stats)
-{
-	__u64 sent = 0, lost = 0;
-	size_t i;
-
-	for (i = 0; i < x->n_dests; i++) {
-		const struct destination *d = &x->dests[i];
-		__u64 d_lost = d->t->counters.records_lost + d->records_refused;
-
-		sent = d->t->counters.records_sent > sent ? d->t->counters.records_sent : sent;
-		lost = !i || d_lost < lost ? d_lost : lost;
-	}
-	*stats = x->stats;
-	stats->records += sent;
-	stats->records_lost += lost;
+	return each_destination(x, flush_to, NULL);
 }
 
 void bpfix_ipfix__free(struct bpfix_ipfix *x)
