@@ -2,8 +2,9 @@
 /*
  * The TC programs of bpfix, for clsact ingress and egress: copy the headers, parse (decapsulating
  * GTP-U), account the packet to its flow in the LRU map (TCP: its sequence and handshake
- * analysis too, the handshake in the connection map), count. They observe only: every path returns
- * TC_ACT_UNSPEC, the packet is never written, and every packet ends in exactly one counter.
+ * analysis too, the handshake in the connection map), count, and notice the flow table of a flow
+ * created, a record started or closing. They observe only: every path returns TC_ACT_UNSPEC, the
+ * packet is never written, and every packet ends in exactly one counter.
  * And the close program, which user space runs to close records and remove ended flows in the
  * kernel (DESIGN.md §4); it sees no packet.
  */
@@ -90,6 +91,25 @@ __attribute__((noinline)) int bpfix_tcp_meter(struct bpfix_scratch *s,
 }
 
 /*
+ * Tell the flow table what it must know of the flow @key (@kinds, enum bpfix_notice_kind): into
+ * the ring buffer, or counted as lost when it is full. Off the common path: most packets create
+ * nothing, start no record and close none.
+ */
+static __noinline void notify(const struct bpfix_flow_key *key,
+			      const struct bpfix_flow_stats *stats, __u32 kinds)
+{
+	struct bpfix_notice *n = bpf_ringbuf_reserve(&bpfix_notices, sizeof(*n), 0);
+
+	if (!n) {
+		count(BPFIX_CNT_NOTICES_LOST, 1);
+		return;
+	}
+	bpfix_notice_of(n, key, stats, kinds);
+	/* user space consumes at each sweep and never waits on the buffer */
+	bpf_ringbuf_submit(n, BPF_RB_NO_WAKEUP);
+}
+
+/*
  * Add the packet to its flow, creating it if need be. @tcp: s->seg holds its TCP segment
  * (bpfix_tcp_seg_of). A new flow gets its first segment's TCP state before it is inserted; if
  * another CPU inserted the flow meanwhile, the segment is analysed again on theirs (its handshake
@@ -101,6 +121,7 @@ static __always_inline void account(struct bpfix_scratch *s, struct bpfix_counte
 	enum bpfix_flow_outcome outcome = BPFIX_FLOW_ADDED;
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	struct bpfix_flow_stats *stats;
+	__u32 notices = 0;
 	long err;
 
 	stats = bpf_map_lookup_elem(&bpfix_flows, &s->key);
@@ -112,17 +133,20 @@ static __always_inline void account(struct bpfix_scratch *s, struct bpfix_counte
 		if (tcp)
 			bpfix_tcp_meter(s, &s->stats, packets, ifindex);
 		err = bpf_map_update_elem(&bpfix_flows, &s->key, &s->stats, BPF_NOEXIST);
-		if (!err)
+		if (!err) {
 			outcome = BPFIX_FLOW_CREATED;
-		else if (err == -EEXIST) /* another CPU created it first: add to theirs */
+			notify(&s->key, &s->stats, BPFIX_NOTICE_CREATED);
+		} else if (err == -EEXIST) /* another CPU created it first: add to theirs */
 			stats = bpf_map_lookup_elem(&bpfix_flows, &s->key);
 		if (err && !stats)
 			outcome = BPFIX_FLOW_REFUSED;
 	}
 	if (stats) {
-		bpfix_flow_stats_add(stats, &s->meta, now, packets, octets);
+		notices = bpfix_flow_stats_add(stats, &s->meta, now, packets, octets);
 		if (tcp)
 			bpfix_tcp_meter(s, stats, packets, ifindex);
+		if (notices)
+			notify(&s->key, stats, notices);
 	}
 	count_all(c, idx, bpfix_flow_counts(outcome, idx), packets, octets);
 }

@@ -39,6 +39,17 @@ struct {
 	__type(value, struct bpfix_counter_values);
 } bpfix_counters SEC(".maps");
 
+/*
+ * Flow notices for the flow table (struct bpfix_notice): a flow created, its record started, its
+ * record closing (FIN/RST). User space consumes them at each sweep; a full buffer refuses a notice,
+ * which is counted (BPFIX_CNT_NOTICES_LOST) and makes the next sweep read the whole map. Sized by
+ * the loader (a power of two scaled with the flow map).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} bpfix_notices SEC(".maps");
+
 /* Per-CPU working memory: the BPF stack (512 octets) cannot hold the parse window. */
 struct bpfix_scratch {
 	__u8 window[BPFIX_PARSE_WINDOW];

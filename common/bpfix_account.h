@@ -10,6 +10,7 @@
 #define BPFIX_ACCOUNT_H
 
 #include "bpfix_flow.h"
+#include "bpfix_proto.h"
 
 #define BPFIX_CAS_TRIES 4 /* a compare-and-swap that keeps losing gives up: TTL/time stay close */
 #define BPFIX_COUNTS_MAX 3 /* counters one step of the rule adds to, at most */
@@ -158,37 +159,64 @@ BPFIX_INLINE void bpfix_widen_ttl_range(__u32 *record, __u8 ttl)
 }
 
 /* Lower the record's start to @now_ns unless it is earlier already: packets of a capture may be
- * out of time order, and the record starts at its earliest (0: the record has no packet yet). */
-BPFIX_INLINE void bpfix_lower_first_ns(__u64 *first_ns, __u64 now_ns)
+ * out of time order, and the record starts at its earliest (0: the record has no packet yet).
+ * Returns BPFIX_NOTICE_STARTED when it moved the start, else 0. */
+BPFIX_INLINE __u32 bpfix_lower_first_ns(__u64 *first_ns, __u64 now_ns)
 {
 	__u64 old;
 	int i;
 
 	for (i = 0; i < BPFIX_CAS_TRIES; i++) {
 		old = *(volatile __u64 *)first_ns;
-		if ((old && old <= now_ns) ||
-		    __sync_val_compare_and_swap(first_ns, old, now_ns) == old)
-			return;
+		if (old && old <= now_ns)
+			return 0;
+		if (__sync_val_compare_and_swap(first_ns, old, now_ns) == old)
+			return BPFIX_NOTICE_STARTED;
 	}
+	return 0;
 }
 
-/* Add one packet (or @packets GSO segments carrying @octets) to an existing flow. */
-BPFIX_INLINE void bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct bpfix_pkt_meta *m,
-					__u64 now_ns, __u32 packets, __u64 octets)
+/*
+ * Add one packet (or @packets GSO segments carrying @octets) to an existing flow. Returns what
+ * the flow table must be told of (enum bpfix_notice_kind bits, bpfix_notice_of), usually 0.
+ */
+BPFIX_INLINE __u32 bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct bpfix_pkt_meta *m,
+					 __u64 now_ns, __u32 packets, __u64 octets)
 {
 	union bpfix_record_word flags = { .tcp_flags = m->tcp_flags };
+	__u32 notices = 0;
+	__u8 had;
 
 	/* the counts first: a record closed meanwhile holds the packet whole or not at all */
 	__sync_fetch_and_add(&s->packets, packets);
 	__sync_fetch_and_add(&s->octets, octets);
 	/* atomics only when something changes: each costs more than the rest of the update */
-	if (m->tcp_flags & ~*(volatile __u8 *)&s->tcp_flags)
+	had = *(volatile __u8 *)&s->tcp_flags;
+	if (m->tcp_flags & ~had) {
 		__sync_fetch_and_or(&s->record, flags.word);
-	bpfix_lower_first_ns(&s->first_ns, now_ns);
+		if ((m->tcp_flags & BPFIX_TCP_ENDING) && !(had & BPFIX_TCP_ENDING))
+			notices = BPFIX_NOTICE_CLOSING;
+	}
+	notices |= bpfix_lower_first_ns(&s->first_ns, now_ns);
 	/* a plain store: two CPUs racing here may leave last_ns a few nanoseconds early, no more */
 	if (now_ns > *(volatile __u64 *)&s->last_ns)
 		*(volatile __u64 *)&s->last_ns = now_ns;
 	bpfix_widen_ttl_range(&s->record, m->ttl);
+	return notices;
+}
+
+/* The notice of @kinds for the flow @key, @s as it is now (read without atomics: a hint). */
+BPFIX_INLINE void bpfix_notice_of(struct bpfix_notice *n, const struct bpfix_flow_key *key,
+				  const struct bpfix_flow_stats *s, __u32 kinds)
+{
+	__builtin_memcpy(&n->key, key, sizeof(n->key));
+	n->life = s->life;
+	n->first_ns = s->first_ns;
+	n->last_ns = s->last_ns;
+	n->packets = s->packets;
+	n->octets = s->octets;
+	n->record = s->record;
+	n->kinds = kinds;
 }
 
 /*
@@ -197,7 +225,7 @@ BPFIX_INLINE void bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct 
  * close exchanges the per-record fields (start, flags and TTLs, TCP gaps and retransmissions)
  * first and reads the totals after: a packet racing it is counted in this record or the next,
  * never lost (its flags, TTL or TCP loss may go to the next one). A removal reads the flow and
- * refuses if a packet came since the walk. Returns 1 when the caller must now delete the flow,
+ * refuses if a packet came since the walk. A peek only reads it. Returns 1 when the caller must now delete the flow,
  * in the same run.
  */
 BPFIX_INLINE int bpfix_flow_close(struct bpfix_flow_stats *s, struct bpfix_close *c)
@@ -206,6 +234,11 @@ BPFIX_INLINE int bpfix_flow_close(struct bpfix_flow_stats *s, struct bpfix_close
 	__u64 first_ns, tcp_loss;
 	__u32 record;
 
+	if (c->op == BPFIX_CLOSE_PEEK) {
+		c->status = s->life == c->stats.life ? BPFIX_CLOSE_DONE : BPFIX_CLOSE_OTHER_LIFE;
+		c->stats = *s;
+		return 0;
+	}
 	if (s->life != c->stats.life) {
 		c->status = BPFIX_CLOSE_OTHER_LIFE;
 		return 0;

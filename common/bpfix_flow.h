@@ -137,13 +137,16 @@ union bpfix_record_word {
 enum bpfix_close_op {
 	BPFIX_CLOSE_RECORD = 1,	/* active timeout: close the record, the flow goes on */
 	BPFIX_CLOSE_REMOVE,	/* idle or end detected: read and remove the flow, if nothing came */
+	BPFIX_CLOSE_PEEK,	/* read the flow, whatever its life, and leave it (a due flow of
+				 * the deadline sweep whose end the table cannot tell by itself) */
 };
 
 enum bpfix_close_status {
 	BPFIX_CLOSE_PENDING = 0, /* not acted on (yet): what user space writes */
 	BPFIX_CLOSE_DONE,	/* stats: the totals and the record's fields at that instant */
 	BPFIX_CLOSE_GONE,	/* no flow under the key (evicted or removed since the walk) */
-	BPFIX_CLOSE_OTHER_LIFE,	/* the key has another life (the walk's was evicted): left alone */
+	BPFIX_CLOSE_OTHER_LIFE,	/* the key has another life (the walk's was evicted): left alone;
+				 * PEEK: stats are that life's */
 	BPFIX_CLOSE_ALIVE,	/* REMOVE: packets came since the walk: left alone; stats as read */
 };
 
@@ -152,8 +155,31 @@ struct bpfix_close {
 	__u32 op;			/* in: enum bpfix_close_op */
 	__u32 status;			/* out: enum bpfix_close_status */
 	/* in: the flow as the walk saw it (its life; REMOVE: its packets and last_ns, which must
-	 * not have changed); out, DONE and ALIVE only: the flow at that instant */
+	 * not have changed); out, DONE and ALIVE (and PEEK's OTHER_LIFE): the flow at that instant */
 	struct bpfix_flow_stats stats;
+};
+
+/*
+ * Flow notices (bpf/flow.bpf.c's ring buffer bpfix_notices; the host engine queues the same): what
+ * the flow table needs to know when a flow could end without reading the whole map. Bits of
+ * bpfix_notice.kinds; one notice may carry several.
+ */
+enum bpfix_notice_kind {
+	BPFIX_NOTICE_CREATED = 1,	/* a new flow (its insert succeeded): stats as inserted */
+	BPFIX_NOTICE_STARTED = 2,	/* its record's start was set (first packet after a close) or
+					 * moved earlier (a packet out of time order) */
+	BPFIX_NOTICE_CLOSING = 4,	/* its record gained FIN or RST */
+};
+
+struct bpfix_notice {
+	struct bpfix_flow_key key;
+	__u64 life;			/* the flow's life (bpfix_flow_stats.life) */
+	__u64 first_ns;			/* the flow's statistics when the notice was made */
+	__u64 last_ns;
+	__u64 packets;
+	__u64 octets;
+	__u32 record;			/* the record word: TCP flags, TTL range */
+	__u32 kinds;			/* enum bpfix_notice_kind bits */
 };
 
 struct bpfix_close_ctx {
@@ -318,6 +344,8 @@ enum bpfix_counter {
 	BPFIX_CNT_TCP_HANDSHAKES_EVICTED, /* handshakes the full connection map let go before
 					   * their end (kernel: derived by user space) */
 	BPFIX_CNT_TCP_SEQ_RESYNC,	/* segments over 2^30 off the highest end: resynchronised */
+	BPFIX_CNT_NOTICES_LOST,		/* flow notices the full ring buffer refused: the next sweep
+					 * reads the whole map (an event, not packets) */
 	BPFIX_CNT_MAX,
 };
 
@@ -342,6 +370,7 @@ _Static_assert(__builtin_offsetof(union bpfix_record_word, tcp_flags) ==
 	       __builtin_offsetof(struct bpfix_flow_stats, tcp_flags) -
 	       __builtin_offsetof(struct bpfix_flow_stats, record), "union bpfix_record_word: as in the flow");
 _Static_assert(sizeof(struct bpfix_close) == 168, "bpfix_close ABI");
+_Static_assert(sizeof(struct bpfix_notice) == 112, "bpfix_notice ABI");
 _Static_assert(sizeof(struct bpfix_conn_key) == 76, "bpfix_conn_key ABI");
 _Static_assert(sizeof(struct bpfix_conn) == 32, "bpfix_conn ABI");
 _Static_assert(sizeof(struct bpfix_pkt_meta) == 108, "bpfix_pkt_meta ABI");

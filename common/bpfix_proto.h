@@ -55,6 +55,7 @@
 #define BPFIX_TCP_SYN 0x02
 #define BPFIX_TCP_RST 0x04
 #define BPFIX_TCP_ACK 0x10
+#define BPFIX_TCP_ENDING (BPFIX_TCP_FIN | BPFIX_TCP_RST) /* the session ends this way */
 
 struct bpfix_eth_hdr {
 	__u8 dst[6];

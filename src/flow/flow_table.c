@@ -520,9 +520,17 @@ static int drain_pass(struct bpfix_flow_table *ft)
 	return ft->source->ops->drain(ft->source->ctx, visit_drained, ft);
 }
 
+/* A notice from the source: the walk that follows reads every flow, so it needs none. */
+static void noticed(const struct bpfix_notice *n, void *arg)
+{
+	(void)n;
+	(void)arg;
+}
+
 /* One pass over the source: evictions it reported, every flow, then flows it lost silently. */
 static int walk(struct bpfix_flow_table *ft, int (*pass)(struct bpfix_flow_table *ft))
 {
+	bool lost;
 	int err = 0;
 
 	ft->err = 0;
@@ -531,6 +539,8 @@ static int walk(struct bpfix_flow_table *ft, int (*pass)(struct bpfix_flow_table
 	ft->stats.flows_held = 0;
 	if (ft->source->ops->drain_evicted)
 		err = ft->source->ops->drain_evicted(ft->source->ctx, visit_evicted, ft);
+	if (!err && ft->source->ops->drain_notices)
+		err = ft->source->ops->drain_notices(ft->source->ctx, noticed, ft, &lost);
 	if (!err)
 		err = pass(ft);
 	if (!err)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Skeleton lifecycle: open, set the knobs (replay clock, GTP-U port, flow and connection map
- * sizes), load, and say why a load failed. Nothing here touches a map's contents or an interface.
+ * sizes, the notice ring buffer's), load, and say why a load failed. Nothing here touches a map's contents or an interface.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfix_flow.h"
 #include "bpfix_flow.skel.h"
 #include "meter/bpf_loader.h"
 #include "util/log.h"
@@ -35,6 +36,18 @@ static void explain_load_error(int err, bool replay)
 	else
 		bpfix_err("loading the BPF program failed: %s (run with BPFIX_DEBUG=1 for the "
 			  "libbpf log)\n", strerror(-err));
+}
+
+__u32 bpfix_notice_ring_bytes(__u32 max_flows)
+{
+	/* a notice takes its size and the ring's 8-octet header */
+	__u64 want = (__u64)max_flows / BPFIX_NOTICE_RING_FLOWS_PER_SLOT *
+		     (sizeof(struct bpfix_notice) + 8);
+	__u32 bytes = BPFIX_NOTICE_RING_MIN;
+
+	while (bytes < want && bytes < BPFIX_NOTICE_RING_MAX)
+		bytes <<= 1;
+	return bytes;
 }
 
 struct bpfix_bpf *bpfix_bpf__load(const struct bpfix_bpf_opts *opts)
@@ -63,6 +76,12 @@ struct bpfix_bpf *bpfix_bpf__load(const struct bpfix_bpf_opts *opts)
 	if (err) {
 		bpfix_err("cannot size the connection map to %u entries: %s\n", opts->max_conns,
 			  strerror(-err));
+		goto fail;
+	}
+	err = bpf_map__set_max_entries(b->skel->maps.bpfix_notices,
+				       bpfix_notice_ring_bytes(opts->max_flows));
+	if (err) {
+		bpfix_err("cannot size the notice ring buffer: %s\n", strerror(-err));
 		goto fail;
 	}
 	err = bpfix_flow__load(b->skel);
@@ -100,6 +119,16 @@ int bpfix_bpf__prog_fd(const struct bpfix_bpf *b, bool egress)
 int bpfix_bpf__close_prog_fd(const struct bpfix_bpf *b)
 {
 	return bpf_program__fd(b->skel->progs.bpfix_close);
+}
+
+__u32 bpfix_bpf__max_flows(const struct bpfix_bpf *b)
+{
+	return bpf_map__max_entries(b->skel->maps.bpfix_flows);
+}
+
+int bpfix_bpf__notices_fd(const struct bpfix_bpf *b)
+{
+	return bpf_map__fd(b->skel->maps.bpfix_notices);
 }
 
 int bpfix_bpf__closing_fd(const struct bpfix_bpf *b)

@@ -19,11 +19,24 @@ struct bpfix_bpf_opts {
 	__u16 gtpu_port; /* UDP port decapsulated as GTP-U, 0 for none */
 };
 
+/*
+ * The notice ring buffer (bpf/flow_maps.bpf.h): room for a notice per BPFIX_NOTICE_RING_FLOWS_PER_SLOT
+ * flows of the map between two sweeps, rounded up to a power of two, within these bounds. Beyond
+ * it, notices are lost and the next sweep reads the whole map.
+ */
+#define BPFIX_NOTICE_RING_FLOWS_PER_SLOT 8
+#define BPFIX_NOTICE_RING_MIN (256u << 10)
+#define BPFIX_NOTICE_RING_MAX (16u << 20)
+
 struct bpfix_bpf;
+
+/* Octets of the notice ring buffer for a flow map of @max_flows entries. */
+__u32 bpfix_notice_ring_bytes(__u32 max_flows);
 
 /* NULL with errno set; the reason was printed. */
 struct bpfix_bpf *bpfix_bpf__load(const struct bpfix_bpf_opts *opts);
 int bpfix_bpf__flows_fd(const struct bpfix_bpf *b);
+__u32 bpfix_bpf__max_flows(const struct bpfix_bpf *b);
 int bpfix_bpf__counters_fd(const struct bpfix_bpf *b);
 int bpfix_bpf__conns_fd(const struct bpfix_bpf *b);
 /* The program for clsact ingress or egress. */
@@ -31,6 +44,8 @@ int bpfix_bpf__prog_fd(const struct bpfix_bpf *b, bool egress);
 /* The close program (run by BPF_PROG_TEST_RUN) and the array of its requests (mmapable). */
 int bpfix_bpf__close_prog_fd(const struct bpfix_bpf *b);
 int bpfix_bpf__closing_fd(const struct bpfix_bpf *b);
+/* The ring buffer of flow notices (struct bpfix_notice). */
+int bpfix_bpf__notices_fd(const struct bpfix_bpf *b);
 void bpfix_bpf__free(struct bpfix_bpf *b);
 
 #endif /* BPFIX_BPF_LOADER_H */

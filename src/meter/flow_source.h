@@ -2,16 +2,22 @@
 /*
  * The small interface the flow table drains: a place where flows are metered (the kernel's LRU
  * map, or the host engine's table). It reads flows, closes their records and removes them in
- * batches, and reads the packet counters; it knows nothing of timeouts or records.
+ * batches, tells what changed since the last sweep (notices), and reads the packet counters; it
+ * knows nothing of timeouts or records.
  */
 #ifndef BPFIX_FLOW_SOURCE_H
 #define BPFIX_FLOW_SOURCE_H
+
+#include <stdbool.h>
 
 #include "bpfix_flow.h"
 
 /* Called for each flow; a non-zero return stops the walk and is returned by for_each. */
 typedef int (*bpfix_flow_visit_fn)(const struct bpfix_flow_key *key,
 				   const struct bpfix_flow_stats *stats, void *arg);
+
+/* Called for each notice (struct bpfix_notice) a source drains. */
+typedef void (*bpfix_notice_fn)(const struct bpfix_notice *n, void *arg);
 
 struct bpfix_flow_source_ops {
 	/* visit every flow once; the source must tolerate no change during the walk */
@@ -36,11 +42,21 @@ struct bpfix_flow_source_ops {
 	 * with their final totals. NULL where evictions are silent (the kernel's LRU map).
 	 */
 	int (*drain_evicted)(void *ctx, bpfix_flow_visit_fn fn, void *arg);
+	/*
+	 * Optional: visit, then forget, the notices made since the last call (flows created,
+	 * records started, records closing; in the order made), after setting *@lost when any
+	 * notice was lost since the last call (the loss is read first, so a notice lost after is
+	 * told by the next call). NULL: the source makes none, every sweep reads it whole.
+	 */
+	int (*drain_notices)(void *ctx, bpfix_notice_fn fn, void *arg, bool *lost);
 };
 
 struct bpfix_flow_source {
 	const struct bpfix_flow_source_ops *ops;
 	void *ctx;
+	/* flows it can hold, if it may lose them silently when nearly full (the kernel's LRU
+	 * map); 0: it loses none without telling (drain_evicted) */
+	__u64 silent_capacity;
 };
 
 #endif /* BPFIX_FLOW_SOURCE_H */

@@ -30,6 +30,7 @@ struct bpfix_host_engine {
 	GHashTable *flows;	   /* struct bpfix_flow_key * -> struct host_flow * */
 	GQueue lru;		   /* most recently updated at the head */
 	GArray *evicted;	   /* struct host_flow copies evicted since the last drain */
+	GArray *notices;	   /* struct bpfix_notice since the last drain: never lost */
 	struct bpfix_host_conns *conns; /* TCP handshakes under way */
 	__u32 max_flows;
 	__u64 lives;		   /* flows created: each life's id, unique as the kernel's */
@@ -106,6 +107,18 @@ static int host_drain_evicted(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	return rc;
 }
 
+static int host_drain_notices(void *ctx, bpfix_notice_fn fn, void *arg, bool *lost)
+{
+	struct bpfix_host_engine *eng = ctx;
+	guint i;
+
+	*lost = false;
+	for (i = 0; i < eng->notices->len; i++)
+		fn(&g_array_index(eng->notices, struct bpfix_notice, i), arg);
+	g_array_set_size(eng->notices, 0);
+	return 0;
+}
+
 static int host_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 {
 	struct bpfix_host_engine *eng = ctx;
@@ -120,6 +133,7 @@ static const struct bpfix_flow_source_ops host_source_ops = {
 	.drain = host_drain,
 	.read_counters = host_read_counters,
 	.drain_evicted = host_drain_evicted,
+	.drain_notices = host_drain_notices,
 };
 
 struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u32 max_conns,
@@ -136,6 +150,7 @@ struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u32 max_conn
 	}
 	eng->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
 	eng->evicted = g_array_new(FALSE, FALSE, sizeof(struct host_flow));
+	eng->notices = g_array_new(FALSE, FALSE, sizeof(struct bpfix_notice));
 	g_queue_init(&eng->lru);
 	eng->max_flows = max_flows;
 	eng->gtpu_port = gtpu_port;
@@ -179,6 +194,15 @@ static void tcp_meter(struct bpfix_host_engine *eng, struct bpfix_flow_stats *st
 	count_all(eng, idx, bpfix_conn_counts(result, done, idx), 1, 0);
 }
 
+/* The TC program's notify(): what the flow table must know of the flow @key (@kinds). */
+static void notify(struct bpfix_host_engine *eng, const struct bpfix_flow_key *key,
+		   const struct bpfix_flow_stats *stats, __u32 kinds)
+{
+	g_array_set_size(eng->notices, eng->notices->len + 1);
+	bpfix_notice_of(&g_array_index(eng->notices, struct bpfix_notice, eng->notices->len - 1),
+			key, stats, kinds);
+}
+
 /*
  * The TC program's account(): add to the flow, or create it, evicting the stalest when full.
  * @tcp: eng->seg holds the packet's TCP segment.
@@ -189,9 +213,10 @@ static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *
 	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
 	enum bpfix_flow_outcome outcome = BPFIX_FLOW_ADDED;
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
+	__u32 notices = BPFIX_NOTICE_CREATED;
 
 	if (flow) {
-		bpfix_flow_stats_add(&flow->stats, &eng->meta, now_ns, packets, octets);
+		notices = bpfix_flow_stats_add(&flow->stats, &eng->meta, now_ns, packets, octets);
 		g_queue_unlink(&eng->lru, &flow->lru);
 	} else {
 		if (g_hash_table_size(eng->flows) >= eng->max_flows) {
@@ -211,6 +236,8 @@ static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *
 	}
 	if (tcp)
 		tcp_meter(eng, &flow->stats, packets);
+	if (notices)
+		notify(eng, key, &flow->stats, notices);
 	g_queue_push_head_link(&eng->lru, &flow->lru);
 	count_all(eng, idx, bpfix_flow_counts(outcome, idx), packets, octets);
 }
@@ -259,6 +286,7 @@ void bpfix_host_engine__free(struct bpfix_host_engine *eng)
 		return;
 	g_hash_table_destroy(eng->flows);
 	g_array_free(eng->evicted, TRUE);
+	g_array_free(eng->notices, TRUE);
 	bpfix_host_conns__free(eng->conns);
 	free(eng);
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The flow source over the kernel maps: batch reads, runs of the close program (record closes and
- * removals), the forced-end drain and per-CPU counter sums, with the connection map's evictions
- * derived (the kernel's LRU tells no one). It never writes a flow's value or a connection.
+ * The flow source over the kernel maps: batch reads, runs of the close program (record closes,
+ * removals, peeks), the forced-end drain, the program's flow notices and per-CPU counter sums,
+ * with the connection map's evictions derived (the kernel's LRU tells no one). It never writes a flow's value or a connection.
  * Loading is bpf_loader.c's, feeding frames test_run_feed.c's, attaching live's.
  */
 #include <errno.h>
@@ -37,6 +37,10 @@ struct bpfix_kernel_source {
 	struct bpfix_conn_key *conn_keys; /* batch buffers of the connection count */
 	struct bpfix_conn *conns;
 	__u64 refused_truncated;	/* frames that never reached the program, all truncated */
+	struct ring_buffer *notices;	/* the program's flow notices */
+	__u64 notices_lost;		/* the program's count of lost notices at the last drain */
+	bpfix_notice_fn notice_fn;	/* the drain under way: where each notice goes */
+	void *notice_arg;
 };
 
 /* Every flow in batches; @delete: each batch is also removed, atomically per flow. */
@@ -155,11 +159,45 @@ static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 	return derive_conns_evicted(ks, counters);
 }
 
+static int on_notice(void *ctx, void *data, size_t size)
+{
+	struct bpfix_kernel_source *ks = ctx;
+
+	if (size >= sizeof(struct bpfix_notice))
+		ks->notice_fn(data, ks->notice_arg);
+	return 0;
+}
+
+/* The loss is read before the ring: a notice lost while it is consumed is the next drain's. */
+static int kernel_drain_notices(void *ctx, bpfix_notice_fn fn, void *arg, bool *lost)
+{
+	struct bpfix_kernel_source *ks = ctx;
+	__u64 counters[BPFIX_CNT_MAX];
+	int err;
+
+	err = bpfix_counters_read_kernel(ks->counters_fd, ks->percpu, ks->ncpus, counters);
+	if (err) {
+		bpfix_warn("reading the notice loss count: %s\n", strerror(-err));
+		return err;
+	}
+	*lost = counters[BPFIX_CNT_NOTICES_LOST] != ks->notices_lost;
+	ks->notices_lost = counters[BPFIX_CNT_NOTICES_LOST];
+	ks->notice_fn = fn;
+	ks->notice_arg = arg;
+	err = ring_buffer__consume(ks->notices);
+	if (err < 0) {
+		bpfix_warn("reading the flow notices: %s\n", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 static const struct bpfix_flow_source_ops kernel_source_ops = {
 	.for_each = kernel_for_each,
 	.close_many = kernel_close_many,
 	.drain = kernel_drain,
 	.read_counters = kernel_read_counters,
+	.drain_notices = kernel_drain_notices,
 };
 
 struct bpfix_kernel_source *bpfix_kernel_source__new(const struct bpfix_bpf *bpf)
@@ -199,8 +237,15 @@ struct bpfix_kernel_source *bpfix_kernel_source__new(const struct bpfix_bpf *bpf
 		bpfix_err("cannot map the close program's requests: %s\n", strerror(-err));
 		goto fail;
 	}
+	ks->notices = ring_buffer__new(bpfix_bpf__notices_fd(bpf), on_notice, ks, NULL);
+	if (!ks->notices) {
+		err = -errno;
+		bpfix_err("cannot map the flow notice ring buffer: %s\n", strerror(-err));
+		goto fail;
+	}
 	ks->source.ops = &kernel_source_ops;
 	ks->source.ctx = ks;
+	ks->source.silent_capacity = bpfix_bpf__max_flows(bpf);
 	return ks;
 fail:
 	bpfix_kernel_source__free(ks);
@@ -224,6 +269,7 @@ void bpfix_kernel_source__free(struct bpfix_kernel_source *ks)
 		return;
 	if (ks->closing)
 		munmap(ks->closing, ks->closing_len);
+	ring_buffer__free(ks->notices);
 	free(ks->percpu);
 	free(ks->keys);
 	free(ks->values);

@@ -109,6 +109,10 @@ static const struct bpfix_stat_desc rows[] = {
 	    "TCP sequence jumps over 2^30 (resynchronised, not loss)",
 	    "bpfix_tcp_sequence_resyncs_total", NULL,
 	    "TCP sequence jumps over 2^30 (resynchronised, not loss)"),
+	/* the deadline sweep's backstop: a lost notice makes the next sweep read the whole map */
+	ROW(CNT(NOTICES_LOST), COUNTER, NONZERO,
+	    "flow notices lost (ring buffer full: the next sweep read the whole map)",
+	    "bpfix_flow_notices_lost_total", NULL, "flow notices lost"),
 	/* what the flow table and the exporting process did */
 	ROW(BPFIX_STAT_PACKETS_EXPORTED, COUNTER, ALWAYS, "packets exported",
 	    "bpfix_packets_exported_total", NULL, "packets exported"),
