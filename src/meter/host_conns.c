@@ -1,26 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The host engine's connection map (host_conns.h): a hash table of entries, each linked in a
- * queue with the most recently used at the head, so the stalest is evicted first.
+ * The host engine's connection map (host_conns.h): an exact-LRU hash map (lru_hash.h) of
+ * handshakes, the stalest evicted first.
  */
 #include <errno.h>
 #include <stdlib.h>
 
-#include <glib.h>
-
 #include "meter/flow_key_hash.h"
 #include "meter/host_conns.h"
-
-struct entry {
-	struct bpfix_conn_key key; /* first: the hash table's key points here */
-	struct bpfix_conn conn;
-	GList lru;		   /* link in the queue; data points back here */
-};
+#include "meter/lru_hash.h"
 
 struct bpfix_host_conns {
-	GHashTable *entries;	   /* struct bpfix_conn_key * -> struct entry * */
-	GQueue lru;
-	__u32 max_entries;
+	struct bpfix_lru_hash *entries; /* struct bpfix_conn_key -> struct bpfix_conn */
 };
 
 struct bpfix_host_conns *bpfix_host_conns__new(__u32 max_entries)
@@ -29,57 +20,56 @@ struct bpfix_host_conns *bpfix_host_conns__new(__u32 max_entries)
 
 	if (!t)
 		return NULL;
-	t->entries = g_hash_table_new_full(bpfix_conn_key_hash, bpfix_conn_key_equal, NULL, g_free);
-	g_queue_init(&t->lru);
-	t->max_entries = max_entries;
+	t->entries = bpfix_lru_hash__new(sizeof(struct bpfix_conn_key), sizeof(struct bpfix_conn),
+					 max_entries);
+	if (!t->entries) {
+		free(t);
+		return NULL;
+	}
 	return t;
 }
 
-static void drop(struct bpfix_host_conns *t, struct entry *e)
+static __u32 conn_hash(const struct bpfix_conn_key *key)
 {
-	g_queue_unlink(&t->lru, &e->lru);
-	g_hash_table_remove(t->entries, &e->key); /* frees e */
+	return bpfix_key_hash(key, sizeof(*key));
 }
 
 struct bpfix_conn *bpfix_host_conns__lookup(struct bpfix_host_conns *t,
 					    const struct bpfix_conn_key *key)
 {
-	struct entry *e = g_hash_table_lookup(t->entries, key);
+	__u32 e = bpfix_lru_hash__find(t->entries, key, conn_hash(key));
 
-	if (!e)
+	if (e == BPFIX_LRU_NONE)
 		return NULL;
-	g_queue_unlink(&t->lru, &e->lru);
-	g_queue_push_head_link(&t->lru, &e->lru);
-	return &e->conn;
+	bpfix_lru_hash__touch(t->entries, e);
+	return bpfix_lru_hash__value(t->entries, e);
 }
 
 int bpfix_host_conns__insert(struct bpfix_host_conns *t, const struct bpfix_conn_key *key,
 			     const struct bpfix_conn *conn, __u64 *evicted)
 {
-	struct entry *e;
+	__u32 hash = conn_hash(key), e;
 
-	if (g_hash_table_contains(t->entries, key))
+	if (bpfix_lru_hash__find(t->entries, key, hash) != BPFIX_LRU_NONE)
 		return -EEXIST;
-	if (g_hash_table_size(t->entries) >= t->max_entries) {
-		drop(t, g_queue_peek_tail_link(&t->lru)->data);
+	if (bpfix_lru_hash__full(t->entries)) {
+		bpfix_lru_hash__delete(t->entries, bpfix_lru_hash__stalest(t->entries));
 		++*evicted;
 	}
-	e = g_new0(struct entry, 1);
-	e->key = *key;
-	e->conn = *conn;
-	e->lru.data = e;
-	g_hash_table_insert(t->entries, &e->key, e);
-	g_queue_push_head_link(&t->lru, &e->lru);
+	e = bpfix_lru_hash__insert(t->entries, key, hash);
+	if (e == BPFIX_LRU_NONE)
+		return -errno;
+	*(struct bpfix_conn *)bpfix_lru_hash__value(t->entries, e) = *conn;
 	return 0;
 }
 
 int bpfix_host_conns__delete(struct bpfix_host_conns *t, const struct bpfix_conn_key *key)
 {
-	struct entry *e = g_hash_table_lookup(t->entries, key);
+	__u32 e = bpfix_lru_hash__find(t->entries, key, conn_hash(key));
 
-	if (!e)
+	if (e == BPFIX_LRU_NONE)
 		return -ENOENT;
-	drop(t, e);
+	bpfix_lru_hash__delete(t->entries, e);
 	return 0;
 }
 
@@ -87,6 +77,6 @@ void bpfix_host_conns__free(struct bpfix_host_conns *t)
 {
 	if (!t)
 		return;
-	g_hash_table_destroy(t->entries);
+	bpfix_lru_hash__free(t->entries);
 	free(t);
 }

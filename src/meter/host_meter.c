@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Host engine: parse with common/bpfix_parse.h, account with common/bpfix_account.h (TCP:
- * common/bpfix_tcp.h, handshakes in host_conns.c), into a hash table with an LRU list. It mirrors
- * the TC program step by step (parse window, counters, replay's interface 0 and ingress
+ * common/bpfix_tcp.h, handshakes in host_conns.c), into an exact-LRU hash map (lru_hash.c). It
+ * mirrors the TC program step by step (parse window, counters, replay's interface 0 and ingress
  * direction); it does not read captures or export records.
  */
 #include <errno.h>
@@ -17,22 +17,21 @@
 #include "meter/flow_key_hash.h"
 #include "meter/host_conns.h"
 #include "meter/host_meter.h"
+#include "meter/lru_hash.h"
 #include "meter/meter.h"
 
-struct host_flow {
-	struct bpfix_flow_key key; /* first: the hash table's key points here */
+/* A flow evicted for room, kept until the flow table drains it. */
+struct evicted_flow {
+	struct bpfix_flow_key key;
 	struct bpfix_flow_stats stats;
-	GList lru;		   /* link in the engine's LRU queue; data points back here */
 };
 
 struct bpfix_host_engine {
 	struct bpfix_flow_source source;
-	GHashTable *flows;	   /* struct bpfix_flow_key * -> struct host_flow * */
-	GQueue lru;		   /* most recently updated at the head */
-	GArray *evicted;	   /* struct host_flow copies evicted since the last drain */
+	struct bpfix_lru_hash *flows; /* struct bpfix_flow_key -> struct bpfix_flow_stats */
+	GArray *evicted;	   /* struct evicted_flow, since the last drain */
 	GArray *notices;	   /* struct bpfix_notice since the last drain: never lost */
 	struct bpfix_host_conns *conns; /* TCP handshakes under way */
-	__u32 max_flows;
 	__u64 lives;		   /* flows created: each life's id, unique as the kernel's */
 	__u16 gtpu_port;
 	__u64 counters[BPFIX_CNT_MAX];
@@ -41,24 +40,24 @@ struct bpfix_host_engine {
 	struct bpfix_tcp_seg seg;  /* the packet's, if it is TCP */
 };
 
-static void drop_flow(struct bpfix_host_engine *eng, struct host_flow *flow)
+static struct bpfix_flow_stats *flow_stats(const struct bpfix_host_engine *eng, __u32 flow)
 {
-	g_queue_unlink(&eng->lru, &flow->lru);
-	g_hash_table_remove(eng->flows, &flow->key); /* frees flow */
+	return bpfix_lru_hash__value(eng->flows, flow);
+}
+
+static const struct bpfix_flow_key *flow_key(const struct bpfix_host_engine *eng, __u32 flow)
+{
+	return bpfix_lru_hash__key(eng->flows, flow);
 }
 
 static int host_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 {
 	struct bpfix_host_engine *eng = ctx;
-	GHashTableIter it;
-	gpointer value;
+	__u32 i;
 	int rc;
 
-	g_hash_table_iter_init(&it, eng->flows);
-	while (g_hash_table_iter_next(&it, NULL, &value)) {
-		struct host_flow *flow = value;
-
-		rc = fn(&flow->key, &flow->stats, arg);
+	for (i = 0; i < eng->flows->count; i++) {
+		rc = fn(flow_key(eng, i), flow_stats(eng, i), arg);
 		if (rc)
 			return rc;
 	}
@@ -70,8 +69,7 @@ static int host_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	struct bpfix_host_engine *eng = ctx;
 
 	host_for_each(ctx, fn, arg);
-	g_hash_table_remove_all(eng->flows); /* frees the flows and the LRU links inside them */
-	g_queue_init(&eng->lru);
+	bpfix_lru_hash__clear(eng->flows);
 	return 0;
 }
 
@@ -79,15 +77,15 @@ static int host_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 static int host_close_many(void *ctx, struct bpfix_close *reqs, __u32 n)
 {
 	struct bpfix_host_engine *eng = ctx;
-	struct host_flow *flow;
-	__u32 i;
+	__u32 i, flow;
 
 	for (i = 0; i < n; i++) {
-		flow = g_hash_table_lookup(eng->flows, &reqs[i].key);
-		if (!flow)
+		flow = bpfix_lru_hash__find(eng->flows, &reqs[i].key,
+					    bpfix_key_hash(&reqs[i].key, sizeof(reqs[i].key)));
+		if (flow == BPFIX_LRU_NONE)
 			reqs[i].status = BPFIX_CLOSE_GONE;
-		else if (bpfix_flow_close(&flow->stats, &reqs[i]))
-			drop_flow(eng, flow);
+		else if (bpfix_flow_close(flow_stats(eng, flow), &reqs[i]))
+			bpfix_lru_hash__delete(eng->flows, flow);
 	}
 	return 0;
 }
@@ -99,7 +97,7 @@ static int host_drain_evicted(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	int rc = 0;
 
 	for (i = 0; i < eng->evicted->len && !rc; i++) {
-		struct host_flow *flow = &g_array_index(eng->evicted, struct host_flow, i);
+		struct evicted_flow *flow = &g_array_index(eng->evicted, struct evicted_flow, i);
 
 		rc = fn(&flow->key, &flow->stats, arg);
 	}
@@ -148,11 +146,15 @@ struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u32 max_conn
 		free(eng);
 		return NULL;
 	}
-	eng->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
-	eng->evicted = g_array_new(FALSE, FALSE, sizeof(struct host_flow));
+	eng->flows = bpfix_lru_hash__new(sizeof(struct bpfix_flow_key),
+					 sizeof(struct bpfix_flow_stats), max_flows);
+	if (!eng->flows) {
+		bpfix_host_conns__free(eng->conns);
+		free(eng);
+		return NULL;
+	}
+	eng->evicted = g_array_new(FALSE, FALSE, sizeof(struct evicted_flow));
 	eng->notices = g_array_new(FALSE, FALSE, sizeof(struct bpfix_notice));
-	g_queue_init(&eng->lru);
-	eng->max_flows = max_flows;
 	eng->gtpu_port = gtpu_port;
 	eng->source.ops = &host_source_ops;
 	eng->source.ctx = eng;
@@ -204,41 +206,57 @@ static void notify(struct bpfix_host_engine *eng, const struct bpfix_flow_key *k
 }
 
 /*
- * The TC program's account(): add to the flow, or create it, evicting the stalest when full.
+ * A new flow for @key (@hash) as the most recently used, evicting the stalest when full: unlike
+ * the kernel's LRU map, the evicted flow is kept for the flow table, which exports it. Its index,
+ * or BPFIX_LRU_NONE when memory for it is short.
+ */
+static __u32 create_flow(struct bpfix_host_engine *eng, const struct bpfix_flow_key *key,
+			 __u32 hash, __u64 now_ns, __u32 packets, __u64 octets)
+{
+	struct evicted_flow *gone;
+	__u32 flow;
+
+	if (bpfix_lru_hash__full(eng->flows)) {
+		flow = bpfix_lru_hash__stalest(eng->flows);
+		g_array_set_size(eng->evicted, eng->evicted->len + 1);
+		gone = &g_array_index(eng->evicted, struct evicted_flow, eng->evicted->len - 1);
+		gone->key = *flow_key(eng, flow);
+		gone->stats = *flow_stats(eng, flow);
+		bpfix_lru_hash__delete(eng->flows, flow);
+	}
+	flow = bpfix_lru_hash__insert(eng->flows, key, hash);
+	if (flow == BPFIX_LRU_NONE)
+		return flow;
+	bpfix_flow_stats_init(flow_stats(eng, flow), &eng->meta, now_ns, packets, octets);
+	flow_stats(eng, flow)->life = ++eng->lives;
+	return flow;
+}
+
+/*
+ * The TC program's account(): add to the flow and make it the most recently used, or create it.
  * @tcp: eng->seg holds the packet's TCP segment.
  */
 static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *key,
 		    __u64 now_ns, __u32 packets, __u64 octets, int tcp)
 {
-	struct host_flow *flow = g_hash_table_lookup(eng->flows, key);
+	__u32 hash = bpfix_key_hash(key, sizeof(*key));
+	__u32 flow = bpfix_lru_hash__find(eng->flows, key, hash);
 	enum bpfix_flow_outcome outcome = BPFIX_FLOW_ADDED;
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	__u32 notices = BPFIX_NOTICE_CREATED;
 
-	if (flow) {
-		notices = bpfix_flow_stats_add(&flow->stats, &eng->meta, now_ns, packets, octets);
-		g_queue_unlink(&eng->lru, &flow->lru);
+	if (flow != BPFIX_LRU_NONE) {
+		notices = bpfix_flow_stats_add(flow_stats(eng, flow), &eng->meta, now_ns, packets,
+					       octets);
+		bpfix_lru_hash__touch(eng->flows, flow);
 	} else {
-		if (g_hash_table_size(eng->flows) >= eng->max_flows) {
-			/* unlike the kernel's LRU map, tell the flow table: it exports the flow */
-			struct host_flow *stalest = g_queue_peek_tail_link(&eng->lru)->data;
-
-			g_array_append_val(eng->evicted, *stalest);
-			drop_flow(eng, stalest);
-		}
-		flow = g_new0(struct host_flow, 1);
-		flow->key = *key;
-		flow->lru.data = flow;
-		bpfix_flow_stats_init(&flow->stats, &eng->meta, now_ns, packets, octets);
-		flow->stats.life = ++eng->lives;
-		g_hash_table_insert(eng->flows, &flow->key, flow);
-		outcome = BPFIX_FLOW_CREATED;
+		flow = create_flow(eng, key, hash, now_ns, packets, octets);
+		outcome = flow == BPFIX_LRU_NONE ? BPFIX_FLOW_REFUSED : BPFIX_FLOW_CREATED;
 	}
-	if (tcp)
-		tcp_meter(eng, &flow->stats, packets);
-	if (notices)
-		notify(eng, key, &flow->stats, notices);
-	g_queue_push_head_link(&eng->lru, &flow->lru);
+	if (flow != BPFIX_LRU_NONE && tcp)
+		tcp_meter(eng, flow_stats(eng, flow), packets);
+	if (flow != BPFIX_LRU_NONE && notices)
+		notify(eng, key, flow_stats(eng, flow), notices);
 	count_all(eng, idx, bpfix_flow_counts(outcome, idx), packets, octets);
 }
 
@@ -284,7 +302,7 @@ void bpfix_host_engine__free(struct bpfix_host_engine *eng)
 {
 	if (!eng)
 		return;
-	g_hash_table_destroy(eng->flows);
+	bpfix_lru_hash__free(eng->flows);
 	g_array_free(eng->evicted, TRUE);
 	g_array_free(eng->notices, TRUE);
 	bpfix_host_conns__free(eng->conns);
