@@ -35,7 +35,6 @@ struct bpfix_host_engine {
 	__u64 lives;		   /* flows created: each life's id, unique as the kernel's */
 	__u16 gtpu_port;
 	__u64 counters[BPFIX_CNT_MAX];
-	__u8 window[BPFIX_PARSE_WINDOW];
 	struct bpfix_pkt_meta meta;
 	struct bpfix_tcp_seg seg;  /* the packet's, if it is TCP */
 };
@@ -266,14 +265,14 @@ static void run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 le
 {
 	/* a captured frame is one packet: the kernel engine's test run gets no gso_segs either */
 	const __u32 gso_segs = 0, packets = bpfix_wire_packets(gso_segs);
-	struct bpfix_cursor cursor = { .buf = eng->window, .pkt_len = wire_len };
+	/* the frame is the window: the parser reads no further than cursor.len, as in the kernel */
+	struct bpfix_cursor cursor = { .buf = frame, .pkt_len = wire_len };
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	struct bpfix_flow_key key;
 	enum bpfix_parse_rc rc;
 
 	eng->counters[BPFIX_CNT_SEEN] += packets;
 	cursor.len = len < BPFIX_PARSE_WINDOW ? len : BPFIX_PARSE_WINDOW;
-	memcpy(eng->window, frame, cursor.len);
 	rc = bpfix_parse_frame(&cursor, &eng->meta, eng->gtpu_port);
 	count_all(eng, idx, bpfix_parse_counts(rc, &eng->meta, idx), packets, 0);
 	if (cursor.gtpu_fragmented)

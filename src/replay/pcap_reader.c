@@ -242,18 +242,20 @@ static __u16 loopback_ethertype(const __u8 *hdr)
  * to carry its link header (the parser then finds it truncated). @wire_len, the recorded
  * length, becomes the length the packet would have as Ethernet: never below what was captured
  * (a record claiming less is damaged, and the captured octets are there), never wrapped.
+ * @frame: where the frame is (an Ethernet packet stays where the capture reader has it).
  */
 static __u32 normalise(struct bpfix_pcap_reader *r, int dlt, const __u8 *data, __u32 caplen,
-		       __u32 *wire_len)
+		       __u32 *wire_len, const __u8 **frame)
 {
 	__u32 link_len = 0;
 	__u16 ethertype;
 
+	*frame = r->frame; /* a made-up Ethernet header in front of the payload, below */
 	if (*wire_len < caplen)
 		*wire_len = caplen;
 	switch (dlt) {
-	case DLT_EN10MB:
-		memcpy(r->frame, data, caplen < sizeof(r->frame) ? caplen : sizeof(r->frame));
+	case DLT_EN10MB: /* as it is, in place: no copy */
+		*frame = data;
 		return caplen < sizeof(r->frame) ? caplen : sizeof(r->frame);
 	case DLT_LINUX_SLL:
 		if (caplen < SLL_HDR_LEN)
@@ -310,8 +312,7 @@ static int next_pcapng(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
 		return -EPROTONOSUPPORT;
 	}
 	frame->wire_len = pkt.len;
-	frame->len = normalise(r, dlt, pkt.data, pkt.caplen, &frame->wire_len);
-	frame->data = r->frame;
+	frame->len = normalise(r, dlt, pkt.data, pkt.caplen, &frame->wire_len, &frame->data);
 	frame->tstamp_ns = pkt.tstamp_ns;
 	return 1;
 }
@@ -332,8 +333,7 @@ int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *fra
 		return -EIO;
 	}
 	frame->wire_len = hdr->len;
-	frame->len = normalise(r, r->linktype, data, hdr->caplen, &frame->wire_len);
-	frame->data = r->frame;
+	frame->len = normalise(r, r->linktype, data, hdr->caplen, &frame->wire_len, &frame->data);
 	/* ts_sec is unsigned 32-bit (to 2106); libpcap passes it through a signed 32-bit int, so
 	 * from 2038 on (0x80000000) tv_sec comes out negative: take back its 32 bits */
 	frame->tstamp_ns = (__u64)(__u32)hdr->ts.tv_sec * 1000000000ull + (__u64)hdr->ts.tv_usec;
