@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The TC programs of bpfix, for clsact ingress and egress: copy the headers, parse (decapsulating
- * GTP-U), account the packet to its flow in the LRU map (TCP: its sequence and handshake
- * analysis too, the handshake in the connection map), count, and notice the flow table of a flow
- * created, a record started or closing. They observe only: every path returns TC_ACT_UNSPEC, the
- * packet is never written, and every packet ends in exactly one counter.
+ * The TC programs of bpfix, for clsact ingress and egress: copy the headers (the first 128
+ * octets, more only if the parse needs them), parse (decapsulating GTP-U), account the packet to
+ * its flow in the LRU map (TCP: its sequence and handshake analysis too, the handshake in the
+ * connection map), count, and notice the flow table of a flow created, a record started or
+ * closing. They observe only: every path returns TC_ACT_UNSPEC, the packet is never written, and
+ * every packet ends in exactly one counter.
  * And the close program, which user space runs to close records and remove ended flows in the
  * kernel (DESIGN.md §4); it sees no packet.
  */
@@ -151,14 +152,45 @@ static __always_inline void account(struct bpfix_scratch *s, struct bpfix_counte
 	count_all(c, idx, bpfix_flow_counts(outcome, idx), packets, octets);
 }
 
+/*
+ * Octets copied before the first parse: the headers of nearly every frame (Ethernet, tags, IPv6
+ * and a few extension headers, TCP; GTP-U with its inner headers) fit, and copying a whole
+ * window per packet costs more than the rare second copy and parse (struct bpfix_cursor).
+ */
+#define BPFIX_COPY_FIRST 128
+
+/*
+ * Parse the frame in the window; if the parse read past the first copy, copy the rest of the
+ * window and parse again (struct bpfix_cursor). -1 if that copy failed.
+ */
+static __always_inline int parse(struct __sk_buff *skb, struct bpfix_scratch *s,
+				 struct bpfix_cursor *cursor, enum bpfix_parse_rc *rc)
+{
+	__u32 rest;
+
+	*rc = bpfix_parse_frame(cursor, &s->meta, bpfix_gtpu_port);
+	if (!cursor->beyond)
+		return 0;
+	rest = cursor->frame_len - BPFIX_COPY_FIRST;
+	/* the check and the copy on one register, which the verifier bounds */
+	asm volatile("" : "+r"(rest));
+	if (!rest || rest > BPFIX_PARSE_WINDOW - BPFIX_COPY_FIRST ||
+	    bpf_skb_load_bytes(skb, BPFIX_COPY_FIRST, s->window + BPFIX_COPY_FIRST, rest))
+		return -1;
+	cursor->len = cursor->frame_len;
+	*rc = bpfix_parse_frame(cursor, &s->meta, bpfix_gtpu_port);
+	return 0;
+}
+
 static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 {
-	__u32 packets = bpfix_wire_packets(skb->gso_segs), zero = 0, len, wire_len, ifindex;
+	__u32 packets = bpfix_wire_packets(skb->gso_segs), zero = 0, len, frame_len, wire_len;
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	struct bpfix_cursor cursor;
 	struct bpfix_scratch *s;
 	struct bpfix_counter_values *c = counters();
 	enum bpfix_parse_rc rc;
+	__u32 ifindex;
 	__u64 now;
 
 	count_in(c, BPFIX_CNT_SEEN, packets);
@@ -168,13 +200,14 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 		return;
 	}
 	/* copy the headers: works for non-linear skbs and leaves the packet untouched */
-	len = skb->len;
-	if (len > BPFIX_PARSE_WINDOW)
-		len = BPFIX_PARSE_WINDOW;
-	if (len < sizeof(struct bpfix_eth_hdr)) {
+	frame_len = skb->len;
+	if (frame_len > BPFIX_PARSE_WINDOW)
+		frame_len = BPFIX_PARSE_WINDOW;
+	if (frame_len < sizeof(struct bpfix_eth_hdr)) {
 		count_in(c, BPFIX_CNT_NOT_METERED_TRUNCATED, packets);
 		return;
 	}
+	len = frame_len < BPFIX_COPY_FIRST ? frame_len : BPFIX_COPY_FIRST;
 	if (bpf_skb_load_bytes(skb, 0, s->window, len)) {
 		count_in(c, BPFIX_CNT_NOT_METERED_INTERNAL, packets);
 		return;
@@ -186,13 +219,17 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 		wire_len = skb->len;
 	cursor.buf = s->window;
 	cursor.len = len;
+	cursor.frame_len = frame_len;
 	/* BIG TCP: an IP length of 0 is the packet's (bpfix_ip_len_zero) */
 	cursor.pkt_len = wire_len;
 	cursor.gso = packets > 1 || skb->gso_size;
 	/* live, the NIC or veth may have taken the outer tag out of the bytes */
 	cursor.tag_stripped = skb->vlan_present ? 1 : 0;
 	cursor.stripped_tci = skb->vlan_tci;
-	rc = bpfix_parse_frame(&cursor, &s->meta, bpfix_gtpu_port);
+	if (parse(skb, s, &cursor, &rc)) {
+		count_in(c, BPFIX_CNT_NOT_METERED_INTERNAL, packets);
+		return;
+	}
 	count_all(c, idx, bpfix_parse_counts(rc, &s->meta, idx), packets, 0);
 	if (cursor.gtpu_fragmented)
 		count_in(c, BPFIX_CNT_GTP_FRAGMENTED, packets);

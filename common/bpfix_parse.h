@@ -17,6 +17,11 @@
 struct bpfix_cursor {
 	const __u8 *buf;     /* the parse window */
 	__u32 len;	     /* octets of the frame in the window, <= BPFIX_PARSE_WINDOW */
+	/*
+	 * Octets of the frame that could be in the window (<= BPFIX_PARSE_WINDOW) when the caller
+	 * copied only the first len of them; 0 or len: the window holds all it ever will.
+	 */
+	__u32 frame_len;
 	__u32 pkt_len;	     /* octets of the packet from the frame's start: skb->len live, the
 			      * recorded (wire) length in replay; 0 if unknown */
 	__u16 stripped_tci;  /* live: the outer VLAN tag the device took out of the bytes... */
@@ -28,6 +33,13 @@ struct bpfix_cursor {
 	 * whose layout is the pinned ABI of bpfix_flow.h.
 	 */
 	__u8 gtpu_fragmented;
+	/*
+	 * Out, set by bpfix_parse_frame: 1 when a read wanted octets past len that the frame has
+	 * (below frame_len). The result is then not the frame's: copy up to frame_len and parse
+	 * again. 0: the result is exactly what a window of frame_len octets gives, since every
+	 * read either found its octets or would not have found them there either.
+	 */
+	__u8 beyond;
 };
 
 /* The parse window as a sized type: what a BPF global function can take a pointer to. */
@@ -36,14 +48,43 @@ struct bpfix_window {
 };
 
 /* @n octets at @off, or NULL when they are not all inside the window. */
-BPFIX_INLINE const void *bpfix_peek(const struct bpfix_cursor *c, __u32 off, __u32 n)
+BPFIX_INLINE const void *bpfix_peek(struct bpfix_cursor *c, __u32 off, __u32 n)
 {
 	/* the window bound comes first: it is what lets the verifier prove the access safe */
 	if (n > BPFIX_PARSE_WINDOW || off > BPFIX_PARSE_WINDOW - n)
 		return (const void *)0;
-	if (off + n > c->len)
+	if (off + n > c->len) {
+		if (off + n <= c->frame_len)
+			c->beyond = 1;
 		return (const void *)0;
+	}
 	return c->buf + off;
+}
+
+/*
+ * What a BPF global function of the parser gets of the cursor (it takes no pointer inside a
+ * struct, and scalars cost no stack): the two lengths in one word, and it returns its result in
+ * the low 32 bits of a 64-bit word and the cursor's beyond in bit 32.
+ */
+#define BPFIX_LENS(c) ((c)->len | (c)->frame_len << 16)
+#define BPFIX_WITH_BEYOND(result, c) ((__u64)(__u32)(result) | (__u64)(c)->beyond << 32)
+
+/* The cursor over @w that a global function rebuilds from BPFIX_LENS; 0 length if not valid. */
+BPFIX_INLINE struct bpfix_cursor bpfix_lens_cursor(const void *w, __u32 lens)
+{
+	struct bpfix_cursor c = { .buf = (const __u8 *)w, .len = lens & 0xffff,
+				  .frame_len = lens >> 16 };
+
+	if (c.len > BPFIX_PARSE_WINDOW)
+		c.len = 0;
+	return c;
+}
+
+/* The result of a global function, its beyond added to the cursor's. */
+BPFIX_INLINE __u32 bpfix_take_beyond(struct bpfix_cursor *c, __u64 result)
+{
+	c->beyond |= (__u8)(result >> 32);
+	return (__u32)result;
 }
 
 #define BPFIX_PEEK(c, off, type) ((const struct type *)bpfix_peek((c), (off), sizeof(struct type)))
@@ -55,7 +96,7 @@ BPFIX_INLINE void bpfix_copy_addr(__u8 *dst, const __u8 *src, __u32 n)
 
 /* Ports, TCP flags and sequence numbers, or ICMP type/code, from the L4 header at @off; a cut
  * header only sets diag. */
-BPFIX_INLINE void bpfix_parse_l4(const struct bpfix_cursor *c, __u32 off, struct bpfix_pkt_meta *m)
+BPFIX_INLINE void bpfix_parse_l4(struct bpfix_cursor *c, __u32 off, struct bpfix_pkt_meta *m)
 {
 	const struct bpfix_ports_hdr *ports;
 	const struct bpfix_tcp_hdr *tcp;
@@ -103,7 +144,7 @@ BPFIX_INLINE void bpfix_parse_l4(const struct bpfix_cursor *c, __u32 off, struct
 	m->diag = BPFIX_DIAG_L4_TRUNC;
 }
 
-BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv4(const struct bpfix_cursor *c, __u32 off,
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv4(struct bpfix_cursor *c, __u32 off,
 						  struct bpfix_pkt_meta *m)
 {
 	const struct bpfix_ipv4_hdr *ip = BPFIX_PEEK(c, off, bpfix_ipv4_hdr);
@@ -157,20 +198,16 @@ BPFIX_INLINE int bpfix_ipv6_is_ext(__u8 next)
  * when there is none among its first BPFIX_MAX_IPV6_OPTS options, or it is not valid (RFC 2675
  * §3: only above 65535, and only with a payload length of 0, which the caller checks).
  */
-BPFIX_BPF_GLOBAL __u32 bpfix_ipv6_jumbo_len(const struct bpfix_window *w, __u32 window_len,
-					    __u32 off, __u32 len)
+BPFIX_INLINE __u32 bpfix_ipv6_jumbo_len_at(struct bpfix_cursor *c, __u32 off, __u32 len)
 {
-	struct bpfix_cursor c = { .buf = (const __u8 *)w, .len = window_len };
 	const struct bpfix_ipv6_jumbo_opt *jumbo;
 	const struct bpfix_ipv6_opt *opt;
 	__u32 pos = sizeof(struct bpfix_ipv6_ext_hdr), value;
 	volatile __u32 at;
 	int i;
 
-	if (!w || window_len > BPFIX_PARSE_WINDOW)
-		return 0;
 	for (i = 0; i < BPFIX_MAX_IPV6_OPTS && pos < len; i++) {
-		opt = BPFIX_PEEK(&c, off + pos, bpfix_ipv6_opt);
+		opt = BPFIX_PEEK(c, off + pos, bpfix_ipv6_opt);
 		if (!opt)
 			return 0;
 		if (opt->type == BPFIX_IPV6_OPT_PAD1) {
@@ -183,7 +220,7 @@ BPFIX_BPF_GLOBAL __u32 bpfix_ipv6_jumbo_len(const struct bpfix_window *w, __u32 
 			/* a pointer of its own, through a reload the compiler cannot fold into opt,
 			 * whose bounds the verifier checked for 2 octets only */
 			at = off + pos;
-			jumbo = BPFIX_PEEK(&c, at, bpfix_ipv6_jumbo_opt);
+			jumbo = BPFIX_PEEK(c, at, bpfix_ipv6_jumbo_opt);
 			if (!jumbo)
 				return 0;
 			value = bpfix_be32_to_host(jumbo->payload_len);
@@ -198,7 +235,20 @@ BPFIX_BPF_GLOBAL __u32 bpfix_ipv6_jumbo_len(const struct bpfix_window *w, __u32 
 	return 0;
 }
 
-BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, __u32 off,
+/* bpfix_ipv6_jumbo_len_at in the window @w, verified once. */
+BPFIX_BPF_GLOBAL __u64 bpfix_ipv6_jumbo_len(const struct bpfix_window *w, __u32 lens, __u32 off,
+					    __u32 len)
+{
+	struct bpfix_cursor c = bpfix_lens_cursor(w, lens);
+	__u32 value;
+
+	if (!w)
+		return 0;
+	value = bpfix_ipv6_jumbo_len_at(&c, off, len);
+	return BPFIX_WITH_BEYOND(value, &c);
+}
+
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(struct bpfix_cursor *c, __u32 off,
 						  struct bpfix_pkt_meta *m)
 {
 	const struct bpfix_ipv6_hdr *ip = BPFIX_PEEK(c, off, bpfix_ipv6_hdr);
@@ -257,8 +307,9 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, 
 			break;
 		/* RFC 2675: a jumbogram's length is in its hop-by-hop header, the first one */
 		if (i == 0 && next == BPFIX_IPPROTO_HOPOPTS && !payload_len) {
-			jumbo_len = bpfix_ipv6_jumbo_len((const struct bpfix_window *)c->buf, c->len,
-							 off, ext_len);
+			jumbo_len = bpfix_take_beyond(
+				c, bpfix_ipv6_jumbo_len((const struct bpfix_window *)c->buf,
+							BPFIX_LENS(c), off, ext_len));
 			if (jumbo_len)
 				m->ip_len = jumbo_len + sizeof(*ip);
 			/* the header Linux adds to BIG TCP (only this option, TCP next) is removed
@@ -279,26 +330,28 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ipv6(const struct bpfix_cursor *c, 
  * the outer one, after MPLS and inside GTP-U, and in BPF the verifier checks it once
  * (BPFIX_BPF_GLOBAL), so it rebuilds the cursor from a sized pointer and a length it re-checks.
  */
-BPFIX_BPF_GLOBAL enum bpfix_parse_rc bpfix_parse_ip_window(const struct bpfix_window *w, __u32 len,
-							   __u32 off, __u16 ethertype,
-							   struct bpfix_pkt_meta *m)
+BPFIX_BPF_GLOBAL __u64 bpfix_parse_ip_window(const struct bpfix_window *w, __u32 lens, __u32 off,
+					     __u16 ethertype, struct bpfix_pkt_meta *m)
 {
-	struct bpfix_cursor c = { .buf = (const __u8 *)w, .len = len };
+	struct bpfix_cursor c = bpfix_lens_cursor(w, lens);
+	enum bpfix_parse_rc rc = BPFIX_PARSE_NOT_IP;
 
-	if (!w || !m || len > BPFIX_PARSE_WINDOW)
+	if (!w || !m)
 		return BPFIX_PARSE_TRUNC_IP;
 	if (ethertype == BPFIX_ETH_P_IPV4)
-		return bpfix_parse_ipv4(&c, off, m);
-	if (ethertype == BPFIX_ETH_P_IPV6)
-		return bpfix_parse_ipv6(&c, off, m);
-	return BPFIX_PARSE_NOT_IP;
+		rc = bpfix_parse_ipv4(&c, off, m);
+	else if (ethertype == BPFIX_ETH_P_IPV6)
+		rc = bpfix_parse_ipv6(&c, off, m);
+	return BPFIX_WITH_BEYOND(rc, &c);
 }
 
 /* An IP packet at @off, by EtherType. Also the entry point for tunnelled inner packets. */
-BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ip(const struct bpfix_cursor *c, __u32 off,
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ip(struct bpfix_cursor *c, __u32 off,
 						__u16 ethertype, struct bpfix_pkt_meta *m)
 {
-	return bpfix_parse_ip_window((const struct bpfix_window *)c->buf, c->len, off, ethertype, m);
+	return (enum bpfix_parse_rc)bpfix_take_beyond(
+		c, bpfix_parse_ip_window((const struct bpfix_window *)c->buf, BPFIX_LENS(c), off,
+					 ethertype, m));
 }
 
 /*
@@ -337,7 +390,7 @@ BPFIX_BPF_GLOBAL enum bpfix_parse_rc bpfix_ip_len_zero(struct bpfix_pkt_meta *m,
  * An MPLS label stack at @off: IP follows the bottom-of-stack entry, told apart from a
  * pseudowire by its version nibble (RFC 4385 control words start with 0).
  */
-BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_mpls(const struct bpfix_cursor *c, __u32 off,
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_mpls(struct bpfix_cursor *c, __u32 off,
 						  struct bpfix_pkt_meta *m)
 {
 	const struct bpfix_mpls_hdr *mpls;
@@ -373,7 +426,7 @@ struct bpfix_gtpu_info {
 };
 
 /* A GTP-U header at @off: a G-PDU's TEID, PDU Session Container and T-PDU offset, or why not. */
-BPFIX_INLINE enum bpfix_gtp_diag bpfix_parse_gtpu_header(const struct bpfix_cursor *c, __u32 off,
+BPFIX_INLINE enum bpfix_gtp_diag bpfix_parse_gtpu_header(struct bpfix_cursor *c, __u32 off,
 							 struct bpfix_gtpu_info *g)
 {
 	const struct bpfix_gtpu_hdr *h = BPFIX_PEEK(c, off, bpfix_gtpu_hdr);
@@ -439,19 +492,23 @@ BPFIX_INLINE enum bpfix_gtp_diag bpfix_parse_gtpu_header(const struct bpfix_curs
  * reassembly, and are metered as the outer flow with ports 0, their own octets. So the inner
  * packet is credited only the octets of it this fragment carries, not its IP length: no octet
  * counts twice in a direction. Returns 1 for a first fragment, 0 for a whole datagram, -1 when
- * the fragment ends inside the inner IP header (what was parsed is not all the packet's).
+ * the fragment ends inside the inner IP header (what was parsed is not all the packet's), as
+ * BPFIX_WITH_BEYOND says (the UDP header comes before the GTP-U header that was read, so it is
+ * never beyond the window; checked all the same).
  */
-BPFIX_BPF_GLOBAL int bpfix_gtpu_credit(const struct bpfix_window *w, __u32 len,
-				       const struct bpfix_pkt_meta *outer, __u32 inner_off,
-				       struct bpfix_pkt_meta *m)
+BPFIX_BPF_GLOBAL __u64 bpfix_gtpu_credit(const struct bpfix_window *w, __u32 lens,
+					 const struct bpfix_pkt_meta *outer, __u32 inner_off,
+					 struct bpfix_pkt_meta *m)
 {
-	struct bpfix_cursor c = { .buf = (const __u8 *)w, .len = len };
+	struct bpfix_cursor c = bpfix_lens_cursor(w, lens);
 	const struct bpfix_udp_hdr *udp;
 	__u32 outer_end, carried;
 
-	if (!w || !outer || !m || len > BPFIX_PARSE_WINDOW)
+	if (!w || !outer || !m)
 		return 0;
 	udp = BPFIX_PEEK(&c, outer->l4_off, bpfix_udp_hdr);
+	if (c.beyond)
+		return BPFIX_WITH_BEYOND(0, &c);
 	outer_end = outer->l3_off + outer->ip_len;
 	if (!udp || outer_end < outer->l4_off ||
 	    bpfix_be16_to_host(udp->len) <= outer_end - outer->l4_off)
@@ -459,7 +516,7 @@ BPFIX_BPF_GLOBAL int bpfix_gtpu_credit(const struct bpfix_window *w, __u32 len,
 	carried = outer_end > inner_off ? outer_end - inner_off : 0;
 	if (carried < (m->ip_version == 4 ? sizeof(struct bpfix_ipv4_hdr)
 					  : sizeof(struct bpfix_ipv6_hdr)))
-		return -1;
+		return (__u32)-1;
 	if (m->ip_len > carried)
 		m->ip_len = carried;
 	return 1;
@@ -471,7 +528,7 @@ BPFIX_BPF_GLOBAL int bpfix_gtpu_credit(const struct bpfix_window *w, __u32 len,
  * was and says why in gtp_diag: the packet is then metered once, as outer UDP. Returns 1 when
  * the G-PDU was decapsulated from the first fragment of its outer packet (bpfix_gtpu_credit).
  */
-BPFIX_INLINE int bpfix_decap_gtpu(const struct bpfix_cursor *c, struct bpfix_pkt_meta *m)
+BPFIX_INLINE int bpfix_decap_gtpu(struct bpfix_cursor *c, struct bpfix_pkt_meta *m)
 {
 	struct bpfix_gtpu_info g = {};
 	struct bpfix_pkt_meta outer;
@@ -499,8 +556,9 @@ BPFIX_INLINE int bpfix_decap_gtpu(const struct bpfix_cursor *c, struct bpfix_pkt
 	if (rc == BPFIX_PARSE_OK && !m->ip_len)
 		rc = bpfix_ip_len_zero(m, 0, 0);
 	if (rc == BPFIX_PARSE_OK)
-		fragment = bpfix_gtpu_credit((const struct bpfix_window *)c->buf, c->len, &outer,
-					     g.inner_off, m);
+		fragment = (int)bpfix_take_beyond(
+			c, bpfix_gtpu_credit((const struct bpfix_window *)c->buf, BPFIX_LENS(c),
+					     &outer, g.inner_off, m));
 	if (rc != BPFIX_PARSE_OK || fragment < 0) {
 		__builtin_memcpy(m, &outer, sizeof(outer));
 		m->gtp_diag = BPFIX_GTP_DIAG_INNER_BAD;
@@ -516,6 +574,19 @@ BPFIX_INLINE int bpfix_decap_gtpu(const struct bpfix_cursor *c, struct bpfix_pkt
 	return fragment;
 }
 
+/* bpfix_decap_gtpu over the window @w, verified once (BPFIX_WITH_BEYOND: its result). */
+BPFIX_BPF_GLOBAL __u64 bpfix_decap_gtpu_window(const struct bpfix_window *w, __u32 lens,
+					       struct bpfix_pkt_meta *m)
+{
+	struct bpfix_cursor c = bpfix_lens_cursor(w, lens);
+	int fragment;
+
+	if (!w || !m)
+		return 0;
+	fragment = bpfix_decap_gtpu(&c, m);
+	return BPFIX_WITH_BEYOND(fragment, &c);
+}
+
 /*
  * A UDP packet to or from the GTP-U port (TS 29.281 §4.4.2: G-PDUs go to it, echo responses
  * come from it) is looked into, once: an inner packet that is GTP-U again is not opened.
@@ -527,7 +598,7 @@ BPFIX_INLINE int bpfix_is_gtpu(const struct bpfix_pkt_meta *m, __u16 gtpu_port)
 }
 
 /* An Ethernet frame: up to BPFIX_MAX_VLAN 802.1Q/802.1ad tags, then IP, or IP over MPLS. */
-BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ethernet(const struct bpfix_cursor *c, struct bpfix_pkt_meta *m)
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ethernet(struct bpfix_cursor *c, struct bpfix_pkt_meta *m)
 {
 	const struct bpfix_eth_hdr *eth = BPFIX_PEEK(c, 0, bpfix_eth_hdr);
 	const struct bpfix_vlan_hdr *vlan;
@@ -563,18 +634,23 @@ BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ethernet(const struct bpfix_cursor 
 /*
  * Everything the meter needs from one frame. GTP-U on @gtpu_port (0: never) is decapsulated;
  * the result says whether the packet is metered, the meta what as, c->gtpu_fragmented whether a
- * G-PDU came in the first fragment of its outer packet.
+ * G-PDU came in the first fragment of its outer packet, c->beyond whether all of that must be
+ * done again over more of the frame (struct bpfix_cursor).
  */
 BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_frame(struct bpfix_cursor *c,
 						   struct bpfix_pkt_meta *m, __u16 gtpu_port)
 {
-	enum bpfix_parse_rc rc = bpfix_parse_ethernet(c, m);
+	enum bpfix_parse_rc rc;
 
+	c->beyond = 0;
 	c->gtpu_fragmented = 0;
+	rc = bpfix_parse_ethernet(c, m);
 	if (rc == BPFIX_PARSE_OK && !m->ip_len)
 		rc = bpfix_ip_len_zero(m, c->pkt_len, c->gso);
 	if (rc == BPFIX_PARSE_OK && bpfix_is_gtpu(m, gtpu_port))
-		c->gtpu_fragmented = (__u8)bpfix_decap_gtpu(c, m);
+		c->gtpu_fragmented = (__u8)bpfix_take_beyond(
+			c, bpfix_decap_gtpu_window((const struct bpfix_window *)c->buf,
+						   BPFIX_LENS(c), m));
 	return rc;
 }
 

@@ -1058,13 +1058,17 @@ const struct packet_case *packet_case_table(void)
 		       packet_cases_gtpu_count * sizeof(*table));
 		memcpy(table + packet_cases_ip_count + packet_cases_gtpu_count, packet_cases_tcp,
 		       packet_cases_tcp_count * sizeof(*table));
+		memcpy(table + packet_cases_ip_count + packet_cases_gtpu_count +
+			       packet_cases_tcp_count,
+		       packet_cases_window, packet_cases_window_count * sizeof(*table));
 	}
 	return table;
 }
 
 unsigned int packet_case_table_len(void)
 {
-	return packet_cases_ip_count + packet_cases_gtpu_count + packet_cases_tcp_count;
+	return packet_cases_ip_count + packet_cases_gtpu_count + packet_cases_tcp_count +
+	       packet_cases_window_count;
 }
 
 __u32 packet_case_packets(const struct packet_case *pc)

@@ -53,7 +53,9 @@ struct packet_case {
 
 /*
  * The whole table as one array: the IP/L2 rows (packet_cases.c), then the GTP-U rows
- * (packet_cases_gtpu.c), then the TCP analysis rows (packet_cases_tcp.c). Joined on the first call; it stays until the program exits.
+ * (packet_cases_gtpu.c), then the TCP analysis rows (packet_cases_tcp.c), then the rows whose
+ * headers run past the TC program's first copy (packet_cases_window.c). Joined on the first
+ * call; it stays until the program exits.
  */
 const struct packet_case *packet_case_table(void);
 unsigned int packet_case_table_len(void);

@@ -73,5 +73,8 @@ extern const unsigned int packet_cases_gtpu_count;
 /* The TCP analysis rows (packet_cases_tcp.c): the third part. */
 extern const struct packet_case packet_cases_tcp[];
 extern const unsigned int packet_cases_tcp_count;
+/* The rows whose headers run past the TC program's first copy (packet_cases_window.c): the fourth. */
+extern const struct packet_case packet_cases_window[];
+extern const unsigned int packet_cases_window_count;
 
 #endif /* BPFIX_PACKET_CASES_ROWS_H */

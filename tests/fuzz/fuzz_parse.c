@@ -2,8 +2,9 @@
 /*
  * libFuzzer target over the host parser and the flow update: each input is one frame. It is
  * parsed from an exact-size copy (so ASan sees any read past the frame), the result is checked
- * for consistency, and the frame is metered by the host engine into a small table that a flow
- * table sweeps now and then, so accounting, eviction and record building run too.
+ * for consistency and against a parse of the first 128 octets first, as the TC program does,
+ * and the frame is metered by the host engine into a small table that a flow table sweeps now
+ * and then, so accounting, eviction and record building run too.
  */
 #include <assert.h>
 #include <stdint.h>
@@ -39,6 +40,32 @@ static void check_meta(const struct bpfix_pkt_meta *m, enum bpfix_parse_rc rc, _
 	assert(m->ip_len >= (m->ip_version == 4 ? 20u : 40u));
 }
 
+/*
+ * What the TC program does: parse the first FUZZ_FIRST_COPY octets, and only if the parser says
+ * it read past them, all of @whole's window again. The result must be the one-step parse's.
+ */
+#define FUZZ_FIRST_COPY 128
+static void check_first_copy(const struct bpfix_cursor *whole, const struct bpfix_pkt_meta *m,
+			     enum bpfix_parse_rc rc)
+{
+	struct bpfix_cursor c = *whole;
+	struct bpfix_pkt_meta got;
+	enum bpfix_parse_rc got_rc;
+
+	c.frame_len = whole->len;
+	c.len = whole->len < FUZZ_FIRST_COPY ? whole->len : FUZZ_FIRST_COPY;
+	got_rc = bpfix_parse_frame(&c, &got, 2152);
+	if (c.beyond) {
+		assert(c.len < c.frame_len);
+		c.len = c.frame_len;
+		got_rc = bpfix_parse_frame(&c, &got, 2152);
+		assert(!c.beyond);
+	}
+	assert(got_rc == rc);
+	assert(c.gtpu_fragmented == whole->gtpu_fragmented);
+	assert(rc != BPFIX_PARSE_OK || !memcmp(&got, m, sizeof(got)));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct bpfix_flow_table_opts table_opts = {
@@ -65,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cursor.len = size < BPFIX_PARSE_WINDOW ? (__u32)size : BPFIX_PARSE_WINDOW;
 	rc = bpfix_parse_frame(&cursor, &meta, 2152);
 	check_meta(&meta, rc, cursor.len);
+	check_first_copy(&cursor, &meta, rc);
 
 	now_ns += 250000000ull; /* four frames a second: timeouts and sweeps happen */
 	bpfix_host_engine__run_frame(engine, frame, (__u32)size, now_ns);

@@ -185,6 +185,51 @@ static void test_case_row(void **state)
 		fail_msg("%s: %d mismatch(es), see above", pc->name, failures);
 }
 
+/*
+ * The rows written to run past the TC program's first copy of 128 octets must make the parser
+ * ask for the rest (else the BPF test of their second parse tests nothing), and the row whose
+ * frame ends inside a header past 128 must not: the frame has no more to give.
+ */
+static void test_first_copy_rows(void **state)
+{
+	static const struct {
+		const char *row;
+		__u8 beyond;
+	} rows[] = {
+		{ "ipv6-ext-tcp-across-first-copy", 1 },
+		{ "ipv6-ext-header-across-first-copy", 1 },
+		{ "qinq-mpls-ipv6-ports-across-first-copy", 1 },
+		{ "gpdu-inner-tcp-across-first-copy", 1 },
+		{ "gpdu-ext-across-first-copy", 1 },
+		{ "ipv6-ext-tcp-cut-after-first-copy", 0 },
+	};
+	struct bpfix_cursor cursor = { 0 };
+	struct bpfix_pkt_meta m;
+	struct frame *f;
+	unsigned int i;
+
+	(void)state;
+	f = malloc(sizeof(*f));
+	assert_non_null(f);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct packet_case *pc = packet_case_find(rows[i].row);
+
+		if (!pc)
+			fail_msg("no row named %s", rows[i].row);
+		packet_case_frame(pc, f);
+		assert_true(f->len > 128 && f->len <= BPFIX_PARSE_WINDOW);
+		cursor.buf = f->bytes;
+		cursor.len = 128;
+		cursor.frame_len = f->len;
+		cursor.pkt_len = f->len;
+		bpfix_parse_frame(&cursor, &m, BPFIX_GTPU_PORT);
+		if (cursor.beyond != rows[i].beyond)
+			fail_msg("%s: beyond %u after the first 128 octets, expected %u", rows[i].row,
+				 cursor.beyond, rows[i].beyond);
+	}
+	free(f);
+}
+
 /* Rows are found by name in reports and in the BPF test's output: names must be unique. */
 static void test_case_names_unique(void **state)
 {
@@ -476,6 +521,7 @@ int main(void)
 {
 	const struct CMUnitTest fixed[] = {
 		cmocka_unit_test(test_case_names_unique),
+		cmocka_unit_test(test_first_copy_rows),
 		cmocka_unit_test(test_gtpu_reference_bytes),
 		cmocka_unit_test(test_vlan_offload),
 		cmocka_unit_test(test_account_key_zeroes_padding),
