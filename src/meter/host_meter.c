@@ -26,6 +26,24 @@ struct evicted_flow {
 	struct bpfix_flow_stats stats;
 };
 
+/*
+ * A parsed packet on its way to the flow map. Packets wait in a short pipeline so the map's
+ * memory for each is fetched while the ones before it are accounted: its slot when it is parsed,
+ * its entry one packet later, and it is accounted one packet after that. Every flow source
+ * operation first accounts what waits, so no one ever sees the pipeline.
+ */
+struct metered_packet {
+	struct bpfix_flow_key key;
+	struct bpfix_pkt_meta meta;
+	struct bpfix_tcp_seg seg;  /* if tcp */
+	__u64 now_ns, octets;
+	__u32 packets, hash;
+	int tcp;
+};
+
+#define ENTRY_AFTER 1 /* packets from fetching one's slot to fetching its entry */
+#define PIPELINE 3    /* packets from parsing one to accounting it */
+
 struct bpfix_host_engine {
 	struct bpfix_flow_source source;
 	struct bpfix_lru_hash *flows; /* struct bpfix_flow_key -> struct bpfix_flow_stats */
@@ -35,9 +53,11 @@ struct bpfix_host_engine {
 	__u64 lives;		   /* flows created: each life's id, unique as the kernel's */
 	__u16 gtpu_port;
 	__u64 counters[BPFIX_CNT_MAX];
-	struct bpfix_pkt_meta meta;
-	struct bpfix_tcp_seg seg;  /* the packet's, if it is TCP */
+	struct metered_packet waiting[PIPELINE]; /* a ring, the oldest at first */
+	__u32 first, n_waiting;
 };
+
+static void settle(struct bpfix_host_engine *eng);
 
 static struct bpfix_flow_stats *flow_stats(const struct bpfix_host_engine *eng, __u32 flow)
 {
@@ -55,6 +75,7 @@ static int host_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	__u32 i;
 	int rc;
 
+	settle(eng);
 	for (i = 0; i < eng->flows->count; i++) {
 		rc = fn(flow_key(eng, i), flow_stats(eng, i), arg);
 		if (rc)
@@ -78,6 +99,7 @@ static int host_close_many(void *ctx, struct bpfix_close *reqs, __u32 n)
 	struct bpfix_host_engine *eng = ctx;
 	__u32 i, flow;
 
+	settle(eng);
 	for (i = 0; i < n; i++) {
 		flow = bpfix_lru_hash__find(eng->flows, &reqs[i].key,
 					    bpfix_key_hash(&reqs[i].key, sizeof(reqs[i].key)));
@@ -95,6 +117,7 @@ static int host_drain_evicted(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	guint i;
 	int rc = 0;
 
+	settle(eng);
 	for (i = 0; i < eng->evicted->len && !rc; i++) {
 		struct evicted_flow *flow = &g_array_index(eng->evicted, struct evicted_flow, i);
 
@@ -109,6 +132,7 @@ static int host_drain_notices(void *ctx, bpfix_notice_fn fn, void *arg, bool *lo
 	struct bpfix_host_engine *eng = ctx;
 	guint i;
 
+	settle(eng);
 	*lost = false;
 	for (i = 0; i < eng->notices->len; i++)
 		fn(&g_array_index(eng->notices, struct bpfix_notice, i), arg);
@@ -120,6 +144,7 @@ static int host_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 {
 	struct bpfix_host_engine *eng = ctx;
 
+	settle(eng);
 	memcpy(counters, eng->counters, sizeof(eng->counters));
 	return 0;
 }
@@ -170,11 +195,11 @@ static void count_all(struct bpfix_host_engine *eng, const enum bpfix_counter *i
 		eng->counters[idx[i]] += bpfix_count_amount(idx[i], packets, octets);
 }
 
-/* The TC program's bpfix_tcp_meter(): the segment in eng->seg, for the flow @stats. */
-static void tcp_meter(struct bpfix_host_engine *eng, struct bpfix_flow_stats *stats,
-		      __u32 packets)
+/* The TC program's bpfix_tcp_meter(): the segment of @pkt, for the flow @stats. */
+static void tcp_meter(struct bpfix_host_engine *eng, struct metered_packet *pkt,
+		      struct bpfix_flow_stats *stats)
 {
-	__u32 result = bpfix_tcp_account(stats, &eng->seg, packets);
+	__u32 result = bpfix_tcp_account(stats, &pkt->seg, pkt->packets);
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	struct bpfix_conn_key key;
 	struct bpfix_conn fresh, *c;
@@ -184,9 +209,9 @@ static void tcp_meter(struct bpfix_host_engine *eng, struct bpfix_flow_stats *st
 		eng->counters[BPFIX_CNT_TCP_SEQ_RESYNC]++;
 	if (!BPFIX_TCP_STEP(result))
 		return;
-	eng->seg.side = bpfix_conn_key_from_meta(&key, &eng->meta, 0);
+	pkt->seg.side = bpfix_conn_key_from_meta(&key, &pkt->meta, 0);
 	c = bpfix_host_conns__lookup(eng->conns, &key);
-	result = bpfix_conn_step(c, &fresh, result, &eng->seg, stats);
+	result = bpfix_conn_step(c, &fresh, result, &pkt->seg, stats);
 	if (BPFIX_CONN_ACTION(result) == BPFIX_CONN_INSERT)
 		done = !bpfix_host_conns__insert(eng->conns, &key, &fresh,
 						 &eng->counters[BPFIX_CNT_TCP_HANDSHAKES_EVICTED]);
@@ -205,12 +230,11 @@ static void notify(struct bpfix_host_engine *eng, const struct bpfix_flow_key *k
 }
 
 /*
- * A new flow for @key (@hash) as the most recently used, evicting the stalest when full: unlike
- * the kernel's LRU map, the evicted flow is kept for the flow table, which exports it. Its index,
- * or BPFIX_LRU_NONE when memory for it is short.
+ * A new flow for the packet @pkt as the most recently used, evicting the stalest when full:
+ * unlike the kernel's LRU map, the evicted flow is kept for the flow table, which exports it. Its
+ * index, or BPFIX_LRU_NONE when memory for it is short.
  */
-static __u32 create_flow(struct bpfix_host_engine *eng, const struct bpfix_flow_key *key,
-			 __u32 hash, __u64 now_ns, __u32 packets, __u64 octets)
+static __u32 create_flow(struct bpfix_host_engine *eng, const struct metered_packet *pkt)
 {
 	struct evicted_flow *gone;
 	__u32 flow;
@@ -223,43 +247,66 @@ static __u32 create_flow(struct bpfix_host_engine *eng, const struct bpfix_flow_
 		gone->stats = *flow_stats(eng, flow);
 		bpfix_lru_hash__delete(eng->flows, flow);
 	}
-	flow = bpfix_lru_hash__insert(eng->flows, key, hash);
+	flow = bpfix_lru_hash__insert(eng->flows, &pkt->key, pkt->hash);
 	if (flow == BPFIX_LRU_NONE)
 		return flow;
-	bpfix_flow_stats_init(flow_stats(eng, flow), &eng->meta, now_ns, packets, octets);
+	bpfix_flow_stats_init(flow_stats(eng, flow), &pkt->meta, pkt->now_ns, pkt->packets,
+			      pkt->octets);
 	flow_stats(eng, flow)->life = ++eng->lives;
 	return flow;
 }
 
-/*
- * The TC program's account(): add to the flow and make it the most recently used, or create it.
- * @tcp: eng->seg holds the packet's TCP segment.
- */
-static void account(struct bpfix_host_engine *eng, const struct bpfix_flow_key *key,
-		    __u64 now_ns, __u32 packets, __u64 octets, int tcp)
+/* The TC program's account(): add @pkt to its flow and make that the most recently used, or
+ * create it. */
+static void account(struct bpfix_host_engine *eng, struct metered_packet *pkt)
 {
-	__u32 hash = bpfix_key_hash(key, sizeof(*key));
-	__u32 flow = bpfix_lru_hash__find(eng->flows, key, hash);
+	__u32 flow = bpfix_lru_hash__find(eng->flows, &pkt->key, pkt->hash);
 	enum bpfix_flow_outcome outcome = BPFIX_FLOW_ADDED;
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
 	__u32 notices = BPFIX_NOTICE_CREATED;
 
 	if (flow != BPFIX_LRU_NONE) {
-		notices = bpfix_flow_stats_add(flow_stats(eng, flow), &eng->meta, now_ns, packets,
-					       octets);
-		bpfix_lru_hash__touch(eng->flows, flow);
+		notices = bpfix_flow_stats_add(flow_stats(eng, flow), &pkt->meta, pkt->now_ns,
+					       pkt->packets, pkt->octets);
 	} else {
-		flow = create_flow(eng, key, hash, now_ns, packets, octets);
+		flow = create_flow(eng, pkt);
 		outcome = flow == BPFIX_LRU_NONE ? BPFIX_FLOW_REFUSED : BPFIX_FLOW_CREATED;
 	}
-	if (flow != BPFIX_LRU_NONE && tcp)
-		tcp_meter(eng, flow_stats(eng, flow), packets);
+	if (flow != BPFIX_LRU_NONE && pkt->tcp)
+		tcp_meter(eng, pkt, flow_stats(eng, flow));
 	if (flow != BPFIX_LRU_NONE && notices)
-		notify(eng, key, flow_stats(eng, flow), notices);
-	count_all(eng, idx, bpfix_flow_counts(outcome, idx), packets, octets);
+		notify(eng, &pkt->key, flow_stats(eng, flow), notices);
+	/* last: its stores to other flows' links must not hold up the atomics above */
+	if (outcome == BPFIX_FLOW_ADDED)
+		bpfix_lru_hash__touch(eng->flows, flow);
+	count_all(eng, idx, bpfix_flow_counts(outcome, idx), pkt->packets, pkt->octets);
 }
 
-/* The TC program's meter() in replay, for @len octets of a packet of @wire_len (cb[0] there). */
+static struct metered_packet *waiting(struct bpfix_host_engine *eng, __u32 i)
+{
+	return &eng->waiting[(eng->first + i) % PIPELINE];
+}
+
+/* Account the oldest packet waiting. */
+static void account_first(struct bpfix_host_engine *eng)
+{
+	account(eng, waiting(eng, 0));
+	eng->first = (eng->first + 1) % PIPELINE;
+	eng->n_waiting--;
+}
+
+/* Account every packet waiting, in order. */
+static void settle(struct bpfix_host_engine *eng)
+{
+	while (eng->n_waiting)
+		account_first(eng);
+}
+
+/*
+ * The TC program's meter() in replay, for @len octets of a packet of @wire_len (cb[0] there):
+ * parsed and counted now, accounted to its flow PIPELINE - 1 packets later (or when anything
+ * reads the engine), in the order packets came.
+ */
 static void run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len, __u32 wire_len,
 		      __u64 tstamp_ns)
 {
@@ -267,22 +314,31 @@ static void run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 le
 	const __u32 gso_segs = 0, packets = bpfix_wire_packets(gso_segs);
 	/* the frame is the window: the parser reads no further than cursor.len, as in the kernel */
 	struct bpfix_cursor cursor = { .buf = frame, .pkt_len = wire_len };
+	struct metered_packet *pkt = waiting(eng, eng->n_waiting);
 	enum bpfix_counter idx[BPFIX_COUNTS_MAX];
-	struct bpfix_flow_key key;
 	enum bpfix_parse_rc rc;
 
 	eng->counters[BPFIX_CNT_SEEN] += packets;
 	cursor.len = len < BPFIX_PARSE_WINDOW ? len : BPFIX_PARSE_WINDOW;
-	rc = bpfix_parse_frame(&cursor, &eng->meta, eng->gtpu_port);
-	count_all(eng, idx, bpfix_parse_counts(rc, &eng->meta, idx), packets, 0);
+	rc = bpfix_parse_frame(&cursor, &pkt->meta, eng->gtpu_port);
+	count_all(eng, idx, bpfix_parse_counts(rc, &pkt->meta, idx), packets, 0);
 	if (cursor.gtpu_fragmented)
 		eng->counters[BPFIX_CNT_GTP_FRAGMENTED] += packets;
 	if (rc != BPFIX_PARSE_OK)
 		return;
 	/* replay: no interface saw the packet, and it came in */
-	bpfix_flow_key_from_meta(&key, &eng->meta, 0, BPFIX_DIR_INGRESS);
-	account(eng, &key, tstamp_ns, packets, bpfix_wire_octets(wire_len, gso_segs, &eng->meta),
-		bpfix_tcp_seg_of(&eng->meta, !cursor.gtpu_fragmented, tstamp_ns, &eng->seg));
+	bpfix_flow_key_from_meta(&pkt->key, &pkt->meta, 0, BPFIX_DIR_INGRESS);
+	pkt->hash = bpfix_key_hash(&pkt->key, sizeof(pkt->key));
+	pkt->now_ns = tstamp_ns;
+	pkt->packets = packets;
+	pkt->octets = bpfix_wire_octets(wire_len, gso_segs, &pkt->meta);
+	pkt->tcp = bpfix_tcp_seg_of(&pkt->meta, !cursor.gtpu_fragmented, tstamp_ns, &pkt->seg);
+	bpfix_lru_hash__prefetch_slot(eng->flows, pkt->hash);
+	if (++eng->n_waiting > ENTRY_AFTER)
+		bpfix_lru_hash__prefetch_entry(eng->flows,
+					       waiting(eng, eng->n_waiting - 1 - ENTRY_AFTER)->hash);
+	if (eng->n_waiting == PIPELINE)
+		account_first(eng);
 }
 
 int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len,

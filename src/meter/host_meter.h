@@ -18,7 +18,8 @@ struct bpfix_host_engine;
  */
 struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u32 max_conns,
 						 __u16 gtpu_port);
-/* Meter one whole Ethernet frame seen at @tstamp_ns, exactly as the TC program in replay would. */
+/* Meter one whole Ethernet frame seen at @tstamp_ns, exactly as the TC program in replay would
+ * (its flow is updated a few frames later, and always before the source reads anything). */
 int bpfix_host_engine__run_frame(struct bpfix_host_engine *eng, const void *frame, __u32 len,
 				 __u64 tstamp_ns);
 struct bpfix_flow_source *bpfix_host_engine__source(struct bpfix_host_engine *eng);

@@ -146,6 +146,38 @@ __u32 bpfix_lru_hash__find(const struct bpfix_lru_hash *m, const void *key, __u3
 	}
 }
 
+static void prefetch_whole(const struct bpfix_lru_hash *m, __u32 entry)
+{
+	const __u8 *value = bpfix_lru_hash__value(m, entry);
+
+	__builtin_prefetch(bpfix_lru_hash__key(m, entry));
+	__builtin_prefetch(value, 1);
+	__builtin_prefetch(value + m->value_size - 1, 1);
+	__builtin_prefetch(&m->links[entry], 1);
+}
+
+void bpfix_lru_hash__prefetch_entry(const struct bpfix_lru_hash *m, __u32 hash)
+{
+	__u32 s = hash & m->slot_mask, stalest = m->tail;
+
+	for (; m->slots[s].entry; s = (s + 1) & m->slot_mask)
+		if (m->slots[s].hash == hash) {
+			prefetch_whole(m, m->slots[s].entry - 1);
+			return;
+		}
+	/* a new key: when full, it evicts the stalest, or the one before if a packet before it
+	 * evicts that one first */
+	if (m->count < m->max_entries || stalest == BPFIX_LRU_NONE)
+		return;
+	prefetch_whole(m, stalest);
+	__builtin_prefetch(&m->slots[m->links[stalest].hash & m->slot_mask], 1);
+	stalest = m->links[stalest].prev;
+	if (stalest != BPFIX_LRU_NONE) {
+		prefetch_whole(m, stalest);
+		__builtin_prefetch(&m->slots[m->links[stalest].hash & m->slot_mask], 1);
+	}
+}
+
 /* The slot that holds @entry. */
 static __u32 slot_of(const struct bpfix_lru_hash *m, __u32 entry)
 {

@@ -57,6 +57,16 @@ void bpfix_lru_hash__delete(struct bpfix_lru_hash *m, __u32 entry);
 /* Remove every entry; the arrays are kept for reuse. */
 void bpfix_lru_hash__clear(struct bpfix_lru_hash *m);
 
+/* Hints, which change nothing: start fetching the slot where @hash's search begins; or, that
+ * slot being fetched by now, the entry @hash likely names (its key, value and LRU link), and when
+ * the map is full the stalest entries, which inserts evict. */
+static inline void bpfix_lru_hash__prefetch_slot(const struct bpfix_lru_hash *m, __u32 hash)
+{
+	__builtin_prefetch(&m->slots[hash & m->slot_mask]);
+}
+
+void bpfix_lru_hash__prefetch_entry(const struct bpfix_lru_hash *m, __u32 hash);
+
 static inline int bpfix_lru_hash__full(const struct bpfix_lru_hash *m)
 {
 	return m->count >= m->max_entries;

@@ -363,6 +363,7 @@ static void test_engine_evicts_least_recently_updated(void **state)
 	struct bpfix_host_engine *eng = bpfix_host_engine__new(2, 16, BPFIX_GTPU_PORT);
 	struct bpfix_flow_source *src;
 	struct seen ev = { 0 }, live = { 0 };
+	__u64 counters[BPFIX_CNT_MAX];
 	const __u16 ports[] = { 1001, 1002, 1001, 1003, 1002 };
 	__u32 i;
 
@@ -375,6 +376,10 @@ static void test_engine_evicts_least_recently_updated(void **state)
 
 		bpfix_host_engine__run_frame(eng, f->bytes, f->len, 1000 + i);
 	}
+	/* whatever the engine still holds back is accounted before anything is read */
+	src->ops->read_counters(src->ctx, counters);
+	assert_int_equal(counters[BPFIX_CNT_METERED], 5);
+	assert_int_equal(counters[BPFIX_CNT_FLOWS_CREATED], 4);
 	src->ops->drain_evicted(src->ctx, record_flow, &ev);
 	assert_int_equal(ev.n, 2);
 	assert_int_equal(ev.port[0], 1002);
