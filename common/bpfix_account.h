@@ -210,15 +210,10 @@ BPFIX_INLINE void bpfix_notice_of(struct bpfix_notice *n, const struct bpfix_flo
 				  const struct bpfix_flow_stats *s, __u32 kinds)
 {
 	__builtin_memcpy(&n->key, key, sizeof(n->key));
-	n->life = s->life;
-	n->first_ns = s->first_ns;
-	n->last_ns = s->last_ns;
-	n->packets = s->packets;
-	n->octets = s->octets;
-	n->record = s->record;
+	__builtin_memcpy(&n->stats, s, sizeof(n->stats));
 	n->kinds = kinds;
+	n->pad = 0;
 }
-
 /*
  * The close program's step for one flow (DESIGN.md §4), found at @s for the request @c; the host
  * engine takes the same step. A life other than the one the walk saw is left alone. A record

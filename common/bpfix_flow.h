@@ -173,13 +173,10 @@ enum bpfix_notice_kind {
 
 struct bpfix_notice {
 	struct bpfix_flow_key key;
-	__u64 life;			/* the flow's life (bpfix_flow_stats.life) */
-	__u64 first_ns;			/* the flow's statistics when the notice was made */
-	__u64 last_ns;
-	__u64 packets;
-	__u64 octets;
-	__u32 record;			/* the record word: TCP flags, TTL range */
+	struct bpfix_flow_stats stats;	/* the flow when the notice was made (read without atomics:
+					 * what a record of a flow gone unseen is made of) */
 	__u32 kinds;			/* enum bpfix_notice_kind bits */
+	__u32 pad;
 };
 
 struct bpfix_close_ctx {
@@ -370,7 +367,7 @@ _Static_assert(__builtin_offsetof(union bpfix_record_word, tcp_flags) ==
 	       __builtin_offsetof(struct bpfix_flow_stats, tcp_flags) -
 	       __builtin_offsetof(struct bpfix_flow_stats, record), "union bpfix_record_word: as in the flow");
 _Static_assert(sizeof(struct bpfix_close) == 168, "bpfix_close ABI");
-_Static_assert(sizeof(struct bpfix_notice) == 112, "bpfix_notice ABI");
+_Static_assert(sizeof(struct bpfix_notice) == 168, "bpfix_notice ABI");
 _Static_assert(sizeof(struct bpfix_conn_key) == 76, "bpfix_conn_key ABI");
 _Static_assert(sizeof(struct bpfix_conn) == 32, "bpfix_conn ABI");
 _Static_assert(sizeof(struct bpfix_pkt_meta) == 108, "bpfix_pkt_meta ABI");

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Flow lifecycle over a flow source. The source keeps running totals; this table remembers, per
- * flow, what was already exported and what the last sweep saw, so a record carries only its own
+ * flow, what was already exported and what was last seen of it, so a record carries only its own
  * packets and a flow that vanished from the source (LRU eviction) still gets the part seen of it.
- * A sweep walks the source, decides which flows end or close a record, and has the source do it
- * in one batch (the kernel's close program); the records come from what that returned. A sweep
- * may be given a budget of records (the export's pace): what ended beyond it stays in the source.
- * It never touches packets and never talks IPFIX.
+ * A sweep decides which flows end or close a record, on a walk of the whole source or on the due
+ * flows only (deadlines.c), and has the source do it in one batch (the kernel's close program);
+ * the records come from what that returned. A sweep may be given a budget of records (the
+ * export's pace, budget.c): what ended beyond it stays in the source. It never touches packets
+ * and never talks IPFIX.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -18,46 +19,20 @@
 
 #include "bpfix_proto.h"
 #include "meter/flow_key_hash.h"
-#include "flow/flow_table.h"
+#include "flow/flow_table_impl.h"
 
-struct flow_entry {
-	struct bpfix_flow_key key; /* first: the hash table's key points here */
-	struct bpfix_flow_stats seen; /* totals at the last sweep that saw the flow */
-	__u64 exported_packets;
-	__u64 exported_octets;
-	__u64 sweep;		/* number of the last sweep that saw the flow */
-	__u64 held_since_ns;	/* its record or life ended but was held back since; 0: not held */
-	bool closing;		/* FIN or RST seen in this life: silent for the linger, it ends */
-};
+/* 2^14 slots of 2^28 ns (0.27 s): a rotation is 73 minutes, past the usual active timeouts */
+#define WHEEL_SLOTS_LOG2 14
+#define WHEEL_TICK_SHIFT 28
 
-/*
- * A flow whose record or life a walk found ended, beside its request to the source (struct
- * bpfix_close, which holds the key and what the walk saw): the rest of its entry.
- */
-struct ending {
-	__u64 exported_packets;
-	__u64 exported_octets;
-	__u64 held_since_ns;
-	enum bpfix_end_reason reason;
-	bool closing;
-};
+/* An entry leaves the wheel when it leaves the table. */
+static void free_entry(gpointer p)
+{
+	struct flow_entry *e = p;
 
-struct bpfix_flow_table {
-	struct bpfix_flow_table_opts opts;
-	struct bpfix_flow_source *source;
-	bpfix_record_fn emit;
-	void *emit_arg;
-	GHashTable *flows;	/* struct bpfix_flow_key * -> struct flow_entry * */
-	__u64 walked;		/* flows the current walk met: those in the source at once */
-	GArray *closes;		/* struct bpfix_close: a walk's requests to the source, after it */
-	GArray *endings;	/* struct ending: the rest of each, index for index */
-	GArray *records;	/* struct bpfix_record: a walk's records, sent in time order after it */
-	__u64 sweep;
-	__u64 now_ns;
-	__u64 budget;		/* records the current walk may make */
-	int err;		/* first error met during a walk */
-	struct bpfix_flow_table_stats stats;
-};
+	bpfix_wheel_unlink(&e->due);
+	g_free(e);
+}
 
 struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opts *opts,
 					       struct bpfix_flow_source *source,
@@ -71,10 +46,18 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 	ft->source = source;
 	ft->emit = emit;
 	ft->emit_arg = emit_arg;
-	ft->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL, g_free);
+	if (bpfix_wheel_init(&ft->wheel, WHEEL_SLOTS_LOG2, WHEEL_TICK_SHIFT)) {
+		free(ft);
+		return NULL;
+	}
+	ft->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL,
+					  free_entry);
 	ft->closes = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
 	ft->endings = g_array_new(FALSE, FALSE, sizeof(struct ending));
+	ft->peeks = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
+	ft->news = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
 	ft->records = g_array_new(FALSE, FALSE, sizeof(struct bpfix_record));
+	ft->evicted_lives = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	return ft;
 }
 
@@ -83,9 +66,13 @@ void bpfix_flow_table__free(struct bpfix_flow_table *ft)
 	if (!ft)
 		return;
 	g_hash_table_destroy(ft->flows);
+	bpfix_wheel_fini(&ft->wheel);
 	g_array_free(ft->closes, TRUE);
 	g_array_free(ft->endings, TRUE);
+	g_array_free(ft->peeks, TRUE);
+	g_array_free(ft->news, TRUE);
 	g_array_free(ft->records, TRUE);
+	g_hash_table_destroy(ft->evicted_lives);
 	free(ft);
 }
 
@@ -101,6 +88,7 @@ void bpfix_flow_table__set_timeouts(struct bpfix_flow_table *ft,
 
 	ft->opts = *opts;
 	ft->opts.clock_to_epoch_ns = clock_to_epoch_ns;
+	ft->walk_next = true; /* the deadlines were of the old timeouts */
 }
 
 void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,
@@ -148,7 +136,7 @@ static void send_records(struct bpfix_flow_table *ft)
 	g_array_set_size(ft->records, 0);
 }
 
-static __u64 age(__u64 now, __u64 then)
+__u64 bpfix_ft_age(__u64 now, __u64 then)
 {
 	return now > then ? now - then : 0; /* pcap time may step backwards */
 }
@@ -169,31 +157,32 @@ static enum bpfix_proto_class proto_class(__u8 protocol)
 	}
 }
 
-static __u64 idle_timeout(const struct bpfix_flow_table *ft, const struct bpfix_flow_key *key)
+__u64 bpfix_ft_idle_timeout(const struct bpfix_flow_table *ft, const struct bpfix_flow_key *key)
 {
 	__u64 t = ft->opts.idle_timeout_proto_ns[proto_class(key->protocol)];
 
 	return t ? t : ft->opts.idle_timeout_ns;
 }
 
-static __u64 active_timeout(const struct bpfix_flow_table *ft, const struct bpfix_flow_key *key)
+__u64 bpfix_ft_active_timeout(const struct bpfix_flow_table *ft, const struct bpfix_flow_key *key)
 {
 	__u64 t = ft->opts.active_timeout_proto_ns[proto_class(key->protocol)];
 
 	return t ? t : ft->opts.active_timeout_ns;
 }
 
-static enum bpfix_end_reason ending(const struct bpfix_flow_table *ft, const struct flow_entry *e,
-				    const struct bpfix_flow_stats *s, bool has_news)
+enum bpfix_end_reason bpfix_ft_ending(const struct bpfix_flow_table *ft,
+				      const struct flow_entry *e, const struct bpfix_flow_stats *s)
 {
-	__u64 idle = age(ft->now_ns, s->last_ns);
+	__u64 idle = bpfix_ft_age(ft->now_ns, s->last_ns);
 
-	if (idle >= idle_timeout(ft, &e->key))
+	if (idle >= bpfix_ft_idle_timeout(ft, &e->key))
 		return BPFIX_END_IDLE;
 	/* a closing TCP flow ends once silent for the linger, not while it keeps sending */
 	if (e->closing && idle >= ft->opts.tcp_linger_ns)
 		return BPFIX_END_DETECTED;
-	if (has_news && s->first_ns && age(ft->now_ns, s->first_ns) >= active_timeout(ft, &e->key))
+	if (s->packets > e->exported_packets && s->first_ns &&
+	    bpfix_ft_age(ft->now_ns, s->first_ns) >= bpfix_ft_active_timeout(ft, &e->key))
 		return BPFIX_END_ACTIVE;
 	return 0;
 }
@@ -224,9 +213,8 @@ static void end_old_life(struct bpfix_flow_table *ft, struct flow_entry *e,
 	e->closing = false;
 }
 
-/* Ask the source, after the walk, to close @e's record or remove it (@reason). */
-static void finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
-		   enum bpfix_end_reason reason)
+void bpfix_ft_finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
+		     enum bpfix_end_reason reason, bool from_seen)
 {
 	struct bpfix_close c = {
 		.key = e->key,
@@ -240,6 +228,7 @@ static void finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
 		.held_since_ns = e->held_since_ns,
 		.reason = reason,
 		.closing = e->closing,
+		.from_seen = from_seen,
 	};
 
 	g_array_append_val(ft->closes, c);
@@ -247,7 +236,7 @@ static void finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
 }
 
 /* Remember a flow the table does not have yet (first seen in this sweep) that goes on. */
-static struct flow_entry *insert(struct bpfix_flow_table *ft, const struct flow_entry *fresh)
+struct flow_entry *bpfix_ft_insert(struct bpfix_flow_table *ft, const struct flow_entry *fresh)
 {
 	struct flow_entry *e = g_memdup2(fresh, sizeof(*fresh));
 
@@ -260,36 +249,56 @@ static struct flow_entry *tabled(struct bpfix_flow_table *ft, const struct flow_
 {
 	struct flow_entry *e = g_hash_table_lookup(ft->flows, &entry->key);
 
-	return e ? e : insert(ft, entry);
+	return e ? e : bpfix_ft_insert(ft, entry);
+}
+
+/* The walk's step for the flow @e (the table's, or @fresh: one it has not) read as @stats. */
+static void step(struct bpfix_flow_table *ft, struct flow_entry *e,
+		 const struct bpfix_flow_stats *stats, struct flow_entry *fresh)
+{
+	enum bpfix_end_reason reason;
+
+	if (e != fresh)
+		end_old_life(ft, e, stats);
+	saw(e, stats);
+	e->sweep = ft->sweep;
+	e->peek = false;
+	reason = bpfix_ft_ending(ft, e, stats);
+	if (reason) {
+		/* a fresh flow whose record closes is kept after the close */
+		bpfix_ft_finish(ft, e, reason, false);
+		return;
+	}
+	e->held_since_ns = 0; /* held while it ended, it came back to life: it goes on */
+	if (e == fresh)
+		e = bpfix_ft_insert(ft, fresh);
+	bpfix_ft_schedule(ft, e);
+}
+
+void bpfix_ft_review(struct bpfix_flow_table *ft, struct flow_entry *e,
+		     const struct bpfix_flow_stats *stats)
+{
+	step(ft, e, stats, NULL);
 }
 
 static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats, void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
 	struct flow_entry fresh, *e = g_hash_table_lookup(ft->flows, key);
-	enum bpfix_end_reason reason;
 
 	ft->walked++;
-
-	if (!e) {
-		/* kept in the table only if it goes on: a flow that ends in its first sweep (a mass
-		 * of short flows) costs no insert and removal */
-		fresh = (struct flow_entry){ .key = *key };
-		e = &fresh;
-	} else {
-		end_old_life(ft, e, stats);
-	}
-	saw(e, stats);
-	e->sweep = ft->sweep;
-	reason = ending(ft, e, stats, stats->packets > e->exported_packets);
-	if (reason) {
-		finish(ft, e, reason); /* a fresh flow whose record closes is kept after the close */
-		return 0;
-	}
-	e->held_since_ns = 0; /* held while it ended, it came back to life: it goes on */
-	if (e == &fresh)
-		insert(ft, &fresh);
+	/* kept in the table only if it goes on: a flow that ends in its first sweep (a mass of
+	 * short flows) costs no insert and removal */
+	fresh = (struct flow_entry){ .key = *key };
+	step(ft, e ? e : &fresh, stats, &fresh);
 	return 0;
+}
+
+void bpfix_ft_evicted(struct bpfix_flow_table *ft, struct flow_entry *e)
+{
+	ft->stats.flows_evicted++;
+	ft->stats.flows_ended++;
+	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
 }
 
 /* Flows gone from the source without an ending of ours were evicted: export what we saw. */
@@ -301,9 +310,7 @@ static gboolean reap_evicted(gpointer key, gpointer value, gpointer arg)
 	(void)key;
 	if (e->sweep == ft->sweep)
 		return FALSE;
-	ft->stats.flows_evicted++;
-	ft->stats.flows_ended++;
-	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
+	bpfix_ft_evicted(ft, e);
 	return TRUE;
 }
 
@@ -342,60 +349,40 @@ static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 		emit_record(ft, e, &c->stats, BPFIX_END_ACTIVE);
 		saw(e, &c->stats);
 		e->held_since_ns = 0;
+		bpfix_ft_schedule(ft, e);
 		return;
 	case BPFIX_CLOSE_ALIVE:
 		e = tabled(ft, &entry);
+		if (end->from_seen) {
+			/* the table's knowledge was old: decided again on this, in this sweep */
+			g_array_append_val(ft->news, *c);
+			return;
+		}
 		saw(e, &c->stats);
 		e->held_since_ns = 0;
+		bpfix_ft_schedule(ft, e);
 		return;
 	case BPFIX_CLOSE_GONE:
 	case BPFIX_CLOSE_OTHER_LIFE:
-		/* an active flow left the map: evicted; an ended one had ended all the same */
-		if (reason == BPFIX_END_ACTIVE || c->status == BPFIX_CLOSE_OTHER_LIFE) {
+		/* an active flow left the map: evicted; an ended one had ended all the same, unless
+		 * the end was told from what the table knew: it left before the sweep read it */
+		if (reason == BPFIX_END_ACTIVE || c->status == BPFIX_CLOSE_OTHER_LIFE ||
+		    end->from_seen) {
 			ft->stats.flows_evicted++;
 			reason = BPFIX_END_LACK_OF_RESOURCES;
 		}
 		break;
 	default:
-		return; /* not done: the source failed, the next sweep sees the flow again */
+		return; /* not done: the source failed, the next sweep reads it whole */
 	}
 	emit_record(ft, &entry, &c->stats, reason);
 	g_hash_table_remove(ft->flows, &c->key);
 	ft->stats.flows_ended++;
 }
 
-/* Held back for as long as a flow may be: it ends now, over the budget or not. */
-static bool overdue(const struct bpfix_flow_table *ft, const struct bpfix_close *c,
-		    const struct ending *end)
-{
-	return end->held_since_ns && age(ft->now_ns, end->held_since_ns) >= active_timeout(ft, &c->key);
-}
-
-/* What a walk's requests are ranked by when not all of them fit in the budget. */
-struct close_rank {
-	bool overdue;
-	guint key_hash;
-	const struct bpfix_close *c;
-	guint index;
-};
-
-/* Overdue first, then the longest silent (the oldest end), then by key: repeatable. */
-static gint by_urgency(gconstpointer a, gconstpointer b)
-{
-	const struct close_rank *x = a, *y = b;
-
-	if (x->overdue != y->overdue)
-		return x->overdue ? -1 : 1;
-	if (x->c->stats.last_ns != y->c->stats.last_ns)
-		return x->c->stats.last_ns < y->c->stats.last_ns ? -1 : 1;
-	if (x->key_hash != y->key_hash)
-		return x->key_hash < y->key_hash ? -1 : 1;
-	return memcmp(&x->c->key, &y->c->key, sizeof(x->c->key));
-}
-
 /* Leave the flow of @c in the source for a later sweep, remembering since when. */
-static void hold(struct bpfix_flow_table *ft, const struct bpfix_close *c,
-		 const struct ending *end)
+void bpfix_ft_hold(struct bpfix_flow_table *ft, const struct bpfix_close *c,
+		   const struct ending *end)
 {
 	struct flow_entry entry = entry_of(ft, c, end), *e;
 
@@ -404,47 +391,11 @@ static void hold(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 	e = tabled(ft, &entry);
 	e->held_since_ns = entry.held_since_ns;
 	ft->stats.flows_held++;
-}
-
-/*
- * Keep of a walk's requests what the budget allows (less the records the walk already made),
- * the most urgent first, and every overdue one; hold the rest.
- */
-static void hold_over_budget(struct bpfix_flow_table *ft)
-{
-	guint i, kept = 0, n = ft->closes->len;
-	struct bpfix_close *closes = (struct bpfix_close *)ft->closes->data;
-	struct ending *endings = (struct ending *)ft->endings->data;
-	__u64 room = ft->budget > ft->records->len ? ft->budget - ft->records->len : 0;
-	struct close_rank *rank;
-	bool *keep;
-
-	if (n <= room)
-		return;
-	rank = g_new(struct close_rank, n);
-	keep = g_new0(bool, n);
-	for (i = 0; i < n; i++)
-		rank[i] = (struct close_rank){ overdue(ft, &closes[i], &endings[i]),
-					       bpfix_flow_key_hash(&closes[i].key), &closes[i], i };
-	qsort(rank, n, sizeof(*rank), by_urgency);
-	for (i = 0; i < n; i++)
-		keep[rank[i].index] = i < room || rank[i].overdue;
-	for (i = 0; i < n; i++) {
-		if (!keep[i]) {
-			hold(ft, &closes[i], &endings[i]);
-			continue;
-		}
-		closes[kept] = closes[i];
-		endings[kept++] = endings[i];
-	}
-	g_array_set_size(ft->closes, kept);
-	g_array_set_size(ft->endings, kept);
-	g_free(rank);
-	g_free(keep);
+	bpfix_ft_schedule(ft, e);
 }
 
 /* Have the source close the records and remove the flows the walk found ended, in one batch. */
-static void close_ended(struct bpfix_flow_table *ft)
+static void close_requested(struct bpfix_flow_table *ft)
 {
 	guint i, n = ft->closes->len;
 	int err;
@@ -454,6 +405,8 @@ static void close_ended(struct bpfix_flow_table *ft)
 	err = ft->source->ops->close_many(ft->source->ctx, (struct bpfix_close *)ft->closes->data, n);
 	if (err && !ft->err)
 		ft->err = -EIO;
+	if (err)
+		ft->walk_next = true; /* what it did not get to is in no deadline */
 	for (i = 0; i < n; i++)
 		closed(ft, &g_array_index(ft->closes, struct bpfix_close, i),
 		       &g_array_index(ft->endings, struct ending, i));
@@ -484,6 +437,9 @@ static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_fl
 	ft->stats.flows_ended++;
 	emit_record(ft, entry_or(ft, key, &fresh), stats, BPFIX_END_LACK_OF_RESOURCES);
 	g_hash_table_remove(ft->flows, key);
+	/* its notices, taken after, must not bring it back */
+	if (ft->source->ops->drain_notices)
+		g_hash_table_add(ft->evicted_lives, g_memdup2(&stats->life, sizeof(stats->life)));
 	return 0;
 }
 
@@ -504,13 +460,35 @@ static int visit_drained(const struct bpfix_flow_key *key, const struct bpfix_fl
 	return 0;
 }
 
+void bpfix_ft_close_ended(struct bpfix_flow_table *ft)
+{
+	struct bpfix_close *c;
+	struct flow_entry *e;
+	guint i;
+
+	bpfix_ft_hold_over_budget(ft);
+	close_requested(ft);
+	if (!ft->news->len)
+		return;
+	/* removals told from what the table knew whose flow had packets since: the walk's step on
+	 * what the source answered, as if the sweep had read it (a second batch, in this sweep) */
+	for (i = 0; i < ft->news->len; i++) {
+		c = &g_array_index(ft->news, struct bpfix_close, i);
+		e = g_hash_table_lookup(ft->flows, &c->key);
+		if (e)
+			bpfix_ft_review(ft, e, &c->stats);
+	}
+	g_array_set_size(ft->news, 0);
+	bpfix_ft_hold_over_budget(ft);
+	close_requested(ft);
+}
+
 /* Sweep: every flow visited, then what ended closed or removed by the source in one batch. */
-static int sweep_pass(struct bpfix_flow_table *ft)
+static int walk_pass(struct bpfix_flow_table *ft)
 {
 	int err = ft->source->ops->for_each(ft->source->ctx, visit, ft);
 
-	hold_over_budget(ft);
-	close_ended(ft);
+	bpfix_ft_close_ended(ft);
 	return err;
 }
 
@@ -520,17 +498,13 @@ static int drain_pass(struct bpfix_flow_table *ft)
 	return ft->source->ops->drain(ft->source->ctx, visit_drained, ft);
 }
 
-/* A notice from the source: the walk that follows reads every flow, so it needs none. */
-static void noticed(const struct bpfix_notice *n, void *arg)
+/*
+ * One sweep: evictions the source reported, its notices, then every flow (a walk, or the forced
+ * end's drain: then flows it lost silently are found too) or only the flows due.
+ */
+static int sweep(struct bpfix_flow_table *ft, bool forced_end)
 {
-	(void)n;
-	(void)arg;
-}
-
-/* One pass over the source: evictions it reported, every flow, then flows it lost silently. */
-static int walk(struct bpfix_flow_table *ft, int (*pass)(struct bpfix_flow_table *ft))
-{
-	bool lost;
+	bool whole = true;
 	int err = 0;
 
 	ft->err = 0;
@@ -539,11 +513,12 @@ static int walk(struct bpfix_flow_table *ft, int (*pass)(struct bpfix_flow_table
 	ft->stats.flows_held = 0;
 	if (ft->source->ops->drain_evicted)
 		err = ft->source->ops->drain_evicted(ft->source->ctx, visit_evicted, ft);
-	if (!err && ft->source->ops->drain_notices)
-		err = ft->source->ops->drain_notices(ft->source->ctx, noticed, ft, &lost);
 	if (!err)
-		err = pass(ft);
+		whole = bpfix_ft_take_notices(ft);
+	g_hash_table_remove_all(ft->evicted_lives);
 	if (!err)
+		err = forced_end ? drain_pass(ft) : whole ? walk_pass(ft) : bpfix_ft_due_pass(ft);
+	if (!err && (forced_end || whole))
 		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
 	if (ft->walked > ft->stats.flows_peak)
 		ft->stats.flows_peak = ft->walked;
@@ -556,7 +531,7 @@ int bpfix_flow_table__sweep_within(struct bpfix_flow_table *ft, __u64 now_ns, __
 {
 	ft->now_ns = now_ns;
 	ft->budget = max_records;
-	return walk(ft, sweep_pass);
+	return sweep(ft, false);
 }
 
 int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns)
@@ -567,5 +542,5 @@ int bpfix_flow_table__sweep(struct bpfix_flow_table *ft, __u64 now_ns)
 int bpfix_flow_table__flush(struct bpfix_flow_table *ft)
 {
 	ft->budget = UINT64_MAX;
-	return walk(ft, drain_pass);
+	return sweep(ft, true);
 }

@@ -121,24 +121,24 @@ static void lifecycle(struct engine *e)
 	no_notice(e, "nothing yet");
 	run(e, 41000, 0, T0 + 10 * S);
 	if (one_notice(e, "created", &key, BPFIX_NOTICE_CREATED, &n) && engine_flow(e, &key, &s)) {
-		CHECK_EQ(e, "created", n.life, s.life);
-		CHECK_EQ(e, "created", n.packets, 1);
-		CHECK_EQ(e, "created", n.octets, 40);
-		CHECK_EQ(e, "created", n.first_ns, T0 + 10 * S);
-		CHECK_EQ(e, "created", n.last_ns, T0 + 10 * S);
-		CHECK_EQ(e, "created", n.record, s.record); /* SYN, TTL 64..64 */
+		CHECK_EQ(e, "created", n.stats.life, s.life);
+		CHECK_EQ(e, "created", n.stats.packets, 1);
+		CHECK_EQ(e, "created", n.stats.octets, 40);
+		CHECK_EQ(e, "created", n.stats.first_ns, T0 + 10 * S);
+		CHECK_EQ(e, "created", n.stats.last_ns, T0 + 10 * S);
+		CHECK_EQ(e, "created", n.stats.record, s.record); /* SYN, TTL 64..64 */
 	}
 	run(e, 41000, 0, T0 + 11 * S);
 	no_notice(e, "a packet that changes no deadline");
 	run(e, 41000, 0, T0 + 9 * S);
 	if (one_notice(e, "start moved earlier", &key, BPFIX_NOTICE_STARTED, &n)) {
-		CHECK_EQ(e, "start moved earlier", n.first_ns, T0 + 9 * S);
-		CHECK_EQ(e, "start moved earlier", n.last_ns, T0 + 11 * S);
-		CHECK_EQ(e, "start moved earlier", n.packets, 3);
+		CHECK_EQ(e, "start moved earlier", n.stats.first_ns, T0 + 9 * S);
+		CHECK_EQ(e, "start moved earlier", n.stats.last_ns, T0 + 11 * S);
+		CHECK_EQ(e, "start moved earlier", n.stats.packets, 3);
 	}
 	run(e, 41000, FIN_ACK, T0 + 12 * S);
 	if (one_notice(e, "FIN", &key, BPFIX_NOTICE_CLOSING, &n))
-		CHECK_EQ(e, "FIN", n.last_ns, T0 + 12 * S);
+		CHECK_EQ(e, "FIN", n.stats.last_ns, T0 + 12 * S);
 	run(e, 41000, FIN_ACK, T0 + 13 * S);
 	run(e, 41000, BPFIX_TCP_RST, T0 + 13 * S); /* FIN or RST: the record is closing already */
 	no_notice(e, "FIN again in the same record");
@@ -147,8 +147,8 @@ static void lifecycle(struct engine *e)
 	run(e, 41000, FIN_ACK, T0 + 14 * S);
 	if (one_notice(e, "the next record", &key, BPFIX_NOTICE_STARTED | BPFIX_NOTICE_CLOSING,
 		       &n)) {
-		CHECK_EQ(e, "the next record", n.first_ns, T0 + 14 * S);
-		CHECK_EQ(e, "the next record", n.packets, 7);
+		CHECK_EQ(e, "the next record", n.stats.first_ns, T0 + 14 * S);
+		CHECK_EQ(e, "the next record", n.stats.packets, 7);
 	}
 }
 
