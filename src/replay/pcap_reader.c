@@ -14,6 +14,7 @@
 #include <pcap/pcap.h>
 
 #include "util/log.h"
+#include "replay/pcap_map.h"
 #include "replay/pcap_reader.h"
 #include "replay/pcapng_file.h"
 
@@ -55,6 +56,7 @@
 struct bpfix_pcap_reader {
 	pcap_t *pcap;
 	struct bpfix_pcapng_file *pcapng;
+	struct bpfix_pcap_map *map; /* classic pcap read in place, up to where it stops */
 	FILE *fp;		/* the stream either reads, owned by it */
 	__u64 size;		/* of a regular file; 0: unknown */
 	char *path;
@@ -186,6 +188,8 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 		errno = EPROTONOSUPPORT;
 		return NULL;
 	}
+	if (r->size) /* a regular file */
+		r->map = bpfix_pcap_map__open(fileno(fp), r->size, (__u32)pcap_snapshot(r->pcap));
 	return r;
 }
 
@@ -292,6 +296,33 @@ static __u32 normalise(struct bpfix_pcap_reader *r, int dlt, const __u8 *data, _
 	return wrap_ethernet(r, data + link_len, caplen - link_len, ethertype);
 }
 
+/* A packet of link type @dlt as a frame (normalise). */
+static void to_frame(struct bpfix_pcap_reader *r, int dlt, const __u8 *data, __u32 caplen,
+		     __u32 len, __u64 tstamp_ns, struct bpfix_frame *frame)
+{
+	frame->wire_len = len;
+	frame->len = normalise(r, dlt, data, caplen, &frame->wire_len, &frame->data);
+	frame->tstamp_ns = tstamp_ns;
+}
+
+/* The next record of the map: 1; 0 when it stopped, libpcap then reading on from there. */
+static int next_mapped(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
+{
+	struct bpfix_pcap_record rec;
+
+	if (bpfix_pcap_map__next(r->map, &rec)) {
+		to_frame(r, r->linktype, rec.data, rec.caplen, rec.len, rec.tstamp_ns, frame);
+		return 1;
+	}
+	if (fseeko(r->fp, (off_t)bpfix_pcap_map__offset(r->map), SEEK_SET)) {
+		bpfix_err("cannot read capture %s: %s\n", r->path, strerror(errno));
+		return -EIO;
+	}
+	bpfix_pcap_map__free(r->map);
+	r->map = NULL;
+	return 0;
+}
+
 static int next_pcapng(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
 {
 	struct bpfix_pcapng_packet pkt;
@@ -311,9 +342,7 @@ static int next_pcapng(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
 			  "\n", r->path, pkt.linktype);
 		return -EPROTONOSUPPORT;
 	}
-	frame->wire_len = pkt.len;
-	frame->len = normalise(r, dlt, pkt.data, pkt.caplen, &frame->wire_len, &frame->data);
-	frame->tstamp_ns = pkt.tstamp_ns;
+	to_frame(r, dlt, pkt.data, pkt.caplen, pkt.len, pkt.tstamp_ns, frame);
 	return 1;
 }
 
@@ -325,6 +354,8 @@ int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *fra
 
 	if (r->pcapng)
 		return next_pcapng(r, frame);
+	if (r->map && (rc = next_mapped(r, frame)))
+		return rc;
 	rc = pcap_next_ex(r->pcap, &hdr, &data);
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
@@ -332,17 +363,16 @@ int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *fra
 		bpfix_err("capture %s is damaged: %s\n", r->path, pcap_geterr(r->pcap));
 		return -EIO;
 	}
-	frame->wire_len = hdr->len;
-	frame->len = normalise(r, r->linktype, data, hdr->caplen, &frame->wire_len, &frame->data);
 	/* ts_sec is unsigned 32-bit (to 2106); libpcap passes it through a signed 32-bit int, so
 	 * from 2038 on (0x80000000) tv_sec comes out negative: take back its 32 bits */
-	frame->tstamp_ns = (__u64)(__u32)hdr->ts.tv_sec * 1000000000ull + (__u64)hdr->ts.tv_usec;
+	to_frame(r, r->linktype, data, hdr->caplen, hdr->len,
+		 (__u64)(__u32)hdr->ts.tv_sec * 1000000000ull + (__u64)hdr->ts.tv_usec, frame);
 	return 1;
 }
 
 void bpfix_pcap_reader__position(const struct bpfix_pcap_reader *r, __u64 *read, __u64 *size)
 {
-	off_t at = r->size ? ftello(r->fp) : -1;
+	off_t at = r->map ? (off_t)bpfix_pcap_map__offset(r->map) : r->size ? ftello(r->fp) : -1;
 
 	*size = r->size;
 	*read = at > 0 ? (__u64)at : 0;
@@ -352,6 +382,7 @@ void bpfix_pcap_reader__free(struct bpfix_pcap_reader *r)
 {
 	if (!r)
 		return;
+	bpfix_pcap_map__free(r->map);
 	if (r->pcap)
 		pcap_close(r->pcap);
 	bpfix_pcapng_file__free(r->pcapng);
