@@ -39,7 +39,7 @@ int bpfix_bpf__flows_fd(const struct bpfix_bpf *b);
 __u32 bpfix_bpf__max_flows(const struct bpfix_bpf *b);
 int bpfix_bpf__counters_fd(const struct bpfix_bpf *b);
 int bpfix_bpf__conns_fd(const struct bpfix_bpf *b);
-/* The program for clsact ingress or egress. */
+/* The program for clsact ingress or egress (replay loads the ingress one only). */
 int bpfix_bpf__prog_fd(const struct bpfix_bpf *b, bool egress);
 /* The close program (run by BPF_PROG_TEST_RUN) and the array of its requests (mmapable). */
 int bpfix_bpf__close_prog_fd(const struct bpfix_bpf *b);
