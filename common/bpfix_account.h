@@ -98,25 +98,31 @@ BPFIX_INLINE __u64 bpfix_count_amount(enum bpfix_counter idx, __u32 packets, __u
 	return packets; /* counters count wire packets, as flows do */
 }
 
+/*
+ * The whole key is hashed: every octet is written once, no zeroing first (the key has no
+ * padding, and the parser left the addresses' unused octets zero).
+ */
 BPFIX_INLINE void bpfix_flow_key_from_meta(struct bpfix_flow_key *k, const struct bpfix_pkt_meta *m,
 					    __u32 ifindex, __u8 direction)
 {
-	__builtin_memset(k, 0, sizeof(*k)); /* padding and unused address octets are hashed */
 	__builtin_memcpy(k->src_addr, m->src_addr, sizeof(k->src_addr));
 	__builtin_memcpy(k->dst_addr, m->dst_addr, sizeof(k->dst_addr));
+	/* the same inner flow in two tunnels is two flows (DESIGN.md §4) */
+	if (m->tun_version)
+		__builtin_memcpy(k->tun_addr, m->tun_dst_addr, sizeof(k->tun_addr));
+	else
+		__builtin_memset(k->tun_addr, 0, sizeof(k->tun_addr));
+	k->teid = m->tun_version ? m->teid : 0;
 	k->ifindex = ifindex;
 	k->src_port = m->src_port;
 	k->dst_port = m->dst_port;
 	k->ip_version = m->ip_version;
 	k->protocol = m->protocol;
 	k->direction = direction;
-	/* the same inner flow in two tunnels is two flows (DESIGN.md §4) */
-	if (m->tun_version) {
-		k->tun_version = m->tun_version;
-		k->teid = m->teid;
-		__builtin_memcpy(k->tun_addr, m->tun_dst_addr, sizeof(k->tun_addr));
-	}
+	k->tun_version = m->tun_version;
 }
+_Static_assert(sizeof(struct bpfix_flow_key) == 3 * 16 + 4 + 4 + 2 + 2 + 4 * 1,
+	       "bpfix_flow_key_from_meta writes every field: a key with padding needs zeroing");
 
 /* The statistics of a flow whose first packet is @m, seen at @now_ns; its life is the engine's. */
 BPFIX_INLINE void bpfix_flow_stats_init(struct bpfix_flow_stats *s, const struct bpfix_pkt_meta *m,
