@@ -59,6 +59,9 @@ static __always_inline void handshake(struct bpfix_scratch *s, struct bpfix_flow
 	struct bpfix_conn *c;
 	int done = 0;
 
+	/* round-trip times are differences of microseconds: never from the coarse clock */
+	if (!bpfix_replay && bpfix_coarse_clock)
+		s->seg.now_ns = bpf_ktime_get_ns();
 	s->seg.side = bpfix_conn_key_from_meta(&s->conn_key, &s->meta, ifindex);
 	c = bpf_map_lookup_elem(&bpfix_conns, &s->conn_key);
 	result = bpfix_conn_step(c, &s->conn, result, &s->seg, stats);
@@ -236,7 +239,10 @@ static __always_inline void meter(struct __sk_buff *skb, __u8 direction)
 	if (rc != BPFIX_PARSE_OK)
 		return;
 
-	now = bpfix_replay ? skb->tstamp : bpf_ktime_get_ns();
+	if (bpfix_replay)
+		now = skb->tstamp;
+	else
+		now = bpfix_coarse_clock ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
 	ifindex = bpfix_replay ? 0 : skb->ifindex;
 	bpfix_flow_key_from_meta(&s->key, &s->meta, ifindex, direction);
 	account(s, c, now, packets, bpfix_wire_octets(wire_len, skb->gso_segs, &s->meta), ifindex,

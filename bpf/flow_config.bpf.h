@@ -21,4 +21,12 @@ const volatile __u16 bpfix_gtpu_port = 2152;
  */
 const volatile __u8 bpfix_tcp_analysis = 1;
 
+/*
+ * Live: stamp packets with bpf_ktime_get_coarse_ns (the monotonic clock as of the last tick, a
+ * few milliseconds coarse) instead of bpf_ktime_get_ns, which costs the most of any step of the
+ * program in some VMs (--clock coarse). The TCP handshake's round-trip times still read the
+ * precise clock: only those packets pay it.
+ */
+const volatile __u8 bpfix_coarse_clock = 0;
+
 #endif /* BPFIX_FLOW_CONFIG_BPF_H */

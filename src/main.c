@@ -241,6 +241,7 @@ static int live_opts(struct bpfix_config *cfg, struct bpfix_live_opts *opts)
 		.max_flows = cfg->max_flows,
 		.max_conns = cfg->max_connections,
 		.gtpu_port = (__u16)cfg->gtpu_port,
+		.coarse_clock = cfg->clock == BPFIX_CLOCK_COARSE,
 		.table = table_opts(cfg),
 		.sweep_interval_s = cfg->sweep_interval_s,
 		.stats_interval_s = cfg->stats_interval_s,

@@ -27,6 +27,12 @@ enum bpfix_mode {
 	BPFIX_MODE_ALL = BPFIX_MODE_RUN | BPFIX_MODE_REPLAY,
 };
 
+/* How the TC program stamps packets live (bpf/flow_config.bpf.h bpfix_coarse_clock). */
+enum bpfix_clock {
+	BPFIX_CLOCK_PRECISE = 0,
+	BPFIX_CLOCK_COARSE,
+};
+
 struct bpfix_config {
 	char **collectors; /* NULL-terminated; empty: BPFIX_DEFAULT_COLLECTOR unless output is set */
 	char *output;	   /* IPFIX file, or NULL */
@@ -51,6 +57,7 @@ struct bpfix_config {
 	__u32 tc_priority;
 	__u32 sweep_interval_s;
 	__u32 stats_interval_s;
+	enum bpfix_clock clock;	  /* live: the TC program's clock */
 	enum bpfix_log_level log_level;
 	char *metrics;		  /* Prometheus endpoint [ADDR:]PORT, or NULL: off */
 	bool quiet;		  /* replay: no progress line on a terminal */

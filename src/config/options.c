@@ -33,7 +33,11 @@
 static const char *const engine_names[] = { [BPFIX_ENGINE_HOST] = "host",
 					    [BPFIX_ENGINE_KERNEL] = "kernel", NULL };
 
+static const char *const clock_names[] = { [BPFIX_CLOCK_PRECISE] = "precise",
+					   [BPFIX_CLOCK_COARSE] = "coarse", NULL };
+
 /* VALUE_CHOICE slots are written as int */
+_Static_assert(sizeof(enum bpfix_clock) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum bpfix_engine_kind) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum bpfix_hooks) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum bpfix_log_level) == sizeof(int), "enum size");
@@ -108,6 +112,11 @@ const struct option_spec bpfix_options[] = {
 	  BPFIX_MODE_RUN },
 	{ "sweep-interval", 0, "live", "sweep_interval", VALUE_U32, FIELD(sweep_interval_s), 1, 60,
 	  "S", "read the flow map and export what ended every S seconds", NULL, BPFIX_MODE_RUN },
+	{ "clock", 0, "live", "clock", VALUE_CHOICE, FIELD(clock), 0, 0, "precise|coarse",
+	  "the clock that stamps each packet: precise (bpf_ktime_get_ns) or coarse "
+	  "(bpf_ktime_get_coarse_ns: cheaper per packet, but flow start and end times are as of "
+	  "the last kernel tick, up to 1000/HZ ms early; TCP round-trip times stay precise)",
+	  clock_names, BPFIX_MODE_RUN },
 	{ "log-level", 0, "log", "level", VALUE_CHOICE, FIELD(log_level), 0, 0,
 	  "error|warning|info|debug", "what bpfix logs on stderr (info: also periodic statistics; "
 	  "debug: also libbpf's log)", bpfix_log_level_names, BPFIX_MODE_RUN },

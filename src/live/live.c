@@ -109,6 +109,9 @@ static void warn_fixed(const struct live *l, const struct bpfix_live_opts *next)
 	if (now->gtpu_port != next->gtpu_port)
 		bpfix_warn("reload: the GTP-U port stays %u until bpfix is restarted\n",
 			   now->gtpu_port);
+	if (now->coarse_clock != next->coarse_clock)
+		bpfix_warn("reload: the clock stays %s until bpfix is restarted\n",
+			   now->coarse_clock ? "coarse" : "precise");
 	if (!same_place(&now->place, &next->place))
 		bpfix_warn("reload: tc_handle and tc_priority stay as they are until bpfix is "
 			   "restarted\n");
@@ -145,6 +148,7 @@ static void reload(struct live *l)
 	next.max_flows = l->opts.max_flows;
 	next.max_conns = l->opts.max_conns;
 	next.gtpu_port = l->opts.gtpu_port;
+	next.coarse_clock = l->opts.coarse_clock;
 	next.place = l->opts.place;
 	l->config->release(l->opts.owner);
 	l->opts = next;
@@ -211,6 +215,7 @@ int bpfix_live_run(const struct bpfix_live_opts *opts, struct bpfix_live_signals
 		.max_flows = opts->max_flows,
 		.max_conns = opts->max_conns,
 		.gtpu_port = opts->gtpu_port,
+		.coarse_clock = opts->coarse_clock,
 	};
 	struct bpfix_flow_table_opts table_opts = opts->table;
 	struct bpfix_iface_set_opts iface_opts = {

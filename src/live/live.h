@@ -25,6 +25,7 @@ struct bpfix_live_opts {
 	__u32 max_flows;
 	__u32 max_conns;	/* TCP handshakes tracked at once */
 	__u16 gtpu_port;
+	bool coarse_clock;	/* packets stamped with the coarse clock (--clock coarse) */
 	struct bpfix_flow_table_opts table; /* timeouts; the clock fields are live's own */
 	__u32 sweep_interval_s;
 	__u32 stats_interval_s;	/* statistics records (and a log line) this often */

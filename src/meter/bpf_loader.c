@@ -66,6 +66,7 @@ struct bpfix_bpf *bpfix_bpf__load(const struct bpfix_bpf_opts *opts)
 	}
 	b->skel->rodata->bpfix_replay = opts->replay;
 	b->skel->rodata->bpfix_gtpu_port = opts->gtpu_port;
+	b->skel->rodata->bpfix_coarse_clock = opts->coarse_clock;
 	/* replay feeds the ingress program only: verifying the egress one too cost 12-38 ms */
 	bpf_program__set_autoload(b->skel->progs.bpfix_egress, !opts->replay);
 	err = bpf_map__set_max_entries(b->skel->maps.bpfix_flows, opts->max_flows);

@@ -17,6 +17,7 @@ struct bpfix_bpf_opts {
 	__u32 max_conns; /* connection map entries (TCP handshakes under way) */
 	bool replay;	 /* clock from skb->tstamp, interface 0 */
 	__u16 gtpu_port; /* UDP port decapsulated as GTP-U, 0 for none */
+	bool coarse_clock; /* live: packets stamped with the coarse clock (flow_config.bpf.h) */
 };
 
 /*

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """The TCP analysis live, on a router between a client and a server, with real kernel TCP.
 
-    tcp_router.py --bpfix build/src/bpfix --source-dir . [--keep] [-v]
+    tcp_router.py --bpfix build/src/bpfix --source-dir . [--clock precise|coarse] [--keep] [-v]
 
 Three namespaces in a line (netns.RouterEnv): the client C (10.202.1.2), the router R (rt-c
 10.202.1.1 towards the client, rt-s 10.202.2.1 towards the server; it forwards) and the server S
@@ -27,6 +27,9 @@ forwarding is microseconds) and the server-side one SERVER_MS.
 3. Loss after the observer: the same download while the client's delay line drops LOSS of what
    comes from the router (on the router-to-client link, after rt-c's egress hook: the router
    meters every segment before it is lost): retransmissions and no gap, at both points alike.
+With --clock coarse, bpfix stamps packets with the coarse clock, and all of the above must hold
+unchanged: the round trips (within SLACK_US, well under a kernel tick) come from the precise
+clock all the same.
 
 Exit 0 pass, 1 fail (each problem named), 2 harness error, 77 skipped (not root, no namespaces
 or BPF). Everything started here (namespaces, processes by pid, the temporary directory) is
@@ -203,7 +206,8 @@ def body(env, a, problems):
     env.delay_line("server", out_ms=SERVER_MS)
     server = Helper(env, env.s, [PY, os.path.abspath(__file__), "serve"], "server")
     out = os.path.join(env.tmp, "flows.ipfix")
-    bpfix = Bpfix(env, a.bpfix, ["-i", "rt-c", "-i", "rt-s", "--direction", "both",
+    clock = ["--clock", a.clock] if a.clock else []  # else bpfix's default, precise
+    bpfix = Bpfix(env, a.bpfix, ["-i", "rt-c", "-i", "rt-s", "--direction", "both", *clock,
                                  "--output", out], "router")
     bpfix.wait_attached()
     for port in HANDSHAKE_PORTS:
@@ -245,6 +249,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bpfix", required=True)
     ap.add_argument("--source-dir", required=True)
+    ap.add_argument("--clock", choices=("precise", "coarse"))
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
