@@ -196,6 +196,8 @@ int bpfix_ft_due_pass(struct bpfix_flow_table *ft)
 	bpfix_wheel_take_due(&ft->wheel, ft->now_ns, collect, due);
 	/* each due flow makes a request and, another life found, one more record at most */
 	sure = ft->budget == UINT64_MAX || (__u64)due->len * 2 <= room;
+	bpfix_ft_reserve(ft->closes, due->len);
+	bpfix_ft_reserve(ft->endings, due->len);
 	for (i = 0; i < due->len; i++)
 		decide(ft, g_ptr_array_index(due, i), sure);
 	g_ptr_array_free(due, TRUE);

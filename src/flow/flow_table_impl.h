@@ -64,6 +64,9 @@ struct bpfix_flow_table {
 };
 
 /* flow_table.c */
+/* Room in @a for @more elements beyond its length, allocated at once (a mass expiry's arrays
+ * would otherwise grow by copies of themselves). */
+void bpfix_ft_reserve(GArray *a, guint more);
 __u64 bpfix_ft_idle_timeout(const struct bpfix_flow_table *ft, const struct bpfix_flow_key *key);
 __u64 bpfix_ft_active_timeout(const struct bpfix_flow_table *ft, const struct bpfix_flow_key *key);
 __u64 bpfix_ft_age(__u64 now, __u64 then);
