@@ -9,7 +9,10 @@
  * sweep of a running exporter, which knows its flows); the first is printed too.
  * Then the scan cost: the map filled again with N flows none of which ends, a new exporter sweeps
  * once a second (of pcap time) SCAN_SWEEPS times; the process's CPU (getrusage) per sweep after
- * the first is the CPU a sweep spends per second with N live flows (sweep_scan_cpu_s).
+ * the first is the CPU a sweep spends per second with N live flows (sweep_scan_cpu_s). The first
+ * reads the whole map, as any table's first sweep does (and as a sweep does after 1 M flows made
+ * at once by the program: their notices overflow the ring buffer, at most 16 MiB); the next ones
+ * take the flows due from the table's timer wheel, none here.
  * Usage: sweep_export [N [max_flows]] (default 1000000, 1310720). Needs root.
  */
 #include <dirent.h>
