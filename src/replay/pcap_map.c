@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Classic pcap records read in place (pcap_map.h). The layout is the one libpcap's savefile
- * documentation gives: a 24-octet file header (magic, version 2.4, time zone, accuracy, snapshot
- * length, link type), then per packet seconds, sub-seconds, captured and original length, each
- * 32 bits, and the captured octets. A file cut or changed while it is mapped can stop the process
- * (SIGBUS): replay reads captures, it does not follow files being written.
+ * Classic pcap records read in place (pcap_map.h), through a window of the file mapped at a time.
+ * The layout is the one libpcap's savefile documentation gives: a 24-octet file header (magic,
+ * version 2.4, time zone, accuracy, snapshot length, link type), then per packet seconds,
+ * sub-seconds, captured and original length, each 32 bits, and the captured octets. A file cut
+ * while it is mapped can stop the process (SIGBUS): replay reads captures, it does not follow
+ * files being written.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "replay/pcap_map.h"
 
@@ -16,10 +18,14 @@
 #define RECORD_HDR_LEN 16
 #define MAGIC_USEC 0xA1B2C3D4u	/* in the host's byte order: the file was written here */
 #define MAGIC_NSEC 0xA1B23C4Du
+#define PREFETCH_LEN 128
 
 struct bpfix_pcap_map {
-	const __u8 *base;
+	int fd;
+	const __u8 *win;	/* the mapped window of the file: win_len octets from win_off */
+	__u64 win_off, win_len;
 	__u64 size, off;
+	__u64 page, window;	/* window: octets mapped at a time, whole pages */
 	__u32 snapshot;
 	__s64 frac_scale;	/* ns per sub-second unit: 1000 (microseconds) or 1 */
 };
@@ -32,30 +38,56 @@ static __u32 word(const __u8 *p)
 	return w;
 }
 
-struct bpfix_pcap_map *bpfix_pcap_map__open(int fd, __u64 size, __u32 snapshot)
+/* Map the window that starts at the page holding @at; 0, or -1 (the old window is kept). */
+static int map_window(struct bpfix_pcap_map *m, __u64 at)
+{
+	__u64 start = at & ~(m->page - 1);
+	__u64 len = m->size - start < m->window ? m->size - start : m->window;
+	void *win = mmap(NULL, len, PROT_READ, MAP_PRIVATE, m->fd, (off_t)start);
+
+	if (win == MAP_FAILED)
+		return -1;
+	if (m->win)
+		munmap((void *)m->win, m->win_len);
+	m->win = win;
+	m->win_off = start;
+	m->win_len = len;
+	return 0;
+}
+
+static const __u8 *at(const struct bpfix_pcap_map *m, __u64 off)
+{
+	return m->win + (off - m->win_off);
+}
+
+struct bpfix_pcap_map *bpfix_pcap_map__open(int fd, __u64 size, __u32 snapshot, __u64 window)
 {
 	struct bpfix_pcap_map *m;
 	__u16 version[2];
 	__u32 magic;
-	void *base;
 
 	if (size < FILE_HDR_LEN || size != (size_t)size)
 		return NULL;
-	base = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (base == MAP_FAILED)
-		return NULL;
-	magic = word(base);
-	memcpy(version, (const __u8 *)base + 4, sizeof(version));
 	m = calloc(1, sizeof(*m));
-	if (!m || (magic != MAGIC_USEC && magic != MAGIC_NSEC) || version[0] != 2 ||
-	    version[1] != 4) {
-		munmap(base, size);
+	if (!m)
+		return NULL;
+	m->fd = fd;
+	m->size = size;
+	m->page = (__u64)sysconf(_SC_PAGESIZE);
+	/* room for the longest record wherever in its first page it starts */
+	if (window < RECORD_HDR_LEN + (__u64)snapshot + m->page)
+		window = RECORD_HDR_LEN + (__u64)snapshot + m->page;
+	m->window = (window + m->page - 1) & ~(m->page - 1);
+	if (map_window(m, 0)) {
 		free(m);
 		return NULL;
 	}
-	madvise(base, size, MADV_SEQUENTIAL); /* read ahead, and drop what was read */
-	m->base = base;
-	m->size = size;
+	magic = word(m->win);
+	memcpy(version, m->win + 4, sizeof(version));
+	if ((magic != MAGIC_USEC && magic != MAGIC_NSEC) || version[0] != 2 || version[1] != 4) {
+		bpfix_pcap_map__free(m);
+		return NULL;
+	}
 	m->off = FILE_HDR_LEN;
 	m->snapshot = snapshot;
 	m->frac_scale = magic == MAGIC_USEC ? 1000 : 1;
@@ -64,11 +96,19 @@ struct bpfix_pcap_map *bpfix_pcap_map__open(int fd, __u64 size, __u32 snapshot)
 
 int bpfix_pcap_map__next(struct bpfix_pcap_map *m, struct bpfix_pcap_record *rec)
 {
-	const __u8 *hdr = m->base + m->off;
+	__u64 need = m->off + RECORD_HDR_LEN + m->snapshot, win_end = m->win_off + m->win_len;
+	const __u8 *hdr;
 	__u32 caplen;
 
 	if (m->size - m->off < RECORD_HDR_LEN)
 		return 0;
+	/* the window holds any record that may start here, or reaches the end of the file */
+	if (win_end < (need < m->size ? need : m->size)) {
+		if (map_window(m, m->off))
+			return 0;
+		win_end = m->win_off + m->win_len;
+	}
+	hdr = at(m, m->off);
 	caplen = word(hdr + 8);
 	if (caplen > m->snapshot || caplen > m->size - m->off - RECORD_HDR_LEN)
 		return 0;
@@ -79,6 +119,12 @@ int bpfix_pcap_map__next(struct bpfix_pcap_map *m, struct bpfix_pcap_record *rec
 	rec->tstamp_ns = (__u64)word(hdr) * 1000000000ull +
 			 (__u64)((__s64)(__s32)word(hdr + 4) * m->frac_scale);
 	m->off += RECORD_HDR_LEN + caplen;
+	/* the next record's header and the headers the parser reads first, fetched while this
+	 * one is metered (one record ahead: reading its length to go further stalls more) */
+	if (win_end - m->off >= PREFETCH_LEN) {
+		__builtin_prefetch(at(m, m->off));
+		__builtin_prefetch(at(m, m->off) + PREFETCH_LEN - 1);
+	}
 	return 1;
 }
 
@@ -91,6 +137,7 @@ void bpfix_pcap_map__free(struct bpfix_pcap_map *m)
 {
 	if (!m)
 		return;
-	munmap((void *)m->base, m->size);
+	if (m->win)
+		munmap((void *)m->win, m->win_len);
 	free(m);
 }

@@ -19,11 +19,14 @@ struct bpfix_pcap_record {
 	__u64 tstamp_ns;   /* as libpcap gives it with nanosecond precision */
 };
 
+#define BPFIX_PCAP_MAP_WINDOW (64ull << 20) /* mapped at a time: a process maps no more */
+
 /*
- * Map the capture open on @fd, @size octets, whose snapshot length libpcap took as @snapshot;
- * NULL when it cannot or should not be read in place (then libpcap reads it all).
+ * Map the capture open on @fd, @size octets, whose snapshot length libpcap took as @snapshot,
+ * @window octets at a time (more if a record needs it); NULL when it cannot or should not be
+ * read in place (then libpcap reads it all). A record stays valid until the next is read.
  */
-struct bpfix_pcap_map *bpfix_pcap_map__open(int fd, __u64 size, __u32 snapshot);
+struct bpfix_pcap_map *bpfix_pcap_map__open(int fd, __u64 size, __u32 snapshot, __u64 window);
 /* 1 with the next record; 0 where the map stops (bpfix_pcap_map__offset). */
 int bpfix_pcap_map__next(struct bpfix_pcap_map *m, struct bpfix_pcap_record *rec);
 /* Octets of the file read so far: where the next record starts. */

@@ -189,7 +189,8 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 		return NULL;
 	}
 	if (r->size) /* a regular file */
-		r->map = bpfix_pcap_map__open(fileno(fp), r->size, (__u32)pcap_snapshot(r->pcap));
+		r->map = bpfix_pcap_map__open(fileno(fp), r->size, (__u32)pcap_snapshot(r->pcap),
+					      BPFIX_PCAP_MAP_WINDOW);
 	return r;
 }
 

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Classic pcap read in place (src/replay/pcap_map.c) against captures written here octet by
+ * octet: every record's data, lengths and time through window moves (records larger than a page,
+ * straddling windows), microsecond and nanosecond files, a negative sub-second field as libpcap
+ * reads it, and where it stops for libpcap to read on: a record past the snapshot length, a cut
+ * record, and files it leaves to libpcap whole (another byte order, another version).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay/pcap_map.h"
+
+#define SNAPSHOT 65535
+#define RECORDS 300
+#define SMALL_WINDOW 4096 /* raised by the map to hold the longest record */
+
+static const __u32 sizes[] = { 1, 60, 700, 1500, 5000, 9000 };
+
+struct capture {
+	__u8 *bytes;
+	size_t len, room;
+	__u64 record_off[RECORDS + 1];
+};
+
+static void put(struct capture *c, const void *p, size_t n)
+{
+	if (c->len + n > c->room) {
+		c->room = (c->len + n) * 2;
+		c->bytes = realloc(c->bytes, c->room);
+		assert_non_null(c->bytes);
+	}
+	memcpy(c->bytes + c->len, p, n);
+	c->len += n;
+}
+
+static void put_word(struct capture *c, __u32 w)
+{
+	put(c, &w, sizeof(w));
+}
+
+static void file_header(struct capture *c, __u32 magic, __u16 minor)
+{
+	const __u16 version[2] = { 2, minor };
+
+	put_word(c, magic);
+	put(c, version, sizeof(version));
+	put_word(c, 0);
+	put_word(c, 0);
+	put_word(c, SNAPSHOT);
+	put_word(c, 1); /* Ethernet */
+}
+
+static __u8 octet(__u32 record, __u32 i)
+{
+	return (__u8)(record * 31 + i);
+}
+
+/* Record @i: seconds 1000 + i, sub-seconds @frac, @caplen octets of its own pattern. */
+static void record(struct capture *c, __u32 i, __u32 frac, __u32 caplen)
+{
+	__u32 k;
+
+	c->record_off[i] = c->len;
+	put_word(c, 1000 + i);
+	put_word(c, frac);
+	put_word(c, caplen);
+	put_word(c, caplen + 4);
+	for (k = 0; k < caplen; k++) {
+		__u8 b = octet(i, k);
+
+		put(c, &b, 1);
+	}
+}
+
+static void build(struct capture *c, __u32 magic)
+{
+	__u32 i;
+
+	memset(c, 0, sizeof(*c));
+	file_header(c, magic, 4);
+	for (i = 0; i < RECORDS; i++)
+		record(c, i, i * 7, sizes[i % 6]);
+	c->record_off[RECORDS] = c->len;
+}
+
+static FILE *as_file(const struct capture *c)
+{
+	FILE *f = tmpfile();
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(c->bytes, 1, c->len, f), c->len);
+	assert_int_equal(fflush(f), 0);
+	return f;
+}
+
+static struct bpfix_pcap_map *open_map(FILE *f, const struct capture *c)
+{
+	return bpfix_pcap_map__open(fileno(f), c->len, SNAPSHOT, SMALL_WINDOW);
+}
+
+/* Read every record; the number read. */
+static __u32 read_all(struct bpfix_pcap_map *m, __u64 scale)
+{
+	struct bpfix_pcap_record rec;
+	__u32 n = 0, k;
+
+	while (bpfix_pcap_map__next(m, &rec)) {
+		assert_int_equal(rec.caplen, sizes[n % 6]);
+		assert_int_equal(rec.len, sizes[n % 6] + 4);
+		assert_int_equal(rec.tstamp_ns, (1000ull + n) * 1000000000ull + n * 7 * scale);
+		for (k = 0; k < rec.caplen; k++)
+			if (rec.data[k] != octet(n, k))
+				fail_msg("record %u octet %u differs", n, k);
+		n++;
+	}
+	return n;
+}
+
+/* A whole capture of @magic read through the moving window, sub-seconds scaled by @scale. */
+static void read_whole(__u32 magic, __u64 scale)
+{
+	struct capture c;
+	struct bpfix_pcap_map *m;
+	FILE *f;
+
+	build(&c, magic);
+	f = as_file(&c);
+	m = open_map(f, &c);
+	assert_non_null(m);
+	assert_true(c.len > 8 * (SNAPSHOT + 4096)); /* the window moves several times */
+	assert_int_equal(read_all(m, scale), RECORDS);
+	assert_int_equal(bpfix_pcap_map__offset(m), c.len);
+	bpfix_pcap_map__free(m);
+	fclose(f);
+	free(c.bytes);
+}
+
+static void test_every_record_through_windows(void **state)
+{
+	(void)state;
+	read_whole(0xA1B2C3D4u, 1000);
+}
+
+static void test_nanosecond_file(void **state)
+{
+	(void)state;
+	read_whole(0xA1B23C4Du, 1);
+}
+
+/* libpcap reads the sub-seconds as a signed 32-bit value and scales it: -5 us is -5000 ns. */
+static void test_negative_subseconds(void **state)
+{
+	struct capture c = { 0 };
+	struct bpfix_pcap_record rec;
+	struct bpfix_pcap_map *m;
+	FILE *f;
+
+	(void)state;
+	file_header(&c, 0xA1B2C3D4u, 4);
+	record(&c, 0, (__u32)-5, 60);
+	f = as_file(&c);
+	m = open_map(f, &c);
+	assert_non_null(m);
+	assert_int_equal(bpfix_pcap_map__next(m, &rec), 1);
+	assert_int_equal(rec.tstamp_ns, 1000ull * 1000000000ull - 5000);
+	bpfix_pcap_map__free(m);
+	fclose(f);
+	free(c.bytes);
+}
+
+/* It stops at record @bad, saying where it starts; @bad = RECORDS: after the last. */
+static void check_stops_at(struct capture *c, __u32 bad)
+{
+	struct bpfix_pcap_record rec;
+	struct bpfix_pcap_map *m;
+	FILE *f = as_file(c);
+	__u32 n = 0;
+
+	m = open_map(f, c);
+	assert_non_null(m);
+	while (bpfix_pcap_map__next(m, &rec))
+		n++;
+	assert_int_equal(n, bad);
+	assert_int_equal(bpfix_pcap_map__offset(m), c->record_off[bad]);
+	assert_int_equal(bpfix_pcap_map__next(m, &rec), 0); /* and stays there */
+	bpfix_pcap_map__free(m);
+	fclose(f);
+}
+
+static void test_stops_past_snapshot(void **state)
+{
+	struct capture c;
+	__u32 over = SNAPSHOT + 1;
+
+	(void)state;
+	build(&c, 0xA1B2C3D4u);
+	memcpy(c.bytes + c.record_off[123] + 8, &over, sizeof(over));
+	check_stops_at(&c, 123);
+	free(c.bytes);
+}
+
+static void test_stops_at_cut_record(void **state)
+{
+	struct capture c;
+
+	(void)state;
+	build(&c, 0xA1B2C3D4u);
+	c.len = c.record_off[RECORDS - 1] + 16 + 2; /* the last record's data cut */
+	check_stops_at(&c, RECORDS - 1);
+	c.len = c.record_off[RECORDS - 1] + 9; /* its header cut */
+	check_stops_at(&c, RECORDS - 1);
+	free(c.bytes);
+}
+
+static void test_leaves_other_files_to_libpcap(void **state)
+{
+	struct capture c = { 0 };
+	FILE *f;
+
+	(void)state;
+	file_header(&c, 0xD4C3B2A1u, 4); /* written in the other byte order */
+	f = as_file(&c);
+	assert_null(open_map(f, &c));
+	fclose(f);
+	c.len = 0;
+	file_header(&c, 0xA1B2C3D4u, 3); /* version 2.3: lengths may be swapped */
+	f = as_file(&c);
+	assert_null(open_map(f, &c));
+	fclose(f);
+	free(c.bytes);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_record_through_windows),
+		cmocka_unit_test(test_nanosecond_file),
+		cmocka_unit_test(test_negative_subseconds),
+		cmocka_unit_test(test_stops_past_snapshot),
+		cmocka_unit_test(test_stops_at_cut_record),
+		cmocka_unit_test(test_leaves_other_files_to_libpcap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
