@@ -429,8 +429,9 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d, const void *a
 
 int bpfix_ipfix__append(struct bpfix_ipfix *x, const struct bpfix_record *rec)
 {
-	struct flow_to_append f = { .tid = bpfix_ipfix_template_id(rec) };
+	struct flow_to_append f; /* no initializer: the conversion zeroes the record first */
 
+	f.tid = bpfix_ipfix_template_id(rec);
 	bpfix_ipfix_to_memory_record(rec, &f.flow);
 	return each_destination(x, append_to, &f);
 }
