@@ -9,7 +9,8 @@
  * packet. A TCP frame repeated is, to the analysis, a retransmitted segment each time (it
  * classifies it and adds to the loss word: one atomic, as in-order data costs one compare-and-
  * swap); a pure ACK only passes its compares; a SYN also looks its handshake up in the
- * connection map (a SYN again: t1 moves, in place). GTP-U is measured against a second baseline
+ * connection map (a SYN again: t1 moves, in place). A full-size UDP datagram (ipv4_udp_1400)
+ * shows what the length of the header copy costs. GTP-U is measured against a second baseline
  * program that decapsulates the same frames (base_gtpu). Every kind runs once more through the
  * program loaded with --clock coarse (bpfix_coarse_clock: bpf_ktime_get_coarse_ns), whose worst
  * ratio is kernel_ratio_coarse. It also reports the verified instructions of each of bpfix's
@@ -104,6 +105,16 @@ static void build_qinq_ipv4_udp(struct frame *f)
 	frame_payload(f, 64);
 }
 
+/* A full-size datagram: what the header copy's length matters for (bpf/flow.bpf.c) */
+static void build_ipv4_udp_1400(struct frame *f)
+{
+	frame_eth(f, mac_b, mac_a, 0x0800);
+	frame_ipv4(f, &(struct frame_ipv4_fields){ .src = { 10, 0, 0, 1 }, .dst = { 10, 0, 0, 2 },
+						    .protocol = 17, .ttl = 64 });
+	frame_udp(f, 40003, 443);
+	frame_payload(f, 1400);
+}
+
 static const struct kind {
 	const char *name;
 	void (*build)(struct frame *f);
@@ -119,6 +130,7 @@ static const struct kind {
 	{ "ipv6_udp", build_ipv6_udp, false, false, false, false },
 	{ "gtpu", build_gtpu_psc, true, true, true, false },
 	{ "qinq", build_qinq_ipv4_udp, false, false, false, false },
+	{ "ipv4_udp_1400", build_ipv4_udp_1400, true, false, false, false },
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
