@@ -17,9 +17,13 @@ forwarding is microseconds) and the server-side one SERVER_MS.
 1. Handshakes: HANDSHAKES connections from the client to the server (fixed ports), each a short
    request and answer. At each observation point (rt-c: the client's flow on ingress, the
    server's on egress; rt-s: the client's on egress, the server's on ingress) the client's record
-   must carry both round trips, each within SLACK_US of (and not below) the configured one, the
-   server's record the server side (the client side "not measured": all ones); no handshake
-   ambiguous, no gap, no retransmission.
+   must carry both round trips, the server's record the server side (the client side "not
+   measured": all ones); no handshake ambiguous, no gap, no retransmission. Each round trip is
+   checked against a capture taken on the router's two veths at the same time (watch: packet
+   sockets with kernel receive timestamps, so a late test process does not move them): within
+   CAPTURE_SLACK_US of the capture's SYN to SYN-ACK and SYN-ACK to ACK at that point, and not below
+   the configured delay. A loaded machine delays the delay lines, so the configured delay is
+   only a floor; the capture is the truth.
 2. Loss before the observer: a download of DOWNLOAD octets while the server's delay line drops
    LOSS of what the server sends (on the server-to-router link: the server's egress): the
    server's record at both observation points shows sequence gaps (the holes) and
@@ -28,18 +32,22 @@ forwarding is microseconds) and the server-side one SERVER_MS.
    comes from the router (on the router-to-client link, after rt-c's egress hook: the router
    meters every segment before it is lost): retransmissions and no gap, at both points alike.
 With --clock coarse, bpfix stamps packets with the coarse clock, and all of the above must hold
-unchanged: the round trips (within SLACK_US, well under a kernel tick) come from the precise
-clock all the same.
+unchanged: the round trips (within CAPTURE_SLACK_US, well under a kernel tick) come from the
+precise clock all the same.
 
 Exit 0 pass, 1 fail (each problem named), 2 harness error, 77 skipped (not root, no namespaces
 or BPF). Everything started here (namespaces, processes by pid, the temporary directory) is
 removed on every path. The subcommands serve and fetch are the traffic side, run inside the
-namespaces (the delay line is tests/netns/veth_traffic.py's relay).
+namespaces (the delay line is tests/netns/veth_traffic.py's relay); watch is the capture, run in
+the router.
 """
 
 import json
 import os
+import select
+import signal
 import socket
+import struct
 import sys
 
 sys.dont_write_bytecode = True   # no __pycache__ in the source tree
@@ -59,11 +67,68 @@ HANDSHAKE_PORTS = range(41000, 41000 + HANDSHAKES)
 PORT_LOSS_BEFORE, PORT_LOSS_AFTER = 42001, 42002
 DOWNLOAD = 400_000                  # octets: about 280 segments
 LOSS = 0.03                         # P(no loss in 280 segments) is 0.97^280, below 2e-4
-SLACK_US = 1000                     # a round trip may exceed its netem delay by this
+# bpfix's hooks and the capture's taps stamp a packet a few µs apart (ingress: the tap runs just
+# before the TC hook; egress: just after it), and each round trip is the difference of two stamps
+CAPTURE_SLACK_US = 300
 NOT_MEASURED = 0xFFFFFFFF
 
 
 # ---- the traffic side (run inside the namespaces) ----
+
+SO_TIMESTAMPNS = 35                 # asm-generic/socket.h: SCM_TIMESTAMPNS has the same number
+ETH_P_ALL = 0x0003
+TCP_SYN, TCP_ACK = 0x02, 0x10
+
+
+def handshake_segment(frame):
+    """(client port, 'syn' | 'synack' | 'ack') of a handshake segment of HANDSHAKE_PORTS in an
+    Ethernet frame, or None."""
+    if len(frame) < 34 or frame[12:14] != b"\x08\x00" or frame[23] != socket.IPPROTO_TCP:
+        return None
+    tcp = 14 + (frame[14] & 0x0F) * 4
+    if len(frame) < tcp + 14:
+        return None
+    sport, dport = struct.unpack_from("!HH", frame, tcp)
+    flags = frame[tcp + 13] & (TCP_SYN | TCP_ACK)
+    if dport == PORT and sport in HANDSHAKE_PORTS:
+        return sport, {TCP_SYN: "syn", TCP_ACK: "ack"}.get(flags)
+    if sport == PORT and dport in HANDSHAKE_PORTS and flags == TCP_SYN | TCP_ACK:
+        return dport, "synack"
+    return None
+
+
+def watch(devices):
+    """Capture on devices (both ways) until SIGTERM, then print, per device and client port, the
+    kernel's timestamps (ns) of the first SYN, the first SYN-ACK and the client's first ACK after
+    it, as one JSON line. Prints "ready" once the sockets are bound."""
+    socks = {}
+    for dev in devices:
+        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        s.bind((dev, 0))
+        socks[s] = dev
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
+    seen = {dev: {} for dev in devices}
+    print("ready", flush=True)
+    while not stop:
+        try:
+            ready, _, _ = select.select(list(socks), [], [], 0.2)
+        except InterruptedError:
+            continue
+        for s in ready:
+            frame, anc, _, _ = s.recvmsg(2048, socket.CMSG_SPACE(16))
+            stamp = [struct.unpack("qq", data[:16]) for level, kind, data in anc
+                     if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS]
+            seg = handshake_segment(frame)
+            if not seg or not seg[1] or not stamp:
+                continue
+            port, what = seg
+            times = seen[socks[s]].setdefault(str(port), {})
+            if what == "ack" and "synack" not in times:
+                continue            # an ACK before the SYN-ACK is not the handshake's
+            times.setdefault(what, stamp[0][0] * 10**9 + stamp[0][1])
+    print(json.dumps(seen), flush=True)
 
 def serve():
     """Listen on PORT; each connection sends a decimal count and a newline and gets that many
@@ -158,10 +223,21 @@ def flows_of(env, records, port):
     return out
 
 
-def check_handshakes(env, records, problems):
+def captured_round_trips(captured, point, port):
+    """The server-side and client-side round trips (µs) the capture saw at point for port."""
+    t = captured.get(point, {}).get(str(port), {})
+    if not all(k in t for k in ("syn", "synack", "ack")):
+        raise HarnessError(f"the capture at {point} missed a handshake segment of port {port}: "
+                           f"{sorted(t)}")
+    return {"rtt_server_us": (t["synack"] - t["syn"]) / 1000,
+            "rtt_client_us": (t["ack"] - t["synack"]) / 1000}
+
+
+def check_handshakes(env, records, captured, problems):
     for port in HANDSHAKE_PORTS:
         for (point, side), r in flows_of(env, records, port).items():
             what = f"port {port}, the {side}'s record at {point}"
+            truth = captured_round_trips(captured, point, port)
             want = [("rtt_server_us", SERVER_MS)]
             if side == "client":
                 want.append(("rtt_client_us", CLIENT_MS))
@@ -169,14 +245,16 @@ def check_handshakes(env, records, problems):
                 problems.append(f"{what}: client-side round trip {r['rtt_client_us']} µs, "
                                 "expected 'not measured' (all ones)")
             for name, ms in want:
-                if not ms * 1000 <= r[name] <= ms * 1000 + SLACK_US:
-                    problems.append(f"{what}: {name} {r[name]}, expected {ms} ms to "
-                                    f"{ms} ms + {SLACK_US} µs")
+                if r[name] < ms * 1000 or abs(r[name] - truth[name]) > CAPTURE_SLACK_US:
+                    problems.append(f"{what}: {name} {r[name]} µs, the capture saw "
+                                    f"{truth[name]:.0f} µs (configured delay {ms} ms): expected "
+                                    f"within {CAPTURE_SLACK_US} µs of it, not below the delay")
             if r["handshake_flags"] or r["gaps"] or r["retrans"]:
                 problems.append(f"{what}: ambiguity {r['handshake_flags']}, gaps {r['gaps']}, "
                                 f"retransmissions {r['retrans']}: expected none")
             if env.verbose:
-                log(f"{what}: {r}")
+                log(f"{what}: {r}; the capture: " +
+                    ", ".join(f"{k} {v:.0f}" for k, v in truth.items()))
 
 
 def check_loss(env, records, port, before, problems):
@@ -210,9 +288,12 @@ def body(env, a, problems):
     bpfix = Bpfix(env, a.bpfix, ["-i", "rt-c", "-i", "rt-s", "--direction", "both", *clock,
                                  "--output", out], "router")
     bpfix.wait_attached()
+    capture = Helper(env, env.a, [PY, os.path.abspath(__file__), "watch", "rt-c", "rt-s"],
+                     "capture")
     for port in HANDSHAKE_PORTS:
         fetch_from(env, port, 1000)
     wait_closed(env, port)
+    captured = capture.stop()
     # the server-to-router link loses what the server sends: before the observers
     env.delay_line("server", out_ms=SERVER_MS, out_loss=LOSS)
     fetch_from(env, PORT_LOSS_BEFORE, DOWNLOAD)
@@ -232,7 +313,7 @@ def body(env, a, problems):
         problems.append(f"bpfix exited with {bpfix.rc}:\n{bpfix.stderr()}")
         return None
     records = tcp_records(out, a.elements)
-    check_handshakes(env, records, problems)
+    check_handshakes(env, records, captured, problems)
     check_loss(env, records, PORT_LOSS_BEFORE, True, problems)
     check_loss(env, records, PORT_LOSS_AFTER, False, problems)
     return None
@@ -241,6 +322,9 @@ def body(env, a, problems):
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "serve":
         serve()
+        return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "watch":
+        watch(sys.argv[2:])
         return 0
     if len(sys.argv) > 1 and sys.argv[1] == "fetch":
         fetch(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
