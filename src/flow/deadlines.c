@@ -71,7 +71,7 @@ static void created(struct bpfix_flow_table *ft, const struct bpfix_notice *n)
 static void noticed(const struct bpfix_notice *n, void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry *e = g_hash_table_lookup(ft->flows, &n->key);
+	struct flow_entry *e = bpfix_ft_lookup(ft, &n->key);
 
 	if (!e) {
 		/* else of a flow the table let go (a packet that raced its removal, or one the
@@ -97,7 +97,7 @@ static bool under_pressure(const struct bpfix_flow_table *ft)
 {
 	__u64 cap = ft->source->silent_capacity;
 
-	return cap && (__u64)g_hash_table_size(ft->flows) * 100 >= cap * PRESSURE_PERCENT;
+	return cap && (__u64)ft->flows.count * 100 >= cap * PRESSURE_PERCENT;
 }
 
 bool bpfix_ft_take_notices(struct bpfix_flow_table *ft)
@@ -156,7 +156,7 @@ static void read_due(struct bpfix_flow_table *ft)
 	}
 	for (i = 0; i < n; i++) {
 		c = &g_array_index(ft->peeks, struct bpfix_close, i);
-		e = g_hash_table_lookup(ft->flows, &c->key);
+		e = bpfix_ft_lookup(ft, &c->key);
 		if (!e)
 			continue;
 		if (c->status == BPFIX_CLOSE_DONE || c->status == BPFIX_CLOSE_OTHER_LIFE)
@@ -176,11 +176,11 @@ static void reap_gone(struct bpfix_flow_table *ft)
 
 	for (i = 0; i < ft->peeks->len; i++) {
 		c = &g_array_index(ft->peeks, struct bpfix_close, i);
-		e = c->status == BPFIX_CLOSE_GONE ? g_hash_table_lookup(ft->flows, &c->key) : NULL;
+		e = c->status == BPFIX_CLOSE_GONE ? bpfix_ft_lookup(ft, &c->key) : NULL;
 		if (!e)
 			continue;
 		bpfix_ft_evicted(ft, e);
-		g_hash_table_remove(ft->flows, &c->key);
+		bpfix_ft_forget(ft, e);
 	}
 	g_array_set_size(ft->peeks, 0);
 }
@@ -192,7 +192,7 @@ int bpfix_ft_due_pass(struct bpfix_flow_table *ft)
 	bool sure;
 	guint i;
 
-	ft->walked += g_hash_table_size(ft->flows); /* what the source holds, as far as it told */
+	ft->walked += ft->flows.count; /* what the source holds, as far as it told */
 	bpfix_wheel_take_due(&ft->wheel, ft->now_ns, collect, due);
 	/* each due flow makes a request and, another life found, one more record at most */
 	sure = ft->budget == UINT64_MAX || (__u64)due->len * 2 <= room;

@@ -18,21 +18,11 @@
 #include <glib.h>
 
 #include "bpfix_proto.h"
-#include "meter/flow_key_hash.h"
 #include "flow/flow_table_impl.h"
 
 /* 2^14 slots of 2^28 ns (0.27 s): a rotation is 73 minutes, past the usual active timeouts */
 #define WHEEL_SLOTS_LOG2 14
 #define WHEEL_TICK_SHIFT 28
-
-/* An entry leaves the wheel when it leaves the table. */
-static void free_entry(gpointer p)
-{
-	struct flow_entry *e = p;
-
-	bpfix_wheel_unlink(&e->due);
-	g_free(e);
-}
 
 struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opts *opts,
 					       struct bpfix_flow_source *source,
@@ -50,8 +40,7 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 		free(ft);
 		return NULL;
 	}
-	ft->flows = g_hash_table_new_full(bpfix_flow_key_hash, bpfix_flow_key_equal, NULL,
-					  free_entry);
+	bpfix_flow_store_init(&ft->flows);
 	ft->closes = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
 	ft->endings = g_array_new(FALSE, FALSE, sizeof(struct ending));
 	ft->peeks = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
@@ -65,8 +54,8 @@ void bpfix_flow_table__free(struct bpfix_flow_table *ft)
 {
 	if (!ft)
 		return;
-	g_hash_table_destroy(ft->flows);
-	bpfix_wheel_fini(&ft->wheel);
+	bpfix_wheel_fini(&ft->wheel); /* its links are in the store's entries */
+	bpfix_flow_store_fini(&ft->flows);
 	g_array_free(ft->closes, TRUE);
 	g_array_free(ft->endings, TRUE);
 	g_array_free(ft->peeks, TRUE);
@@ -95,7 +84,7 @@ void bpfix_flow_table__get_stats(const struct bpfix_flow_table *ft,
 				 struct bpfix_flow_table_stats *stats)
 {
 	*stats = ft->stats;
-	stats->flows_active = g_hash_table_size(ft->flows);
+	stats->flows_active = ft->flows.count;
 }
 
 void bpfix_ft_reserve(GArray *a, guint more)
@@ -262,16 +251,33 @@ void bpfix_ft_finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
 /* Remember a flow the table does not have yet (first seen in this sweep) that goes on. */
 struct flow_entry *bpfix_ft_insert(struct bpfix_flow_table *ft, const struct flow_entry *fresh)
 {
-	struct flow_entry *e = g_memdup2(fresh, sizeof(*fresh));
+	return bpfix_flow_store_add(&ft->flows, fresh);
+}
 
-	g_hash_table_insert(ft->flows, &e->key, e);
-	return e;
+struct flow_entry *bpfix_ft_lookup(const struct bpfix_flow_table *ft,
+				   const struct bpfix_flow_key *key)
+{
+	return bpfix_flow_store_find(&ft->flows, key, bpfix_flow_store_hash(key));
+}
+
+void bpfix_ft_forget(struct bpfix_flow_table *ft, struct flow_entry *e)
+{
+	bpfix_wheel_unlink(&e->due);
+	bpfix_flow_store_remove(&ft->flows, e);
+}
+
+void bpfix_ft_forget_key(struct bpfix_flow_table *ft, const struct bpfix_flow_key *key)
+{
+	struct flow_entry *e = bpfix_ft_lookup(ft, key);
+
+	if (e)
+		bpfix_ft_forget(ft, e);
 }
 
 /* The table's entry for @entry's key; @entry copied in if there is none (a fresh flow). */
 static struct flow_entry *tabled(struct bpfix_flow_table *ft, const struct flow_entry *entry)
 {
-	struct flow_entry *e = g_hash_table_lookup(ft->flows, &entry->key);
+	struct flow_entry *e = bpfix_ft_lookup(ft, &entry->key);
 
 	return e ? e : bpfix_ft_insert(ft, entry);
 }
@@ -308,7 +314,7 @@ void bpfix_ft_review(struct bpfix_flow_table *ft, struct flow_entry *e,
 static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats, void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry fresh, *e = g_hash_table_lookup(ft->flows, key);
+	struct flow_entry fresh, *e = bpfix_ft_lookup(ft, key);
 
 	ft->walked++;
 	/* kept in the table only if it goes on: a flow that ends in its first sweep (a mass of
@@ -326,16 +332,15 @@ void bpfix_ft_evicted(struct bpfix_flow_table *ft, struct flow_entry *e)
 }
 
 /* Flows gone from the source without an ending of ours were evicted: export what we saw. */
-static gboolean reap_evicted(gpointer key, gpointer value, gpointer arg)
+static bool reap_evicted(struct flow_entry *e, void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry *e = value;
 
-	(void)key;
 	if (e->sweep == ft->sweep)
-		return FALSE;
+		return false;
 	bpfix_ft_evicted(ft, e);
-	return TRUE;
+	bpfix_wheel_unlink(&e->due); /* the store forgets it */
+	return true;
 }
 
 /* The flow of a request (@c, the rest of its entry in @end) as the walk left it. */
@@ -400,7 +405,7 @@ static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 		return; /* not done: the source failed, the next sweep reads it whole */
 	}
 	emit_record(ft, &entry, &c->stats, reason);
-	g_hash_table_remove(ft->flows, &c->key);
+	bpfix_ft_forget_key(ft, &c->key);
 	ft->stats.flows_ended++;
 }
 
@@ -443,7 +448,7 @@ static void close_requested(struct bpfix_flow_table *ft)
 static struct flow_entry *entry_or(struct bpfix_flow_table *ft, const struct bpfix_flow_key *key,
 				   struct flow_entry *fresh)
 {
-	struct flow_entry *e = g_hash_table_lookup(ft->flows, key);
+	struct flow_entry *e = bpfix_ft_lookup(ft, key);
 
 	*fresh = (struct flow_entry){ .key = *key };
 	return e ? e : fresh;
@@ -454,14 +459,16 @@ static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_fl
 			 void *arg)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry fresh;
+	struct flow_entry fresh, *e;
 
 	ft->walked++;
 
 	ft->stats.flows_evicted++;
 	ft->stats.flows_ended++;
-	emit_record(ft, entry_or(ft, key, &fresh), stats, BPFIX_END_LACK_OF_RESOURCES);
-	g_hash_table_remove(ft->flows, key);
+	e = entry_or(ft, key, &fresh);
+	emit_record(ft, e, stats, BPFIX_END_LACK_OF_RESOURCES);
+	if (e != &fresh)
+		bpfix_ft_forget(ft, e);
 	/* its notices, taken after, must not bring it back */
 	if (ft->source->ops->drain_notices)
 		g_hash_table_add(ft->evicted_lives, g_memdup2(&stats->life, sizeof(stats->life)));
@@ -480,7 +487,8 @@ static int visit_drained(const struct bpfix_flow_key *key, const struct bpfix_fl
 	if (e != &fresh)
 		end_old_life(ft, e, stats);
 	emit_record(ft, e, stats, BPFIX_END_FORCED);
-	g_hash_table_remove(ft->flows, key);
+	if (e != &fresh)
+		bpfix_ft_forget(ft, e);
 	ft->stats.flows_ended++;
 	return 0;
 }
@@ -499,7 +507,7 @@ void bpfix_ft_close_ended(struct bpfix_flow_table *ft)
 	 * what the source answered, as if the sweep had read it (a second batch, in this sweep) */
 	for (i = 0; i < ft->news->len; i++) {
 		c = &g_array_index(ft->news, struct bpfix_close, i);
-		e = g_hash_table_lookup(ft->flows, &c->key);
+		e = bpfix_ft_lookup(ft, &c->key);
 		if (e)
 			bpfix_ft_review(ft, e, &c->stats);
 	}
@@ -544,7 +552,7 @@ static int sweep(struct bpfix_flow_table *ft, bool forced_end)
 	if (!err)
 		err = forced_end ? drain_pass(ft) : whole ? walk_pass(ft) : bpfix_ft_due_pass(ft);
 	if (!err && (forced_end || whole))
-		g_hash_table_foreach_remove(ft->flows, reap_evicted, ft);
+		bpfix_flow_store_filter(&ft->flows, reap_evicted, ft);
 	if (ft->walked > ft->stats.flows_peak)
 		ft->stats.flows_peak = ft->walked;
 	send_records(ft);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The flow table's insides, shared by its parts only (never included outside src/flow/):
- * flow_table.c (entries, the walk, closing and recording), deadlines.c (when each flow could end
- * next, the notices, the sweep that takes only the due flows) and budget.c (what a sweep holds
- * back for the export's pace).
+ * flow_table.c (the walk, closing and recording; the entries kept by flow_store.c), deadlines.c
+ * (when each flow could end next, the notices, the sweep that takes only the due flows) and
+ * budget.c (what a sweep holds back for the export's pace).
  */
 #ifndef BPFIX_FLOW_TABLE_IMPL_H
 #define BPFIX_FLOW_TABLE_IMPL_H
@@ -12,11 +12,12 @@
 
 #include <glib.h>
 
+#include "flow/flow_store.h"
 #include "flow/flow_table.h"
 #include "flow/wheel.h"
 
 struct flow_entry {
-	struct bpfix_flow_key key; /* first: the hash table's key points here */
+	struct bpfix_flow_key key;
 	struct bpfix_flow_stats seen; /* totals when last read (a sweep, a close) or noticed */
 	__u64 exported_packets;
 	__u64 exported_octets;
@@ -25,6 +26,9 @@ struct flow_entry {
 	struct bpfix_wheel_link due; /* in the wheel at the first sweep time it could end */
 	bool closing;		/* FIN or RST seen in this life: silent for the linger, it ends */
 	bool peek;		/* a notice said more than seen holds: read it when due */
+	bool stored;		/* in use in the store (flow_store.c), not a freed one */
+	__u32 hash;		/* of the key: the store finds the entry's slot again with it */
+	__u32 index;		/* in the store; while freed, the next freed one */
 };
 
 /*
@@ -45,7 +49,7 @@ struct bpfix_flow_table {
 	struct bpfix_flow_source *source;
 	bpfix_record_fn emit;
 	void *emit_arg;
-	GHashTable *flows;	/* struct bpfix_flow_key * -> struct flow_entry * */
+	struct flow_store flows; /* the entries, by key */
 	struct bpfix_wheel wheel; /* every entry, by the sweep time it could first end */
 	__u64 walked;		/* flows the current walk met: those in the source at once */
 	GArray *closes;		/* struct bpfix_close: a walk's requests to the source, after it */
@@ -88,6 +92,13 @@ void bpfix_ft_close_ended(struct bpfix_flow_table *ft);
 void bpfix_ft_hold(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 		   const struct ending *end);
 struct flow_entry *bpfix_ft_insert(struct bpfix_flow_table *ft, const struct flow_entry *fresh);
+/* The table's entry for @key, or NULL. */
+struct flow_entry *bpfix_ft_lookup(const struct bpfix_flow_table *ft,
+				   const struct bpfix_flow_key *key);
+/* Forget the flow of @e (out of the wheel and the store). */
+void bpfix_ft_forget(struct bpfix_flow_table *ft, struct flow_entry *e);
+/* Forget the flow of @key if the table has it. */
+void bpfix_ft_forget_key(struct bpfix_flow_table *ft, const struct bpfix_flow_key *key);
 
 /* deadlines.c */
 /* Put @e in the wheel at the first sweep time it could end, as far as the table knows. */

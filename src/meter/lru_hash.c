@@ -38,14 +38,9 @@ static int keys_equal(const void *a, const void *b, size_t len)
 	return !diff;
 }
 
-/* Put @entry with @hash in the first free slot from its home. */
 static void place(struct bpfix_lru_hash *m, __u32 entry, __u32 hash)
 {
-	__u32 s = hash & m->slot_mask;
-
-	while (m->slots[s].entry)
-		s = (s + 1) & m->slot_mask;
-	m->slots[s] = (struct bpfix_lru_slot){ .hash = hash, .entry = entry + 1 };
+	bpfix_hash_slots_place(m->slots, m->slot_mask, entry, hash);
 }
 
 /* Room for twice the entries (up to max_entries), and slots for twice that: new arrays, the
@@ -53,7 +48,7 @@ static void place(struct bpfix_lru_hash *m, __u32 entry, __u32 hash)
 static int grow(struct bpfix_lru_hash *m)
 {
 	__u32 room = m->room ? m->room * 2 : MIN_ROOM, nslots = m->slot_mask + 1, i;
-	struct bpfix_lru_slot *slots = NULL;
+	struct bpfix_hash_slot *slots = NULL;
 	struct bpfix_lru_link *links;
 	__u8 *keys, *values;
 
@@ -133,7 +128,7 @@ void bpfix_lru_hash__free(struct bpfix_lru_hash *m)
 __u32 bpfix_lru_hash__find(const struct bpfix_lru_hash *m, const void *key, __u32 hash)
 {
 	__u32 s = hash & m->slot_mask;
-	struct bpfix_lru_slot slot;
+	struct bpfix_hash_slot slot;
 
 	for (;; s = (s + 1) & m->slot_mask) {
 		slot = m->slots[s];
@@ -181,30 +176,7 @@ void bpfix_lru_hash__prefetch_entry(const struct bpfix_lru_hash *m, __u32 hash)
 /* The slot that holds @entry. */
 static __u32 slot_of(const struct bpfix_lru_hash *m, __u32 entry)
 {
-	__u32 s = m->links[entry].hash & m->slot_mask;
-
-	while (m->slots[s].entry != entry + 1)
-		s = (s + 1) & m->slot_mask;
-	return s;
-}
-
-/* Empty slot @s, shifting back the slots after it that may sit closer to their home. */
-static void empty_slot(struct bpfix_lru_hash *m, __u32 s)
-{
-	__u32 mask = m->slot_mask, j = s, home;
-
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!m->slots[j].entry)
-			break;
-		home = m->slots[j].hash & mask;
-		/* it may move to s when s lies between its home and j (cyclically) */
-		if (((j - home) & mask) >= ((j - s) & mask)) {
-			m->slots[s] = m->slots[j];
-			s = j;
-		}
-	}
-	m->slots[s].entry = 0;
+	return bpfix_hash_slots_of(m->slots, m->slot_mask, entry, m->links[entry].hash);
 }
 
 static void unlink_entry(struct bpfix_lru_hash *m, __u32 entry)
@@ -277,7 +249,7 @@ void bpfix_lru_hash__delete(struct bpfix_lru_hash *m, __u32 entry)
 {
 	__u32 last;
 
-	empty_slot(m, slot_of(m, entry));
+	bpfix_hash_slots_empty(m->slots, m->slot_mask, slot_of(m, entry));
 	unlink_entry(m, entry);
 	last = --m->count;
 	if (entry == last)

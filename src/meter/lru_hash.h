@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "meter/hash_slots.h"
+
 #define BPFIX_LRU_NONE ((__u32)-1) /* no entry */
 
 struct bpfix_lru_link {
@@ -20,16 +22,11 @@ struct bpfix_lru_link {
 	__u32 hash;	  /* the entry's hash: finds its slot again without rehashing */
 };
 
-struct bpfix_lru_slot {
-	__u32 hash;
-	__u32 entry;	  /* entry index + 1; 0: the slot is empty */
-};
-
 struct bpfix_lru_hash {
 	__u8 *keys;	  /* key_size octets per entry, entries 0 .. count-1 */
 	__u8 *values;	  /* value_size octets per entry */
 	struct bpfix_lru_link *links;
-	struct bpfix_lru_slot *slots; /* slot_mask + 1 of them, at most half used */
+	struct bpfix_hash_slot *slots; /* slot_mask + 1 of them, at most half used */
 	__u32 slot_mask;
 	__u32 count, room, max_entries; /* entries used, allocated, allowed */
 	__u32 head, tail; /* most and least recently used entry */
