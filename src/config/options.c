@@ -111,7 +111,8 @@ const struct option_spec bpfix_options[] = {
 	  "priority of bpfix's tc filters (1 runs first, before filters that may drop)", NULL,
 	  BPFIX_MODE_RUN },
 	{ "sweep-interval", 0, "live", "sweep_interval", VALUE_U32, FIELD(sweep_interval_s), 1, 60,
-	  "S", "read the flow map and export what ended every S seconds", NULL, BPFIX_MODE_RUN },
+	  "S", "export what ended every S seconds (the flows due, or the whole map when it must)",
+	  NULL, BPFIX_MODE_RUN },
 	{ "clock", 0, "live", "clock", VALUE_CHOICE, FIELD(clock), 0, 0, "precise|coarse",
 	  "the clock that stamps each packet: precise (bpf_ktime_get_ns) or coarse "
 	  "(bpf_ktime_get_coarse_ns: cheaper per packet, but flow start and end times are as of "

@@ -59,7 +59,14 @@ static __s64 monotonic_to_epoch(void)
 	return clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 }
 
-/* Until @deadline_ns, handle link events; a signal ends the wait early (EINTR). */
+/*
+ * The flow notices are collected this often between sweeps: the ring holds about one notice per
+ * 8 flows of the map, so a burst of new flows within one sweep interval would fill it (and cost a
+ * full walk); ten collections a second let it take ten times that.
+ */
+#define NOTICE_COLLECT_NS (NS_PER_S / 10)
+
+/* Until @deadline_ns, handle link events and collect notices; a signal ends the wait early. */
 static void wait_until(struct live *l, __s64 deadline_ns, struct bpfix_live_signals *sig)
 {
 	struct pollfd pfd = { .fd = bpfix_iface_set__fd(l->ifaces), .events = POLLIN };
@@ -71,10 +78,14 @@ static void wait_until(struct live *l, __s64 deadline_ns, struct bpfix_live_sign
 		left = deadline_ns - clock_ns(CLOCK_MONOTONIC);
 		if (left <= 0)
 			return;
+		if (left > NOTICE_COLLECT_NS)
+			left = NOTICE_COLLECT_NS;
 		ts.tv_sec = left / NS_PER_S;
 		ts.tv_nsec = left % NS_PER_S;
 		if (ppoll(&pfd, 1, &ts, &l->wait_mask) > 0)
 			bpfix_iface_set__handle_events(l->ifaces);
+		/* a failure here is the sweep's to see: its drain reads the same ring */
+		bpfix_kernel_source__collect_notices(l->source);
 	}
 }
 

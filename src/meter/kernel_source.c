@@ -21,6 +21,7 @@
 #include "util/log.h"
 
 #define BATCH_FLOWS 1024 /* flows read per bpf_map_lookup_batch call */
+#define LRU_LOCAL_FREE 128 /* free entries an LRU map keeps per CPU (kernel/bpf/bpf_lru_list.h) */
 
 struct bpfix_kernel_source {
 	struct bpfix_flow_source source;
@@ -41,6 +42,10 @@ struct bpfix_kernel_source {
 	__u64 notices_lost;		/* the program's count of lost notices at the last drain */
 	bpfix_notice_fn notice_fn;	/* the drain under way: where each notice goes */
 	void *notice_arg;
+	struct bpfix_notice *held;	/* notices collected from the ring since the last drain */
+	size_t held_len, held_cap;
+	bool held_lost;			/* a collect found the queue full and dropped a notice */
+	__u32 taken, take_max;		/* notices read by this consume, and at most (the ring's) */
 };
 
 /* Every flow in batches; @delete: each batch is also removed, atomically per flow. */
@@ -159,20 +164,72 @@ static int kernel_read_counters(void *ctx, __u64 counters[BPFIX_CNT_MAX])
 	return derive_conns_evicted(ks, counters);
 }
 
+/*
+ * Keep a notice until the next drain. The queue holds at most as many notices as the map holds
+ * flows (about three quarters of the map's own memory, and only under a flood of new flows);
+ * past that the notice is dropped and the next drain says so, as the ring would.
+ */
+static void hold_notice(struct bpfix_kernel_source *ks, const struct bpfix_notice *n)
+{
+	size_t cap = ks->held_cap ? ks->held_cap * 2 : 1024;
+	struct bpfix_notice *grown;
+
+	if (ks->held_len == ks->held_cap) {
+		if (cap > ks->source.silent_capacity)
+			cap = ks->source.silent_capacity;
+		grown = cap > ks->held_cap ? realloc(ks->held, cap * sizeof(*grown)) : NULL;
+		if (!grown) {
+			ks->held_lost = true;
+			return;
+		}
+		ks->held = grown;
+		ks->held_cap = cap;
+	}
+	ks->held[ks->held_len++] = *n;
+}
+
+/*
+ * libbpf hands over notices for as long as the program adds them: a consume stops after a ring's
+ * worth (this one is kept; the rest is the next consume's), so a flood cannot hold a sweep.
+ */
 static int on_notice(void *ctx, void *data, size_t size)
 {
 	struct bpfix_kernel_source *ks = ctx;
 
-	if (size >= sizeof(struct bpfix_notice))
+	if (size < sizeof(struct bpfix_notice))
+		return 0;
+	if (ks->notice_fn)
 		ks->notice_fn(data, ks->notice_arg);
-	return 0;
+	else
+		hold_notice(ks, data);
+	return ++ks->taken < ks->take_max ? 0 : -EAGAIN;
 }
 
-/* The loss is read before the ring: a notice lost while it is consumed is the next drain's. */
+/* Consume at most a ring's worth of notices: 0, or a negative errno. */
+static int consume_notices(struct bpfix_kernel_source *ks)
+{
+	int err;
+
+	ks->taken = 0;
+	err = ring_buffer__consume(ks->notices);
+	return err < 0 && err != -EAGAIN ? err : 0;
+}
+
+int bpfix_kernel_source__collect_notices(struct bpfix_kernel_source *ks)
+{
+	ks->notice_fn = NULL;
+	return consume_notices(ks);
+}
+
+/*
+ * The loss is read before the ring: a notice lost while it is consumed is the next drain's. The
+ * notices collected before go first: they are older than those still in the ring.
+ */
 static int kernel_drain_notices(void *ctx, bpfix_notice_fn fn, void *arg, bool *lost)
 {
 	struct bpfix_kernel_source *ks = ctx;
 	__u64 counters[BPFIX_CNT_MAX];
+	size_t i;
 	int err;
 
 	err = bpfix_counters_read_kernel(ks->counters_fd, ks->percpu, ks->ncpus, counters);
@@ -180,12 +237,17 @@ static int kernel_drain_notices(void *ctx, bpfix_notice_fn fn, void *arg, bool *
 		bpfix_warn("reading the notice loss count: %s\n", strerror(-err));
 		return err;
 	}
-	*lost = counters[BPFIX_CNT_NOTICES_LOST] != ks->notices_lost;
+	*lost = counters[BPFIX_CNT_NOTICES_LOST] != ks->notices_lost || ks->held_lost;
 	ks->notices_lost = counters[BPFIX_CNT_NOTICES_LOST];
+	ks->held_lost = false;
+	for (i = 0; i < ks->held_len; i++)
+		fn(&ks->held[i], arg);
+	ks->held_len = 0;
 	ks->notice_fn = fn;
 	ks->notice_arg = arg;
-	err = ring_buffer__consume(ks->notices);
-	if (err < 0) {
+	err = consume_notices(ks);
+	ks->notice_fn = NULL;
+	if (err) {
 		bpfix_warn("reading the flow notices: %s\n", strerror(-err));
 		return err;
 	}
@@ -199,6 +261,20 @@ static const struct bpfix_flow_source_ops kernel_source_ops = {
 	.read_counters = kernel_read_counters,
 	.drain_notices = kernel_drain_notices,
 };
+
+/*
+ * How many flows the LRU map holds before it may evict: each CPU keeps up to LRU_LOCAL_FREE free
+ * entries of its own (the kernel's LOCAL_FREE_TARGET, at most half the map on recent kernels),
+ * which the others cannot take, so a CPU may evict that much before the map is full.
+ */
+static __u64 silent_capacity(__u32 max_flows, int ncpus)
+{
+	__u64 reserved = (__u64)ncpus * LRU_LOCAL_FREE;
+
+	if (reserved > max_flows / 2)
+		reserved = max_flows / 2;
+	return max_flows - reserved;
+}
 
 struct bpfix_kernel_source *bpfix_kernel_source__new(const struct bpfix_bpf *bpf)
 {
@@ -245,7 +321,9 @@ struct bpfix_kernel_source *bpfix_kernel_source__new(const struct bpfix_bpf *bpf
 	}
 	ks->source.ops = &kernel_source_ops;
 	ks->source.ctx = ks;
-	ks->source.silent_capacity = bpfix_bpf__max_flows(bpf);
+	ks->take_max = bpfix_notice_ring_bytes(bpfix_bpf__max_flows(bpf)) /
+		       (sizeof(struct bpfix_notice) + 8);
+	ks->source.silent_capacity = silent_capacity(bpfix_bpf__max_flows(bpf), ks->ncpus);
 	return ks;
 fail:
 	bpfix_kernel_source__free(ks);
@@ -270,6 +348,7 @@ void bpfix_kernel_source__free(struct bpfix_kernel_source *ks)
 	if (ks->closing)
 		munmap(ks->closing, ks->closing_len);
 	ring_buffer__free(ks->notices);
+	free(ks->held);
 	free(ks->percpu);
 	free(ks->keys);
 	free(ks->values);

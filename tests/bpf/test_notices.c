@@ -5,7 +5,8 @@
  * is told once with its statistics as inserted; a record start is told when a packet opens a
  * record after a close or moves its start earlier, and not for the packets after; a record that
  * gains FIN or RST is told once per record; a peek reads a flow of any life and leaves it. Kernel
- * only: a full ring buffer loses notices, counts them, and the next drain says so once.
+ * only: a full ring buffer loses notices, counts them, and the next drain says so once; notices
+ * collected between drains are all kept, up to the source's queue.
  * Exit 77: no BPF here (the host engine has run and passed).
  */
 #include <errno.h>
@@ -214,6 +215,53 @@ static void overflow(struct engine *e)
 	g_array_free(d.notices, TRUE);
 }
 
+/*
+ * Kernel: notices collected between drains (bpfix_kernel_source__collect_notices, as replay and
+ * live do) are kept for the next drain, in order: twice the ring's room loses none. Past the
+ * source's own queue (as many notices as the map holds flows) they are lost, and that is said.
+ */
+static void collected(struct engine *e)
+{
+	const char *what = "collected between drains";
+	__u32 room = bpfix_notice_ring_bytes(MAX_FLOWS) / (sizeof(struct bpfix_notice) + 8);
+	__u32 i, flows = 2 * room + 100, in_order = 0;
+	struct bpfix_flow_key key;
+	struct drained d;
+
+	for (i = 0; i < flows; i++) {
+		run(e, (__u16)(20000 + i), 0, T0 + 40 * S);
+		if (i % (room / 2) == 0)
+			bpfix_kernel_source__collect_notices(e->ks);
+	}
+	d = drain(e);
+	CHECK_EQ(e, what, d.lost, false);
+	CHECK_EQ(e, what, d.notices->len, flows);
+	for (i = 0; i < d.notices->len && i < flows; i++) {
+		key_of(&key, (__u16)(20000 + i));
+		in_order += !memcmp(&g_array_index(d.notices, struct bpfix_notice, i).key, &key,
+				    sizeof(key));
+	}
+	CHECK_EQ(e, what, in_order, flows);
+	g_array_free(d.notices, TRUE);
+
+	what = "collected past the queue";
+	flows = MAX_FLOWS + room;
+	for (i = 0; i < flows; i++) {
+		run(e, (__u16)(30000 + i), 0, T0 + 50 * S);
+		if (i % (room / 2) == 0)
+			bpfix_kernel_source__collect_notices(e->ks);
+	}
+	d = drain(e);
+	CHECK_EQ(e, what, d.lost, true);
+	if (d.notices->len < MAX_FLOWS || d.notices->len >= flows)
+		fail(e, what, "%u notices kept of %u, the queue holds %u and the ring %u",
+		     d.notices->len, flows, MAX_FLOWS, room);
+	g_array_free(d.notices, TRUE);
+	d = drain(e);
+	CHECK_EQ(e, what, d.lost, false); /* told once */
+	g_array_free(d.notices, TRUE);
+}
+
 int main(void)
 {
 	struct engine host = { .name = "host" }, kernel = { .name = "kernel" };
@@ -237,8 +285,10 @@ int main(void)
 		lifecycle(&kernel);
 		peek(&kernel);
 		overflow(&kernel);
+		collected(&kernel);
 		if (failures == before)
-			printf("ok   kernel engine: created, started, closing, peek, lost\n");
+			printf("ok   kernel engine: created, started, closing, peek, lost, "
+			       "collected\n");
 		printf("%d failure(s)\n", failures);
 	}
 	engine_close(&kernel);
