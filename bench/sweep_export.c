@@ -12,7 +12,10 @@
  * the first is the CPU a sweep spends per second with N live flows (sweep_scan_cpu_s). The first
  * reads the whole map, as any table's first sweep does (and as a sweep does after 1 M flows made
  * at once by the program: their notices overflow the ring buffer, at most 16 MiB); the next ones
- * take the flows due from the table's timer wheel, none here.
+ * take the flows due from the table's timer wheel, none here (sweep_scan_idle_cpu_s). Then the same
+ * exporter goes on with the flows sending: each gets a packet every BUSY_TRAFFIC_S s (the map
+ * rewritten), none ends, each comes due once per idle timeout; the mean CPU per sweep over one
+ * idle timeout of sweeps is sweep_scan_cpu_s.
  * Usage: sweep_export [N [max_flows]] (default 1000000, 1310720). Needs root.
  */
 #include <dirent.h>
@@ -41,6 +44,11 @@
 #define NS_PER_S 1000000000ull
 #define FILL_BATCH 65536
 #define SCAN_SWEEPS 4
+/* busy_cpu: flows last seen at 2 s (idle timeout 15 s) are first due at the sweep of 17 s, the
+ * 11th after the scan's; then every 15 s: 15 sweeps from the 12th hold one such wave */
+#define BUSY_WARMUP 11
+#define BUSY_SWEEPS 15
+#define BUSY_TRAFFIC_S 5
 
 /* ---- the sink: a UDP collector that only counts ---- */
 
@@ -245,7 +253,8 @@ static void flow_of(__u32 i, struct bpfix_flow_key *k, struct bpfix_flow_stats *
 	v->ttl_range = BPFIX_TTL_RANGE(60, 64);
 }
 
-static int fill(int fd, __u32 n)
+/* The @n flows into the map; @more > 0: as if each got @more packets since, the last at @last_ns. */
+static int fill_at(int fd, __u32 n, __u64 last_ns, __u32 more)
 {
 	static struct bpfix_flow_key keys[FILL_BATCH];
 	static struct bpfix_flow_stats vals[FILL_BATCH];
@@ -254,8 +263,14 @@ static int fill(int fd, __u32 n)
 
 	while (done < n) {
 		count = n - done < FILL_BATCH ? n - done : FILL_BATCH;
-		for (i = 0; i < count; i++)
+		for (i = 0; i < count; i++) {
 			flow_of(done + i, &keys[i], &vals[i]);
+			if (more) {
+				vals[i].packets += more;
+				vals[i].octets += (__u64)more * 600;
+				vals[i].last_ns = last_ns + done + i;
+			}
+		}
 		err = bpf_map_update_batch(fd, keys, vals, &count, NULL);
 		if (err) {
 			fprintf(stderr, "bpf_map_update_batch at %u: %s\n", done, strerror(-err));
@@ -264,6 +279,11 @@ static int fill(int fd, __u32 n)
 		done += count;
 	}
 	return 0;
+}
+
+static int fill(int fd, __u32 n)
+{
+	return fill_at(fd, n, 0, 0);
 }
 
 static long count_flows(int fd)
@@ -331,6 +351,40 @@ static double scan_cpu(struct bpfix_exporter *ex, struct sink *s, __u32 n)
 	return cpu[1 + (SCAN_SWEEPS - 1) / 2];
 }
 
+/*
+ * Mean CPU seconds per sweep over one idle timeout of sweeps (BUSY_SWEEPS, one a second of pcap
+ * time) with @n live flows that keep sending: every BUSY_TRAFFIC_S seconds each one gets a packet
+ * (the map rewritten as the program would have counted it), so none ends, but each comes due once
+ * per idle timeout and is looked at (its removal refused: alive). Starts where scan_cpu ended;
+ * the sweeps up to the first such wave are not counted. Negative errno, -EPROTO if a record went
+ * out.
+ */
+static double busy_cpu(struct bpfix_exporter *ex, struct sink *s, int fd, __u32 n)
+{
+	unsigned long long before = s->data_records;
+	double total = 0, c0;
+	__u64 now;
+	int i, err;
+
+	for (i = 0; i < BUSY_WARMUP + BUSY_SWEEPS; i++) {
+		now = (3 + SCAN_SWEEPS + (__u64)i) * NS_PER_S + n;
+		if (i % BUSY_TRAFFIC_S == 0 && fill_at(fd, n, now - NS_PER_S / 2, 1 + (__u32)i))
+			return -EIO;
+		c0 = cpu_s();
+		err = bpfix_exporter__sweep(ex, now);
+		if (!err)
+			err = bpfix_exporter__tick(ex, false);
+		if (err)
+			return err;
+		if (i >= BUSY_WARMUP)
+			total += cpu_s() - c0;
+	}
+	usleep(300000);
+	if (s->data_records != before)
+		return -EPROTO;
+	return total / BUSY_SWEEPS;
+}
+
 static int quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG)
@@ -366,7 +420,7 @@ int main(int argc, char **argv)
 	long in_map, missing, forced_missing;
 	unsigned long long records_before;
 	long long drops;
-	double scan, first_walk;
+	double scan, busy = -1, first_walk;
 	__u64 t0, t1, t2, t3, t4, now_ns;
 	int fd, err, ret = 1;
 
@@ -458,12 +512,22 @@ int main(int argc, char **argv)
 	if (scan < 0)
 		fprintf(stderr, "scan sweeps: %s\n", scan == -EPROTO ? "a flow ended (records went out)"
 								   : strerror((int)-scan));
+	else
+		busy = busy_cpu(ex, &sink, fd, n);
+	if (busy < 0 && scan >= 0)
+		fprintf(stderr, "busy scan sweeps: %s\n",
+			busy == -EPROTO ? "a flow ended (records went out)" : strerror((int)-busy));
+	else if (busy >= 0)
+		printf("busy scan: %u flows sending, one sweep a second: %.3f s CPU per sweep (mean "
+		       "over %d sweeps, one idle timeout)\n", n, busy, BUSY_SWEEPS);
 	printf("RESULT sweep_1m_s=%.3f sweep_1m_missing=%ld sweep_1m_forced_s=%.3f "
 	       "sweep_1m_forced_missing=%ld sweep_1m_first_walk_s=%.3f sweep_flows=%u "
 	       "sweep_sink_drops=%lld",
 	       (t2 - t1) / 1e9, missing, (t4 - t3) / 1e9, forced_missing, first_walk, n, drops);
 	if (scan >= 0)
-		printf(" sweep_scan_cpu_s=%.3f", scan);
+		printf(" sweep_scan_idle_cpu_s=%.3f", scan);
+	if (busy >= 0)
+		printf(" sweep_scan_cpu_s=%.3f", busy);
 	printf("\n");
 	ret = 0;
 out:

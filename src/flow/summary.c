@@ -27,6 +27,15 @@ static bool shown(const struct bpfix_stat_desc *d, __u64 value, bool replay, boo
 	return false;
 }
 
+/*
+ * What was metered and never exported; 0, not a wrapped number, when more went out than the
+ * program metered (flows a benchmark wrote into the map itself).
+ */
+static __u64 short_of(__u64 metered, __u64 exported)
+{
+	return metered > exported ? metered - exported : 0;
+}
+
 int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *source,
 			  struct bpfix_flow_table *table,
 			  const struct bpfix_export_totals *exported, const __u64 *frames_read,
@@ -59,9 +68,9 @@ int bpfix_summary_collect(struct bpfix_summary *sum, struct bpfix_flow_source *s
 	v[BPFIX_STAT_EXPORT_FAILURES] = exported->failures;
 	/* before the end, packets still in the map are neither exported nor lost */
 	if (final) {
-		v[BPFIX_STAT_PACKETS_LOST] = c[BPFIX_CNT_METERED] - ft.packets;
-		v[BPFIX_STAT_OCTETS_LOST] = c[BPFIX_CNT_OCTETS_METERED] - ft.octets;
-		v[BPFIX_STAT_FLOWS_LOST] = c[BPFIX_CNT_FLOWS_CREATED] - ft.flows_ended;
+		v[BPFIX_STAT_PACKETS_LOST] = short_of(c[BPFIX_CNT_METERED], ft.packets);
+		v[BPFIX_STAT_OCTETS_LOST] = short_of(c[BPFIX_CNT_OCTETS_METERED], ft.octets);
+		v[BPFIX_STAT_FLOWS_LOST] = short_of(c[BPFIX_CNT_FLOWS_CREATED], ft.flows_ended);
 	}
 	v[BPFIX_STAT_FLOWS_ACTIVE] = ft.flows_active;
 	if (ft.flows_evicted || v[BPFIX_STAT_FLOWS_LOST])
