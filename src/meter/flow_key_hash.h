@@ -56,7 +56,7 @@ static inline __u32 bpfix_key_hash(const void *key, size_t len)
 		memcpy(&tail, p + i, 4);
 		b = tail;
 	}
-	if (i % 16)
+	if (len % 16) /* a 4-octet tail alone leaves i where the last block ended */
 		h += bpfix_hash_fold(a ^ k[8], b ^ k[9]);
 	h = bpfix_hash_fold(h, 0x9E3779B97F4A7C15ull);
 	return (__u32)(h ^ h >> 32);

@@ -283,9 +283,14 @@ static void flip_every_bit(size_t len)
 
 static void test_hash_every_octet(void **state)
 {
+	size_t len;
+
 	(void)state;
 	flip_every_bit(sizeof(struct bpfix_flow_key));
 	flip_every_bit(sizeof(struct bpfix_conn_key));
+	/* every length the hash takes (a multiple of 4 up to 80): each tail case */
+	for (len = 4; len <= 80; len += 4)
+		flip_every_bit(len);
 }
 
 /* 2^16 IPv4 flows differing in address and port only: the low 17 bits (what a table of 2^17
