@@ -19,7 +19,7 @@
 #include "flow_maps.bpf.h"
 #include "tc_compat.bpf.h"
 
-/* This CPU's counters; how much a packet adds to each is the accounting rule's (bpfix_account.h). */
+/* This CPU's counters; what a packet adds to each is the accounting rule's (bpfix_account.h). */
 static __always_inline struct bpfix_counter_values *counters(void)
 {
 	__u32 zero = 0;

@@ -226,8 +226,8 @@ BPFIX_INLINE void bpfix_notice_of(struct bpfix_notice *n, const struct bpfix_flo
  * close exchanges the per-record fields (start, flags and TTLs, TCP gaps and retransmissions)
  * first and reads the totals after: a packet racing it is counted in this record or the next,
  * never lost (its flags, TTL or TCP loss may go to the next one). A removal reads the flow and
- * refuses if a packet came since the walk. A peek only reads it. Returns 1 when the caller must now delete the flow,
- * in the same run.
+ * refuses if a packet came since the walk. A peek only reads it. Returns 1 when the caller must
+ * now delete the flow, in the same run.
  */
 BPFIX_INLINE int bpfix_flow_close(struct bpfix_flow_stats *s, struct bpfix_close *c)
 {

@@ -107,7 +107,7 @@ struct bpfix_flow_stats {
 #define BPFIX_TCP_LOSS_GAPS(loss) ((__u32)(loss))
 #define BPFIX_TCP_LOSS_RETRANS(loss) ((__u32)((loss) >> 32))
 
-/* ttl_range: packing and the two halves; the empty range (after a record closed) is min 255, max 0 */
+/* ttl_range: packing and the two halves; the empty range (after a record closed): min 255, max 0 */
 #define BPFIX_TTL_RANGE(min, max) ((__u32)(min) | (__u32)(max) << 8)
 #define BPFIX_TTL_RANGE_EMPTY BPFIX_TTL_RANGE(0xff, 0)
 #define BPFIX_TTL_MIN(range) ((__u8)((range) & 0xff))

@@ -13,7 +13,8 @@
 #include "bpfix_gtpu.h"
 
 /* An Ethernet frame: up to BPFIX_MAX_VLAN 802.1Q/802.1ad tags, then IP, or IP over MPLS. */
-BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ethernet(struct bpfix_cursor *c, struct bpfix_pkt_meta *m)
+BPFIX_INLINE enum bpfix_parse_rc bpfix_parse_ethernet(struct bpfix_cursor *c,
+						      struct bpfix_pkt_meta *m)
 {
 	const struct bpfix_eth_hdr *eth = BPFIX_PEEK(c, 0, bpfix_eth_hdr);
 	const struct bpfix_vlan_hdr *vlan;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Skeleton lifecycle: open, set the knobs (replay clock, GTP-U port, flow and connection map
- * sizes, the notice ring buffer's), load, and say why a load failed. Nothing here touches a map's contents or an interface.
+ * sizes, the notice ring buffer's), load, and say why a load failed. Nothing here touches a
+ * map's contents or an interface.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -2,8 +2,8 @@
 /*
  * Loads the TC programs and their maps (the bpftool skeleton) with the load-time knobs and map
  * sizes set, and hands out their file descriptors. It explains a refused load (which capability
- * is missing, or a kernel without bpf()). It reads no map and attaches nothing: kernel_source.c reads the maps,
- * live/tc_attach.c attaches, test_run_feed.c runs frames.
+ * is missing, or a kernel without bpf()). It reads no map and attaches nothing: kernel_source.c
+ * reads the maps, live/tc_attach.c attaches, test_run_feed.c runs frames.
  */
 #ifndef BPFIX_BPF_LOADER_H
 #define BPFIX_BPF_LOADER_H
@@ -21,8 +21,8 @@ struct bpfix_bpf_opts {
 };
 
 /*
- * The notice ring buffer (bpf/flow_maps.bpf.h): room for a notice per BPFIX_NOTICE_RING_FLOWS_PER_SLOT
- * flows of the map between two sweeps, rounded up to a power of two, within these bounds. Beyond
+ * The notice ring buffer (bpf/flow_maps.bpf.h): room for a notice per
+ * BPFIX_NOTICE_RING_FLOWS_PER_SLOT flows of the map between two collections, rounded up to a power of two, within these bounds. Beyond
  * it, notices are lost and the next sweep reads the whole map.
  */
 #define BPFIX_NOTICE_RING_FLOWS_PER_SLOT 8

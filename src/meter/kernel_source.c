@@ -2,7 +2,8 @@
 /*
  * The flow source over the kernel maps: batch reads, runs of the close program (record closes,
  * removals, peeks), the forced-end drain, the program's flow notices and per-CPU counter sums,
- * with the connection map's evictions derived (the kernel's LRU tells no one). It never writes a flow's value or a connection.
+ * with the connection map's evictions derived (the kernel's LRU tells no one). It never writes a
+ * flow's value or a connection.
  * Loading is bpf_loader.c's, feeding frames test_run_feed.c's, attaching live's.
  */
 #include <errno.h>

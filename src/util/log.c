@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* The log level, and libbpf's log: silent unless asked for, since its lines name no cause for users. */
+/*
+ * The log level, and libbpf's log: silent unless asked for, since its lines name no cause for
+ * users.
+ */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>

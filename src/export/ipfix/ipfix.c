@@ -3,7 +3,8 @@
  * libfixbuf exporting process: information model, one session and fBuf per destination, template
  * refresh, flow records and statistics, each message handed whole to the destination's transport
  * (export/transport.h). Sending, retrying and counting what got through are the transports'; what
- * the templates hold is templates.c's; what each destination took and lost, losses.c's. GError stays here: callers get negative errno values.
+ * the templates hold is templates.c's; what each destination took and lost, losses.c's. GError
+ * stays here: callers get negative errno values.
  */
 #define _GNU_SOURCE /* fopencookie */
 #include <errno.h>
