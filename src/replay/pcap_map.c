@@ -18,13 +18,14 @@
 #define RECORD_HDR_LEN 16
 #define MAGIC_USEC 0xA1B2C3D4u	/* in the host's byte order: the file was written here */
 #define MAGIC_NSEC 0xA1B23C4Du
-#define PREFETCH_LEN 128
+#define STREAM_AHEAD 2048
 
 struct bpfix_pcap_map {
 	int fd;
 	const __u8 *win;	/* the mapped window of the file: win_len octets from win_off */
 	__u64 win_off, win_len;
 	__u64 size, off;
+	__u64 streamed;		/* fetched up to here */
 	__u64 page, window;	/* window: octets mapped at a time, whole pages */
 	__u32 snapshot;
 	__s64 frac_scale;	/* ns per sub-second unit: 1000 (microseconds) or 1 */
@@ -94,6 +95,21 @@ struct bpfix_pcap_map *bpfix_pcap_map__open(int fd, __u64 size, __u32 snapshot, 
 	return m;
 }
 
+/*
+ * Every cache line up to STREAM_AHEAD octets past the next record's start, fetched once, while
+ * this one is metered: the next records' headers and first octets arrive before they are read
+ * (reading a record's length to prefetch just the one after it stalls on that read instead).
+ */
+static void stream_ahead(struct bpfix_pcap_map *m, __u64 win_end)
+{
+	__u64 to = m->off + STREAM_AHEAD < win_end ? m->off + STREAM_AHEAD : win_end;
+
+	if (m->streamed < m->off)
+		m->streamed = m->off & ~(__u64)63;
+	for (; m->streamed < to; m->streamed += 64)
+		__builtin_prefetch(at(m, m->streamed));
+}
+
 int bpfix_pcap_map__next(struct bpfix_pcap_map *m, struct bpfix_pcap_record *rec)
 {
 	__u64 need = m->off + RECORD_HDR_LEN + m->snapshot, win_end = m->win_off + m->win_len;
@@ -119,12 +135,7 @@ int bpfix_pcap_map__next(struct bpfix_pcap_map *m, struct bpfix_pcap_record *rec
 	rec->tstamp_ns = (__u64)word(hdr) * 1000000000ull +
 			 (__u64)((__s64)(__s32)word(hdr + 4) * m->frac_scale);
 	m->off += RECORD_HDR_LEN + caplen;
-	/* the next record's header and the headers the parser reads first, fetched while this
-	 * one is metered (one record ahead: reading its length to go further stalls more) */
-	if (win_end - m->off >= PREFETCH_LEN) {
-		__builtin_prefetch(at(m, m->off));
-		__builtin_prefetch(at(m, m->off) + PREFETCH_LEN - 1);
-	}
+	stream_ahead(m, win_end);
 	return 1;
 }
 
