@@ -64,8 +64,16 @@ static void created(struct bpfix_flow_table *ft, const struct bpfix_notice *n)
 	struct flow_entry fresh = { .key = n->key, .seen = n->stats }, *e;
 
 	fresh.closing = n->stats.tcp_flags & BPFIX_TCP_ENDING;
+	fresh.noticed = true;
 	e = bpfix_ft_insert(ft, &fresh);
 	bpfix_ft_schedule(ft, e);
+}
+
+/* A life that left the table before its creation notice came (bpfix_ft_gone). */
+static bool gone(const struct bpfix_flow_table *ft, __u64 life)
+{
+	return g_hash_table_contains(ft->gone_lives[0], &life) ||
+	       g_hash_table_contains(ft->gone_lives[1], &life);
 }
 
 static void noticed(const struct bpfix_notice *n, void *arg)
@@ -74,13 +82,14 @@ static void noticed(const struct bpfix_notice *n, void *arg)
 	struct flow_entry *e = bpfix_ft_lookup(ft, &n->key);
 
 	if (!e) {
-		/* else of a flow the table let go (a packet that raced its removal, or one the
-		 * source evicted and reported in this sweep): nothing */
-		if ((n->kinds & BPFIX_NOTICE_CREATED) &&
-		    !g_hash_table_contains(ft->evicted_lives, &n->stats.life))
+		/* else of a flow the table let go (a packet that raced its removal, or a life that
+		 * a walk met and ended, or the source evicted, before this notice came): nothing */
+		if ((n->kinds & BPFIX_NOTICE_CREATED) && !gone(ft, n->stats.life))
 			created(ft, n);
 		return;
 	}
+	if (n->stats.life == e->seen.life && (n->kinds & BPFIX_NOTICE_CREATED))
+		e->noticed = true;
 	if (n->stats.life != e->seen.life) {
 		/* another life, or an old notice of a life a walk has passed: a read tells */
 		sooner(ft, e, 0);

@@ -46,7 +46,8 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 	ft->peeks = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
 	ft->news = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
 	ft->records = g_array_new(FALSE, FALSE, sizeof(struct bpfix_record));
-	ft->evicted_lives = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	ft->gone_lives[0] = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	ft->gone_lives[1] = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	return ft;
 }
 
@@ -61,7 +62,8 @@ void bpfix_flow_table__free(struct bpfix_flow_table *ft)
 	g_array_free(ft->peeks, TRUE);
 	g_array_free(ft->news, TRUE);
 	g_array_free(ft->records, TRUE);
-	g_hash_table_destroy(ft->evicted_lives);
+	g_hash_table_destroy(ft->gone_lives[0]);
+	g_hash_table_destroy(ft->gone_lives[1]);
 	free(ft);
 }
 
@@ -221,9 +223,12 @@ static void end_old_life(struct bpfix_flow_table *ft, struct flow_entry *e,
 	ft->stats.flows_evicted++;
 	ft->stats.flows_ended++;
 	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
+	if (!e->noticed)
+		bpfix_ft_gone(ft, e->seen.life);
 	e->exported_packets = 0;
 	e->exported_octets = 0;
 	e->closing = false;
+	e->noticed = false; /* the new life's notice may still come */
 }
 
 void bpfix_ft_finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
@@ -242,6 +247,7 @@ void bpfix_ft_finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
 		.reason = reason,
 		.closing = e->closing,
 		.from_seen = from_seen,
+		.noticed = e->noticed,
 	};
 
 	g_array_append_val(ft->closes, c);
@@ -264,6 +270,12 @@ void bpfix_ft_forget(struct bpfix_flow_table *ft, struct flow_entry *e)
 {
 	bpfix_wheel_unlink(&e->due);
 	bpfix_flow_store_remove(&ft->flows, e);
+}
+
+void bpfix_ft_gone(struct bpfix_flow_table *ft, __u64 life)
+{
+	if (ft->source->ops->drain_notices)
+		g_hash_table_add(ft->gone_lives[ft->gone_now], g_memdup2(&life, sizeof(life)));
 }
 
 void bpfix_ft_forget_key(struct bpfix_flow_table *ft, const struct bpfix_flow_key *key)
@@ -329,6 +341,8 @@ void bpfix_ft_evicted(struct bpfix_flow_table *ft, struct flow_entry *e)
 	ft->stats.flows_evicted++;
 	ft->stats.flows_ended++;
 	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
+	if (!e->noticed)
+		bpfix_ft_gone(ft, e->seen.life);
 }
 
 /* Flows gone from the source without an ending of ours were evicted: export what we saw. */
@@ -355,6 +369,7 @@ static struct flow_entry entry_of(const struct bpfix_flow_table *ft, const struc
 		.sweep = ft->sweep,
 		.held_since_ns = end->held_since_ns,
 		.closing = end->closing,
+		.noticed = end->noticed,
 	};
 }
 
@@ -406,6 +421,8 @@ static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 	}
 	emit_record(ft, &entry, &c->stats, reason);
 	bpfix_ft_forget_key(ft, &c->key);
+	if (!end->noticed)
+		bpfix_ft_gone(ft, c->stats.life); /* a removal and a refusal keep the walk's life */
 	ft->stats.flows_ended++;
 }
 
@@ -469,9 +486,7 @@ static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_fl
 	emit_record(ft, e, stats, BPFIX_END_LACK_OF_RESOURCES);
 	if (e != &fresh)
 		bpfix_ft_forget(ft, e);
-	/* its notices, taken after, must not bring it back */
-	if (ft->source->ops->drain_notices)
-		g_hash_table_add(ft->evicted_lives, g_memdup2(&stats->life, sizeof(stats->life)));
+	bpfix_ft_gone(ft, stats->life); /* its notices, taken after, must not bring it back */
 	return 0;
 }
 
@@ -548,7 +563,8 @@ static int sweep(struct bpfix_flow_table *ft, bool forced_end)
 		err = ft->source->ops->drain_evicted(ft->source->ctx, visit_evicted, ft);
 	if (!err)
 		whole = bpfix_ft_take_notices(ft);
-	g_hash_table_remove_all(ft->evicted_lives);
+	ft->gone_now ^= 1; /* the set before the last is forgotten */
+	g_hash_table_remove_all(ft->gone_lives[ft->gone_now]);
 	if (!err)
 		err = forced_end ? drain_pass(ft) : whole ? walk_pass(ft) : bpfix_ft_due_pass(ft);
 	if (!err && (forced_end || whole))

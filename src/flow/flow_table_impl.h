@@ -26,6 +26,7 @@ struct flow_entry {
 	struct bpfix_wheel_link due; /* in the wheel at the first sweep time it could end */
 	bool closing;		/* FIN or RST seen in this life: silent for the linger, it ends */
 	bool peek;		/* a notice said more than seen holds: read it when due */
+	bool noticed;		/* its life's creation notice was taken: none can come after it */
 	bool stored;		/* in use in the store (flow_store.c), not a freed one */
 	__u32 hash;		/* of the key: the store finds the entry's slot again with it */
 	__u32 index;		/* in the store; while freed, the next freed one */
@@ -42,6 +43,7 @@ struct ending {
 	enum bpfix_end_reason reason;
 	bool closing;
 	bool from_seen;		/* decided on what the table knew, not on a read of the source */
+	bool noticed;
 };
 
 struct bpfix_flow_table {
@@ -58,7 +60,12 @@ struct bpfix_flow_table {
 	GArray *news;		/* struct bpfix_close: removals decided on what the table knew that
 				 * found packets since: decided again on what the source said */
 	GArray *records;	/* struct bpfix_record: a walk's records, sent in time order after it */
-	GHashTable *evicted_lives; /* lives the source reported evicted in this sweep (a set) */
+	/* Lives that left the table before their creation notice was taken (a flow the source
+	 * evicted, or that a walk met and ended first): a notice that comes later must not bring
+	 * them back. Two sets of __u64, this sweep's and the last's: a notice is at most a sweep
+	 * late (later, it was lost, and the sweep walks). */
+	GHashTable *gone_lives[2];
+	unsigned int gone_now;	/* index of this sweep's set */
 	__u64 sweep;
 	__u64 now_ns;
 	__u64 budget;		/* records the current walk may make */
@@ -97,6 +104,8 @@ struct flow_entry *bpfix_ft_lookup(const struct bpfix_flow_table *ft,
 				   const struct bpfix_flow_key *key);
 /* Forget the flow of @e (out of the wheel and the store). */
 void bpfix_ft_forget(struct bpfix_flow_table *ft, struct flow_entry *e);
+/* The life @life left the table: a creation notice of it that comes later is not a new flow. */
+void bpfix_ft_gone(struct bpfix_flow_table *ft, __u64 life);
 /* Forget the flow of @key if the table has it. */
 void bpfix_ft_forget_key(struct bpfix_flow_table *ft, const struct bpfix_flow_key *key);
 
