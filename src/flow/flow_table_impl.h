@@ -95,7 +95,8 @@ void bpfix_ft_finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
 void bpfix_ft_evicted(struct bpfix_flow_table *ft, struct flow_entry *e);
 /* Have the source act on the sweep's requests, the budget's worth of them. */
 void bpfix_ft_close_ended(struct bpfix_flow_table *ft);
-/* Leave the flow of @c in the source for a later sweep (over the budget), remembering since when. */
+/* Leave the flow of @c in the source for a later sweep (over the budget), remembering since
+ * when. */
 void bpfix_ft_hold(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 		   const struct ending *end);
 struct flow_entry *bpfix_ft_insert(struct bpfix_flow_table *ft, const struct flow_entry *fresh);
