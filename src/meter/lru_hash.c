@@ -12,6 +12,7 @@
 #include "meter/lru_hash.h"
 
 #define MIN_ROOM 64u
+#define MAX_ENTRIES (1u << 30) /* its slots, twice as many, still count in 32 bits */
 #define CACHE_LINE 64u
 
 static void *alloc_aligned(size_t bytes)
@@ -95,7 +96,8 @@ struct bpfix_lru_hash *bpfix_lru_hash__new(size_t key_size, size_t value_size, _
 {
 	struct bpfix_lru_hash *m;
 
-	if (!max_entries || !key_size || key_size % 4 || !value_size || value_size % 4) {
+	if (!max_entries || max_entries > MAX_ENTRIES || !key_size || key_size % 4 ||
+	    !value_size || value_size % 4) {
 		errno = EINVAL;
 		return NULL;
 	}

@@ -33,7 +33,7 @@ struct bpfix_lru_hash {
 	size_t key_size, value_size;
 };
 
-/* NULL with errno set. @key_size and @value_size: multiples of 4. */
+/* NULL with errno set. @key_size and @value_size: multiples of 4; @max_entries: 1 to 2^30. */
 struct bpfix_lru_hash *bpfix_lru_hash__new(size_t key_size, size_t value_size, __u32 max_entries);
 void bpfix_lru_hash__free(struct bpfix_lru_hash *m);
 

@@ -6,6 +6,7 @@
  * (every octet counts, the low bits spread); and the host engine's eviction order and life ids
  * through whole frames.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -230,6 +231,21 @@ static __u32 stalest_id(const struct bpfix_lru_hash *map)
 }
 
 /* The stalest follows the order of last use exactly, a removal in the middle included. */
+static void test_sizes_refused(void **state)
+{
+	struct bpfix_lru_hash *m;
+
+	(void)state;
+	assert_null(bpfix_lru_hash__new(64, 32, 0));
+	assert_null(bpfix_lru_hash__new(62, 32, 16));
+	errno = 0;
+	assert_null(bpfix_lru_hash__new(64, 32, (1u << 30) + 1)); /* its slots would wrap */
+	assert_int_equal(errno, EINVAL);
+	m = bpfix_lru_hash__new(64, 32, 1u << 30); /* allocated as it fills: small at first */
+	assert_non_null(m);
+	bpfix_lru_hash__free(m);
+}
+
 static void test_eviction_order(void **state)
 {
 	struct bpfix_lru_hash *map = bpfix_lru_hash__new(sizeof(struct bpfix_flow_key),
@@ -408,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_random_good_hash),
 		cmocka_unit_test(test_random_colliding_hash),
 		cmocka_unit_test(test_random_wrapping_hash),
+		cmocka_unit_test(test_sizes_refused),
 		cmocka_unit_test(test_eviction_order),
 		cmocka_unit_test(test_hash_every_octet),
 		cmocka_unit_test(test_hash_spreads_low_bits),
