@@ -43,12 +43,17 @@ struct metered_packet {
 
 #define ENTRY_AFTER 1 /* packets from fetching one's slot to fetching its entry */
 #define PIPELINE 3    /* packets from parsing one to accounting it */
+/* Notices kept between drains: the map's size, at least this many; past it they are lost, as
+ * a full ring's are in the kernel, and the next sweep walks (which misses nothing here). */
+#define MIN_NOTICES_KEPT 65536u
 
 struct bpfix_host_engine {
 	struct bpfix_flow_source source;
 	struct bpfix_lru_hash *flows; /* struct bpfix_flow_key -> struct bpfix_flow_stats */
 	GArray *evicted;	   /* struct evicted_flow, since the last drain */
-	GArray *notices;	   /* struct bpfix_notice since the last drain: never lost */
+	GArray *notices;	   /* struct bpfix_notice since the last drain */
+	__u32 notices_kept;	   /* at most this many of them */
+	bool notices_lost;	   /* more came since the last drain */
 	struct bpfix_host_conns *conns; /* TCP handshakes under way */
 	__u64 lives;		   /* flows created: each life's id, unique as the kernel's */
 	__u16 gtpu_port;
@@ -133,7 +138,8 @@ static int host_drain_notices(void *ctx, bpfix_notice_fn fn, void *arg, bool *lo
 	guint i;
 
 	settle(eng);
-	*lost = false;
+	*lost = eng->notices_lost;
+	eng->notices_lost = false;
 	for (i = 0; i < eng->notices->len; i++)
 		fn(&g_array_index(eng->notices, struct bpfix_notice, i), arg);
 	g_array_set_size(eng->notices, 0);
@@ -179,6 +185,7 @@ struct bpfix_host_engine *bpfix_host_engine__new(__u32 max_flows, __u32 max_conn
 	}
 	eng->evicted = g_array_new(FALSE, FALSE, sizeof(struct evicted_flow));
 	eng->notices = g_array_new(FALSE, FALSE, sizeof(struct bpfix_notice));
+	eng->notices_kept = max_flows > MIN_NOTICES_KEPT ? max_flows : MIN_NOTICES_KEPT;
 	eng->gtpu_port = gtpu_port;
 	eng->source.ops = &host_source_ops;
 	eng->source.ctx = eng;
@@ -224,6 +231,10 @@ static void tcp_meter(struct bpfix_host_engine *eng, struct metered_packet *pkt,
 static void notify(struct bpfix_host_engine *eng, const struct bpfix_flow_key *key,
 		   const struct bpfix_flow_stats *stats, __u32 kinds)
 {
+	if (eng->notices->len >= eng->notices_kept) {
+		eng->notices_lost = true;
+		return;
+	}
 	g_array_set_size(eng->notices, eng->notices->len + 1);
 	bpfix_notice_of(&g_array_index(eng->notices, struct bpfix_notice, eng->notices->len - 1),
 			key, stats, kinds);

@@ -463,6 +463,39 @@ static void silent_source_near_capacity_is_walked(void **state)
 	side_close(&due);
 }
 
+/* More notices between two sweeps than the host engine keeps: they are lost, the sweep walks. */
+static void host_engine_past_its_notice_room(void **state)
+{
+	struct side due = { 0 };
+	struct frame f;
+	__u64 packets = 0;
+	guint i;
+
+	(void)state;
+	side_open(&due, &idle_first, 1u << 16, true, 0); /* keeps 65 536 notices */
+	assert_int_equal(bpfix_flow_table__sweep(due.ft, T0), 0); /* the first sweep walks */
+	for (i = 0; i < 70000; i++) {
+		struct frame_ipv4_fields ip = {
+			.src = { 10, (__u8)(i >> 16), (__u8)(i >> 8), (__u8)i },
+			.dst = { 192, 0, 2, 1 }, .protocol = 17, .ttl = 64 };
+
+		frame_init(&f);
+		frame_eth(&f, mac_b, mac_a, 0x0800);
+		frame_ipv4(&f, &ip);
+		frame_udp(&f, 4000, 53);
+		frame_finish(&f);
+		bpfix_host_engine__run_frame(due.eng, f.bytes, f.len, T0 + S + i);
+	}
+	assert_int_equal(bpfix_flow_table__sweep(due.ft, T0 + 2 * S), 0);
+	assert_int_equal(due.shown.walks, 2);
+	assert_int_equal(bpfix_flow_table__flush(due.ft), 0);
+	assert_int_equal(due.got.recs->len, 70000);
+	for (i = 0; i < due.got.recs->len; i++)
+		packets += g_array_index(due.got.recs, struct bpfix_record, i).packets;
+	assert_int_equal(packets, 70000);
+	side_close(&due);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +506,7 @@ int main(void)
 		cmocka_unit_test(late_creation_notice_of_an_ended_flow),
 		cmocka_unit_test(lost_notice_makes_the_next_sweep_a_walk),
 		cmocka_unit_test(silent_source_near_capacity_is_walked),
+		cmocka_unit_test(host_engine_past_its_notice_room),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
