@@ -75,6 +75,22 @@ struct flow_entry *bpfix_flow_store_find(const struct flow_store *s,
 	}
 }
 
+void bpfix_flow_store_prefetch_entry(const struct flow_store *s, __u32 hash)
+{
+	__u32 i = hash & s->slot_mask;
+
+	for (; s->slots[i].entry; i = (i + 1) & s->slot_mask)
+		if (s->slots[i].hash == hash) {
+			const struct flow_entry *e = at(s, s->slots[i].entry - 1);
+
+			/* its key (compared), its links and store fields (a removal) */
+			__builtin_prefetch(&e->key, 1);
+			__builtin_prefetch(&e->due, 1);
+			__builtin_prefetch(&e->hash, 1);
+			return;
+		}
+}
+
 static void place(struct flow_store *s, __u32 index, __u32 hash)
 {
 	bpfix_hash_slots_place(s->slots, s->slot_mask, index, hash);

@@ -46,6 +46,8 @@ static inline void bpfix_flow_store_prefetch(const struct flow_store *s, __u32 h
 {
 	__builtin_prefetch(&s->slots[hash & s->slot_mask]);
 }
+/* Hint, that slot being fetched by now: start fetching the entry @hash likely names. */
+void bpfix_flow_store_prefetch_entry(const struct flow_store *s, __u32 hash);
 /* Call @fn on every entry; those for which it returns true are removed (@fn may not add). */
 void bpfix_flow_store_filter(struct flow_store *s,
 			     bool (*fn)(struct flow_entry *e, void *arg), void *arg);

@@ -245,6 +245,7 @@ void bpfix_ft_finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
 		.exported_octets = e->exported_octets,
 		.held_since_ns = e->held_since_ns,
 		.reason = reason,
+		.hash = e->stored ? e->hash : bpfix_flow_store_hash(&e->key),
 		.closing = e->closing,
 		.from_seen = from_seen,
 		.noticed = e->noticed,
@@ -276,14 +277,6 @@ void bpfix_ft_gone(struct bpfix_flow_table *ft, __u64 life)
 {
 	if (ft->source->ops->drain_notices)
 		g_hash_table_add(ft->gone_lives[ft->gone_now], g_memdup2(&life, sizeof(life)));
-}
-
-void bpfix_ft_forget_key(struct bpfix_flow_table *ft, const struct bpfix_flow_key *key)
-{
-	struct flow_entry *e = bpfix_ft_lookup(ft, key);
-
-	if (e)
-		bpfix_ft_forget(ft, e);
 }
 
 /* The table's entry for @entry's key; @entry copied in if there is none (a fresh flow). */
@@ -420,7 +413,9 @@ static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 		return; /* not done: the source failed, the next sweep reads it whole */
 	}
 	emit_record(ft, &entry, &c->stats, reason);
-	bpfix_ft_forget_key(ft, &c->key);
+	e = bpfix_flow_store_find(&ft->flows, &c->key, end->hash);
+	if (e)
+		bpfix_ft_forget(ft, e);
 	if (!end->noticed)
 		bpfix_ft_gone(ft, c->stats.life); /* a removal and a refusal keep the walk's life */
 	ft->stats.flows_ended++;
@@ -440,9 +435,13 @@ void bpfix_ft_hold(struct bpfix_flow_table *ft, const struct bpfix_close *c,
 	bpfix_ft_schedule(ft, e);
 }
 
+#define SLOT_AHEAD 16 /* requests ahead whose index slot is fetched */
+#define ENTRY_AHEAD 8 /* requests ahead whose entry is fetched */
+
 /* Have the source close the records and remove the flows the walk found ended, in one batch. */
 static void close_requested(struct bpfix_flow_table *ft)
 {
+	const struct ending *endings = (const struct ending *)ft->endings->data;
 	guint i, n = ft->closes->len;
 	int err;
 
@@ -454,9 +453,15 @@ static void close_requested(struct bpfix_flow_table *ft)
 		ft->err = -EIO;
 	if (err)
 		ft->walk_next = true; /* what it did not get to is in no deadline */
-	for (i = 0; i < n; i++)
-		closed(ft, &g_array_index(ft->closes, struct bpfix_close, i),
-		       &g_array_index(ft->endings, struct ending, i));
+	for (i = 0; i < n; i++) {
+		/* the table's entries of a mass expiry are cache misses: their index slots are
+		 * fetched a few requests ahead, then the entries those slots name */
+		if (i + SLOT_AHEAD < n)
+			bpfix_flow_store_prefetch(&ft->flows, endings[i + SLOT_AHEAD].hash);
+		if (i + ENTRY_AHEAD < n)
+			bpfix_flow_store_prefetch_entry(&ft->flows, endings[i + ENTRY_AHEAD].hash);
+		closed(ft, &g_array_index(ft->closes, struct bpfix_close, i), &endings[i]);
+	}
 	g_array_set_size(ft->closes, 0);
 	g_array_set_size(ft->endings, 0);
 }

@@ -41,6 +41,7 @@ struct ending {
 	__u64 exported_octets;
 	__u64 held_since_ns;
 	enum bpfix_end_reason reason;
+	__u32 hash;		/* of the key (flow_store.h): its entry is fetched ahead by it */
 	bool closing;
 	bool from_seen;		/* decided on what the table knew, not on a read of the source */
 	bool noticed;
@@ -107,8 +108,6 @@ struct flow_entry *bpfix_ft_lookup(const struct bpfix_flow_table *ft,
 void bpfix_ft_forget(struct bpfix_flow_table *ft, struct flow_entry *e);
 /* The life @life left the table: a creation notice of it that comes later is not a new flow. */
 void bpfix_ft_gone(struct bpfix_flow_table *ft, __u64 life);
-/* Forget the flow of @key if the table has it. */
-void bpfix_ft_forget_key(struct bpfix_flow_table *ft, const struct bpfix_flow_key *key);
 
 /* deadlines.c */
 /* Put @e in the wheel at the first sweep time it could end, as far as the table knows. */
