@@ -5,9 +5,9 @@
  * packets and a flow that vanished from the source (LRU eviction) still gets the part seen of it.
  * A sweep decides which flows end or close a record, on a walk of the whole source or on the due
  * flows only (deadlines.c), and has the source do it in one batch (the kernel's close program);
- * the records come from what that returned. A sweep may be given a budget of records (the
- * export's pace, budget.c): what ended beyond it stays in the source. It never touches packets
- * and never talks IPFIX.
+ * the records come from what that returned (answers.c). A sweep may be given a budget of
+ * records (the export's pace, budget.c): what ended beyond it stays in the source. It never
+ * touches packets and never talks IPFIX.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -97,8 +97,7 @@ void bpfix_ft_reserve(GArray *a, guint more)
 	g_array_set_size(a, len);
 }
 
-/* Queue the part of @e not exported yet, as @stats show it, for the sink. */
-static void emit_record(struct bpfix_flow_table *ft, struct flow_entry *e,
+void bpfix_ft_record(struct bpfix_flow_table *ft, struct flow_entry *e,
 			const struct bpfix_flow_stats *stats, enum bpfix_end_reason reason)
 {
 	struct bpfix_record rec;
@@ -202,8 +201,7 @@ enum bpfix_end_reason bpfix_ft_ending(const struct bpfix_flow_table *ft,
 	return 0;
 }
 
-/* Remember what a sweep or a close saw of the flow's life. */
-static void saw(struct flow_entry *e, const struct bpfix_flow_stats *stats)
+void bpfix_ft_saw(struct flow_entry *e, const struct bpfix_flow_stats *stats)
 {
 	e->seen = *stats;
 	if (stats->tcp_flags & (BPFIX_TCP_FIN | BPFIX_TCP_RST))
@@ -222,7 +220,7 @@ static void end_old_life(struct bpfix_flow_table *ft, struct flow_entry *e,
 		return;
 	ft->stats.flows_evicted++;
 	ft->stats.flows_ended++;
-	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
+	bpfix_ft_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
 	if (!e->noticed)
 		bpfix_ft_gone(ft, e->seen.life);
 	e->exported_packets = 0;
@@ -279,8 +277,7 @@ void bpfix_ft_gone(struct bpfix_flow_table *ft, __u64 life)
 		g_hash_table_add(ft->gone_lives[ft->gone_now], g_memdup2(&life, sizeof(life)));
 }
 
-/* The table's entry for @entry's key; @entry copied in if there is none (a fresh flow). */
-static struct flow_entry *tabled(struct bpfix_flow_table *ft, const struct flow_entry *entry)
+struct flow_entry *bpfix_ft_tabled(struct bpfix_flow_table *ft, const struct flow_entry *entry)
 {
 	struct flow_entry *e = bpfix_ft_lookup(ft, &entry->key);
 
@@ -295,7 +292,7 @@ static void step(struct bpfix_flow_table *ft, struct flow_entry *e,
 
 	if (e != fresh)
 		end_old_life(ft, e, stats);
-	saw(e, stats);
+	bpfix_ft_saw(e, stats);
 	e->sweep = ft->sweep;
 	e->peek = false;
 	reason = bpfix_ft_ending(ft, e, stats);
@@ -333,7 +330,7 @@ void bpfix_ft_evicted(struct bpfix_flow_table *ft, struct flow_entry *e)
 {
 	ft->stats.flows_evicted++;
 	ft->stats.flows_ended++;
-	emit_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
+	bpfix_ft_record(ft, e, &e->seen, BPFIX_END_LACK_OF_RESOURCES);
 	if (!e->noticed)
 		bpfix_ft_gone(ft, e->seen.life);
 }
@@ -348,122 +345,6 @@ static bool reap_evicted(struct flow_entry *e, void *arg)
 	bpfix_ft_evicted(ft, e);
 	bpfix_wheel_unlink(&e->due); /* the store forgets it */
 	return true;
-}
-
-/* The flow of a request (@c, the rest of its entry in @end) as the walk left it. */
-static struct flow_entry entry_of(const struct bpfix_flow_table *ft, const struct bpfix_close *c,
-				  const struct ending *end)
-{
-	return (struct flow_entry){
-		.key = c->key,
-		.seen = c->stats,
-		.exported_packets = end->exported_packets,
-		.exported_octets = end->exported_octets,
-		.sweep = ft->sweep,
-		.held_since_ns = end->held_since_ns,
-		.closing = end->closing,
-		.noticed = end->noticed,
-	};
-}
-
-/*
- * What the source did with one request (@c, the rest of the flow's entry in @end): export the
- * record it returned, and keep or forget the flow. Under live traffic the answer may differ from
- * the walk: packets came since (alive: it goes on), or the flow left the map (gone, or another
- * life in its place: what the walk saw is exported; a packet after it is lost, and counted).
- */
-static void closed(struct bpfix_flow_table *ft, const struct bpfix_close *c,
-		   const struct ending *end)
-{
-	struct flow_entry *e, entry = entry_of(ft, c, end);
-	enum bpfix_end_reason reason = end->reason;
-
-	switch (c->status) {
-	case BPFIX_CLOSE_DONE:
-		if (reason != BPFIX_END_ACTIVE)
-			break;
-		e = tabled(ft, &entry);
-		emit_record(ft, e, &c->stats, BPFIX_END_ACTIVE);
-		saw(e, &c->stats);
-		e->held_since_ns = 0;
-		bpfix_ft_schedule(ft, e);
-		return;
-	case BPFIX_CLOSE_ALIVE:
-		e = tabled(ft, &entry);
-		if (end->from_seen) {
-			/* the table's knowledge was old: decided again on this, in this sweep */
-			g_array_append_val(ft->news, *c);
-			return;
-		}
-		saw(e, &c->stats);
-		e->held_since_ns = 0;
-		bpfix_ft_schedule(ft, e);
-		return;
-	case BPFIX_CLOSE_GONE:
-	case BPFIX_CLOSE_OTHER_LIFE:
-		/* an active flow left the map: evicted; an ended one had ended all the same, unless
-		 * the end was told from what the table knew: it left before the sweep read it */
-		if (reason == BPFIX_END_ACTIVE || c->status == BPFIX_CLOSE_OTHER_LIFE ||
-		    end->from_seen) {
-			ft->stats.flows_evicted++;
-			reason = BPFIX_END_LACK_OF_RESOURCES;
-		}
-		break;
-	default:
-		return; /* not done: the source failed, the next sweep reads it whole */
-	}
-	emit_record(ft, &entry, &c->stats, reason);
-	e = bpfix_flow_store_find(&ft->flows, &c->key, end->hash);
-	if (e)
-		bpfix_ft_forget(ft, e);
-	if (!end->noticed)
-		bpfix_ft_gone(ft, c->stats.life); /* a removal and a refusal keep the walk's life */
-	ft->stats.flows_ended++;
-}
-
-/* Leave the flow of @c in the source for a later sweep, remembering since when. */
-void bpfix_ft_hold(struct bpfix_flow_table *ft, const struct bpfix_close *c,
-		   const struct ending *end)
-{
-	struct flow_entry entry = entry_of(ft, c, end), *e;
-
-	if (!entry.held_since_ns)
-		entry.held_since_ns = ft->now_ns;
-	e = tabled(ft, &entry);
-	e->held_since_ns = entry.held_since_ns;
-	ft->stats.flows_held++;
-	bpfix_ft_schedule(ft, e);
-}
-
-#define SLOT_AHEAD 16 /* requests ahead whose index slot is fetched */
-#define ENTRY_AHEAD 8 /* requests ahead whose entry is fetched */
-
-/* Have the source close the records and remove the flows the walk found ended, in one batch. */
-static void close_requested(struct bpfix_flow_table *ft)
-{
-	const struct ending *endings = (const struct ending *)ft->endings->data;
-	guint i, n = ft->closes->len;
-	int err;
-
-	if (!n)
-		return;
-	bpfix_ft_reserve(ft->records, n);
-	err = ft->source->ops->close_many(ft->source->ctx, (struct bpfix_close *)ft->closes->data, n);
-	if (err && !ft->err)
-		ft->err = -EIO;
-	if (err)
-		ft->walk_next = true; /* what it did not get to is in no deadline */
-	for (i = 0; i < n; i++) {
-		/* the table's entries of a mass expiry are cache misses: their index slots are
-		 * fetched a few requests ahead, then the entries those slots name */
-		if (i + SLOT_AHEAD < n)
-			bpfix_flow_store_prefetch(&ft->flows, endings[i + SLOT_AHEAD].hash);
-		if (i + ENTRY_AHEAD < n)
-			bpfix_flow_store_prefetch_entry(&ft->flows, endings[i + ENTRY_AHEAD].hash);
-		closed(ft, &g_array_index(ft->closes, struct bpfix_close, i), &endings[i]);
-	}
-	g_array_set_size(ft->closes, 0);
-	g_array_set_size(ft->endings, 0);
 }
 
 /* The table's entry for @key, or @fresh made for it: a flow the table never saw. */
@@ -488,7 +369,7 @@ static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_fl
 	ft->stats.flows_evicted++;
 	ft->stats.flows_ended++;
 	e = entry_or(ft, key, &fresh);
-	emit_record(ft, e, stats, BPFIX_END_LACK_OF_RESOURCES);
+	bpfix_ft_record(ft, e, stats, BPFIX_END_LACK_OF_RESOURCES);
 	if (e != &fresh)
 		bpfix_ft_forget(ft, e);
 	bpfix_ft_gone(ft, stats->life); /* its notices, taken after, must not bring it back */
@@ -506,34 +387,11 @@ static int visit_drained(const struct bpfix_flow_key *key, const struct bpfix_fl
 
 	if (e != &fresh)
 		end_old_life(ft, e, stats);
-	emit_record(ft, e, stats, BPFIX_END_FORCED);
+	bpfix_ft_record(ft, e, stats, BPFIX_END_FORCED);
 	if (e != &fresh)
 		bpfix_ft_forget(ft, e);
 	ft->stats.flows_ended++;
 	return 0;
-}
-
-void bpfix_ft_close_ended(struct bpfix_flow_table *ft)
-{
-	struct bpfix_close *c;
-	struct flow_entry *e;
-	guint i;
-
-	bpfix_ft_hold_over_budget(ft);
-	close_requested(ft);
-	if (!ft->news->len)
-		return;
-	/* removals told from what the table knew whose flow had packets since: the walk's step on
-	 * what the source answered, as if the sweep had read it (a second batch, in this sweep) */
-	for (i = 0; i < ft->news->len; i++) {
-		c = &g_array_index(ft->news, struct bpfix_close, i);
-		e = bpfix_ft_lookup(ft, &c->key);
-		if (e)
-			bpfix_ft_review(ft, e, &c->stats);
-	}
-	g_array_set_size(ft->news, 0);
-	bpfix_ft_hold_over_budget(ft);
-	close_requested(ft);
 }
 
 /* Sweep: every flow visited, then what ended closed or removed by the source in one batch. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The flow table's insides, shared by its parts only (never included outside src/flow/):
- * flow_table.c (the walk, closing and recording; the entries kept by flow_store.c), deadlines.c
- * (when each flow could end next, the notices, the sweep that takes only the due flows) and
- * budget.c (what a sweep holds back for the export's pace).
+ * flow_table.c (the walk and recording; the entries kept by flow_store.c), answers.c (what the
+ * source did with the requests), deadlines.c (when each flow could end next, the notices, the
+ * sweep that takes only the due flows) and budget.c (what a sweep holds back for the export's
+ * pace).
  */
 #ifndef BPFIX_FLOW_TABLE_IMPL_H
 #define BPFIX_FLOW_TABLE_IMPL_H
@@ -82,6 +83,13 @@ void bpfix_ft_reserve(GArray *a, guint more);
 __u64 bpfix_ft_idle_timeout(const struct bpfix_flow_table *ft, const struct bpfix_flow_key *key);
 __u64 bpfix_ft_active_timeout(const struct bpfix_flow_table *ft, const struct bpfix_flow_key *key);
 __u64 bpfix_ft_age(__u64 now, __u64 then);
+/* Queue the part of @e not exported yet, as @stats show it, for the sink. */
+void bpfix_ft_record(struct bpfix_flow_table *ft, struct flow_entry *e,
+		     const struct bpfix_flow_stats *stats, enum bpfix_end_reason reason);
+/* Remember what a sweep or a close saw of the flow's life. */
+void bpfix_ft_saw(struct flow_entry *e, const struct bpfix_flow_stats *stats);
+/* The table's entry for @entry's key; @entry copied in if there is none (a fresh flow). */
+struct flow_entry *bpfix_ft_tabled(struct bpfix_flow_table *ft, const struct flow_entry *entry);
 /* How the flow @e ends at this sweep if the source holds @s; 0: it goes on. */
 enum bpfix_end_reason bpfix_ft_ending(const struct bpfix_flow_table *ft,
 				      const struct flow_entry *e, const struct bpfix_flow_stats *s);
@@ -94,12 +102,6 @@ void bpfix_ft_finish(struct bpfix_flow_table *ft, const struct flow_entry *e,
 		     enum bpfix_end_reason reason, bool from_seen);
 /* The flow of @e left the source without an ending of ours: export what was seen, forget it. */
 void bpfix_ft_evicted(struct bpfix_flow_table *ft, struct flow_entry *e);
-/* Have the source act on the sweep's requests, the budget's worth of them. */
-void bpfix_ft_close_ended(struct bpfix_flow_table *ft);
-/* Leave the flow of @c in the source for a later sweep (over the budget), remembering since
- * when. */
-void bpfix_ft_hold(struct bpfix_flow_table *ft, const struct bpfix_close *c,
-		   const struct ending *end);
 struct flow_entry *bpfix_ft_insert(struct bpfix_flow_table *ft, const struct flow_entry *fresh);
 /* The table's entry for @key, or NULL. */
 struct flow_entry *bpfix_ft_lookup(const struct bpfix_flow_table *ft,
@@ -108,6 +110,14 @@ struct flow_entry *bpfix_ft_lookup(const struct bpfix_flow_table *ft,
 void bpfix_ft_forget(struct bpfix_flow_table *ft, struct flow_entry *e);
 /* The life @life left the table: a creation notice of it that comes later is not a new flow. */
 void bpfix_ft_gone(struct bpfix_flow_table *ft, __u64 life);
+
+/* answers.c */
+/* Have the source act on the sweep's requests, the budget's worth of them. */
+void bpfix_ft_close_ended(struct bpfix_flow_table *ft);
+/* Leave the flow of @c in the source for a later sweep (over the budget), remembering since
+ * when. */
+void bpfix_ft_hold(struct bpfix_flow_table *ft, const struct bpfix_close *c,
+		   const struct ending *end);
 
 /* deadlines.c */
 /* Put @e in the wheel at the first sweep time it could end, as far as the table knows. */

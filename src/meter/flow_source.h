@@ -16,6 +16,9 @@
 typedef int (*bpfix_flow_visit_fn)(const struct bpfix_flow_key *key,
 				   const struct bpfix_flow_stats *stats, void *arg);
 
+/* Called with the requests reqs[@first .. @first + @count) of a close_many_each, answered. */
+typedef void (*bpfix_answered_fn)(__u32 first, __u32 count, void *arg);
+
 /* Called for each notice (struct bpfix_notice) a source drains. */
 typedef void (*bpfix_notice_fn)(const struct bpfix_notice *n, void *arg);
 
@@ -30,6 +33,14 @@ struct bpfix_flow_source_ops {
 	 * not get to are still BPFIX_CLOSE_PENDING.
 	 */
 	int (*close_many)(void *ctx, struct bpfix_close *reqs, __u32 n);
+	/*
+	 * Optional: close_many handing over the answers as they come: @answered gets every request
+	 * once, in order, in runs, each as soon as it is answered (or, after an error, left
+	 * pending), while the source works on the next ones (the kernel's: on a second thread).
+	 * The requests not handed over yet are the source's. NULL: close_many, then all at once.
+	 */
+	int (*close_many_each)(void *ctx, struct bpfix_close *reqs, __u32 n,
+			       bpfix_answered_fn answered, void *arg);
 	/*
 	 * Remove every flow, visiting each with its totals at the instant it was removed (the
 	 * forced end: one pass, no key by key removal). Visits cannot stop it.

@@ -7,6 +7,8 @@
  * Loading is bpf_loader.c's, feeding frames test_run_feed.c's, attaching live's.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,29 +89,141 @@ static int kernel_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 	return walk_batches(ctx, true, fn, arg);
 }
 
+/* One run of the close program over @count (at most BPFIX_CLOSE_BATCH) requests, answered in
+ * place; 0 or a negative errno. */
+static int close_run(struct bpfix_kernel_source *ks, struct bpfix_close *reqs, __u32 count)
+{
+	struct bpfix_close_ctx args = { .count = count };
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
+	int err;
+
+	memcpy(ks->closing, reqs, count * sizeof(*reqs));
+	err = bpf_prog_test_run_opts(ks->close_fd, &run);
+	if (!err && run.retval != count)
+		err = -EIO;
+	if (!err)
+		memcpy(reqs, ks->closing, count * sizeof(*reqs));
+	return err;
+}
+
+static __u32 run_length(__u32 done, __u32 n)
+{
+	return n - done < BPFIX_CLOSE_BATCH ? n - done : BPFIX_CLOSE_BATCH;
+}
+
+static int close_failed(int err)
+{
+	bpfix_warn("running the close program: %s\n", strerror(-err));
+	return err;
+}
+
 /* The close program over @n requests, a batch of BPFIX_CLOSE_BATCH at a time. */
 static int kernel_close_many(void *ctx, struct bpfix_close *reqs, __u32 n)
 {
-	struct bpfix_kernel_source *ks = ctx;
-	struct bpfix_close_ctx args;
-	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &args, .ctx_size_in = sizeof(args));
 	__u32 done, count;
 	int err;
 
 	for (done = 0; done < n; done += count) {
-		count = n - done < BPFIX_CLOSE_BATCH ? n - done : BPFIX_CLOSE_BATCH;
-		memcpy(ks->closing, reqs + done, count * sizeof(*reqs));
-		args.count = count;
-		err = bpf_prog_test_run_opts(ks->close_fd, &run);
-		if (!err && run.retval != count)
-			err = -EIO;
-		if (err) {
-			bpfix_warn("running the close program: %s\n", strerror(-err));
-			return err;
-		}
-		memcpy(reqs + done, ks->closing, count * sizeof(*reqs));
+		count = run_length(done, n);
+		err = close_run(ctx, reqs + done, count);
+		if (err)
+			return close_failed(err);
 	}
 	return 0;
+}
+
+/*
+ * The close program working through a long request list on a second thread, run after run, while
+ * the caller takes in the answers of the runs done (a mass expiry: the kernel's removals and the
+ * table's records from them, about half a microsecond each, overlap).
+ */
+struct close_ahead {
+	struct bpfix_kernel_source *ks;
+	struct bpfix_close *reqs;
+	__u32 n;
+	pthread_mutex_t lock;
+	pthread_cond_t answered;
+	__u32 done;		/* requests answered (under lock) */
+	bool finished;		/* the thread does no more (under lock) */
+	int err;		/* why it stopped early */
+};
+
+static void *close_ahead_main(void *arg)
+{
+	struct close_ahead *a = arg;
+	__u32 done = 0;
+	int err = 0;
+
+	while (done < a->n && !err) {
+		err = close_run(a->ks, a->reqs + done, run_length(done, a->n));
+		if (!err)
+			done += run_length(done, a->n);
+		pthread_mutex_lock(&a->lock);
+		a->done = done;
+		a->err = err;
+		a->finished = err || done == a->n;
+		pthread_cond_signal(&a->answered);
+		pthread_mutex_unlock(&a->lock);
+	}
+	return NULL;
+}
+
+/* The thread, with every signal blocked in it: they stay the main thread's (they end its waits). */
+static int start_close_ahead(struct close_ahead *a, pthread_t *thread)
+{
+	sigset_t all, was;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &was);
+	err = pthread_create(thread, NULL, close_ahead_main, a);
+	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	return -err;
+}
+
+/* Requests answered by @a beyond @handed, waiting for the next run if none; *@finished: last. */
+static __u32 wait_answers(struct close_ahead *a, __u32 handed, bool *finished)
+{
+	__u32 done;
+
+	pthread_mutex_lock(&a->lock);
+	while (a->done == handed && !a->finished)
+		pthread_cond_wait(&a->answered, &a->lock);
+	done = a->done;
+	*finished = a->finished;
+	pthread_mutex_unlock(&a->lock);
+	return done;
+}
+
+/* Runs that make a second thread worth it: the first answers are taken in while more come. */
+#define CLOSE_AHEAD_MIN_RUNS 3
+
+static int kernel_close_many_each(void *ctx, struct bpfix_close *reqs, __u32 n,
+				  bpfix_answered_fn answered, void *arg)
+{
+	struct close_ahead a = { .ks = ctx, .reqs = reqs, .n = n,
+				 .lock = PTHREAD_MUTEX_INITIALIZER,
+				 .answered = PTHREAD_COND_INITIALIZER };
+	bool finished = false;
+	__u32 handed = 0, done;
+	pthread_t thread;
+	int err;
+
+	if (n < CLOSE_AHEAD_MIN_RUNS * BPFIX_CLOSE_BATCH || start_close_ahead(&a, &thread)) {
+		err = kernel_close_many(ctx, reqs, n);
+		answered(0, n, arg);
+		return err;
+	}
+	while (!finished) {
+		done = wait_answers(&a, handed, &finished);
+		if (done > handed)
+			answered(handed, done - handed, arg);
+		handed = done;
+	}
+	pthread_join(thread, NULL);
+	if (handed < n)
+		answered(handed, n - handed, arg); /* not done: still BPFIX_CLOSE_PENDING */
+	return a.err ? close_failed(a.err) : 0;
 }
 
 /* Entries in the connection map now, or a negative errno. */
@@ -258,6 +372,7 @@ static int kernel_drain_notices(void *ctx, bpfix_notice_fn fn, void *arg, bool *
 static const struct bpfix_flow_source_ops kernel_source_ops = {
 	.for_each = kernel_for_each,
 	.close_many = kernel_close_many,
+	.close_many_each = kernel_close_many_each,
 	.drain = kernel_drain,
 	.read_counters = kernel_read_counters,
 	.drain_notices = kernel_drain_notices,

@@ -7,7 +7,8 @@
  * a record close returns the record and leaves the per-record fields empty, a removal reads and
  * deletes, or refuses when the flow had packets since, another life or no flow is left alone;
  * each life has its own id; a record starts at its earliest packet, whatever the file order;
- * more requests than one run takes. Exit 77: no BPF here.
+ * more requests than one run takes, and (kernel) answers handed over run by run while the next
+ * runs go on. Exit 77: no BPF here.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -26,6 +27,7 @@
 #define T0 (1700000000ull * S) /* a plausible pcap time */
 #define MAX_FLOWS 4096
 #define MANY (BPFIX_CLOSE_BATCH + BPFIX_CLOSE_BATCH / 2) /* two runs of the close program */
+#define IN_RUNS (3 * BPFIX_CLOSE_BATCH + BPFIX_CLOSE_BATCH / 2) /* the answers taken in runs */
 
 /* A frame of row @name, its TCP source port set to @port and its TTL to @ttl (0: the row's). */
 static void make_frame(struct frame *f, const char *name, __u16 port, __u8 ttl)
@@ -238,25 +240,85 @@ static int visit_request(const struct bpfix_flow_key *key, const struct bpfix_fl
 	return 0;
 }
 
+/* @n flows made (source ports from @port), then read as removal requests into a new array. */
+static GArray *flows_to_remove(struct engine *e, const char *what, unsigned int n, __u16 port)
+{
+	GArray *reqs = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
+	unsigned int i, before = flow_count(e);
+	struct frame f;
+
+	for (i = 0; i < n; i++) {
+		make_frame(&f, "ipv4-tcp-syn", (__u16)(port + i), 0);
+		run_frame(e, &f, T0 + 40 * S);
+	}
+	CHECK_EQ(e, what, flow_count(e), before + n);
+	e->src->ops->for_each(e->src->ctx, visit_request, reqs);
+	return reqs;
+}
+
+static unsigned int removed(const GArray *reqs)
+{
+	unsigned int i, done = 0;
+
+	for (i = 0; i < reqs->len; i++)
+		done += g_array_index(reqs, struct bpfix_close, i).status == BPFIX_CLOSE_DONE;
+	return done;
+}
+
 /* More removals than one run of the close program takes, in one call. */
 static void many(struct engine *e)
 {
-	GArray *reqs = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
 	const char *what = "many";
-	unsigned int i, before = flow_count(e), done = 0;
-	struct frame f;
+	unsigned int before = flow_count(e);
+	GArray *reqs = flows_to_remove(e, what, MANY, 20000);
 
-	for (i = 0; i < MANY; i++) {
-		make_frame(&f, "ipv4-tcp-syn", (__u16)(20000 + i), 0);
-		run_frame(e, &f, T0 + 40 * S);
-	}
-	CHECK_EQ(e, what, flow_count(e), before + MANY);
-	e->src->ops->for_each(e->src->ctx, visit_request, reqs);
 	if (e->src->ops->close_many(e->src->ctx, (struct bpfix_close *)reqs->data, reqs->len))
 		fail(e, what, "close_many failed");
-	for (i = 0; i < reqs->len; i++)
-		done += g_array_index(reqs, struct bpfix_close, i).status == BPFIX_CLOSE_DONE;
-	CHECK_EQ(e, what, done, before + MANY);
+	CHECK_EQ(e, what, removed(reqs), before + MANY);
+	CHECK_EQ(e, what, flow_count(e), 0);
+	g_array_free(reqs, TRUE);
+}
+
+/* What close_many_each handed over so far. */
+struct answers {
+	struct engine *e;
+	const struct bpfix_close *reqs;
+	unsigned int handed, not_done;
+};
+
+static void take_run(__u32 first, __u32 count, void *arg)
+{
+	struct answers *a = arg;
+	unsigned int i;
+
+	if (first != a->handed)
+		fail(a->e, "in runs", "a run from request %u after %u handed over", first, a->handed);
+	for (i = first; i < first + count; i++)
+		a->not_done += a->reqs[i].status != BPFIX_CLOSE_DONE;
+	a->handed = first + count;
+}
+
+/*
+ * Removals enough for the answers to come in runs (the kernel's: the close program on a second
+ * thread; how many runs depends on who gets a CPU first): each request handed over once, in
+ * order, answered when handed over.
+ */
+static void in_runs(struct engine *e)
+{
+	const char *what = "in runs";
+	GArray *reqs;
+	struct answers a = { .e = e };
+
+	if (!e->src->ops->close_many_each)
+		return; /* the source answers all at once: close_many */
+	reqs = flows_to_remove(e, what, IN_RUNS, 30000);
+	a.reqs = (const struct bpfix_close *)reqs->data;
+	if (e->src->ops->close_many_each(e->src->ctx, (struct bpfix_close *)reqs->data, reqs->len,
+					 take_run, &a))
+		fail(e, what, "close_many_each failed");
+	CHECK_EQ(e, what, a.handed, IN_RUNS);
+	CHECK_EQ(e, what, a.not_done, 0);
+	CHECK_EQ(e, what, removed(reqs), IN_RUNS);
 	CHECK_EQ(e, what, flow_count(e), 0);
 	g_array_free(reqs, TRUE);
 }
@@ -269,9 +331,10 @@ static void run_all(struct engine *e)
 	earliest_start(e);
 	removals_and_lives(e);
 	many(e);
+	in_runs(e);
 	if (failures == before)
-		printf("ok   %s engine: record close, earliest start, removals, lives, %u at once\n",
-		       e->name, MANY);
+		printf("ok   %s engine: record close, earliest start, removals, lives, %u at once%s\n",
+		       e->name, MANY, e->src->ops->close_many_each ? ", answers in runs" : "");
 }
 
 int main(void)
