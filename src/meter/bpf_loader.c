@@ -83,7 +83,8 @@ struct bpfix_bpf *bpfix_bpf__load(const struct bpfix_bpf_opts *opts)
 		goto fail;
 	}
 	err = bpf_map__set_max_entries(b->skel->maps.bpfix_notices,
-				       bpfix_notice_ring_bytes(opts->max_flows));
+				       opts->replay ? BPFIX_NOTICE_RING_MIN :
+						      bpfix_notice_ring_bytes(opts->max_flows));
 	if (err) {
 		bpfix_err("cannot size the notice ring buffer: %s\n", strerror(-err));
 		goto fail;
@@ -133,6 +134,11 @@ __u32 bpfix_bpf__max_flows(const struct bpfix_bpf *b)
 int bpfix_bpf__notices_fd(const struct bpfix_bpf *b)
 {
 	return bpf_map__fd(b->skel->maps.bpfix_notices);
+}
+
+__u32 bpfix_bpf__notice_ring_bytes(const struct bpfix_bpf *b)
+{
+	return bpf_map__max_entries(b->skel->maps.bpfix_notices);
 }
 
 int bpfix_bpf__closing_fd(const struct bpfix_bpf *b)

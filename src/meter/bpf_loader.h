@@ -21,13 +21,19 @@ struct bpfix_bpf_opts {
 };
 
 /*
- * The notice ring buffer (bpf/flow_maps.bpf.h): room for a notice per
- * BPFIX_NOTICE_RING_FLOWS_PER_SLOT flows of the map between two collections, rounded up to a power of two, within these bounds. Beyond
- * it, notices are lost and the next sweep reads the whole map.
+ * The notice ring buffer (bpf/flow_maps.bpf.h), live: room for a notice per
+ * BPFIX_NOTICE_RING_FLOWS_PER_SLOT flows of the map between two collections, rounded up to a
+ * power of two, within these bounds. Beyond it, notices are lost and the next sweep reads the
+ * whole map.
  */
 #define BPFIX_NOTICE_RING_FLOWS_PER_SLOT 8
 #define BPFIX_NOTICE_RING_MIN (256u << 10)
 #define BPFIX_NOTICE_RING_MAX (16u << 20)
+/*
+ * Replay collects the notices every so many frames (kernel_meter.c), and a frame makes at most
+ * one: it gets the smallest ring, which they fit, so the ring's lines stay in cache.
+ */
+#define BPFIX_REPLAY_NOTICE_FRAMES 512
 
 struct bpfix_bpf;
 
@@ -45,8 +51,9 @@ int bpfix_bpf__prog_fd(const struct bpfix_bpf *b, bool egress);
 /* The close program (run by BPF_PROG_TEST_RUN) and the array of its requests (mmapable). */
 int bpfix_bpf__close_prog_fd(const struct bpfix_bpf *b);
 int bpfix_bpf__closing_fd(const struct bpfix_bpf *b);
-/* The ring buffer of flow notices (struct bpfix_notice). */
+/* The ring buffer of flow notices (struct bpfix_notice), and its size in octets. */
 int bpfix_bpf__notices_fd(const struct bpfix_bpf *b);
+__u32 bpfix_bpf__notice_ring_bytes(const struct bpfix_bpf *b);
 void bpfix_bpf__free(struct bpfix_bpf *b);
 
 #endif /* BPFIX_BPF_LOADER_H */

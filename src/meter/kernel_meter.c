@@ -12,11 +12,10 @@
 #include "meter/meter.h"
 #include "meter/test_run_feed.h"
 
-/*
- * Frames between two collections of the flow notices: the smallest ring holds about 1 500, and a
- * frame makes at most one (a new flow, or a record started).
- */
-#define NOTICE_COLLECT_FRAMES 512
+/* a frame makes at most one notice (a new flow, a record started or closing) */
+_Static_assert(BPFIX_REPLAY_NOTICE_FRAMES * (sizeof(struct bpfix_notice) + 8) <=
+		       BPFIX_NOTICE_RING_MIN,
+	       "replay's notice ring holds the notices of the frames between two collections");
 
 struct kernel_meter {
 	struct bpfix_bpf *bpf;
@@ -29,7 +28,7 @@ static int kernel_run_frame(void *ctx, const struct bpfix_frame *f)
 	struct kernel_meter *km = ctx;
 	int rc = bpfix_test_run_feed(bpfix_bpf__prog_fd(km->bpf, false), f);
 
-	if (++km->frames == NOTICE_COLLECT_FRAMES) {
+	if (++km->frames == BPFIX_REPLAY_NOTICE_FRAMES) {
 		km->frames = 0;
 		/* a failure here is the sweep's to see: its drain reads the same ring */
 		bpfix_kernel_source__collect_notices(km->source);

@@ -194,7 +194,7 @@ static void peek(struct engine *e)
 static void overflow(struct engine *e)
 {
 	const char *what = "full ring buffer";
-	__u32 room = bpfix_notice_ring_bytes(MAX_FLOWS) / (sizeof(struct bpfix_notice) + 8);
+	__u32 room = bpfix_bpf__notice_ring_bytes(e->bpf) / (sizeof(struct bpfix_notice) + 8);
 	__u32 i, flows = room + 100;
 	__u64 counters[BPFIX_CNT_MAX];
 	struct drained d;
@@ -223,7 +223,7 @@ static void overflow(struct engine *e)
 static void collected(struct engine *e)
 {
 	const char *what = "collected between drains";
-	__u32 room = bpfix_notice_ring_bytes(MAX_FLOWS) / (sizeof(struct bpfix_notice) + 8);
+	__u32 room = bpfix_bpf__notice_ring_bytes(e->bpf) / (sizeof(struct bpfix_notice) + 8);
 	__u32 i, flows = 2 * room + 100, in_order = 0;
 	struct bpfix_flow_key key;
 	struct drained d;
