@@ -189,8 +189,8 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 		return NULL;
 	}
 	if (r->size) /* a regular file */
-		r->map = bpfix_pcap_map__open(fileno(fp), r->size, (__u32)pcap_snapshot(r->pcap),
-					      BPFIX_PCAP_MAP_WINDOW);
+		r->map = bpfix_pcap_map__open(fileno(fp), (__u32)pcap_snapshot(r->pcap),
+					      BPFIX_PCAP_MAP_CHUNK);
 	return r;
 }
 
@@ -306,16 +306,29 @@ static void to_frame(struct bpfix_pcap_reader *r, int dlt, const __u8 *data, __u
 	frame->tstamp_ns = tstamp_ns;
 }
 
-/* The next record of the map: 1; 0 when it stopped, libpcap then reading on from there. */
+/*
+ * The next record of the map: 1; 0 when it stopped, libpcap then reading on from there; -EIO
+ * when the file was cut behind it while it was read (libpcap would find a clean end there).
+ */
 static int next_mapped(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
 {
 	struct bpfix_pcap_record rec;
+	__u64 read, now;
 
 	if (bpfix_pcap_map__next(r->map, &rec)) {
 		to_frame(r, r->linktype, rec.data, rec.caplen, rec.len, rec.tstamp_ns, frame);
 		return 1;
 	}
-	if (fseeko(r->fp, (off_t)bpfix_pcap_map__offset(r->map), SEEK_SET)) {
+	read = bpfix_pcap_map__offset(r->map);
+	now = file_size(r->fp);
+	if (now < read) {
+		bpfix_err("capture %s is damaged: truncated to %llu octets while it was read (it had "
+			  "%llu; the packets in its first %llu were replayed)\n", r->path,
+			  (unsigned long long)now, (unsigned long long)r->size,
+			  (unsigned long long)read);
+		return -EIO;
+	}
+	if (fseeko(r->fp, (off_t)read, SEEK_SET)) {
 		bpfix_err("cannot read capture %s: %s\n", r->path, strerror(errno));
 		return -EIO;
 	}

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Classic pcap read in place (src/replay/pcap_map.c) against captures written here octet by
- * octet: every record's data, lengths and time through window moves (records larger than a page,
- * straddling windows), microsecond and nanosecond files, a negative sub-second field as libpcap
- * reads it, and where it stops for libpcap to read on: a record past the snapshot length, a cut
- * record, and files it leaves to libpcap whole (another byte order, another version).
+ * octet: every record's data, lengths and time through buffer refills (records larger than the
+ * chunk, straddling chunks), microsecond and nanosecond files, a negative sub-second field as
+ * libpcap reads it, and where it stops for libpcap to read on: a record past the snapshot length,
+ * a cut record, a file cut while it is read (no SIGBUS: the whole records before the cut), and
+ * files it leaves to libpcap whole (another byte order, another version). And the reader
+ * (src/replay/pcap_reader.c) over a file cut while it is read: the frames before the cut, then
+ * the end libpcap finds there, or an error when the file was cut behind what was read.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,12 +19,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "replay/pcap_map.h"
+#include "replay/pcap_reader.h"
 
 #define SNAPSHOT 65535
 #define RECORDS 300
-#define SMALL_WINDOW 4096 /* raised by the map to hold the longest record */
+#define SMALL_CHUNK 4096 /* the buffer also holds the longest record: 4096 + 16 + SNAPSHOT */
 
 static const __u32 sizes[] = { 1, 60, 700, 1500, 5000, 9000 };
 
@@ -101,9 +107,9 @@ static FILE *as_file(const struct capture *c)
 	return f;
 }
 
-static struct bpfix_pcap_map *open_map(FILE *f, const struct capture *c)
+static struct bpfix_pcap_map *open_map(FILE *f)
 {
-	return bpfix_pcap_map__open(fileno(f), c->len, SNAPSHOT, SMALL_WINDOW);
+	return bpfix_pcap_map__open(fileno(f), SNAPSHOT, SMALL_CHUNK);
 }
 
 /* Read every record; the number read. */
@@ -124,7 +130,7 @@ static __u32 read_all(struct bpfix_pcap_map *m, __u64 scale)
 	return n;
 }
 
-/* A whole capture of @magic read through the moving window, sub-seconds scaled by @scale. */
+/* A whole capture of @magic read through buffer refills, sub-seconds scaled by @scale. */
 static void read_whole(__u32 magic, __u64 scale)
 {
 	struct capture c;
@@ -133,9 +139,9 @@ static void read_whole(__u32 magic, __u64 scale)
 
 	build(&c, magic);
 	f = as_file(&c);
-	m = open_map(f, &c);
+	m = open_map(f);
 	assert_non_null(m);
-	assert_true(c.len > 8 * (SNAPSHOT + 4096)); /* the window moves several times */
+	assert_true(c.len > 8 * (SNAPSHOT + SMALL_CHUNK)); /* the buffer is refilled several times */
 	assert_int_equal(read_all(m, scale), RECORDS);
 	assert_int_equal(bpfix_pcap_map__offset(m), c.len);
 	bpfix_pcap_map__free(m);
@@ -143,7 +149,7 @@ static void read_whole(__u32 magic, __u64 scale)
 	free(c.bytes);
 }
 
-static void test_every_record_through_windows(void **state)
+static void test_every_record_through_refills(void **state)
 {
 	(void)state;
 	read_whole(0xA1B2C3D4u, 1000);
@@ -167,7 +173,7 @@ static void test_negative_subseconds(void **state)
 	file_header(&c, 0xA1B2C3D4u, 4);
 	record(&c, 0, (__u32)-5, 60);
 	f = as_file(&c);
-	m = open_map(f, &c);
+	m = open_map(f);
 	assert_non_null(m);
 	assert_int_equal(bpfix_pcap_map__next(m, &rec), 1);
 	assert_int_equal(rec.tstamp_ns, 1000ull * 1000000000ull - 5000);
@@ -184,7 +190,7 @@ static void check_stops_at(struct capture *c, __u32 bad)
 	FILE *f = as_file(c);
 	__u32 n = 0;
 
-	m = open_map(f, c);
+	m = open_map(f);
 	assert_non_null(m);
 	while (bpfix_pcap_map__next(m, &rec))
 		n++;
@@ -220,6 +226,103 @@ static void test_stops_at_cut_record(void **state)
 	free(c.bytes);
 }
 
+/*
+ * The file cut to @cut octets after it was opened (its first chunk read), as a rotated or
+ * rewritten capture is: the whole records before the cut come out and it stops at the first
+ * record the cut reaches, @bad, where libpcap reads on (with a memory map, SIGBUS).
+ */
+static void check_cut_while_read(const struct capture *c, __u64 cut, __u32 bad)
+{
+	struct bpfix_pcap_record rec;
+	struct bpfix_pcap_map *m;
+	FILE *f = as_file(c);
+
+	m = open_map(f);
+	assert_non_null(m);
+	assert_true(c->record_off[bad] > 2 * (SNAPSHOT + SMALL_CHUNK)); /* not read at open */
+	assert_int_equal(ftruncate(fileno(f), (off_t)cut), 0);
+	assert_int_equal(read_all(m, 1000), bad);
+	assert_int_equal(bpfix_pcap_map__offset(m), c->record_off[bad]);
+	assert_int_equal(bpfix_pcap_map__next(m, &rec), 0); /* and stays there */
+	bpfix_pcap_map__free(m);
+	fclose(f);
+}
+
+static void test_file_cut_while_read(void **state)
+{
+	struct capture c;
+
+	(void)state;
+	build(&c, 0xA1B2C3D4u);
+	check_cut_while_read(&c, c.record_off[200] + 16 + 2, 200); /* in a record's data */
+	check_cut_while_read(&c, c.record_off[150] + 9, 150);	    /* in a record header */
+	check_cut_while_read(&c, c.record_off[100], 100);	    /* between two records */
+	free(c.bytes);
+}
+
+/* The capture as a file with a name (the reader opens paths), in @path. */
+static void as_named_file(const struct capture *c, char path[32])
+{
+	int fd;
+
+	strcpy(path, "/tmp/test_pcap_map.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, c->bytes, c->len), (ssize_t)c->len);
+	assert_int_equal(close(fd), 0);
+}
+
+/*
+ * The reader over the capture cut to @cut octets once its first frame is read: @frames frames,
+ * each its record's (the Ethernet frame in place, cut to the reader's longest), then @end.
+ */
+static void check_reader_cut(const struct capture *c, __u64 cut, __u32 frames, int end)
+{
+	struct bpfix_pcap_reader *r;
+	struct bpfix_frame frame;
+	__u32 n = 0, want;
+	char path[32];
+	int rc;
+
+	as_named_file(c, path);
+	r = bpfix_pcap_reader__open(path);
+	assert_non_null(r);
+	while ((rc = bpfix_pcap_reader__next(r, &frame)) == 1) {
+		if (!n)
+			assert_int_equal(truncate(path, (off_t)cut), 0);
+		want = sizes[n % 6] < BPFIX_READER_MAX_FRAME ? sizes[n % 6] : BPFIX_READER_MAX_FRAME;
+		assert_int_equal(frame.len, want);
+		assert_int_equal(frame.wire_len, sizes[n % 6] + 4);
+		assert_int_equal(frame.tstamp_ns, (1000ull + n) * 1000000000ull + n * 7 * 1000ull);
+		assert_memory_equal(frame.data, c->bytes + c->record_off[n] + 16, want);
+		n++;
+	}
+	assert_int_equal(n, frames);
+	assert_int_equal(rc, end);
+	bpfix_pcap_reader__free(r);
+	unlink(path);
+}
+
+static void test_reader_of_a_file_cut_while_read(void **state)
+{
+	/* what the reader's first fill holds: a chunk and the longest record */
+	const __u64 first_fill = BPFIX_PCAP_MAP_CHUNK + 16 + SNAPSHOT;
+	struct capture c;
+	__u32 buffered = 0;
+
+	(void)state;
+	build(&c, 0xA1B2C3D4u);
+	while (c.record_off[buffered + 1] <= first_fill)
+		buffered++;
+	assert_true(c.record_off[200] > first_fill && buffered > 50);
+	/* ahead of what was read: libpcap reads on and finds the record cut, or the end */
+	check_reader_cut(&c, c.record_off[200] + 16 + 2, 200, -EIO);
+	check_reader_cut(&c, c.record_off[200], 200, 0);
+	/* behind it: the records read whole before the cut, then the cut is said */
+	check_reader_cut(&c, c.record_off[50], buffered, -EIO);
+	free(c.bytes);
+}
+
 static void test_leaves_other_files_to_libpcap(void **state)
 {
 	struct capture c = { 0 };
@@ -228,12 +331,12 @@ static void test_leaves_other_files_to_libpcap(void **state)
 	(void)state;
 	file_header(&c, 0xD4C3B2A1u, 4); /* written in the other byte order */
 	f = as_file(&c);
-	assert_null(open_map(f, &c));
+	assert_null(open_map(f));
 	fclose(f);
 	c.len = 0;
 	file_header(&c, 0xA1B2C3D4u, 3); /* version 2.3: lengths may be swapped */
 	f = as_file(&c);
-	assert_null(open_map(f, &c));
+	assert_null(open_map(f));
 	fclose(f);
 	free(c.bytes);
 }
@@ -241,11 +344,13 @@ static void test_leaves_other_files_to_libpcap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_record_through_windows),
+		cmocka_unit_test(test_every_record_through_refills),
 		cmocka_unit_test(test_nanosecond_file),
 		cmocka_unit_test(test_negative_subseconds),
 		cmocka_unit_test(test_stops_past_snapshot),
 		cmocka_unit_test(test_stops_at_cut_record),
+		cmocka_unit_test(test_file_cut_while_read),
+		cmocka_unit_test(test_reader_of_a_file_cut_while_read),
 		cmocka_unit_test(test_leaves_other_files_to_libpcap),
 	};
 
