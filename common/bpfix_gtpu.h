@@ -116,14 +116,15 @@ BPFIX_BPF_GLOBAL __u64 bpfix_gtpu_credit(const struct bpfix_window *w, __u32 len
 
 /*
  * Decapsulate a GTP-U G-PDU in place: the inner IP packet becomes the flow, the outer addresses
- * and the TEID become the tunnel. Anything that stops decapsulation leaves the outer flow as it
- * was and says why in gtp_diag: the packet is then metered once, as outer UDP. Returns 1 when
- * the G-PDU was decapsulated from the first fragment of its outer packet (bpfix_gtpu_credit).
+ * and the TEID become the tunnel. The inner packet is parsed apart and replaces the outer flow
+ * only once it was read: anything that stops decapsulation leaves the outer flow as it was and
+ * says why in gtp_diag, and the packet is then metered once, as outer UDP. Returns 1 when the
+ * G-PDU was decapsulated from the first fragment of its outer packet (bpfix_gtpu_credit).
  */
 BPFIX_INLINE int bpfix_decap_gtpu(struct bpfix_cursor *c, struct bpfix_pkt_meta *m)
 {
 	struct bpfix_gtpu_info g = {};
-	struct bpfix_pkt_meta outer;
+	struct bpfix_pkt_meta inner;
 	enum bpfix_parse_rc rc;
 	const __u8 *version;
 	int fragment = 0;
@@ -140,25 +141,24 @@ BPFIX_INLINE int bpfix_decap_gtpu(struct bpfix_cursor *c, struct bpfix_pkt_meta 
 		m->gtp_diag = BPFIX_GTP_DIAG_INNER_NOT_IP;
 		return 0;
 	}
-	__builtin_memcpy(&outer, m, sizeof(outer));
-	__builtin_memset(m, 0, BPFIX_META_FLOW_END);
+	bpfix_meta_clear(&inner);
 	rc = bpfix_parse_ip(c, g.inner_off, *version >> 4 == 4 ? BPFIX_ETH_P_IPV4 : BPFIX_ETH_P_IPV6,
-			    m);
+			    &inner);
 	/* an inner length of 0: the packet's length is not known here, only the verdict */
-	if (rc == BPFIX_PARSE_OK && !m->ip_len)
-		rc = bpfix_ip_len_zero(m, 0, 0);
+	if (rc == BPFIX_PARSE_OK && !inner.ip_len)
+		rc = bpfix_ip_len_zero(&inner, 0, 0);
 	if (rc == BPFIX_PARSE_OK)
 		fragment = (int)bpfix_take_beyond(
 			c, bpfix_gtpu_credit((const struct bpfix_window *)c->buf, BPFIX_LENS(c),
-					     &outer, g.inner_off, m));
+					     m, g.inner_off, &inner));
 	if (rc != BPFIX_PARSE_OK || fragment < 0) {
-		__builtin_memcpy(m, &outer, sizeof(outer));
 		m->gtp_diag = BPFIX_GTP_DIAG_INNER_BAD;
 		return 0;
 	}
-	__builtin_memcpy(m->tun_src_addr, outer.src_addr, sizeof(m->tun_src_addr));
-	__builtin_memcpy(m->tun_dst_addr, outer.dst_addr, sizeof(m->tun_dst_addr));
-	m->tun_version = outer.ip_version;
+	__builtin_memcpy(m->tun_src_addr, m->src_addr, sizeof(m->tun_src_addr));
+	__builtin_memcpy(m->tun_dst_addr, m->dst_addr, sizeof(m->tun_dst_addr));
+	m->tun_version = m->ip_version;
+	__builtin_memcpy(m, &inner, BPFIX_META_FLOW_END);
 	m->teid = g.teid;
 	m->has_pdu_session = g.has_pdu_session;
 	m->qfi = g.qfi;
