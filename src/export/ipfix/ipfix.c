@@ -13,9 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <fixbuf/private.h> /* fbSessionGetSequence, fbSessionSetSequence */
+#include <fixbuf/public.h>
 
 #include "export/encoder.h"
 #include "export/ipfix/ipfix.h"
@@ -139,29 +138,9 @@ static int open_destination(struct bpfix_ipfix *x, struct destination *d,
 	d->session = fbSessionAlloc(x->model);
 	err = add_templates(x, d);
 	d->fbuf = fBufAllocForExport(d->session, d->exporter);
-	if (t->datagram) {
+	if (t->datagram)
 		fBufSetAutomaticMode(d->fbuf, FALSE);
-		/* every session holds the same templates: the plans are the same */
-		d->direct = !err && bpfix_wire_plans_read(d->session, x->plans);
-		d->data_buf = g_malloc(t->max_message);
-		bpfix_data_message_init(&d->data, d->data_buf, t->max_message);
-	}
 	return err;
-}
-
-/* The flow records' own message (append_direct()); fixbuf's sequence number moves past them. */
-static int emit_data(struct destination *d, __u64 records)
-{
-	uint32_t sequence = fbSessionGetSequence(d->session) + d->data.records;
-	size_t len = bpfix_data_message_end(&d->data);
-	int rc;
-
-	fbSessionSetSequence(d->session, sequence);
-	d->records_in_message = 0;
-	rc = d->t->ops->send(d->t, d->data_buf, len, records, false);
-	if (!rc)
-		d->messages_since_templates++;
-	return rc;
 }
 
 /*
@@ -187,8 +166,6 @@ static int emit(struct destination *d)
 			return write_failed(d, &err, "encoding a message failed");
 		return 0;
 	}
-	if (d->data.len)
-		return emit_data(d, records);
 	if (!fBufEmit(d->fbuf, &err)) {
 		d->records_in_message = 0;
 		d->t->ops->lost(d->t, 1, records, "fixbuf could not encode a message");
@@ -424,35 +401,6 @@ struct flow_to_append {
 	uint16_t tid;
 };
 
-/* The export time a message started now carries (fixbuf's rule: the stamp, else the clock). */
-static uint32_t message_time(const struct destination *d)
-{
-	const struct bpfix_export_clock *c = d->x->clock;
-
-	return (uint32_t)(c->capture ? bpfix_export_clock_now_ms(c) / 1000 : (__u64)time(NULL));
-}
-
-/*
- * A flow record into the datagram's own data message, as append_record() has fixbuf write it: a
- * message with no room for it goes first, then the templates when due (room_for_more()).
- */
-static void append_direct(struct bpfix_ipfix *x, struct destination *d,
-			  const struct flow_to_append *f)
-{
-	const struct bpfix_wire_plan *plan = &x->plans[f->tid - BPFIX_TID_FIRST];
-
-	if (!bpfix_data_message_fits(&d->data, f->tid, plan)) {
-		emit(d);
-		if (templates_due(x, d))
-			export_templates(d);
-	}
-	if (!d->data.len)
-		bpfix_data_message_start(&d->data, message_time(d), fbSessionGetSequence(d->session),
-					 fbSessionGetDomain(d->session));
-	bpfix_data_message_append(&d->data, f->tid, plan, &f->flow);
-	d->pending = true;
-}
-
 static int append_to(struct bpfix_ipfix *x, struct destination *d, const void *arg)
 {
 	const struct flow_to_append *f = arg;
@@ -472,9 +420,7 @@ static int append_to(struct bpfix_ipfix *x, struct destination *d, const void *a
 			return rc;
 		}
 	}
-	if (d->direct) {
-		append_direct(x, d, f);
-	} else if (!append_record(d, BPFIX_TID_MEMORY, f->tid, &f->flow, sizeof(f->flow), &err)) {
+	if (!append_record(d, BPFIX_TID_MEMORY, f->tid, &f->flow, sizeof(f->flow), &err)) {
 		d->records_refused++;
 		return write_failed(d, &err, "writing a record failed");
 	}
@@ -571,7 +517,6 @@ void bpfix_ipfix__free(struct bpfix_ipfix *x)
 		if (d->fp)
 			fclose(d->fp); /* the transport keeps the file */
 		g_free(d->msg);
-		g_free(d->data_buf);
 	}
 	free(x->dests);
 	if (x->model)

@@ -11,16 +11,14 @@
 
 #include <fixbuf/public.h>
 
-#include "export/ipfix/data_message.h"
 #include "export/ipfix/ipfix.h"
 
 #define MESSAGE_MAX 65535	/* RFC 7011 §3.1: the message length is 16 bits */
 #define MESSAGE_HEADER 16	/* RFC 7011 §3.1 */
 
 /*
- * A datagram transport (UDP) gets each message fixbuf encodes into msg in manual mode (fixbuf's
- * own UDP writer reports send errors as success), and the flow records' messages written in data
- * without fixbuf; the two are never open at once. A stream transport (a file) gets what fixbuf
+ * A datagram transport (UDP) gets each message fixbuf encodes into msg in manual mode: fixbuf's
+ * own UDP writer reports send errors as success. A stream transport (a file) gets what fixbuf
  * writes in automatic mode through fp and stream_write(), which gathers each message in msg.
  *
  * Every flow record handed to a destination ends in exactly one of the transport's records_sent
@@ -33,10 +31,6 @@ struct destination {
 	fbExporter_t *exporter;
 	FILE *fp;		/* stream: what fixbuf writes to */
 	uint8_t *msg;		/* datagram: the message encoded; stream: the message gathered */
-	/* datagram: flow records written without fixbuf (data_message.h), into data_buf */
-	bool direct;
-	struct bpfix_data_message data;
-	uint8_t *data_buf;
 	size_t msg_held;	/* stream: octets of it gathered so far */
 	bool pending;		/* something was written since the last message went out */
 	bool templates_wanted;	/* at start, after statistics (t->want_templates: the transport) */
@@ -58,8 +52,6 @@ struct bpfix_ipfix {
 	size_t n_dests;
 	struct bpfix_export_totals stats; /* failures; records: the transports', see get_stats */
 	const struct bpfix_export_clock *clock; /* the exporter's: the time messages carry */
-	/* how each flow template is written without fixbuf (datagram destinations) */
-	struct bpfix_wire_plan plans[BPFIX_N_FLOW_SHAPES];
 };
 
 #endif /* BPFIX_IPFIX_PROCESS_H */

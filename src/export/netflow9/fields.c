@@ -12,7 +12,6 @@
 #include "bpfix_proto.h"
 #include "export/ipfix/element_ids.h"
 #include "export/netflow9/fields.h"
-#include "export/wire.h"
 #include "util/log.h"
 
 /* A field as the template data gives it, before its element's number is known. */
@@ -291,11 +290,33 @@ size_t bpfix_v9_template_write(const struct bpfix_v9_template *t, uint8_t *out)
 	return (size_t)(p - out);
 }
 
+/* A host-order integer of @len octets (1, 2, 4 or 8) in memory. */
+static uint64_t read_integer(const uint8_t *mem, uint16_t len)
+{
+	uint64_t v64;
+	uint32_t v32;
+	uint16_t v16;
+
+	switch (len) {
+	case 1:
+		return *mem;
+	case 2:
+		memcpy(&v16, mem, 2);
+		return v16;
+	case 4:
+		memcpy(&v32, mem, 4);
+		return v32;
+	default:
+		memcpy(&v64, mem, 8);
+		return v64;
+	}
+}
+
 void bpfix_v9_record_write(const struct bpfix_v9_template *t, const void *mem, uint8_t *out)
 {
 	const struct bpfix_v9_field *f;
 	uint64_t v;
-	uint16_t i;
+	uint16_t i, b;
 
 	memset(out, 0, t->scope_len); /* the System scope's value: 0 */
 	out += t->scope_len;
@@ -303,12 +324,13 @@ void bpfix_v9_record_write(const struct bpfix_v9_template *t, const void *mem, u
 		f = &t->fields[i];
 		if (f->integer) {
 			/* big-endian, its low len octets (reduced size: tcpControlBits in 1) */
-			v = bpfix_memory_integer((const uint8_t *)mem + f->offset, f->mem_len);
+			v = read_integer((const uint8_t *)mem + f->offset, f->mem_len);
 			if (f->value == BPFIX_V9_HALF_RTT_SEC)
 				v = HALF_RTT_US(v) / USEC_PER_SEC;
 			else if (f->value == BPFIX_V9_HALF_RTT_USEC)
 				v = HALF_RTT_US(v) % USEC_PER_SEC;
-			bpfix_put_be(out, v, f->len);
+			for (b = 0; b < f->len; b++)
+				out[b] = (uint8_t)(v >> (8 * (f->len - 1 - b)));
 		} else {
 			memcpy(out, (const uint8_t *)mem + f->offset, f->len);
 		}

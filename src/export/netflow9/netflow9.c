@@ -22,7 +22,6 @@
 
 #include "export/encoder.h"
 #include "export/netflow9/fields.h"
-#include "export/wire.h"
 #include "util/log.h"
 
 #define V9_VERSION 9
@@ -57,13 +56,25 @@ struct netflow9 {
 	__u64 failures;
 };
 
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
 /* Pad the open flowset to 4 octets and write its length. */
 static void close_flowset(struct destination *d)
 {
 	while (d->len % 4)
 		d->msg[d->len++] = 0;
 	if (d->flowset)
-		bpfix_put_be16(d->msg + d->flowset + 2, d->len - d->flowset);
+		put16(d->msg + d->flowset + 2, d->len - d->flowset);
 	d->flowset = 0;
 }
 
@@ -72,7 +83,7 @@ static void open_flowset(struct destination *d, uint16_t id)
 	close_flowset(d);
 	d->flowset = d->len;
 	d->flowset_id = id;
-	bpfix_put_be16(d->msg + d->len, id);
+	put16(d->msg + d->len, id);
 	d->len += FLOWSET_HEADER_LEN;
 }
 
@@ -157,12 +168,12 @@ static int send_packet(struct netflow9 *nf, struct destination *d, uint32_t sour
 	int rc;
 
 	close_flowset(d);
-	bpfix_put_be16(d->msg, V9_VERSION);
-	bpfix_put_be16(d->msg + 2, d->count);
-	bpfix_put_be32(d->msg + 4, (uint32_t)(now > start ? now - start : 0)); /* sysUptime, wraps */
-	bpfix_put_be32(d->msg + 8, (uint32_t)(now / 1000));		       /* unix_secs */
-	bpfix_put_be32(d->msg + 12, (*sequence)++);
-	bpfix_put_be32(d->msg + 16, source_id);
+	put16(d->msg, V9_VERSION);
+	put16(d->msg + 2, d->count);
+	put32(d->msg + 4, (uint32_t)(now > start ? now - start : 0)); /* sysUptime, wraps */
+	put32(d->msg + 8, (uint32_t)(now / 1000));		       /* unix_secs */
+	put32(d->msg + 12, (*sequence)++);
+	put32(d->msg + 16, source_id);
 	rc = d->t->ops->send(d->t, d->msg, d->len, d->flow_records, d->with_templates);
 	d->len = 0;
 	return rc;
