@@ -313,16 +313,24 @@ void bpfix_ft_review(struct bpfix_flow_table *ft, struct flow_entry *e,
 	step(ft, e, stats, NULL);
 }
 
-static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats, void *arg)
+static void walk_step(void *arg, const struct bpfix_flow_key *key,
+		      const struct bpfix_flow_stats *stats, __u32 hash)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry fresh, *e = bpfix_ft_lookup(ft, key);
+	struct flow_entry fresh, *e = bpfix_flow_store_find(&ft->flows, key, hash);
 
 	ft->walked++;
 	/* kept in the table only if it goes on: a flow that ends in its first sweep (a mass of
 	 * short flows) costs no insert and removal */
 	fresh = (struct flow_entry){ .key = *key };
 	step(ft, e ? e : &fresh, stats, &fresh);
+}
+
+static int visit(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats, void *arg)
+{
+	struct bpfix_flow_table *ft = arg;
+
+	bpfix_walk_ahead_push(&ft->ahead, &ft->flows, key, stats, walk_step, ft);
 	return 0;
 }
 
@@ -377,12 +385,14 @@ static int visit_evicted(const struct bpfix_flow_key *key, const struct bpfix_fl
 }
 
 /* A flow the forced end removed, with its final totals. */
-static int visit_drained(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
-			 void *arg)
+static void drained_step(void *arg, const struct bpfix_flow_key *key,
+			 const struct bpfix_flow_stats *stats, __u32 hash)
 {
 	struct bpfix_flow_table *ft = arg;
-	struct flow_entry fresh, *e = entry_or(ft, key, &fresh);
+	struct flow_entry fresh = { .key = *key }, *e = bpfix_flow_store_find(&ft->flows, key, hash);
 
+	if (!e)
+		e = &fresh;
 	ft->walked++;
 
 	if (e != &fresh)
@@ -391,6 +401,14 @@ static int visit_drained(const struct bpfix_flow_key *key, const struct bpfix_fl
 	if (e != &fresh)
 		bpfix_ft_forget(ft, e);
 	ft->stats.flows_ended++;
+}
+
+static int visit_drained(const struct bpfix_flow_key *key, const struct bpfix_flow_stats *stats,
+			 void *arg)
+{
+	struct bpfix_flow_table *ft = arg;
+
+	bpfix_walk_ahead_push(&ft->ahead, &ft->flows, key, stats, drained_step, ft);
 	return 0;
 }
 
@@ -399,6 +417,7 @@ static int walk_pass(struct bpfix_flow_table *ft)
 {
 	int err = ft->source->ops->for_each(ft->source->ctx, visit, ft);
 
+	bpfix_walk_ahead_flush(&ft->ahead, walk_step, ft);
 	bpfix_ft_close_ended(ft);
 	return err;
 }
@@ -406,7 +425,10 @@ static int walk_pass(struct bpfix_flow_table *ft)
 /* Forced end: everything out of the source in one pass, each flow with its final totals. */
 static int drain_pass(struct bpfix_flow_table *ft)
 {
-	return ft->source->ops->drain(ft->source->ctx, visit_drained, ft);
+	int err = ft->source->ops->drain(ft->source->ctx, visit_drained, ft);
+
+	bpfix_walk_ahead_flush(&ft->ahead, drained_step, ft);
+	return err;
 }
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The flow table's insides, shared by its parts only (never included outside src/flow/):
- * flow_table.c (the walk and recording; the entries kept by flow_store.c), answers.c (what the
+ * flow_table.c (the walk and recording; the entries kept by flow_store.c, the flows a walk meets
+ * held a few visits by walk_ahead.c while their entries are fetched), answers.c (what the
  * source did with the requests), deadlines.c (when each flow could end next, the notices, the
  * sweep that takes only the due flows) and budget.c (what a sweep holds back for the export's
  * pace).
@@ -15,6 +16,7 @@
 
 #include "flow/flow_store.h"
 #include "flow/flow_table.h"
+#include "flow/walk_ahead.h"
 #include "flow/wheel.h"
 
 struct flow_entry {
@@ -56,6 +58,7 @@ struct bpfix_flow_table {
 	struct flow_store flows; /* the entries, by key */
 	struct bpfix_wheel wheel; /* every entry, by the sweep time it could first end */
 	__u64 walked;		/* flows the current walk met: those in the source at once */
+	struct bpfix_walk_ahead ahead; /* the flows a walk or drain met, before their step */
 	GArray *closes;		/* struct bpfix_close: a walk's requests to the source, after it */
 	GArray *endings;	/* struct ending: the rest of each, index for index */
 	GArray *peeks;		/* struct bpfix_close: due flows to read (BPFIX_CLOSE_PEEK) */
