@@ -3,8 +3,9 @@
  * The accounting rule shared by the TC program and the host engine: how many packets and octets
  * a packet stands for on the wire, which counters its outcome adds to, how a parsed packet becomes
  * a flow key, how a new flow's statistics start and how a packet is added to them. Updates are
- * lock-free atomics, so concurrent CPUs may add to one flow. No map access here (BPF has no
- * indirect calls): each engine finds or inserts the flow and adds to its counters itself.
+ * lock-free atomics in BPF, so concurrent CPUs may add to one flow (the host engine's one thread
+ * adds its counts plainly: bpfix_shared_add). No map access here (BPF has no indirect calls):
+ * each engine finds or inserts the flow and adds to its counters itself.
  */
 #ifndef BPFIX_ACCOUNT_H
 #define BPFIX_ACCOUNT_H
@@ -194,8 +195,8 @@ BPFIX_INLINE __u32 bpfix_flow_stats_add(struct bpfix_flow_stats *s, const struct
 	__u8 had;
 
 	/* the counts first: a record closed meanwhile holds the packet whole or not at all */
-	__sync_fetch_and_add(&s->packets, packets);
-	__sync_fetch_and_add(&s->octets, octets);
+	bpfix_shared_add(&s->packets, packets);
+	bpfix_shared_add(&s->octets, octets);
 	/* atomics only when something changes: each costs more than the rest of the update */
 	had = *(volatile __u8 *)&s->tcp_flags;
 	if (m->tcp_flags & ~had) {

@@ -31,6 +31,16 @@
 #define BPFIX_BPF_GLOBAL BPFIX_INLINE
 #endif
 
+/*
+ * An add to a flow's counters: atomic in BPF, where CPUs add to one flow at once; a plain add on
+ * the host, whose engine meters from one thread (a locked add costs tens of cycles a packet).
+ */
+#if defined(__bpf__)
+#define bpfix_shared_add(p, v) __sync_fetch_and_add((p), (v))
+#else
+#define bpfix_shared_add(p, v) ((void)(*(p) += (v)))
+#endif
+
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define bpfix_be16_to_host(x) __builtin_bswap16(x)
 #define bpfix_be32_to_host(x) __builtin_bswap32(x)
