@@ -72,8 +72,8 @@ static void created(struct bpfix_flow_table *ft, const struct bpfix_notice *n)
 /* A life that left the table before its creation notice came (bpfix_ft_gone). */
 static bool gone(const struct bpfix_flow_table *ft, __u64 life)
 {
-	return g_hash_table_contains(ft->gone_lives[0], &life) ||
-	       g_hash_table_contains(ft->gone_lives[1], &life);
+	return g_hash_table_contains(ft->gone_lives[0], GSIZE_TO_POINTER(life)) ||
+	       g_hash_table_contains(ft->gone_lives[1], GSIZE_TO_POINTER(life));
 }
 
 static void noticed(const struct bpfix_notice *n, void *arg)

@@ -46,8 +46,9 @@ struct bpfix_flow_table *bpfix_flow_table__new(const struct bpfix_flow_table_opt
 	ft->peeks = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
 	ft->news = g_array_new(FALSE, FALSE, sizeof(struct bpfix_close));
 	ft->records = g_array_new(FALSE, FALSE, sizeof(struct bpfix_record));
-	ft->gone_lives[0] = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-	ft->gone_lives[1] = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	/* lives are the keys themselves: nothing allocated per life */
+	ft->gone_lives[0] = g_hash_table_new(g_direct_hash, g_direct_equal);
+	ft->gone_lives[1] = g_hash_table_new(g_direct_hash, g_direct_equal);
 	return ft;
 }
 
@@ -274,7 +275,7 @@ void bpfix_ft_forget(struct bpfix_flow_table *ft, struct flow_entry *e)
 void bpfix_ft_gone(struct bpfix_flow_table *ft, __u64 life)
 {
 	if (ft->source->ops->drain_notices)
-		g_hash_table_add(ft->gone_lives[ft->gone_now], g_memdup2(&life, sizeof(life)));
+		g_hash_table_add(ft->gone_lives[ft->gone_now], GSIZE_TO_POINTER(life));
 }
 
 struct flow_entry *bpfix_ft_tabled(struct bpfix_flow_table *ft, const struct flow_entry *entry)

@@ -50,6 +50,8 @@ struct ending {
 	bool noticed;
 };
 
+_Static_assert(sizeof(gsize) >= sizeof(__u64), "a life fits in a hash table's pointer key");
+
 struct bpfix_flow_table {
 	struct bpfix_flow_table_opts opts;
 	struct bpfix_flow_source *source;
@@ -69,7 +71,7 @@ struct bpfix_flow_table {
 	 * evicted, or that a walk met and ended first): a notice that comes later must not bring
 	 * them back. Two sets of __u64, this sweep's and the last's: a notice is at most a sweep
 	 * late (later, it was lost, and the sweep walks). */
-	GHashTable *gone_lives[2];
+	GHashTable *gone_lives[2]; /* a life is its own key (GSIZE_TO_POINTER) */
 	unsigned int gone_now;	/* index of this sweep's set */
 	__u64 sweep;
 	__u64 now_ns;

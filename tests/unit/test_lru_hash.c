@@ -230,7 +230,6 @@ static __u32 stalest_id(const struct bpfix_lru_hash *map)
 	return ((const struct value *)bpfix_lru_hash__value(map, bpfix_lru_hash__stalest(map)))->id;
 }
 
-/* The stalest follows the order of last use exactly, a removal in the middle included. */
 static void test_sizes_refused(void **state)
 {
 	struct bpfix_lru_hash *m;
@@ -246,6 +245,7 @@ static void test_sizes_refused(void **state)
 	bpfix_lru_hash__free(m);
 }
 
+/* The stalest follows the order of last use exactly, a removal in the middle included. */
 static void test_eviction_order(void **state)
 {
 	struct bpfix_lru_hash *map = bpfix_lru_hash__new(sizeof(struct bpfix_flow_key),
