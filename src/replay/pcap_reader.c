@@ -14,7 +14,7 @@
 #include <pcap/pcap.h>
 
 #include "util/log.h"
-#include "replay/pcap_map.h"
+#include "replay/pcap_chunks.h"
 #include "replay/pcap_reader.h"
 #include "replay/pcapng_file.h"
 
@@ -56,7 +56,7 @@
 struct bpfix_pcap_reader {
 	pcap_t *pcap;
 	struct bpfix_pcapng_file *pcapng;
-	struct bpfix_pcap_map *map; /* classic pcap read in place, up to where it stops */
+	struct bpfix_pcap_chunks *chunks; /* classic pcap read in place, up to where it stops */
 	FILE *fp;		/* the stream either reads, owned by it */
 	__u64 size;		/* of a regular file; 0: unknown */
 	char *path;
@@ -189,8 +189,8 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 		return NULL;
 	}
 	if (r->size) /* a regular file */
-		r->map = bpfix_pcap_map__open(fileno(fp), (__u32)pcap_snapshot(r->pcap),
-					      BPFIX_PCAP_MAP_CHUNK);
+		r->chunks = bpfix_pcap_chunks__open(fileno(fp), (__u32)pcap_snapshot(r->pcap),
+					      BPFIX_PCAP_CHUNK);
 	return r;
 }
 
@@ -307,33 +307,42 @@ static void to_frame(struct bpfix_pcap_reader *r, int dlt, const __u8 *data, __u
 }
 
 /*
- * The next record of the map: 1; 0 when it stopped, libpcap then reading on from there; -EIO
- * when the file was cut behind it while it was read (libpcap would find a clean end there).
+ * -EIO, said, when the capture is now shorter than at its opening: it was cut while it was read
+ * (at a record boundary, the readers would find a clean end there and the rest would be lost
+ * without a word); 0 otherwise. @read: octets of it read.
  */
-static int next_mapped(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
+static int cut_while_read(const struct bpfix_pcap_reader *r, __u64 read)
+{
+	__u64 now = r->size ? file_size(r->fp) : 0;
+
+	if (!r->size || now >= r->size)
+		return 0;
+	bpfix_err("capture %s is damaged: truncated to %llu octets while it was read (it had %llu; "
+		  "the packets in its first %llu were replayed): replay a complete copy of it\n",
+		  r->path, (unsigned long long)now, (unsigned long long)r->size,
+		  (unsigned long long)(read < now ? read : now));
+	return -EIO;
+}
+
+/* The next record read in place: 1; 0 when it stopped, libpcap then reading on from there. */
+static int next_chunked(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
 {
 	struct bpfix_pcap_record rec;
-	__u64 read, now;
+	__u64 read;
 
-	if (bpfix_pcap_map__next(r->map, &rec)) {
+	if (bpfix_pcap_chunks__next(r->chunks, &rec)) {
 		to_frame(r, r->linktype, rec.data, rec.caplen, rec.len, rec.tstamp_ns, frame);
 		return 1;
 	}
-	read = bpfix_pcap_map__offset(r->map);
-	now = file_size(r->fp);
-	if (now < read) {
-		bpfix_err("capture %s is damaged: truncated to %llu octets while it was read (it had "
-			  "%llu; the packets in its first %llu were replayed)\n", r->path,
-			  (unsigned long long)now, (unsigned long long)r->size,
-			  (unsigned long long)read);
+	read = bpfix_pcap_chunks__offset(r->chunks);
+	if (cut_while_read(r, read))
 		return -EIO;
-	}
 	if (fseeko(r->fp, (off_t)read, SEEK_SET)) {
 		bpfix_err("cannot read capture %s: %s\n", r->path, strerror(errno));
 		return -EIO;
 	}
-	bpfix_pcap_map__free(r->map);
-	r->map = NULL;
+	bpfix_pcap_chunks__free(r->chunks);
+	r->chunks = NULL;
 	return 0;
 }
 
@@ -349,7 +358,7 @@ static int next_pcapng(struct bpfix_pcap_reader *r, struct bpfix_frame *frame)
 		return rc;
 	}
 	if (!rc)
-		return 0;
+		return cut_while_read(r, (__u64)ftello(r->fp));
 	dlt = pkt.linktype == LINKTYPE_RAW ? DLT_RAW : pkt.linktype;
 	if (!linktype_supported(dlt)) {
 		bpfix_err("capture %s has a packet of link type %d; bpfix reads " SUPPORTED_LINKS
@@ -368,11 +377,11 @@ int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *fra
 
 	if (r->pcapng)
 		return next_pcapng(r, frame);
-	if (r->map && (rc = next_mapped(r, frame)))
+	if (r->chunks && (rc = next_chunked(r, frame)))
 		return rc;
 	rc = pcap_next_ex(r->pcap, &hdr, &data);
 	if (rc == PCAP_ERROR_BREAK)
-		return 0;
+		return cut_while_read(r, (__u64)ftello(r->fp));
 	if (rc != 1) {
 		bpfix_err("capture %s is damaged: %s\n", r->path, pcap_geterr(r->pcap));
 		return -EIO;
@@ -386,7 +395,7 @@ int bpfix_pcap_reader__next(struct bpfix_pcap_reader *r, struct bpfix_frame *fra
 
 void bpfix_pcap_reader__position(const struct bpfix_pcap_reader *r, __u64 *read, __u64 *size)
 {
-	off_t at = r->map ? (off_t)bpfix_pcap_map__offset(r->map) : r->size ? ftello(r->fp) : -1;
+	off_t at = r->chunks ? (off_t)bpfix_pcap_chunks__offset(r->chunks) : r->size ? ftello(r->fp) : -1;
 
 	*size = r->size;
 	*read = at > 0 ? (__u64)at : 0;
@@ -396,7 +405,7 @@ void bpfix_pcap_reader__free(struct bpfix_pcap_reader *r)
 {
 	if (!r)
 		return;
-	bpfix_pcap_map__free(r->map);
+	bpfix_pcap_chunks__free(r->chunks);
 	if (r->pcap)
 		pcap_close(r->pcap);
 	bpfix_pcapng_file__free(r->pcapng);

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Classic pcap read in place (src/replay/pcap_map.c) against captures written here octet by
+ * Classic pcap read in place (src/replay/pcap_chunks.c) against captures written here octet by
  * octet: every record's data, lengths and time through buffer refills (records larger than the
  * chunk, straddling chunks), microsecond and nanosecond files, a negative sub-second field as
  * libpcap reads it, and where it stops for libpcap to read on: a record past the snapshot length,
  * a cut record, a file cut while it is read (no SIGBUS: the whole records before the cut), and
  * files it leaves to libpcap whole (another byte order, another version). And the reader
  * (src/replay/pcap_reader.c) over a file cut while it is read: the frames before the cut, then
- * the end libpcap finds there, or an error when the file was cut behind what was read.
+ * an error saying so (libpcap's at a cut record; the reader's own where libpcap would find a
+ * clean end, or when the file was cut behind what was read).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "replay/pcap_map.h"
+#include "replay/pcap_chunks.h"
 #include "replay/pcap_reader.h"
 
 #define SNAPSHOT 65535
@@ -107,18 +109,18 @@ static FILE *as_file(const struct capture *c)
 	return f;
 }
 
-static struct bpfix_pcap_map *open_map(FILE *f)
+static struct bpfix_pcap_chunks *open_chunks(FILE *f)
 {
-	return bpfix_pcap_map__open(fileno(f), SNAPSHOT, SMALL_CHUNK);
+	return bpfix_pcap_chunks__open(fileno(f), SNAPSHOT, SMALL_CHUNK);
 }
 
 /* Read every record; the number read. */
-static __u32 read_all(struct bpfix_pcap_map *m, __u64 scale)
+static __u32 read_all(struct bpfix_pcap_chunks *m, __u64 scale)
 {
 	struct bpfix_pcap_record rec;
 	__u32 n = 0, k;
 
-	while (bpfix_pcap_map__next(m, &rec)) {
+	while (bpfix_pcap_chunks__next(m, &rec)) {
 		assert_int_equal(rec.caplen, sizes[n % 6]);
 		assert_int_equal(rec.len, sizes[n % 6] + 4);
 		assert_int_equal(rec.tstamp_ns, (1000ull + n) * 1000000000ull + n * 7 * scale);
@@ -134,17 +136,17 @@ static __u32 read_all(struct bpfix_pcap_map *m, __u64 scale)
 static void read_whole(__u32 magic, __u64 scale)
 {
 	struct capture c;
-	struct bpfix_pcap_map *m;
+	struct bpfix_pcap_chunks *m;
 	FILE *f;
 
 	build(&c, magic);
 	f = as_file(&c);
-	m = open_map(f);
+	m = open_chunks(f);
 	assert_non_null(m);
 	assert_true(c.len > 8 * (SNAPSHOT + SMALL_CHUNK)); /* the buffer is refilled several times */
 	assert_int_equal(read_all(m, scale), RECORDS);
-	assert_int_equal(bpfix_pcap_map__offset(m), c.len);
-	bpfix_pcap_map__free(m);
+	assert_int_equal(bpfix_pcap_chunks__offset(m), c.len);
+	bpfix_pcap_chunks__free(m);
 	fclose(f);
 	free(c.bytes);
 }
@@ -166,18 +168,18 @@ static void test_negative_subseconds(void **state)
 {
 	struct capture c = { 0 };
 	struct bpfix_pcap_record rec;
-	struct bpfix_pcap_map *m;
+	struct bpfix_pcap_chunks *m;
 	FILE *f;
 
 	(void)state;
 	file_header(&c, 0xA1B2C3D4u, 4);
 	record(&c, 0, (__u32)-5, 60);
 	f = as_file(&c);
-	m = open_map(f);
+	m = open_chunks(f);
 	assert_non_null(m);
-	assert_int_equal(bpfix_pcap_map__next(m, &rec), 1);
+	assert_int_equal(bpfix_pcap_chunks__next(m, &rec), 1);
 	assert_int_equal(rec.tstamp_ns, 1000ull * 1000000000ull - 5000);
-	bpfix_pcap_map__free(m);
+	bpfix_pcap_chunks__free(m);
 	fclose(f);
 	free(c.bytes);
 }
@@ -186,18 +188,18 @@ static void test_negative_subseconds(void **state)
 static void check_stops_at(struct capture *c, __u32 bad)
 {
 	struct bpfix_pcap_record rec;
-	struct bpfix_pcap_map *m;
+	struct bpfix_pcap_chunks *m;
 	FILE *f = as_file(c);
 	__u32 n = 0;
 
-	m = open_map(f);
+	m = open_chunks(f);
 	assert_non_null(m);
-	while (bpfix_pcap_map__next(m, &rec))
+	while (bpfix_pcap_chunks__next(m, &rec))
 		n++;
 	assert_int_equal(n, bad);
-	assert_int_equal(bpfix_pcap_map__offset(m), c->record_off[bad]);
-	assert_int_equal(bpfix_pcap_map__next(m, &rec), 0); /* and stays there */
-	bpfix_pcap_map__free(m);
+	assert_int_equal(bpfix_pcap_chunks__offset(m), c->record_off[bad]);
+	assert_int_equal(bpfix_pcap_chunks__next(m, &rec), 0); /* and stays there */
+	bpfix_pcap_chunks__free(m);
 	fclose(f);
 }
 
@@ -234,17 +236,17 @@ static void test_stops_at_cut_record(void **state)
 static void check_cut_while_read(const struct capture *c, __u64 cut, __u32 bad)
 {
 	struct bpfix_pcap_record rec;
-	struct bpfix_pcap_map *m;
+	struct bpfix_pcap_chunks *m;
 	FILE *f = as_file(c);
 
-	m = open_map(f);
+	m = open_chunks(f);
 	assert_non_null(m);
 	assert_true(c->record_off[bad] > 2 * (SNAPSHOT + SMALL_CHUNK)); /* not read at open */
 	assert_int_equal(ftruncate(fileno(f), (off_t)cut), 0);
 	assert_int_equal(read_all(m, 1000), bad);
-	assert_int_equal(bpfix_pcap_map__offset(m), c->record_off[bad]);
-	assert_int_equal(bpfix_pcap_map__next(m, &rec), 0); /* and stays there */
-	bpfix_pcap_map__free(m);
+	assert_int_equal(bpfix_pcap_chunks__offset(m), c->record_off[bad]);
+	assert_int_equal(bpfix_pcap_chunks__next(m, &rec), 0); /* and stays there */
+	bpfix_pcap_chunks__free(m);
 	fclose(f);
 }
 
@@ -265,7 +267,7 @@ static void as_named_file(const struct capture *c, char path[32])
 {
 	int fd;
 
-	strcpy(path, "/tmp/test_pcap_map.XXXXXX");
+	strcpy(path, "/tmp/test_pcap_chunks.XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, c->bytes, c->len), (ssize_t)c->len);
@@ -282,14 +284,17 @@ static void check_reader_cut(const struct capture *c, __u64 cut, __u32 frames, i
 	struct bpfix_frame frame;
 	__u32 n = 0, want;
 	char path[32];
-	int rc;
+	int rc, fd;
 
 	as_named_file(c, path);
 	r = bpfix_pcap_reader__open(path);
+	fd = open(path, O_WRONLY);
+	unlink(path); /* gone whatever an assertion does: cut through @fd */
 	assert_non_null(r);
+	assert_true(fd >= 0);
 	while ((rc = bpfix_pcap_reader__next(r, &frame)) == 1) {
 		if (!n)
-			assert_int_equal(truncate(path, (off_t)cut), 0);
+			assert_int_equal(ftruncate(fd, (off_t)cut), 0);
 		want = sizes[n % 6] < BPFIX_READER_MAX_FRAME ? sizes[n % 6] : BPFIX_READER_MAX_FRAME;
 		assert_int_equal(frame.len, want);
 		assert_int_equal(frame.wire_len, sizes[n % 6] + 4);
@@ -300,13 +305,13 @@ static void check_reader_cut(const struct capture *c, __u64 cut, __u32 frames, i
 	assert_int_equal(n, frames);
 	assert_int_equal(rc, end);
 	bpfix_pcap_reader__free(r);
-	unlink(path);
+	close(fd);
 }
 
 static void test_reader_of_a_file_cut_while_read(void **state)
 {
 	/* what the reader's first fill holds: a chunk and the longest record */
-	const __u64 first_fill = BPFIX_PCAP_MAP_CHUNK + 16 + SNAPSHOT;
+	const __u64 first_fill = BPFIX_PCAP_CHUNK + 16 + SNAPSHOT;
 	struct capture c;
 	__u32 buffered = 0;
 
@@ -315,9 +320,10 @@ static void test_reader_of_a_file_cut_while_read(void **state)
 	while (c.record_off[buffered + 1] <= first_fill)
 		buffered++;
 	assert_true(c.record_off[200] > first_fill && buffered > 50);
-	/* ahead of what was read: libpcap reads on and finds the record cut, or the end */
+	/* ahead of what was read: libpcap reads on and finds the record cut, or a clean end
+	 * where the file is now shorter than it was: said all the same */
 	check_reader_cut(&c, c.record_off[200] + 16 + 2, 200, -EIO);
-	check_reader_cut(&c, c.record_off[200], 200, 0);
+	check_reader_cut(&c, c.record_off[200], 200, -EIO);
 	/* behind it: the records read whole before the cut, then the cut is said */
 	check_reader_cut(&c, c.record_off[50], buffered, -EIO);
 	free(c.bytes);
@@ -331,12 +337,12 @@ static void test_leaves_other_files_to_libpcap(void **state)
 	(void)state;
 	file_header(&c, 0xD4C3B2A1u, 4); /* written in the other byte order */
 	f = as_file(&c);
-	assert_null(open_map(f));
+	assert_null(open_chunks(f));
 	fclose(f);
 	c.len = 0;
 	file_header(&c, 0xA1B2C3D4u, 3); /* version 2.3: lengths may be swapped */
 	f = as_file(&c);
-	assert_null(open_map(f));
+	assert_null(open_chunks(f));
 	fclose(f);
 	free(c.bytes);
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Classic pcap records read in place (pcap_map.h) from a buffer that pread() fills a chunk at a
+ * Classic pcap records read in place (pcap_chunks.h) from a buffer that pread() fills a chunk at a
  * time. The layout is the one libpcap's savefile documentation gives: a 24-octet file header
  * (magic, version 2.4, time zone, accuracy, snapshot length, link type), then per packet seconds,
  * sub-seconds, captured and original length, each 32 bits, and the captured octets. A record cut
@@ -15,14 +15,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "replay/pcap_map.h"
+#include "replay/pcap_chunks.h"
 
 #define FILE_HDR_LEN 24
 #define RECORD_HDR_LEN 16
 #define MAGIC_USEC 0xA1B2C3D4u	/* in the host's byte order: the file was written here */
 #define MAGIC_NSEC 0xA1B23C4Du
 
-struct bpfix_pcap_map {
+struct bpfix_pcap_chunks {
 	int fd;
 	__u8 *buf;		/* octets [buf_off, buf_off + len) of the file */
 	__u64 buf_off;
@@ -46,7 +46,7 @@ static __u32 word(const __u8 *p)
  * handed out move to its start and as much as fits is read behind them. 1, or 0 when the file
  * ends first.
  */
-static int have(struct bpfix_pcap_map *m, size_t need)
+static int have(struct bpfix_pcap_chunks *m, size_t need)
 {
 	ssize_t got;
 
@@ -71,9 +71,9 @@ static int have(struct bpfix_pcap_map *m, size_t need)
 	return m->len >= need;
 }
 
-struct bpfix_pcap_map *bpfix_pcap_map__open(int fd, __u32 snapshot, __u32 chunk)
+struct bpfix_pcap_chunks *bpfix_pcap_chunks__open(int fd, __u32 snapshot, __u32 chunk)
 {
-	struct bpfix_pcap_map *m = calloc(1, sizeof(*m));
+	struct bpfix_pcap_chunks *m = calloc(1, sizeof(*m));
 	__u16 version[2];
 	__u32 magic;
 
@@ -83,13 +83,13 @@ struct bpfix_pcap_map *bpfix_pcap_map__open(int fd, __u32 snapshot, __u32 chunk)
 	m->cap = (size_t)chunk + RECORD_HDR_LEN + snapshot;
 	m->buf = malloc(m->cap);
 	if (!m->buf || !have(m, FILE_HDR_LEN)) {
-		bpfix_pcap_map__free(m);
+		bpfix_pcap_chunks__free(m);
 		return NULL;
 	}
 	magic = word(m->buf);
 	memcpy(version, m->buf + 4, sizeof(version));
 	if ((magic != MAGIC_USEC && magic != MAGIC_NSEC) || version[0] != 2 || version[1] != 4) {
-		bpfix_pcap_map__free(m);
+		bpfix_pcap_chunks__free(m);
 		return NULL;
 	}
 	m->pos = FILE_HDR_LEN;
@@ -98,7 +98,7 @@ struct bpfix_pcap_map *bpfix_pcap_map__open(int fd, __u32 snapshot, __u32 chunk)
 	return m;
 }
 
-int bpfix_pcap_map__next(struct bpfix_pcap_map *m, struct bpfix_pcap_record *rec)
+int bpfix_pcap_chunks__next(struct bpfix_pcap_chunks *m, struct bpfix_pcap_record *rec)
 {
 	const __u8 *hdr;
 	__u32 caplen;
@@ -119,12 +119,12 @@ int bpfix_pcap_map__next(struct bpfix_pcap_map *m, struct bpfix_pcap_record *rec
 	return 1;
 }
 
-__u64 bpfix_pcap_map__offset(const struct bpfix_pcap_map *m)
+__u64 bpfix_pcap_chunks__offset(const struct bpfix_pcap_chunks *m)
 {
 	return m->buf_off + m->pos;
 }
 
-void bpfix_pcap_map__free(struct bpfix_pcap_map *m)
+void bpfix_pcap_chunks__free(struct bpfix_pcap_chunks *m)
 {
 	if (!m)
 		return;

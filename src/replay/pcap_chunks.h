@@ -8,12 +8,12 @@
  * where: libpcap reads on from there, so what it accepts, how it fails and what it says stay
  * libpcap's. It knows nothing of link types.
  */
-#ifndef BPFIX_PCAP_MAP_H
-#define BPFIX_PCAP_MAP_H
+#ifndef BPFIX_PCAP_CHUNKS_H
+#define BPFIX_PCAP_CHUNKS_H
 
 #include <linux/types.h>
 
-struct bpfix_pcap_map;
+struct bpfix_pcap_chunks;
 
 struct bpfix_pcap_record {
 	const __u8 *data;
@@ -21,18 +21,18 @@ struct bpfix_pcap_record {
 	__u64 tstamp_ns;   /* as libpcap gives it with nanosecond precision */
 };
 
-#define BPFIX_PCAP_MAP_CHUNK (256u << 10) /* read at a time: stays in a core's cache */
+#define BPFIX_PCAP_CHUNK (256u << 10) /* read at a time: stays in a core's cache */
 
 /*
  * Read the capture open on @fd, whose snapshot length libpcap took as @snapshot, @chunk octets at
  * a time; NULL when it cannot or should not be read in place (then libpcap reads it all). A
  * record stays valid until the next is read: its octets are overwritten then.
  */
-struct bpfix_pcap_map *bpfix_pcap_map__open(int fd, __u32 snapshot, __u32 chunk);
-/* 1 with the next record; 0 where it stops (bpfix_pcap_map__offset). */
-int bpfix_pcap_map__next(struct bpfix_pcap_map *m, struct bpfix_pcap_record *rec);
+struct bpfix_pcap_chunks *bpfix_pcap_chunks__open(int fd, __u32 snapshot, __u32 chunk);
+/* 1 with the next record; 0 where it stops (bpfix_pcap_chunks__offset). */
+int bpfix_pcap_chunks__next(struct bpfix_pcap_chunks *m, struct bpfix_pcap_record *rec);
 /* Octets of the file read so far: where the next record starts. */
-__u64 bpfix_pcap_map__offset(const struct bpfix_pcap_map *m);
-void bpfix_pcap_map__free(struct bpfix_pcap_map *m);
+__u64 bpfix_pcap_chunks__offset(const struct bpfix_pcap_chunks *m);
+void bpfix_pcap_chunks__free(struct bpfix_pcap_chunks *m);
 
-#endif /* BPFIX_PCAP_MAP_H */
+#endif /* BPFIX_PCAP_CHUNKS_H */
