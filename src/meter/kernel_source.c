@@ -7,9 +7,8 @@
  * Loading is bpf_loader.c's, feeding frames test_run_feed.c's, attaching live's.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfix_account.h"
+#include "meter/ahead.h"
 #include "meter/counters.h"
 #include "meter/kernel_source.h"
 #include "util/log.h"
@@ -36,7 +36,7 @@ struct bpfix_kernel_source {
 	size_t closing_len;
 	int ncpus;
 	struct bpfix_counter_values *percpu; /* the counters of each possible CPU */
-	struct bpfix_flow_key *keys;	/* batch buffers */
+	struct bpfix_flow_key *keys;	/* batch buffers: two batches of BATCH_FLOWS */
 	struct bpfix_flow_stats *values;
 	struct bpfix_conn_key *conn_keys; /* batch buffers of the connection count */
 	struct bpfix_conn *conns;
@@ -51,32 +51,99 @@ struct bpfix_kernel_source {
 	__u32 taken, take_max;		/* notices read by this consume, and at most (the ring's) */
 };
 
-/* Every flow in batches; @delete: each batch is also removed, atomically per flow. */
+/* A walk of the map in batches (of each: keys and values in one half of the source's buffers). */
+struct walk {
+	struct bpfix_kernel_source *ks;
+	bool delete;		/* each batch also removed, atomically per flow */
+	__u32 in_batch, out_batch;
+	__u32 count[2];		/* flows of the batch in each half */
+};
+
+/* Read batch @step into half @step % 2; *@last: the map's end was reached. */
+static int walk_step(void *ctx, __u32 step, bool *last)
+{
+	struct walk *w = ctx;
+	struct bpfix_kernel_source *ks = w->ks;
+	size_t half = (step % 2) * BATCH_FLOWS;
+	__u32 count = BATCH_FLOWS;
+	int err;
+
+	err = (w->delete ? bpf_map_lookup_and_delete_batch : bpf_map_lookup_batch)(
+		ks->flows_fd, step ? &w->in_batch : NULL, &w->out_batch, ks->keys + half,
+		ks->values + half, &count, NULL);
+	if (err && err != -ENOENT)
+		return err;
+	w->count[step % 2] = count;
+	w->in_batch = w->out_batch;
+	*last = err == -ENOENT;
+	return 0;
+}
+
+/* Visit the flows of batch @step; a visit's non-zero return stops a walk that removes nothing. */
+static int visit_batch(const struct walk *w, __u32 step, bpfix_flow_visit_fn fn, void *arg)
+{
+	size_t half = (step % 2) * BATCH_FLOWS;
+	__u32 i;
+	int ret;
+
+	for (i = 0; i < w->count[step % 2]; i++) {
+		ret = fn(&w->ks->keys[half + i], &w->ks->values[half + i], arg);
+		if (ret && !w->delete)
+			return ret;
+	}
+	return 0;
+}
+
+static int walk_failed(int err)
+{
+	bpfix_warn("reading the flow map: %s\n", strerror(-err));
+	return err;
+}
+
+/* The walk on this thread only (no second one could start). */
+static int walk_here(struct walk *w, bpfix_flow_visit_fn fn, void *arg)
+{
+	bool last = false;
+	__u32 step;
+	int err, ret;
+
+	for (step = 0; !last; step++) {
+		err = walk_step(w, step, &last);
+		if (err)
+			return walk_failed(err);
+		ret = visit_batch(w, step, fn, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * Every flow, the next batch read on a second thread while this one visits the last (a walk of
+ * a million flows: the kernel's half and the table's side by side).
+ */
 static int walk_batches(struct bpfix_kernel_source *ks, bool delete, bpfix_flow_visit_fn fn,
 			void *arg)
 {
-	__u32 in_batch, out_batch, count, i;
-	void *in = NULL;
-	int err, ret;
+	struct walk w = { .ks = ks, .delete = delete };
+	struct bpfix_ahead ahead;
+	bool finished = false;
+	__u32 taken = 0, done;
+	int err, ret = 0;
 
-	for (;;) {
-		count = BATCH_FLOWS;
-		err = (delete ? bpf_map_lookup_and_delete_batch : bpf_map_lookup_batch)(
-			ks->flows_fd, in, &out_batch, ks->keys, ks->values, &count, NULL);
-		if (err && err != -ENOENT) {
-			bpfix_warn("reading the flow map: %s\n", strerror(-err));
-			return err;
+	if (bpfix_ahead_start(&ahead, walk_step, &w, 2))
+		return walk_here(&w, fn, arg);
+	while (!finished && !ret) {
+		done = bpfix_ahead_wait(&ahead, taken, &finished);
+		for (; taken < done && !ret; taken++) {
+			ret = visit_batch(&w, taken, fn, arg);
+			bpfix_ahead_took(&ahead, taken + 1);
 		}
-		for (i = 0; i < count; i++) {
-			ret = fn(&ks->keys[i], &ks->values[i], arg);
-			if (ret && !delete)
-				return ret;
-		}
-		if (err == -ENOENT)
-			return 0; /* walked to the end */
-		in_batch = out_batch;
-		in = &in_batch;
 	}
+	err = bpfix_ahead_end(&ahead);
+	if (ret)
+		return ret;
+	return err ? walk_failed(err) : 0;
 }
 
 static int kernel_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
@@ -132,98 +199,56 @@ static int kernel_close_many(void *ctx, struct bpfix_close *reqs, __u32 n)
 	return 0;
 }
 
-/*
- * The close program working through a long request list on a second thread, run after run, while
- * the caller takes in the answers of the runs done (a mass expiry: the kernel's removals and the
- * table's records from them, about half a microsecond each, overlap).
- */
-struct close_ahead {
+/* A long request list for the close program, one run a step. */
+struct close_job {
 	struct bpfix_kernel_source *ks;
 	struct bpfix_close *reqs;
 	__u32 n;
-	pthread_mutex_t lock;
-	pthread_cond_t answered;
-	__u32 done;		/* requests answered (under lock) */
-	bool finished;		/* the thread does no more (under lock) */
-	int err;		/* why it stopped early */
 };
 
-static void *close_ahead_main(void *arg)
+static int close_step(void *ctx, __u32 step, bool *last)
 {
-	struct close_ahead *a = arg;
-	__u32 done = 0;
-	int err = 0;
+	struct close_job *j = ctx;
+	__u32 first = step * BPFIX_CLOSE_BATCH, count = run_length(first, j->n);
 
-	while (done < a->n && !err) {
-		err = close_run(a->ks, a->reqs + done, run_length(done, a->n));
-		if (!err)
-			done += run_length(done, a->n);
-		pthread_mutex_lock(&a->lock);
-		a->done = done;
-		a->err = err;
-		a->finished = err || done == a->n;
-		pthread_cond_signal(&a->answered);
-		pthread_mutex_unlock(&a->lock);
-	}
-	return NULL;
-}
-
-/* The thread, with every signal blocked in it: they stay the main thread's (they end its waits). */
-static int start_close_ahead(struct close_ahead *a, pthread_t *thread)
-{
-	sigset_t all, was;
-	int err;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &was);
-	err = pthread_create(thread, NULL, close_ahead_main, a);
-	pthread_sigmask(SIG_SETMASK, &was, NULL);
-	return -err;
-}
-
-/* Requests answered by @a beyond @handed, waiting for the next run if none; *@finished: last. */
-static __u32 wait_answers(struct close_ahead *a, __u32 handed, bool *finished)
-{
-	__u32 done;
-
-	pthread_mutex_lock(&a->lock);
-	while (a->done == handed && !a->finished)
-		pthread_cond_wait(&a->answered, &a->lock);
-	done = a->done;
-	*finished = a->finished;
-	pthread_mutex_unlock(&a->lock);
-	return done;
+	*last = first + count == j->n;
+	return close_run(j->ks, j->reqs + first, count);
 }
 
 /* Runs that make a second thread worth it: the first answers are taken in while more come. */
 #define CLOSE_AHEAD_MIN_RUNS 3
 
+/*
+ * The close program run after run on a second thread while the caller takes in the answers of
+ * the runs done (a mass expiry: the kernel's removals, about half a microsecond a flow, beside
+ * the table's records from them).
+ */
 static int kernel_close_many_each(void *ctx, struct bpfix_close *reqs, __u32 n,
 				  bpfix_answered_fn answered, void *arg)
 {
-	struct close_ahead a = { .ks = ctx, .reqs = reqs, .n = n,
-				 .lock = PTHREAD_MUTEX_INITIALIZER,
-				 .answered = PTHREAD_COND_INITIALIZER };
+	struct close_job job = { .ks = ctx, .reqs = reqs, .n = n };
+	struct bpfix_ahead ahead;
 	bool finished = false;
-	__u32 handed = 0, done;
-	pthread_t thread;
+	__u32 handed = 0, runs = 0, done;
 	int err;
 
-	if (n < CLOSE_AHEAD_MIN_RUNS * BPFIX_CLOSE_BATCH || start_close_ahead(&a, &thread)) {
+	if (n < CLOSE_AHEAD_MIN_RUNS * BPFIX_CLOSE_BATCH ||
+	    bpfix_ahead_start(&ahead, close_step, &job, UINT32_MAX)) {
 		err = kernel_close_many(ctx, reqs, n);
 		answered(0, n, arg);
 		return err;
 	}
 	while (!finished) {
-		done = wait_answers(&a, handed, &finished);
+		runs = bpfix_ahead_wait(&ahead, runs, &finished);
+		done = runs * BPFIX_CLOSE_BATCH < n ? runs * BPFIX_CLOSE_BATCH : n;
 		if (done > handed)
 			answered(handed, done - handed, arg);
 		handed = done;
 	}
-	pthread_join(thread, NULL);
+	err = bpfix_ahead_end(&ahead);
 	if (handed < n)
 		answered(handed, n - handed, arg); /* not done: still BPFIX_CLOSE_PENDING */
-	return a.err ? close_failed(a.err) : 0;
+	return err ? close_failed(err) : 0;
 }
 
 /* Entries in the connection map now, or a negative errno. */
@@ -406,8 +431,8 @@ struct bpfix_kernel_source *bpfix_kernel_source__new(const struct bpfix_bpf *bpf
 		goto fail;
 	}
 	ks->percpu = calloc(ks->ncpus, sizeof(*ks->percpu));
-	ks->keys = calloc(BATCH_FLOWS, sizeof(*ks->keys));
-	ks->values = calloc(BATCH_FLOWS, sizeof(*ks->values));
+	ks->keys = calloc(2 * BATCH_FLOWS, sizeof(*ks->keys)); /* a batch visited, one read */
+	ks->values = calloc(2 * BATCH_FLOWS, sizeof(*ks->values));
 	ks->conn_keys = calloc(BATCH_FLOWS, sizeof(*ks->conn_keys));
 	ks->conns = calloc(BATCH_FLOWS, sizeof(*ks->conns));
 	if (!ks->percpu || !ks->keys || !ks->values || !ks->conn_keys || !ks->conns) {
