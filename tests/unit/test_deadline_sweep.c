@@ -10,6 +10,7 @@
  * that evicts silently is walked from 90 % of its capacity; a creation notice that comes after a
  * walk ended its flow does not bring the flow back. No privilege needed.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -108,6 +109,9 @@ struct shown {
 	int walks;		/* for_each calls */
 	int lose_next;		/* drop the next notices (say they were lost) */
 	GArray *late;		/* struct bpfix_notice: if set, notices come a sweep late */
+	int fail_call;		/* from this close_many_each call (from 1) on, the first of more
+				 * than one run fails after its first run; 0: none */
+	int each_calls, failures;
 };
 
 static struct shown *shown_of(void *ctx)
@@ -126,6 +130,28 @@ static int shown_for_each(void *ctx, bpfix_flow_visit_fn fn, void *arg)
 static int shown_close_many(void *ctx, struct bpfix_close *reqs, __u32 n)
 {
 	return shown_of(ctx)->inner->ops->close_many(shown_of(ctx)->inner->ctx, reqs, n);
+}
+
+/* Answers in runs of 7, as the kernel hands them over from its second thread; one call may fail
+ * part way, leaving the rest pending as the kernel's does. */
+static int shown_close_many_each(void *ctx, struct bpfix_close *reqs, __u32 n,
+				 bpfix_answered_fn answered, void *arg)
+{
+	struct shown *s = shown_of(ctx);
+	__u32 first, count, runs = 0;
+	bool failing = s->fail_call && ++s->each_calls >= s->fail_call && !s->failures && n > 7;
+
+	for (first = 0; first < n; first += count, runs++) {
+		count = n - first < 7 ? n - first : 7;
+		if (failing && runs == 1) {
+			s->failures++;
+			answered(first, n - first, arg); /* left pending */
+			return -EIO;
+		}
+		shown_close_many(ctx, reqs + first, count);
+		answered(first, count, arg);
+	}
+	return 0;
 }
 
 static int shown_drain(void *ctx, bpfix_flow_visit_fn fn, void *arg)
@@ -187,6 +213,7 @@ static void show(struct shown *s, struct bpfix_flow_source *inner, bool notices,
 	s->ops = *inner->ops;
 	s->ops.for_each = shown_for_each;
 	s->ops.close_many = shown_close_many;
+	s->ops.close_many_each = shown_close_many_each;
 	s->ops.drain = shown_drain;
 	s->ops.read_counters = shown_read_counters;
 	s->ops.drain_evicted = shown_drain_evicted;
@@ -321,6 +348,7 @@ static void traffic(struct side *sides[2], unsigned int seed, __u64 budget, int 
 {
 	unsigned int r = seed, sec, k, i;
 	struct bpfix_flow_table_stats st;
+	int rc, failures;
 	struct frame f;
 	__u64 t;
 	int d;
@@ -342,9 +370,10 @@ static void traffic(struct side *sides[2], unsigned int seed, __u64 budget, int 
 			sides[1]->shown.lose_next = 1;
 		for (d = 0; d < 2; d++) {
 			sides[d]->got.sweep = (int)sec;
-			assert_int_equal(bpfix_flow_table__sweep_within(sides[d]->ft,
-									T0 + (sec + 1) * S, budget),
-					 0);
+			failures = sides[d]->shown.failures;
+			rc = bpfix_flow_table__sweep_within(sides[d]->ft, T0 + (sec + 1) * S, budget);
+			/* a close that failed part way is the sweep's error */
+			assert_int_equal(rc, sides[d]->shown.failures > failures ? -EIO : 0);
 			bpfix_flow_table__get_stats(sides[d]->ft, &st);
 			sides[d]->held += st.flows_held;
 		}
@@ -496,6 +525,46 @@ static void host_engine_past_its_notice_room(void **state)
 	side_close(&due);
 }
 
+static void sum_records(const struct side *d, __u64 *packets, __u64 *octets)
+{
+	guint i;
+
+	*packets = *octets = 0;
+	for (i = 0; i < d->got.recs->len; i++) {
+		*packets += g_array_index(d->got.recs, struct bpfix_record, i).packets;
+		*octets += g_array_index(d->got.recs, struct bpfix_record, i).octets;
+	}
+}
+
+/*
+ * The source fails part way through the answers of a sweep's removals: the sweep says so, the
+ * next one walks, and every packet and octet still goes out once.
+ */
+static void close_failing_part_way(void **state)
+{
+	__u64 packets[2], octets[2];
+	int call;
+
+	(void)state;
+	for (call = 3; call <= 30; call += 9) {
+		struct side walked = { 0 }, due = { 0 }, *sides[2] = { &walked, &due };
+
+		side_open(&walked, &idle_first, 4096, false, 0);
+		side_open(&due, &idle_first, 4096, true, 0);
+		due.shown.fail_call = call;
+		traffic(sides, 5, UINT64_MAX, -1);
+		assert_int_equal(due.shown.failures, 1);
+		assert_int_equal(due.shown.walks, 2); /* the first sweep, the one after the failure */
+		sum_records(&walked, &packets[0], &octets[0]);
+		sum_records(&due, &packets[1], &octets[1]);
+		assert_true(packets[0] > 1000);
+		assert_int_equal(packets[1], packets[0]);
+		assert_int_equal(octets[1], octets[0]);
+		side_close(&walked);
+		side_close(&due);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +576,7 @@ int main(void)
 		cmocka_unit_test(lost_notice_makes_the_next_sweep_a_walk),
 		cmocka_unit_test(silent_source_near_capacity_is_walked),
 		cmocka_unit_test(host_engine_past_its_notice_room),
+		cmocka_unit_test(close_failing_part_way),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
