@@ -8,7 +8,7 @@
  * files it leaves to libpcap whole (another byte order, another version). And the reader
  * (src/replay/pcap_reader.c) over a file cut while it is read: the frames before the cut, then
  * an error saying so (libpcap's at a cut record; the reader's own where libpcap would find a
- * clean end, or when the file was cut behind what was read).
+ * clean end, or when the file was cut behind what was read); a pcapng file cut the same way.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -329,6 +329,70 @@ static void test_reader_of_a_file_cut_while_read(void **state)
 	free(c.bytes);
 }
 
+/* A pcapng block: @type, @body of @len octets padded to 32 bits, the total length twice. */
+static void pcapng_block(struct capture *c, __u32 type, const void *body, __u32 len)
+{
+	static const __u8 pad[3];
+	__u32 total = 12 + (len + 3) / 4 * 4;
+
+	put_word(c, type);
+	put_word(c, total);
+	put(c, body, len);
+	put(c, pad, total - 12 - len);
+	put_word(c, total);
+}
+
+/*
+ * A pcapng file (read by pcapng_file.c, not libpcap) cut at a block boundary ahead of what was
+ * read: its reader finds a clean end there, and the reader says the file was cut.
+ */
+static void test_pcapng_cut_at_a_block_boundary(void **state)
+{
+	const __u32 shb[4] = { 0x1A2B3C4D, 1, 0xFFFFFFFF, 0xFFFFFFFF }; /* v1.0, length unknown */
+	const __u32 idb[2] = { 1, 65535 }; /* Ethernet, snapshot length */
+	struct capture c = { 0 };
+	__u8 epb[20 + 1500] = { 0 };
+	__u32 fields[5], n = 0, i;
+	__u64 cut = 0;
+	struct bpfix_pcap_reader *r;
+	struct bpfix_frame frame;
+	char path[32];
+	int rc, fd;
+
+	(void)state;
+	pcapng_block(&c, 0x0A0D0D0A, shb, sizeof(shb));
+	pcapng_block(&c, 1, idb, sizeof(idb));
+	/* 1.8 MB: more than the reader's stdio buffer (1 MiB) takes at once */
+	for (i = 0; i < 1200; i++) {
+		if (i == 1000)
+			cut = c.len;
+		fields[0] = 0;		/* interface */
+		fields[1] = 0;		/* time, high and low words */
+		fields[2] = 1000000 + i;
+		fields[3] = fields[4] = 1500; /* captured and wire lengths */
+		memcpy(epb, fields, sizeof(fields));
+		epb[20 + 12] = 0x08;	/* an IPv4 EtherType; the rest is not parsed here */
+		pcapng_block(&c, 6, epb, sizeof(epb));
+	}
+	assert_true(cut > (1u << 20));
+	as_named_file(&c, path);
+	r = bpfix_pcap_reader__open(path);
+	fd = open(path, O_WRONLY);
+	unlink(path);
+	assert_non_null(r);
+	assert_true(fd >= 0);
+	while ((rc = bpfix_pcap_reader__next(r, &frame)) == 1) {
+		if (!n)
+			assert_int_equal(ftruncate(fd, (off_t)cut), 0);
+		n++;
+	}
+	assert_int_equal(n, 1000);
+	assert_int_equal(rc, -EIO);
+	bpfix_pcap_reader__free(r);
+	close(fd);
+	free(c.bytes);
+}
+
 static void test_leaves_other_files_to_libpcap(void **state)
 {
 	struct capture c = { 0 };
@@ -357,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_stops_at_cut_record),
 		cmocka_unit_test(test_file_cut_while_read),
 		cmocka_unit_test(test_reader_of_a_file_cut_while_read),
+		cmocka_unit_test(test_pcapng_cut_at_a_block_boundary),
 		cmocka_unit_test(test_leaves_other_files_to_libpcap),
 	};
 
