@@ -41,9 +41,7 @@ static void explain_load_error(int err, bool replay)
 
 __u32 bpfix_notice_ring_bytes(__u32 max_flows)
 {
-	/* a notice takes its size and the ring's 8-octet header */
-	__u64 want = (__u64)max_flows / BPFIX_NOTICE_RING_FLOWS_PER_SLOT *
-		     (sizeof(struct bpfix_notice) + 8);
+	__u64 want = (__u64)max_flows / BPFIX_NOTICE_RING_FLOWS_PER_SLOT * BPFIX_NOTICE_RING_RECORD;
 	__u32 bytes = BPFIX_NOTICE_RING_MIN;
 
 	while (bytes < want && bytes < BPFIX_NOTICE_RING_MAX)

@@ -27,6 +27,8 @@ struct bpfix_bpf_opts {
  * whole map.
  */
 #define BPFIX_NOTICE_RING_FLOWS_PER_SLOT 8
+/* Octets a notice takes in the ring: its size and the ring's 8-octet header. */
+#define BPFIX_NOTICE_RING_RECORD (sizeof(struct bpfix_notice) + 8)
 #define BPFIX_NOTICE_RING_MIN (256u << 10)
 #define BPFIX_NOTICE_RING_MAX (16u << 20)
 /*

@@ -13,8 +13,7 @@
 #include "meter/test_run_feed.h"
 
 /* a frame makes at most one notice (a new flow, a record started or closing) */
-_Static_assert(BPFIX_REPLAY_NOTICE_FRAMES * (sizeof(struct bpfix_notice) + 8) <=
-		       BPFIX_NOTICE_RING_MIN,
+_Static_assert(BPFIX_REPLAY_NOTICE_FRAMES * BPFIX_NOTICE_RING_RECORD <= BPFIX_NOTICE_RING_MIN,
 	       "replay's notice ring holds the notices of the frames between two collections");
 
 struct kernel_meter {

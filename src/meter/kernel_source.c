@@ -462,7 +462,7 @@ struct bpfix_kernel_source *bpfix_kernel_source__new(const struct bpfix_bpf *bpf
 	}
 	ks->source.ops = &kernel_source_ops;
 	ks->source.ctx = ks;
-	ks->take_max = bpfix_bpf__notice_ring_bytes(bpf) / (sizeof(struct bpfix_notice) + 8);
+	ks->take_max = bpfix_bpf__notice_ring_bytes(bpf) / BPFIX_NOTICE_RING_RECORD;
 	ks->source.silent_capacity = silent_capacity(bpfix_bpf__max_flows(bpf), ks->ncpus);
 	return ks;
 fail:

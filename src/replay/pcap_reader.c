@@ -190,7 +190,7 @@ struct bpfix_pcap_reader *bpfix_pcap_reader__open(const char *path)
 	}
 	if (r->size) /* a regular file */
 		r->chunks = bpfix_pcap_chunks__open(fileno(fp), (__u32)pcap_snapshot(r->pcap),
-					      BPFIX_PCAP_CHUNK);
+						    BPFIX_PCAP_CHUNK);
 	return r;
 }
 
